@@ -1,0 +1,284 @@
+"""The chart of accounts.
+
+Account types are Xero's own (BANK, CURRENT, REVENUE, ...) so that mapping to Xero is one to one.
+Rules: codes are unique; an account with posted lines is never deleted, only archived; an archived
+account takes no new postings. `role` names the accounts the books themselves need (accounts
+receivable, GST collected, trust liability, ...), so code finds them without guessing by name.
+"""
+
+import enum
+import re
+
+from sqlalchemy import Boolean, Enum, String, exists, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from accounting.audit import record
+from accounting.base import Base
+from accounting.errors import InvalidAccount, LedgerError
+from accounting.users import User
+
+
+class AccountClass(enum.StrEnum):
+    ASSET = "asset"
+    LIABILITY = "liability"
+    EQUITY = "equity"
+    REVENUE = "revenue"
+    EXPENSE = "expense"
+
+
+class AccountType(enum.StrEnum):
+    """Xero's account types (Accounting API, AccountType enum)."""
+
+    BANK = "BANK"
+    CURRENT = "CURRENT"
+    FIXED = "FIXED"
+    NONCURRENT = "NONCURRENT"
+    PREPAYMENT = "PREPAYMENT"
+    CURRLIAB = "CURRLIAB"
+    TERMLIAB = "TERMLIAB"
+    LIABILITY = "LIABILITY"
+    EQUITY = "EQUITY"
+    REVENUE = "REVENUE"
+    OTHERINCOME = "OTHERINCOME"
+    DIRECTCOSTS = "DIRECTCOSTS"
+    EXPENSE = "EXPENSE"
+    OVERHEADS = "OVERHEADS"
+    DEPRECIATN = "DEPRECIATN"
+
+    @property
+    def label(self) -> str:
+        return TYPE_LABELS[self]
+
+    @property
+    def account_class(self) -> AccountClass:
+        return TYPE_CLASS[self]
+
+
+TYPE_LABELS = {
+    AccountType.BANK: "Bank",
+    AccountType.CURRENT: "Current asset",
+    AccountType.FIXED: "Fixed asset",
+    AccountType.NONCURRENT: "Non-current asset",
+    AccountType.PREPAYMENT: "Prepayment",
+    AccountType.CURRLIAB: "Current liability",
+    AccountType.TERMLIAB: "Term liability",
+    AccountType.LIABILITY: "Liability",
+    AccountType.EQUITY: "Equity",
+    AccountType.REVENUE: "Revenue",
+    AccountType.OTHERINCOME: "Other income",
+    AccountType.DIRECTCOSTS: "Direct costs",
+    AccountType.EXPENSE: "Expense",
+    AccountType.OVERHEADS: "Overhead",
+    AccountType.DEPRECIATN: "Depreciation",
+}
+
+_CLASS_OF = {
+    AccountClass.ASSET: "BANK CURRENT FIXED NONCURRENT PREPAYMENT",
+    AccountClass.LIABILITY: "CURRLIAB TERMLIAB LIABILITY",
+    AccountClass.EQUITY: "EQUITY",
+    AccountClass.REVENUE: "REVENUE OTHERINCOME",
+    AccountClass.EXPENSE: "DIRECTCOSTS EXPENSE OVERHEADS DEPRECIATN",
+}
+TYPE_CLASS = {AccountType(t): c for c, types in _CLASS_OF.items() for t in types.split()}
+
+
+class AccountRole(enum.StrEnum):
+    """Accounts the books post to by themselves; at most one account holds each role."""
+
+    OFFICE_BANK = "office_bank"
+    TRUST_BANK = "trust_bank"
+    ACCOUNTS_RECEIVABLE = "accounts_receivable"
+    ACCOUNTS_PAYABLE = "accounts_payable"
+    GST_COLLECTED = "gst_collected"
+    GST_PAID = "gst_paid"
+    PROFESSIONAL_FEES = "professional_fees"
+    DISBURSEMENTS_RECOVERED = "disbursements_recovered"
+    TRUST_LIABILITY = "trust_liability"
+    TRUST_TRANSFERS = "trust_transfers"
+    RETAINED_EARNINGS = "retained_earnings"
+    BAD_DEBTS = "bad_debts"
+
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,9}$")
+
+
+class Account(Base):
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(150))
+    type: Mapped[AccountType] = mapped_column(Enum(AccountType, native_enum=False, length=12))
+    is_bank: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    role: Mapped[AccountRole | None] = mapped_column(
+        Enum(AccountRole, native_enum=False, length=30), unique=True, default=None
+    )
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @property
+    def account_class(self) -> AccountClass:
+        return self.type.account_class
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def has_postings(self, session: Session) -> bool:
+        from accounting.journals import JournalLine
+
+        return session.execute(
+            select(exists().where(JournalLine.account_id == self.id))
+        ).scalar_one()
+
+    def can_delete(self, session: Session) -> bool:
+        return self.role is None and not self.has_postings(session)
+
+
+# A sensible chart for an Australian law or accounting practice:
+# (code, name, type, role, description)
+DEFAULT_CHART: list[tuple[str, str, AccountType, AccountRole | None, str]] = [
+    ("1-1000", "Office Cheque Account", AccountType.BANK, AccountRole.OFFICE_BANK,
+     "The practice's own operating bank account."),
+    ("1-1100", "Trust Bank Account", AccountType.BANK, AccountRole.TRUST_BANK,
+     "Clients' money held in trust. Never the practice's money."),
+    ("1-1200", "Petty Cash", AccountType.CURRENT, None, ""),
+    ("1-2000", "Accounts Receivable", AccountType.CURRENT, AccountRole.ACCOUNTS_RECEIVABLE,
+     "What clients owe on posted bills."),
+    ("1-2100", "Unbilled Disbursements", AccountType.CURRENT, None,
+     "Disbursements paid for clients, not yet billed."),
+    ("1-3000", "Office Equipment", AccountType.FIXED, None, ""),
+    ("1-3100", "Accumulated Depreciation", AccountType.FIXED, None, ""),
+    ("2-1000", "Accounts Payable", AccountType.CURRLIAB, AccountRole.ACCOUNTS_PAYABLE,
+     "What the practice owes suppliers."),
+    ("2-1100", "GST Collected", AccountType.CURRLIAB, AccountRole.GST_COLLECTED,
+     "GST on the practice's sales."),
+    ("2-1200", "GST Paid", AccountType.CURRLIAB, AccountRole.GST_PAID,
+     "GST on the practice's purchases, claimed back."),
+    ("2-1300", "PAYG Withholding Payable", AccountType.CURRLIAB, None, ""),
+    ("2-1400", "Superannuation Payable", AccountType.CURRLIAB, None, ""),
+    ("2-2000", "Trust Liability", AccountType.CURRLIAB, AccountRole.TRUST_LIABILITY,
+     "Money held in trust for clients: always equal to the trust bank balance."),
+    ("2-2100", "Trust Transfers Clearing", AccountType.CURRLIAB, AccountRole.TRUST_TRANSFERS,
+     "Money moving from trust to office; nets to zero when both sides are recorded."),
+    ("3-1000", "Owner's Capital", AccountType.EQUITY, None, ""),
+    ("3-2000", "Owner's Drawings", AccountType.EQUITY, None, ""),
+    ("3-9000", "Retained Earnings", AccountType.EQUITY, AccountRole.RETAINED_EARNINGS, ""),
+    ("4-1000", "Professional Fees", AccountType.REVENUE, AccountRole.PROFESSIONAL_FEES, ""),
+    ("4-2000", "Disbursements Recovered", AccountType.REVENUE,
+     AccountRole.DISBURSEMENTS_RECOVERED, ""),
+    ("4-3000", "Interest Income", AccountType.OTHERINCOME, None, ""),
+    ("5-1000", "Court and Filing Fees", AccountType.DIRECTCOSTS, None, ""),
+    ("5-1100", "Search and Registry Fees", AccountType.DIRECTCOSTS, None, ""),
+    ("6-1000", "Salaries and Wages", AccountType.EXPENSE, None, ""),
+    ("6-1100", "Superannuation", AccountType.EXPENSE, None, ""),
+    ("6-2000", "Rent", AccountType.OVERHEADS, None, ""),
+    ("6-2100", "Professional Indemnity Insurance", AccountType.OVERHEADS, None, ""),
+    ("6-2200", "Practising Certificates", AccountType.OVERHEADS, None, ""),
+    ("6-2300", "Subscriptions and Software", AccountType.OVERHEADS, None, ""),
+    ("6-2400", "Office Supplies", AccountType.OVERHEADS, None, ""),
+    ("6-2500", "Telephone and Internet", AccountType.OVERHEADS, None, ""),
+    ("6-2600", "Bank Fees", AccountType.OVERHEADS, None, ""),
+    ("6-2700", "Bad Debts", AccountType.EXPENSE, AccountRole.BAD_DEBTS, ""),
+    ("6-2800", "Depreciation", AccountType.DEPRECIATN, None, ""),
+]
+
+
+def install_default_chart(session: Session) -> int:
+    """Add the default chart's accounts that are missing (by code). Returns how many were added."""
+    existing = set(session.execute(select(Account.code)).scalars())
+    added = 0
+    for code, name, type_, role, description in DEFAULT_CHART:
+        if code in existing:
+            continue
+        session.add(
+            Account(code=code, name=name, type=type_, role=role, description=description,
+                    is_bank=type_ == AccountType.BANK)
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+def account_for_role(session: Session, role: AccountRole) -> Account:
+    """The account that holds `role`; refuses clearly when the chart lacks it."""
+    account = session.execute(select(Account).where(Account.role == role)).scalar_one_or_none()
+    if account is None:
+        raise InvalidAccount(
+            f"The chart of accounts has no account marked as {role.value.replace('_', ' ')}: "
+            "an admin must set one in Chart of accounts."
+        )
+    return account
+
+
+def _check_account_fields(session: Session, code: str, name: str, account_id: int | None) -> None:
+    if not CODE_PATTERN.match(code):
+        raise LedgerError(
+            "Use up to 10 letters, digits, dots or dashes for the code, e.g. 6-2450.", "code"
+        )
+    if not name.strip():
+        raise LedgerError("Give the account a name.", "name")
+    clash = session.execute(select(Account).where(Account.code == code)).scalar_one_or_none()
+    if clash is not None and clash.id != account_id:
+        raise LedgerError(f"Code {code} is already used by “{clash.name}”.", "code")
+
+
+def create_account(
+    session: Session, user: User, *, code: str, name: str, type: AccountType,
+    is_bank: bool = False, description: str = "",
+) -> Account:
+    """Add an account to the chart."""
+    code = code.strip()
+    _check_account_fields(session, code, name, None)
+    account = Account(code=code, name=name.strip(), type=AccountType(type),
+                      is_bank=is_bank or type == AccountType.BANK, description=description.strip())
+    session.add(account)
+    session.flush()
+    record(session, user, "created", "account", account.id, f"Account {account.label} created")
+    return account
+
+
+def update_account(
+    session: Session, user: User, account: Account, *, code: str, name: str,
+    type: AccountType, is_bank: bool, description: str,
+) -> None:
+    """Change an account. Its class cannot change once it has postings (reports would shift)."""
+    code = code.strip()
+    _check_account_fields(session, code, name, account.id)
+    new_type = AccountType(type)
+    if new_type.account_class != account.account_class and account.has_postings(session):
+        raise InvalidAccount(
+            f"This account has postings, so it must stay a {account.account_class.value} account.",
+            "type",
+        )
+    account.code, account.name, account.type = code, name.strip(), new_type
+    account.is_bank = is_bank or new_type == AccountType.BANK
+    account.description = description.strip()
+    session.flush()
+    record(session, user, "changed", "account", account.id, f"Account {account.label} changed")
+
+
+def set_archived(session: Session, user: User, account: Account, archived: bool) -> None:
+    """Archive (no new postings) or restore an account. Accounts the books rely on stay active."""
+    if archived and account.role is not None:
+        raise InvalidAccount(
+            f"{account.label} is the practice's {account.role.value.replace('_', ' ')} account; "
+            "it cannot be archived."
+        )
+    account.archived = archived
+    session.flush()
+    action = "archived" if archived else "restored"
+    record(session, user, action, "account", account.id, f"Account {account.label} {action}")
+
+
+def delete_account(session: Session, user: User, account: Account) -> None:
+    """Delete an account that has never been posted to."""
+    if account.has_postings(session):
+        raise InvalidAccount(
+            f"{account.label} has posted lines, so it cannot be deleted. Archive it instead."
+        )
+    if account.role is not None:
+        raise InvalidAccount(f"{account.label} is needed by the books and cannot be deleted.")
+    record(session, user, "deleted", "account", account.id, f"Account {account.label} deleted")
+    session.delete(account)
+    session.flush()

@@ -1,0 +1,47 @@
+"""The audit log: who posted, reversed or changed what, and when.
+
+Rows are only ever added. Services call `record` in the same transaction as the change, so the log
+and the books cannot disagree.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from accounting.base import Base, utcnow
+from accounting.users import User
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+
+    user: Mapped[User | None] = relationship()
+
+
+def record(
+    session: Session,
+    user: User | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    summary: str,
+) -> AuditEvent:
+    """Add one line to the audit log, e.g. record(s, user, "posted", "journal", 7, "GJ-000007 ...")."""
+    event = AuditEvent(
+        user_id=user.id if user else None,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        summary=summary,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,261 @@
+"""The journal engine: the one way into the ledger.
+
+Every transaction of the books, from a general journal to a bill or a trust receipt, posts through
+`post()`, which enforces the ledger's invariants in one place:
+
+- at least two lines, each non-zero and exact to the cent;
+- the lines sum to zero (debits are positive amounts, credits negative);
+- every account exists and is not archived;
+- the date is on or after the practice's lock date.
+
+Posted lines are never edited. A correction is `reverse()`: a new journal with every line negated,
+linked both ways to the original. A locked journal (e.g. pushed to Xero) is not reversed until it
+is unlocked through the integration's correction flow.
+"""
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from accounting.accounts import Account
+from accounting.audit import record
+from accounting.base import Base, PostedTransactionMixin, utcnow
+from accounting.errors import (
+    InvalidAccount,
+    InvalidAmount,
+    InvalidReversal,
+    LedgerError,
+    TransactionLocked,
+    UnbalancedJournal,
+)
+from accounting.money import ZERO, Money, format_money
+from accounting.practice import get_practice
+from accounting.sequences import next_number
+from accounting.users import User
+
+MAX_NARRATION = 500
+
+
+class JournalKind(enum.StrEnum):
+    """What produced a journal; later transaction types add their own kinds."""
+
+    GENERAL = "general"
+    REVERSAL = "reversal"
+
+
+# Number prefix per kind; a kind without one uses its first two letters.
+JOURNAL_PREFIXES = {JournalKind.GENERAL: "GJ-", JournalKind.REVERSAL: "RV-"}
+
+
+def journal_prefix(kind: str) -> str:
+    return JOURNAL_PREFIXES.get(kind, kind[:2].upper() + "-")
+
+
+class JournalStatus(enum.StrEnum):
+    POSTED = "posted"
+    REVERSED = "reversed"
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One line to post: a positive amount is a debit, a negative one a credit."""
+
+    account_id: int
+    amount: Decimal
+    description: str = ""
+
+
+class Journal(PostedTransactionMixin, Base):
+    __tablename__ = "journal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    date: Mapped[date] = mapped_column(Date, index=True)
+    narration: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[JournalStatus] = mapped_column(
+        Enum(JournalStatus, native_enum=False, length=10), default=JournalStatus.POSTED
+    )
+    posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("journal.id"), unique=True)
+    reversal_reason: Mapped[str] = mapped_column(String(300), default="")
+
+    lines: Mapped[list["JournalLine"]] = relationship(
+        back_populates="journal", order_by="JournalLine.line_no", cascade="all, delete-orphan"
+    )
+    posted_by: Mapped[User | None] = relationship()
+    reverses: Mapped["Journal | None"] = relationship(
+        remote_side=[id], foreign_keys=[reverses_id], back_populates="reversed_by"
+    )
+    reversed_by: Mapped["Journal | None"] = relationship(
+        foreign_keys=[reverses_id], back_populates="reverses", uselist=False
+    )
+
+    @property
+    def total(self) -> Decimal:
+        """Sum of the debits (equal to the credits)."""
+        return sum((line.amount for line in self.lines if line.amount > 0), ZERO)
+
+    def can_reverse(self) -> bool:
+        return (
+            self.status == JournalStatus.POSTED
+            and self.reverses_id is None
+            and not self.is_locked()
+        )
+
+    def why_not_reversible(self) -> str | None:
+        """The reason a person sees when reversal is refused; None when it is allowed."""
+        if self.reverses_id is not None:
+            return "This journal is itself a reversal; a reversal is never reversed."
+        if self.status == JournalStatus.REVERSED:
+            return "This journal has already been reversed."
+        if self.is_locked():
+            return f"Locked: {self.locked_reason}."
+        return None
+
+
+class JournalLine(Base):
+    __tablename__ = "journal_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journal.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    # Copied from the journal (lines are immutable) so balances need no join.
+    date: Mapped[date] = mapped_column(Date, index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    description: Mapped[str] = mapped_column(String(300), default="")
+
+    journal: Mapped[Journal] = relationship(back_populates="lines")
+    account: Mapped[Account] = relationship()
+
+    @property
+    def debit(self) -> Decimal | None:
+        return self.amount if self.amount > 0 else None
+
+    @property
+    def credit(self) -> Decimal | None:
+        return -self.amount if self.amount < 0 else None
+
+
+def check_lines(session: Session, lines: Sequence[LineInput]) -> dict[int, Account]:
+    """Apply the line invariants; return the accounts by id. Raises a LedgerError naming the line."""
+    if len(lines) < 2:
+        raise UnbalancedJournal("A journal needs at least two lines.", "lines")
+    accounts = {
+        a.id: a
+        for a in session.execute(
+            select(Account).where(Account.id.in_({line.account_id for line in lines}))
+        ).scalars()
+    }
+    for index, line in enumerate(lines):
+        account = accounts.get(line.account_id)
+        if account is None:
+            raise InvalidAccount(f"Line {index + 1}: choose an account.", f"lines-{index}-account")
+        if account.archived:
+            raise InvalidAccount(
+                f"Line {index + 1}: {account.label} is archived; restore it or choose another.",
+                f"lines-{index}-account",
+            )
+        if line.amount == ZERO:
+            raise InvalidAmount(f"Line {index + 1}: enter a debit or a credit.",
+                                f"lines-{index}-debit")
+        if line.amount != line.amount.quantize(Decimal("0.01")):
+            raise InvalidAmount(f"Line {index + 1}: at most two decimals.", f"lines-{index}-debit")
+        if len(line.description) > 300:
+            raise LedgerError(f"Line {index + 1}: keep the description under 300 characters.",
+                              f"lines-{index}-description")
+    difference = sum((line.amount for line in lines), ZERO)
+    if difference != ZERO:
+        debits = sum((x.amount for x in lines if x.amount > 0), ZERO)
+        credits = -sum((x.amount for x in lines if x.amount < 0), ZERO)
+        raise UnbalancedJournal(
+            f"Debits ({format_money(debits)}) and credits ({format_money(credits)}) differ by "
+            f"{format_money(abs(difference))}; a journal posts only when they balance.",
+            "lines",
+        )
+    return accounts
+
+
+def post(
+    session: Session,
+    user: User | None,
+    *,
+    date: date,
+    narration: str,
+    lines: Sequence[LineInput],
+    kind: str = JournalKind.GENERAL,
+    reference: str = "",
+    number: str | None = None,
+) -> Journal:
+    """Post a balanced journal and record it in the audit log. The one way into the ledger."""
+    narration = narration.strip()
+    if not narration:
+        raise LedgerError("Say what the journal is for.", "narration")
+    if len(narration) > MAX_NARRATION:
+        raise LedgerError(f"Keep the narration under {MAX_NARRATION} characters.", "narration")
+    if len(reference) > 100:
+        raise LedgerError("Keep the reference under 100 characters.", "reference")
+    get_practice(session).check_open(date)
+    check_lines(session, lines)
+    kind = str(kind)
+    journal = Journal(
+        number=number or next_number(session, f"journal:{kind}", journal_prefix(kind)),
+        kind=kind,
+        date=date,
+        narration=narration,
+        reference=reference.strip(),
+        posted_by_id=user.id if user else None,
+        posted_at=utcnow(),
+        lines=[
+            JournalLine(line_no=i + 1, account_id=line.account_id, date=date,
+                        amount=line.amount, description=line.description.strip())
+            for i, line in enumerate(lines)
+        ],
+    )
+    session.add(journal)
+    session.flush()
+    record(session, user, "posted", "journal", journal.id,
+           f"{journal.number} posted: {narration} ({format_money(journal.total)})")
+    return journal
+
+
+def reverse(session: Session, user: User | None, journal: Journal, *, date: date,
+            reason: str) -> Journal:
+    """Reverse a posted journal with a new journal of negated lines, dated `date`."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidReversal("Give the reason for the reversal.", "reason")
+    if journal.is_locked():
+        raise TransactionLocked(
+            f"{journal.number} is locked: {journal.locked_reason}. "
+            "Unlink it in Integrations first, then reverse it."
+        )
+    problem = journal.why_not_reversible()
+    if problem:
+        raise InvalidReversal(problem)
+    if date < journal.date:
+        raise InvalidReversal(
+            f"A reversal cannot be dated before the journal it reverses ({journal.date:%d %b %Y}).",
+            "date",
+        )
+    reversal = post(
+        session, user, date=date, kind=JournalKind.REVERSAL,
+        narration=f"Reversal of {journal.number}: {reason}"[:MAX_NARRATION],
+        reference=journal.number,
+        lines=[LineInput(line.account_id, -line.amount, line.description) for line in journal.lines],
+    )
+    reversal.reverses_id = journal.id
+    reversal.reversal_reason = reason
+    journal.status = JournalStatus.REVERSED
+    session.flush()
+    record(session, user, "reversed", "journal", journal.id,
+           f"{journal.number} reversed by {reversal.number}: {reason}")
+    return reversal

@@ -1,0 +1,34 @@
+"""Number sequences (journal numbers, later bill and receipt numbers) that never repeat.
+
+The counter row is incremented in the caller's transaction, so a rolled-back posting gives its
+number back and the sequence stays without gaps. On PostgreSQL the row is locked FOR UPDATE, so
+two concurrent postings wait for each other instead of taking the same number.
+"""
+
+from sqlalchemy import Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from accounting.base import Base
+
+
+class NumberSequence(Base):
+    __tablename__ = "number_sequence"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(10))
+    next_value: Mapped[int] = mapped_column(Integer, default=1)
+    width: Mapped[int] = mapped_column(Integer, default=6)
+
+
+def next_number(session: Session, name: str, prefix: str, width: int = 6) -> str:
+    """Take the next number of sequence `name`, e.g. 'GJ-000042'."""
+    seq = session.execute(
+        select(NumberSequence).where(NumberSequence.name == name).with_for_update()
+    ).scalar_one_or_none()
+    if seq is None:
+        seq = NumberSequence(name=name, prefix=prefix, next_value=1, width=width)
+        session.add(seq)
+    value = seq.next_value
+    seq.next_value = value + 1
+    session.flush()
+    return f"{seq.prefix}{value:0{seq.width}d}"

@@ -1,0 +1,164 @@
+"""People of the practice who sign in, and their roles.
+
+Admins manage users, practice settings and the chart of accounts; staff do the daily work.
+Repeated failed sign-ins for one email are slowed down (see `LoginThrottle`).
+"""
+
+import enum
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Boolean, DateTime, Enum, Integer, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from accounting.base import Base, utcnow
+from accounting.errors import LedgerError
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    STAFF = "staff"
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=10))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # Flask-Login asks these; answering them here keeps Flask out of the books.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def set_password(self, password: str) -> None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise LedgerError(
+                f"Use at least {MIN_PASSWORD_LENGTH} characters for the password.", "password"
+            )
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.execute(
+        select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def create_user(session: Session, *, email: str, name: str, password: str, role: Role) -> User:
+    """Add a user; refuses an email already in use."""
+    if find_user_by_email(session, email) is not None:
+        raise LedgerError("A user with that email already exists.", "email")
+    user = User(email=normalise_email(email), name=name.strip(), role=Role(role), active=True)
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def count_active_admins(session: Session) -> int:
+    return session.execute(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
+    ).scalar_one()
+
+
+def update_user(session: Session, user: User, *, name: str, role: Role, active: bool) -> None:
+    """Change a user's name, role or active flag; the last active admin cannot be demoted."""
+    demoting = user.is_admin and user.active and (role != Role.ADMIN or not active)
+    if demoting and count_active_admins(session) <= 1:
+        raise LedgerError("The practice needs at least one active admin.", "role")
+    user.name = name.strip()
+    user.role = Role(role)
+    user.active = active
+    session.flush()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per email: after FREE_ATTEMPTS, each further try must wait longer."""
+
+    __tablename__ = "login_throttle"
+
+    FREE_ATTEMPTS = 5
+    WINDOW = timedelta(minutes=15)
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes even for timezone=True columns; they were stored as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def login_wait_seconds(session: Session, email: str, now: datetime | None = None) -> int:
+    """Seconds this email must still wait before another sign-in attempt (0 = may try now)."""
+    now = now or utcnow()
+    row = session.get(LoginThrottle, normalise_email(email))
+    if row is None or now - _aware(row.last_failure_at) > LoginThrottle.WINDOW:
+        return 0
+    extra = row.failures - LoginThrottle.FREE_ATTEMPTS
+    if extra < 0:
+        return 0
+    delay = timedelta(seconds=min(2 ** (extra + 4), 15 * 60))  # 16 s, 32 s, ... up to 15 min
+    remaining = _aware(row.last_failure_at) + delay - now
+    return max(0, int(remaining.total_seconds()) + 1) if remaining.total_seconds() > 0 else 0
+
+
+def record_login_failure(session: Session, email: str, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    key = normalise_email(email)
+    row = session.get(LoginThrottle, key)
+    if row is None:
+        session.add(LoginThrottle(email=key, failures=1, last_failure_at=now))
+    else:
+        fresh = now - _aware(row.last_failure_at) > LoginThrottle.WINDOW
+        row.failures = 1 if fresh else row.failures + 1
+        row.last_failure_at = now
+    session.flush()
+
+
+def clear_login_failures(session: Session, email: str) -> None:
+    row = session.get(LoginThrottle, normalise_email(email))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Records the failure or clears the count."""
+    user = find_user_by_email(session, email)
+    if user is None or not user.active or not user.check_password(password):
+        record_login_failure(session, email)
+        return None
+    clear_login_failures(session, email)
+    return user

@@ -1,0 +1,114 @@
+"""The application factory: configuration, extensions, blueprints and CLI commands."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from extensions import csrf, db, htmx, login_manager, migrate
+
+# Real Xero by default; the demo and the tests point these at the sandbox.
+XERO_DEFAULTS = {
+    "XERO_AUTHORIZE_URL": "https://login.xero.com/identity/connect/authorize",
+    "XERO_TOKEN_URL": "https://identity.xero.com/connect/token",
+    "XERO_REVOKE_URL": "https://identity.xero.com/connect/revocation",
+    "XERO_CONNECTIONS_URL": "https://api.xero.com/connections",
+    "XERO_API_URL": "https://api.xero.com/api.xro/2.0",
+    "XERO_PRACTICE_MANAGER_URL": "https://api.xero.com/practicemanager/3.1",
+    "XERO_CLIENT_ID": "",
+    "XERO_CLIENT_SECRET": "",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. Config layers: defaults, instance/config.py, environment, then `config`."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure(app, config or {})
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _configure(app: Flask, overrides: dict) -> None:
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=os.environ.get(
+            "DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'practice-ledger.sqlite3'}"
+        ),
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
+        DEMO=os.environ.get("PRACTICE_LEDGER_DEMO") == "1",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        PAGE_SIZE=25,
+        **XERO_DEFAULTS,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    app.config.update(overrides)
+    if not app.config["SECRET_KEY"]:
+        if not (app.config["DEMO"] or app.config.get("TESTING")):
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+                "value (python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        app.config["SECRET_KEY"] = _demo_secret_key(app)
+
+
+def _demo_secret_key(app: Flask) -> str:
+    """A random key kept in instance/ so demo sessions survive a restart; never used in production."""
+    path = Path(app.instance_path) / "demo-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    # SQLite ignores foreign keys unless asked; WAL lets the web and the huey consumer share a file.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _init_extensions(app: Flask) -> None:
+    import accounting.models  # noqa: F401  (every table registered before create_all/migrate)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from accounting.users import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from blueprints import admin, audit, auth, clients, errors, home, journals, pages, reports
+
+    for module in (auth, home, admin, clients, journals, reports, audit):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+    auth.require_login_everywhere(app)
+    app.jinja_env.filters.update(pages.TEMPLATE_FILTERS)
+
+
+def _register_commands(app: Flask) -> None:
+    from blueprints.commands import register_commands
+
+    register_commands(app)

@@ -1,0 +1,1 @@
+"""Thin Flask routes, one module per area: parse the form, call accounting/, render a template."""

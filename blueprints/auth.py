@@ -1,0 +1,69 @@
+"""Signing in and out. Every other page needs a signed-in user (see require_login_everywhere)."""
+
+from flask import Blueprint, Flask, flash, redirect, request, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from accounting.audit import record
+from accounting.users import authenticate, login_wait_seconds
+from blueprints.pages import render
+from extensions import db
+
+bp = Blueprint("auth", __name__)
+
+OPEN_ENDPOINTS = {"auth.login", "static"}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+
+
+def require_login_everywhere(app: Flask) -> None:
+    """Refuse every endpoint but sign-in and static files to anonymous visitors."""
+
+    @app.before_request
+    def _require_login():
+        if request.endpoint in OPEN_ENDPOINTS or current_user.is_authenticated:
+            return None
+        return app.login_manager.unauthorized()
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this site: never an open redirect to another host.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("home.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in; repeated failures for one email must wait longer each time."""
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render("auth/login.html", form=form, status=400 if request.method == "POST" else 200)
+    wait = login_wait_seconds(db.session, form.email.data)
+    if wait:
+        form.form_errors.append(
+            f"Too many failed sign-ins for this email. Wait {wait} seconds and try again."
+        )
+        return render("auth/login.html", form=form, status=429)
+    user = authenticate(db.session, form.email.data, form.password.data)
+    if user is None:
+        db.session.commit()  # keep the failure count
+        form.form_errors.append("That email and password do not match an active user.")
+        return render("auth/login.html", form=form, status=401)
+    record(db.session, user, "signed in", "user", user.id, f"{user.email} signed in")
+    db.session.commit()
+    login_user(user)
+    return redirect(_safe_next(request.args.get("next")), 303)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out (POST, so another site cannot sign people out with a link)."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"), 303)

@@ -1,0 +1,99 @@
+"""What every view shares: rendering whole pages or their htmx fragments, roles, form errors."""
+
+from datetime import date
+from decimal import Decimal
+from functools import wraps
+
+from flask import abort, make_response, render_template, request
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from wtforms import Form
+
+from accounting.errors import LedgerError
+from accounting.money import format_money
+
+
+def wants_fragment() -> bool:
+    """An htmx request that swaps part of a page (not a boosted link or a history restore)."""
+    return bool(request.htmx) and not request.htmx.boosted and not (
+        request.htmx.history_restore_request
+    )
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context):
+    """Render the whole page, or only `block` of it when htmx asks for a fragment.
+
+    Vary: HX-Request keeps caches from serving a fragment as a page or the other way round.
+    """
+    if block is not None and wants_fragment():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def admin_required(view):
+    """Only admins may use this view; staff get 403."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated or not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def find_field(form: Form, name: str):
+    """The form field (at any depth: FieldList, FormField) whose HTML name is `name`."""
+    for field in form:
+        if field.name == name:
+            return field
+        if hasattr(field, "entries"):
+            for entry in field.entries:
+                found = find_field(entry.form, name) if hasattr(entry, "form") else None
+                if found is None and entry.name == name:
+                    found = entry
+                if found is not None:
+                    return found
+        elif hasattr(field, "form"):
+            found = find_field(field.form, name)
+            if found is not None:
+                return found
+    return None
+
+
+def show_error(form: Form, error: LedgerError) -> None:
+    """Put a refusal from the books beside its field, or on the form as a whole."""
+    field = find_field(form, error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [
+            error.message
+        ]
+    else:
+        form.form_errors.append(error.message)
+
+
+def page_number() -> int:
+    """The ?page= argument, at least 1; junk means page 1."""
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _money(value) -> str:
+    return format_money(value) if isinstance(value, Decimal) else ("" if value is None else value)
+
+
+def _day(value) -> str:
+    return value.strftime("%d %b %Y") if isinstance(value, date) else ""
+
+
+def _timestamp(value) -> str:
+    return value.strftime("%d %b %Y %H:%M") if value else ""
+
+
+TEMPLATE_FILTERS = {"money": _money, "day": _day, "timestamp": _timestamp}

@@ -1,0 +1,147 @@
+"""What stands between a client and the Accounting / Practice Manager handlers, in Xero's order:
+
+1. bearer token (401), 2. tenant header and connection (403), 3. scope (401 insufficient_scope),
+4. injected revoke/disconnect faults, 5. rate limits (429; replays count too, FACTS §5),
+6. injected 500/503/slow faults, 7. Idempotency-Key replay or mismatch, 8. the handler, run as one
+unit of work in the store. Every answer after step 2 carries the X-*-Remaining headers.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, g, request
+
+from sandbox.identity import authenticate, find_connection, revoke_person_app
+from sandbox.state import Sandbox, current
+from sandbox.xerojson import json_response, problem
+
+View = Callable[..., Response]
+TENANT_HEADER = "xero-tenant-id"
+MAX_KEY = 128
+
+
+def guarded(read: tuple[str, ...], write: tuple[str, ...], tenant_type: str = "ORGANISATION",
+            idempotent: bool = True) -> Callable[[View], View]:
+    """Wrap an API view with Xero's checks; `read`/`write` are the scopes that allow it."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Response:
+            sb = current()
+            scopes = read + write if request.method == "GET" else write
+            refusal = _admit(sb, scopes, tenant_type)
+            if refusal is not None:
+                return refusal
+            return _limited(sb, lambda: _run(sb, view, idempotent, args, kwargs))
+
+        return wrapper
+
+    return decorate
+
+
+def _admit(sb: Sandbox, scopes: tuple[str, ...], tenant_type: str) -> Response | None:
+    """Steps 1-4: who is calling, for which tenant, with which scopes."""
+    grant = authenticate(sb)
+    if isinstance(grant, Response):
+        return grant
+    tenant = request.headers.get(TENANT_HEADER, "").strip()
+    connection = find_connection(sb, grant["person"], grant["client_id"], tenant) if tenant else None
+    if connection is None or connection["tenantType"] != tenant_type:
+        return problem(403, "AuthenticationUnsuccessful")
+    if not set(scopes) & set(grant["scopes"]):
+        refusal = problem(401, "AuthorizationUnsuccessful")
+        refusal.headers["WWW-Authenticate"] = "insufficient_scope"
+        return refusal
+    g.grant, g.tenant = grant, tenant
+    return _structural_fault(sb, grant, connection)
+
+
+def _structural_fault(sb: Sandbox, grant: dict[str, Any], connection: dict[str, Any]) -> Any:
+    """Injected 'token revoked' / 'connection removed' faults, then the call fails as Xero would."""
+    fault = sb.faults.next_fault()
+    g.fault = fault
+    if fault == "revoke":
+        with sb.store.transaction():
+            revoke_person_app(sb, grant["person"], grant["client_id"])
+        return problem(401, "AuthenticationUnsuccessful")
+    if fault == "disconnect":
+        sb.store.delete("connection", connection["id"])
+        return problem(403, "AuthenticationUnsuccessful")
+    return None
+
+
+def _limited(sb: Sandbox, call: Callable[[], Response]) -> Response:
+    """Step 5 around the rest; the limit headers go on every answer."""
+    tenant, client_id = g.tenant, g.grant["client_id"]
+    verdict = sb.limiter.enter(tenant, client_id)
+    if not verdict.allowed:
+        return _with_headers(Response("", 429), verdict.headers)
+    try:
+        response = _faulted(sb) or call()
+    finally:
+        sb.limiter.leave(tenant, client_id)
+    return _with_headers(response, verdict.headers)
+
+
+def _with_headers(response: Response, headers: dict[str, str]) -> Response:
+    for name, value in headers.items():
+        response.headers[name] = value
+    return response
+
+
+def _faulted(sb: Sandbox) -> Response | None:
+    """Step 6: injected server errors and slowness."""
+    fault = g.get("fault")
+    if fault == "slow":
+        # Real seconds on purpose: a client's timeout is measured on its own clock.
+        time.sleep(float(sb.faults.settings["FAULT_SLOW_SECONDS"]))
+    if fault == "500":
+        return json_response({"Title": "An error occurred", "Status": 500,
+                              "Detail": "An error occurred in Xero. (sandbox fault)"}, 500)
+    if fault == "503":
+        return json_response({"Title": "Service Unavailable", "Status": 503,
+                              "Detail": "Organisation offline (sandbox fault)"}, 503)
+    return None
+
+
+def _run(sb: Sandbox, view: View, idempotent: bool, args: Any, kwargs: Any) -> Response:
+    """Steps 7-8: idempotency, then the handler as one unit of work."""
+    key = request.headers.get("Idempotency-Key")
+    if not idempotent or key is None or request.method not in {"PUT", "POST", "PATCH"}:
+        with sb.store.transaction():
+            return view(*args, **kwargs)
+    if len(key) > MAX_KEY:
+        return _idempotency_error(f"Idempotency Key: {key} is longer than 128 characters.")
+    store_key = f"{g.grant['client_id']}:{key}"
+    fingerprint = _fingerprint()
+    with sb.store.transaction():
+        saved = sb.store.get("idem", store_key)
+        if saved is not None and saved["expires_at"] > sb.clock.now():
+            if saved["fingerprint"] != fingerprint:
+                return _idempotency_error(f"Idempotency Key: {key} is used with a different request.")
+            return Response(saved["body"], saved["status"], content_type=saved["content_type"])
+        response = view(*args, **kwargs)
+        # Errors are cached too (FACTS §5): a client must retry with a NEW key after a 400.
+        sb.store.put("idem", store_key, {
+            "fingerprint": fingerprint, "status": response.status_code,
+            "body": response.get_data(as_text=True), "content_type": response.content_type,
+            "expires_at": sb.clock.now() + sb.config["IDEMPOTENCY_SECONDS"],
+        })
+        return response
+
+
+def _fingerprint() -> str:
+    parts = [request.method, request.full_path, g.tenant, request.get_data(as_text=True)]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _idempotency_error(message: str) -> Response:
+    # Body wrapper UNCONFIRMED (FACTS §13.3): an ApiException carrying the documented message.
+    return json_response({"ErrorNumber": 10, "Type": "ValidationException", "Message": message,
+                          "Elements": []}, 400)

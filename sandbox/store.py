@@ -1,0 +1,125 @@
+"""The sandbox's own storage: JSON documents in one SQLite table, keyed by (kind, id).
+
+Xero is a document store from the API's point of view (each object is read and written whole), so
+the sandbox keeps each object as one JSON document and derives everything else (balances, the trial
+balance) from them. Money inside documents is kept as decimal strings, never floats.
+
+One connection is shared by the server's threads; an RLock serialises units of work, which is what
+makes a batch (all its elements' checks and writes) atomic, like Xero's own per-request processing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS doc (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    org TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
+    UNIQUE (kind, id)
+);
+CREATE INDEX IF NOT EXISTS doc_kind_org ON doc (kind, org, seq);
+"""
+
+Doc = dict[str, Any]
+
+
+class Store:
+    """A tiny document store with nested savepoints."""
+
+    def __init__(self, path: str) -> None:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(SCHEMA)
+        self.lock = threading.RLock()
+        self._depth = 0
+
+    def close(self) -> None:
+        """Close the underlying connection."""
+        with self.lock:
+            self._conn.close()
+
+    def is_empty(self) -> bool:
+        """True when nothing has been seeded yet."""
+        with self.lock:
+            return self._conn.execute("SELECT 1 FROM doc LIMIT 1").fetchone() is None
+
+    def wipe(self) -> None:
+        """Delete every document (used by --reset before seeding)."""
+        with self.lock:
+            self._conn.execute("DELETE FROM doc")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A unit of work; nested calls become savepoints, so one element can fail alone."""
+        with self.lock:
+            name = f"sp{self._depth}"
+            self._conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._conn.execute(f"ROLLBACK TO {name}")
+                self._conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                self._conn.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+
+    def get(self, kind: str, doc_id: str) -> Doc | None:
+        """One document by kind and id, or None."""
+        with self.lock:
+            row = self._conn.execute(
+                "SELECT body FROM doc WHERE kind = ? AND id = ?", (kind, doc_id)
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, kind: str, doc_id: str, body: Doc, org: str = "") -> Doc:
+        """Insert or replace a document, keeping its original insertion order."""
+        text = json.dumps(body, separators=(",", ":"))
+        with self.lock:
+            self._conn.execute(
+                "INSERT INTO doc (kind, id, org, body) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, org = excluded.org",
+                (kind, doc_id, org, text),
+            )
+        return body
+
+    def delete(self, kind: str, doc_id: str) -> None:
+        """Remove a document (identity records only; accounting objects are never deleted)."""
+        with self.lock:
+            self._conn.execute("DELETE FROM doc WHERE kind = ? AND id = ?", (kind, doc_id))
+
+    def all(self, kind: str, org: str | None = None) -> list[Doc]:
+        """Every document of a kind (optionally of one organisation) in insertion order."""
+        with self.lock:
+            if org is None:
+                rows = self._conn.execute(
+                    "SELECT body FROM doc WHERE kind = ? ORDER BY seq", (kind,)
+                ).fetchall()
+            else:
+                rows = self._conn.execute(
+                    "SELECT body FROM doc WHERE kind = ? AND org = ? ORDER BY seq", (kind, org)
+                ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def count(self, kind: str, org: str) -> int:
+        """How many documents of a kind an organisation holds (for document numbers)."""
+        with self.lock:
+            row = self._conn.execute(
+                "SELECT COUNT(*) FROM doc WHERE kind = ? AND org = ?", (kind, org)
+            ).fetchone()
+        return int(row[0])

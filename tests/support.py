@@ -1,0 +1,128 @@
+"""Helpers shared by the tests: real servers (PostgreSQL, Redis) and HTML parsing.
+
+Servers that the machine lacks make their tests skip with a reason, except under CI=true, where a
+missing part is a failure: CI must prove everything.
+"""
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def skip_or_fail(reason: str):
+    """Skip on a laptop that lacks a part; fail under CI, where everything must run."""
+    if IN_CI:
+        pytest.fail(f"CI must run this, but: {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def html(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def text_of(node) -> str:
+    return " ".join(node.get_text(" ").split()) if node is not None else ""
+
+
+def _pg_bin() -> Path | None:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if candidates:
+        return Path(candidates[-1]).parent
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+def _as_postgres(args, **kwargs):
+    # initdb and pg_ctl refuse to run as root: run them as the postgres user there.
+    if os.geteuid() == 0:
+        args = ["runuser", "-u", "postgres", "--", *args]
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs)
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on a free local port, removed when stopped."""
+
+    def __init__(self):
+        bin_dir = _pg_bin()
+        if bin_dir is None:
+            skip_or_fail("PostgreSQL server binaries (initdb) are not installed")
+        self.bin = bin_dir
+        self.dir = Path(tempfile.mkdtemp(prefix="pl-pg-"))
+        self.port = free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self.data = self.dir / "data"
+        _as_postgres([str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U",
+                      "postgres", "--no-sync"])
+        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                      str(self.dir / "log"), "-w", "start"])
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self):
+        try:
+            _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"])
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class RedisServer:
+    """A throwaway Redis on a free local port."""
+
+    def __init__(self):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            skip_or_fail("redis-server is not installed")
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="pl-redis-"))
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        pytest.fail("redis-server did not start")
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
