@@ -10,6 +10,7 @@ import os
 from typing import Any
 
 DEFAULTS: dict[str, Any] = {
+    "PORT": 5055,
     "DB_PATH": "instance/sandbox.sqlite3",
     "RESET": False,
     "SECRET_KEY": "sandbox-not-secret",

@@ -33,16 +33,22 @@ def guarded(read: tuple[str, ...], write: tuple[str, ...], tenant_type: str = "O
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
-            sb = current()
-            scopes = read + write if request.method == "GET" else write
-            refusal = _admit(sb, scopes, tenant_type)
-            if refusal is not None:
-                return refusal
-            return _limited(sb, lambda: _run(sb, view, idempotent, args, kwargs))
+            return run_guarded(read, write, lambda: view(*args, **kwargs), tenant_type, idempotent)
 
         return wrapper
 
     return decorate
+
+
+def run_guarded(read: tuple[str, ...], write: tuple[str, ...], call: Callable[[], Response],
+                tenant_type: str = "ORGANISATION", idempotent: bool = True) -> Response:
+    """Run `call` behind Xero's checks (the function form of @guarded, for dispatching routes)."""
+    sb = current()
+    scopes = read + write if request.method == "GET" else write
+    refusal = _admit(sb, scopes, tenant_type)
+    if refusal is not None:
+        return refusal
+    return _limited(sb, lambda: _run(sb, call, idempotent))
 
 
 def _admit(sb: Sandbox, scopes: tuple[str, ...], tenant_type: str) -> Response | None:
@@ -110,12 +116,12 @@ def _faulted(sb: Sandbox) -> Response | None:
     return None
 
 
-def _run(sb: Sandbox, view: View, idempotent: bool, args: Any, kwargs: Any) -> Response:
+def _run(sb: Sandbox, call: Callable[[], Response], idempotent: bool) -> Response:
     """Steps 7-8: idempotency, then the handler as one unit of work."""
     key = request.headers.get("Idempotency-Key")
     if not idempotent or key is None or request.method not in {"PUT", "POST", "PATCH"}:
         with sb.store.transaction():
-            return view(*args, **kwargs)
+            return call()
     if len(key) > MAX_KEY:
         return _idempotency_error(f"Idempotency Key: {key} is longer than 128 characters.")
     store_key = f"{g.grant['client_id']}:{key}"
@@ -126,7 +132,7 @@ def _run(sb: Sandbox, view: View, idempotent: bool, args: Any, kwargs: Any) -> R
             if saved["fingerprint"] != fingerprint:
                 return _idempotency_error(f"Idempotency Key: {key} is used with a different request.")
             return Response(saved["body"], saved["status"], content_type=saved["content_type"])
-        response = view(*args, **kwargs)
+        response = call()
         # Errors are cached too (FACTS §5): a client must retry with a NEW key after a 400.
         sb.store.put("idem", store_key, {
             "fingerprint": fingerprint, "status": response.status_code,

@@ -79,13 +79,15 @@ class Store:
             finally:
                 self._depth -= 1
 
-    def get(self, kind: str, doc_id: str) -> Doc | None:
-        """One document by kind and id, or None."""
+    def get(self, kind: str, doc_id: str, org: str | None = None) -> Doc | None:
+        """One document by kind and id (and organisation, when given), or None."""
         with self.lock:
             row = self._conn.execute(
-                "SELECT body FROM doc WHERE kind = ? AND id = ?", (kind, doc_id)
+                "SELECT body, org FROM doc WHERE kind = ? AND id = ?", (kind, doc_id)
             ).fetchone()
-        return json.loads(row[0]) if row else None
+        if row is None or (org is not None and row[1] != org):
+            return None
+        return json.loads(row[0])
 
     def put(self, kind: str, doc_id: str, body: Doc, org: str = "") -> Doc:
         """Insert or replace a document, keeping its original insertion order."""

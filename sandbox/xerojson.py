@@ -82,10 +82,17 @@ def envelope(key: str, items: list[dict[str, Any]], app_name: str, now: float) -
     }
 
 
+def _json_default(value: Any) -> Any:
+    """Decimals (from parse_float=Decimal) leave as JSON numbers."""
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A JSON response with Xero's content type."""
     response = Response(
-        json.dumps(body, separators=(",", ":")),
+        json.dumps(body, separators=(",", ":"), default=_json_default),
         status=status,
         content_type="application/json; charset=utf-8",
     )
