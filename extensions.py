@@ -11,5 +11,5 @@ from accounting.base import Base
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-migrate = Migrate()
+migrate = Migrate(render_as_batch=True, compare_type=True)
 htmx = Htmx()

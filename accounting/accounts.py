@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from accounting.audit import record
 from accounting.base import Base
-from accounting.errors import InvalidAccount, LedgerError
+from accounting.errors import InvalidAccount, LedgerError, NotFound
 from accounting.users import User
 
 
@@ -98,8 +98,21 @@ class AccountRole(enum.StrEnum):
     RETAINED_EARNINGS = "retained_earnings"
     BAD_DEBTS = "bad_debts"
 
+    @property
+    def label(self) -> str:
+        """'Accounts receivable', 'GST collected', ..."""
+        return ROLE_LABELS.get(self, self.value.replace("_", " ").capitalize())
+
+
+ROLE_LABELS = {
+    AccountRole.GST_COLLECTED: "GST collected",
+    AccountRole.GST_PAID: "GST paid",
+}
+
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,9}$")
+MAX_NAME = 150
+MAX_DESCRIPTION = 500
 
 
 class Account(Base):
@@ -131,8 +144,25 @@ class Account(Base):
             select(exists().where(JournalLine.account_id == self.id))
         ).scalar_one()
 
+    def delete_blocker(self, session: Session) -> str | None:
+        """Why this account cannot be deleted, or None when it can."""
+        if self.role is not None:
+            return f"The books post to it as the {self.role.label.lower()} account, so it stays."
+        if self.has_postings(session):
+            return "It has posted lines, so it cannot be deleted: archive it instead."
+        return None
+
     def can_delete(self, session: Session) -> bool:
-        return self.role is None and not self.has_postings(session)
+        return self.delete_blocker(session) is None
+
+    def archive_blocker(self) -> str | None:
+        """Why this account cannot be archived, or None when it can."""
+        if self.role is not None:
+            return f"The books post to it as the {self.role.label.lower()} account."
+        return None
+
+    def can_archive(self) -> bool:
+        return not self.archived and self.archive_blocker() is None
 
 
 # A sensible chart for an Australian law or accounting practice:
@@ -211,13 +241,39 @@ def account_for_role(session: Session, role: AccountRole) -> Account:
     return account
 
 
-def _check_account_fields(session: Session, code: str, name: str, account_id: int | None) -> None:
+def get_account(session: Session, account_id: int) -> Account:
+    """The account with this id, or NotFound."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound("There is no such account in the chart.")
+    return account
+
+
+def list_accounts(session: Session) -> list[Account]:
+    """The whole chart, archived accounts included, in code order."""
+    return list(session.execute(select(Account).order_by(Account.code)).scalars())
+
+
+def missing_default_accounts(session: Session) -> int:
+    """How many accounts of the default chart (by code) the chart lacks."""
+    existing = set(session.execute(select(Account.code)).scalars())
+    return sum(1 for code, *_ in DEFAULT_CHART if code not in existing)
+
+
+def _check_account_fields(
+    session: Session, code: str, name: str, description: str, account_id: int | None
+) -> None:
     if not CODE_PATTERN.match(code):
         raise LedgerError(
             "Use up to 10 letters, digits, dots or dashes for the code, e.g. 6-2450.", "code"
         )
     if not name.strip():
         raise LedgerError("Give the account a name.", "name")
+    if len(name.strip()) > MAX_NAME:
+        raise LedgerError(f"Use at most {MAX_NAME} characters for the name.", "name")
+    if len(description.strip()) > MAX_DESCRIPTION:
+        raise LedgerError(f"Use at most {MAX_DESCRIPTION} characters for the description.",
+                          "description")
     clash = session.execute(select(Account).where(Account.code == code)).scalar_one_or_none()
     if clash is not None and clash.id != account_id:
         raise LedgerError(f"Code {code} is already used by “{clash.name}”.", "code")
@@ -229,8 +285,8 @@ def create_account(
 ) -> Account:
     """Add an account to the chart."""
     code = code.strip()
-    _check_account_fields(session, code, name, None)
-    account = Account(code=code, name=name.strip(), type=AccountType(type),
+    _check_account_fields(session, code, name, description, None)
+    account = Account(code=code, name=name.strip(), type=_account_type(type),
                       is_bank=is_bank or type == AccountType.BANK, description=description.strip())
     session.add(account)
     session.flush()
@@ -244,25 +300,50 @@ def update_account(
 ) -> None:
     """Change an account. Its class cannot change once it has postings (reports would shift)."""
     code = code.strip()
-    _check_account_fields(session, code, name, account.id)
-    new_type = AccountType(type)
-    if new_type.account_class != account.account_class and account.has_postings(session):
+    _check_account_fields(session, code, name, description, account.id)
+    new_type = _account_type(type)
+    if new_type.account_class != account.account_class and account.role is not None:
         raise InvalidAccount(
-            f"This account has postings, so it must stay a {account.account_class.value} account.",
+            f"The books post to this account as the {account.role.label.lower()} account, so its "
+            f"type must stay in the {account.account_class.value} class.",
             "type",
         )
+    if new_type.account_class != account.account_class and account.has_postings(session):
+        raise InvalidAccount(
+            f"This account has postings, so its type must stay in the {account.account_class.value} "
+            "class (reports would shift otherwise).",
+            "type",
+        )
+    before = _snapshot(account)
     account.code, account.name, account.type = code, name.strip(), new_type
     account.is_bank = is_bank or new_type == AccountType.BANK
     account.description = description.strip()
     session.flush()
-    record(session, user, "changed", "account", account.id, f"Account {account.label} changed")
+    after = _snapshot(account)
+    changes = [f"{key} {before[key]} → {after[key]}" for key in before if before[key] != after[key]]
+    if changes:
+        record(session, user, "changed", "account", account.id,
+               f"Account {account.label}: " + "; ".join(changes))
+
+
+def _account_type(value) -> AccountType:
+    try:
+        return AccountType(value)
+    except ValueError:
+        raise LedgerError("Choose one of the listed account types.", "type") from None
+
+
+def _snapshot(account: Account) -> dict[str, str]:
+    return {"code": account.code, "name": f"“{account.name}”", "type": account.type.label,
+            "bank": "yes" if account.is_bank else "no",
+            "description": f"“{account.description}”"}
 
 
 def set_archived(session: Session, user: User, account: Account, archived: bool) -> None:
     """Archive (no new postings) or restore an account. Accounts the books rely on stay active."""
     if archived and account.role is not None:
         raise InvalidAccount(
-            f"{account.label} is the practice's {account.role.value.replace('_', ' ')} account; "
+            f"{account.label} is the practice's {account.role.label.lower()} account; "
             "it cannot be archived."
         )
     account.archived = archived

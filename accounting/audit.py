@@ -6,7 +6,7 @@ and the books cannot disagree.
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from accounting.base import Base, utcnow
@@ -45,3 +45,30 @@ def record(
     )
     session.add(event)
     return event
+
+
+def list_events(
+    session: Session, *, action: str | None = None, entity_type: str | None = None,
+    page: int = 1, per_page: int = 25,
+) -> tuple[list[AuditEvent], int]:
+    """One page of the log, newest first, optionally only one action or entity type; and the count."""
+    statement = select(AuditEvent)
+    if action:
+        statement = statement.where(AuditEvent.action == action)
+    if entity_type:
+        statement = statement.where(AuditEvent.entity_type == entity_type)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    events = session.execute(
+        statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).scalars().all()
+    return list(events), total
+
+
+def event_kinds(session: Session) -> tuple[list[str], list[str]]:
+    """The actions and the entity types the log holds, for the filter lists."""
+    actions = session.execute(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    types = session.execute(
+        select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)
+    )
+    return list(actions.scalars()), list(types.scalars())

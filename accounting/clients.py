@@ -1,10 +1,14 @@
 """Clients, the people related to them, and their matters.
 
 Australian identifiers are checked with python-stdnum (checksums, not just lengths) and stored in
-their compact form. A matter always belongs to one client and has a unique number.
+their compact form. A matter always belongs to one client and has a unique number, and its
+responsible person is an active user when it is opened or handed over. Text never exceeds its column:
+the services refuse it with a message rather than letting the database cut it or fail.
+An archived client is hidden from lists and cannot have new matters until restored.
 """
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,7 +19,7 @@ from stdnum.au import abn, acn, tfn
 
 from accounting.audit import record
 from accounting.base import Base, utcnow
-from accounting.errors import InvalidIdentifier, LedgerError
+from accounting.errors import InvalidIdentifier, LedgerError, NotFound
 from accounting.sequences import next_number
 from accounting.users import User
 
@@ -57,8 +61,8 @@ class MatterStatus(enum.StrEnum):
 
 
 def _identifier(module, value: str, name: str, field: str) -> str:
-    """Validate and compact one identifier; '' stays ''."""
-    value = (value or "").strip()
+    """Validate and compact one identifier; '' stays ''. Spaces, dashes and dots are ignored."""
+    value = (value or "").strip().replace("-", " ").replace(".", " ")
     if not value:
         return ""
     try:
@@ -80,6 +84,25 @@ def validate_abn(value: str) -> str:
 
 def validate_acn(value: str) -> str:
     return _identifier(acn, value, "ACN (9 digits)", "acn")
+
+
+# Loose on purpose: a typo check, not RFC 5322. One @, something either side, a dot in the domain.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_email(value: str, field: str = "email") -> None:
+    if value and not EMAIL_PATTERN.match(value):
+        raise LedgerError("Enter an email address such as name@example.com.", field)
+
+
+def _check_lengths(model, values: dict) -> None:
+    """Refuse text longer than its column, naming the field, before the database sees it."""
+    for key, value in values.items():
+        column = model.__table__.columns.get(key)
+        limit = getattr(column.type, "length", None) if column is not None else None
+        if limit and isinstance(value, str) and len(value) > limit:
+            label = key.replace("_", " ")
+            raise LedgerError(f"Use at most {limit} characters for the {label}.", key)
 
 
 class Client(Base):
@@ -127,6 +150,14 @@ class Client(Base):
     @property
     def acn_display(self) -> str:
         return acn.format(self.acn) if self.acn else ""
+
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
+
+    def can_open_matter(self) -> bool:
+        """Archived clients take no new matters until they are restored."""
+        return not self.archived
 
 
 class RelatedPerson(Base):
@@ -196,6 +227,11 @@ def _clean_details(details: ClientDetails) -> dict:
     values = {k: (v or "").strip() for k, v in vars(details).items()}
     if not values["name"]:
         raise LedgerError("Enter the client's name.", "name")
+    for identifier in ("tfn", "abn", "acn"):
+        if len(values[identifier]) > 20:  # formatted input may carry spaces; more is never valid
+            raise LedgerError(f"That is not a valid {identifier.upper()}.", identifier)
+    _check_lengths(Client, {k: v for k, v in values.items() if k not in ("tfn", "abn", "acn")})
+    _check_email(values["email"])
     try:
         values["kind"] = ClientKind(values["kind"])
     except ValueError:
@@ -225,34 +261,117 @@ def save_client(session: Session, user: User, details: ClientDetails,
     return client
 
 
+def _like(query: str) -> str:
+    """A LIKE pattern matching `query` literally (its % and _ are not wildcards)."""
+    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _page_of(session: Session, statement, page: int, per_page: int):
+    total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
+    rows = session.execute(
+        statement.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    ).scalars().all()
+    return rows, total
+
+
 def search_clients(session: Session, query: str = "", *, page: int = 1, per_page: int = 25):
     """Clients whose name, code, email or ABN contains `query`; returns (rows, total)."""
     statement = select(Client).where(Client.archived.is_(False))
     query = query.strip()
     if query:
-        like = f"%{query.lower()}%"
+        like = _like(query)
         statement = statement.where(or_(
-            func.lower(Client.name).like(like), func.lower(Client.code).like(like),
-            func.lower(Client.email).like(like), Client.abn.like(f"%{query.replace(' ', '')}%"),
+            func.lower(Client.name).like(like, escape="\\"),
+            func.lower(Client.code).like(like, escape="\\"),
+            func.lower(Client.email).like(like, escape="\\"),
+            Client.abn.like(_like(query.replace(" ", "")), escape="\\"),
         ))
-    total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
-    rows = session.execute(
-        statement.order_by(Client.name).limit(per_page).offset((page - 1) * per_page)
-    ).scalars().all()
-    return rows, total
+    return _page_of(session, statement.order_by(Client.name, Client.id), page, per_page)
+
+
+def search_matters(session: Session, query: str = "", *, status: str = "", page: int = 1,
+                   per_page: int = 25):
+    """Matters whose number, description or client name contains `query`, optionally only open or
+    only closed ones (any other status means all); returns (rows, total), newest number first."""
+    statement = select(Matter).join(Matter.client)
+    if status in (MatterStatus.OPEN, MatterStatus.CLOSED):
+        statement = statement.where(Matter.status == MatterStatus(status))
+    query = query.strip()
+    if query:
+        like = _like(query)
+        statement = statement.where(or_(
+            func.lower(Matter.number).like(like, escape="\\"),
+            func.lower(Matter.description).like(like, escape="\\"),
+            func.lower(Client.name).like(like, escape="\\"),
+        ))
+    return _page_of(session, statement.order_by(Matter.number.desc()), page, per_page)
+
+
+def get_client(session: Session, client_id: int) -> Client:
+    """The client with this id, or NotFound."""
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound("There is no such client.")
+    return client
+
+
+def get_matter(session: Session, matter_id: int) -> Matter:
+    """The matter with this id, or NotFound."""
+    matter = session.get(Matter, matter_id)
+    if matter is None:
+        raise NotFound("There is no such matter.")
+    return matter
+
+
+def get_person(session: Session, client: Client, person_id: int) -> RelatedPerson:
+    """A person related to this client (not to another one), or NotFound."""
+    person = session.get(RelatedPerson, person_id)
+    if person is None or person.client_id != client.id:
+        raise NotFound("That person is not related to this client.")
+    return person
+
+
+def responsible_users(session: Session) -> list[User]:
+    """Who may be made responsible for a matter: the active users, by name."""
+    return list(session.execute(
+        select(User).where(User.active.is_(True)).order_by(User.name)
+    ).scalars())
+
+
+def _check_responsible(session: Session, responsible_id: int | None,
+                       keep: int | None = None) -> None:
+    """A new responsible person must be an active user; an unchanged one (`keep`) may stay."""
+    if responsible_id is None or responsible_id == keep:
+        return
+    user = session.get(User, responsible_id)
+    if user is None or not user.active:
+        raise LedgerError("Choose an active user to be responsible.", "responsible_id")
+
+
+def archive_client(session: Session, user: User, client: Client, archived: bool = True) -> None:
+    """Hide a client from lists (archived=True) or bring it back; its matters and history stay."""
+    if client.archived == archived:
+        return
+    client.archived = archived
+    session.flush()
+    action = "archived" if archived else "restored"
+    record(session, user, action, "client", client.id, f"Client {client.code} {client.name} {action}")
 
 
 def add_person(session: Session, user: User, client: Client, *, name: str, role: str,
                email: str = "", phone: str = "") -> RelatedPerson:
     """Relate a person to a client in a role (director, trustee, ...)."""
-    if not name.strip():
+    name, email, phone = name.strip(), email.strip(), phone.strip()
+    if not name:
         raise LedgerError("Enter the person's name.", "name")
     try:
         role = PersonRole(role)
     except ValueError:
         raise LedgerError("Choose the person's role.", "role") from None
-    person = RelatedPerson(client=client, name=name.strip(), role=role, email=email.strip(),
-                           phone=phone.strip())
+    _check_lengths(RelatedPerson, {"name": name, "email": email, "phone": phone})
+    _check_email(email)
+    person = RelatedPerson(client=client, name=name, role=role, email=email, phone=phone)
     session.add(person)
     session.flush()
     record(session, user, "changed", "client", client.id,
@@ -261,6 +380,7 @@ def add_person(session: Session, user: User, client: Client, *, name: str, role:
 
 
 def remove_person(session: Session, user: User, person: RelatedPerson) -> None:
+    """Remove a person from the client they are related to."""
     client = person.client
     record(session, user, "changed", "client", client.id,
            f"{person.name} removed from {client.name}")
@@ -268,13 +388,25 @@ def remove_person(session: Session, user: User, person: RelatedPerson) -> None:
     session.flush()
 
 
+def _clean_description(description: str) -> str:
+    description = (description or "").strip()
+    if not description:
+        raise LedgerError("Describe the matter.", "description")
+    _check_lengths(Matter, {"description": description})
+    return description
+
+
 def open_matter(session: Session, user: User, client: Client, *, description: str,
                 responsible_id: int | None, opened_on: date) -> Matter:
     """Open a new matter for a client, numbered from the matter sequence."""
-    if not description.strip():
-        raise LedgerError("Describe the matter.", "description")
+    if not client.can_open_matter():
+        raise LedgerError("This client is archived: restore it before opening a matter.")
+    description = _clean_description(description)
+    _check_responsible(session, responsible_id)
+    if opened_on is None:
+        raise LedgerError("Enter the date the matter opened.", "opened_on")
     matter = Matter(number=next_number(session, "matter", "M", 5), client=client,
-                    description=description.strip(), responsible_id=responsible_id,
+                    description=description, responsible_id=responsible_id,
                     opened_on=opened_on, status=MatterStatus.OPEN)
     session.add(matter)
     session.flush()
@@ -286,8 +418,8 @@ def open_matter(session: Session, user: User, client: Client, *, description: st
 def update_matter(session: Session, user: User, matter: Matter, *, description: str,
                   responsible_id: int | None, status: str, today: date) -> None:
     """Change a matter's description, responsible person or status (closing dates it)."""
-    if not description.strip():
-        raise LedgerError("Describe the matter.", "description")
+    description = _clean_description(description)
+    _check_responsible(session, responsible_id, keep=matter.responsible_id)
     try:
         status = MatterStatus(status)
     except ValueError:
@@ -296,7 +428,7 @@ def update_matter(session: Session, user: User, matter: Matter, *, description: 
         matter.closed_on = today
     elif status == MatterStatus.OPEN:
         matter.closed_on = None
-    matter.description = description.strip()
+    matter.description = description
     matter.responsible_id = responsible_id
     matter.status = status
     session.flush()

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from accounting.accounts import Account
 from accounting.audit import record
@@ -30,6 +30,7 @@ from accounting.errors import (
     InvalidAmount,
     InvalidReversal,
     LedgerError,
+    NotFound,
     TransactionLocked,
     UnbalancedJournal,
 )
@@ -242,7 +243,7 @@ def reverse(session: Session, user: User | None, journal: Journal, *, date: date
     if problem:
         raise InvalidReversal(problem)
     if date < journal.date:
-        raise InvalidReversal(
+        raise InvalidReversal(  # the reversal must not undo the journal before it happened
             f"A reversal cannot be dated before the journal it reverses ({journal.date:%d %b %Y}).",
             "date",
         )
@@ -259,3 +260,32 @@ def reverse(session: Session, user: User | None, journal: Journal, *, date: date
     record(session, user, "reversed", "journal", journal.id,
            f"{journal.number} reversed by {reversal.number}: {reason}")
     return reversal
+
+
+def get_journal(session: Session, journal_id: int) -> Journal:
+    """The journal with `journal_id`, or NotFound (a 404 page)."""
+    journal = session.get(Journal, journal_id)
+    if journal is None:
+        raise NotFound(f"There is no journal number {journal_id}.")
+    return journal
+
+
+def list_journals(session: Session, *, page: int = 1, per_page: int = 25) -> tuple[list[Journal], int]:
+    """One page of journals, newest first (by date, then by posting order), and how many in all."""
+    total = session.scalar(select(func.count()).select_from(Journal)) or 0
+    journals = session.execute(
+        select(Journal)
+        .options(selectinload(Journal.lines))
+        .order_by(Journal.date.desc(), Journal.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).scalars().all()
+    return list(journals), total
+
+
+def postable_accounts(session: Session) -> list[Account]:
+    """Active accounts in code order: the ones a journal line may use."""
+    return list(
+        session.execute(select(Account).where(Account.archived.is_(False)).order_by(Account.code))
+        .scalars()
+    )

@@ -5,13 +5,14 @@ kept elsewhere, so a report is always exactly what the ledger says.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounting.accounts import Account, AccountClass, AccountRole
+from accounting.errors import LedgerError
 from accounting.journals import Journal, JournalLine
 from accounting.money import ZERO
 
@@ -112,11 +113,21 @@ class AccountLedger:
     def closing_balance(self) -> Decimal:
         return self.entries[-1].running_balance if self.entries else self.opening_balance
 
+    @property
+    def total_debit(self) -> Decimal:
+        return sum((e.line.amount for e in self.entries if e.line.amount > 0), ZERO)
+
+    @property
+    def total_credit(self) -> Decimal:
+        return -sum((e.line.amount for e in self.entries if e.line.amount < 0), ZERO)
+
 
 def general_ledger(session: Session, start: date, end: date,
                    account_id: int | None = None) -> list[AccountLedger]:
     """Per account: the balance before `start`, then each line from `start` to `end`."""
-    opening = account_balances(session, start.fromordinal(start.toordinal() - 1))
+    if start > end:
+        raise LedgerError("The start date is after the end date.", "start")
+    opening = account_balances(session, start - timedelta(days=1))
     statement = (
         select(JournalLine, Journal)
         .join(Journal, JournalLine.journal_id == Journal.id)

@@ -5,6 +5,7 @@ Repeated failed sign-ins for one email are slowed down (see `LoginThrottle`).
 """
 
 import enum
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Boolean, DateTime, Enum, Integer, String, func, select
@@ -12,14 +13,23 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounting.base import Base, utcnow
-from accounting.errors import LedgerError
+from accounting.errors import LedgerError, NotFound
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+MAX_NAME = 120
+MAX_EMAIL = 254
+# Deliberately loose: one @, something either side, a dot in the domain. Delivery is the real test.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class Role(enum.StrEnum):
     ADMIN = "admin"
     STAFF = "staff"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
 
 
 class User(Base):
@@ -58,6 +68,10 @@ class User(Base):
             raise LedgerError(
                 f"Use at least {MIN_PASSWORD_LENGTH} characters for the password.", "password"
             )
+        if len(password) > MAX_PASSWORD_LENGTH:
+            raise LedgerError(
+                f"Use at most {MAX_PASSWORD_LENGTH} characters for the password.", "password"
+            )
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
@@ -74,14 +88,51 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def create_user(session: Session, *, email: str, name: str, password: str, role: Role) -> User:
-    """Add a user; refuses an email already in use."""
+def get_user(session: Session, user_id: int) -> User:
+    """The user with this id, or NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such user.")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Every user, active ones first, then by name."""
+    return list(session.execute(select(User).order_by(User.active.desc(), User.name, User.id)).scalars())
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise LedgerError("Enter the person's name.", "name")
+    if len(name) > MAX_NAME:
+        raise LedgerError(f"Use at most {MAX_NAME} characters for the name.", "name")
+    return name
+
+
+def _check_email(email: str) -> str:
+    email = normalise_email(email)
+    if len(email) > MAX_EMAIL:
+        raise LedgerError(f"Use at most {MAX_EMAIL} characters for the email.", "email")
+    if not EMAIL_PATTERN.match(email):
+        raise LedgerError("Enter an email address such as name@example.com.", "email")
+    return email
+
+
+def create_user(
+    session: Session, *, email: str, name: str, password: str, role: Role, by: User | None = None
+) -> User:
+    """Add an active user; refuses an email already in use. `by` is the admin, for the audit log."""
+    from accounting.audit import record  # audit imports this module
+
+    email, name = _check_email(email), _check_name(name)
     if find_user_by_email(session, email) is not None:
         raise LedgerError("A user with that email already exists.", "email")
-    user = User(email=normalise_email(email), name=name.strip(), role=Role(role), active=True)
+    user = User(email=email, name=name, role=Role(role), active=True)
     user.set_password(password)
     session.add(user)
     session.flush()
+    record(session, by, "created", "user", user.id, f"User {user.email} created as {user.role.value}")
     return user
 
 
@@ -91,15 +142,40 @@ def count_active_admins(session: Session) -> int:
     ).scalar_one()
 
 
-def update_user(session: Session, user: User, *, name: str, role: Role, active: bool) -> None:
+def update_user(
+    session: Session, user: User, *, name: str, role: Role, active: bool, by: User | None = None
+) -> None:
     """Change a user's name, role or active flag; the last active admin cannot be demoted."""
+    from accounting.audit import record
+
+    name, role = _check_name(name), Role(role)
     demoting = user.is_admin and user.active and (role != Role.ADMIN or not active)
     if demoting and count_active_admins(session) <= 1:
-        raise LedgerError("The practice needs at least one active admin.", "role")
-    user.name = name.strip()
-    user.role = Role(role)
-    user.active = active
+        field = "role" if role != Role.ADMIN else "active"
+        raise LedgerError(
+            "The practice needs at least one active admin: make someone else an admin first.", field
+        )
+    changes = [
+        f"{label} {old} → {new}"
+        for label, old, new in (
+            ("name", user.name, name), ("role", user.role.value, role.value),
+            ("active", "yes" if user.active else "no", "yes" if active else "no"),
+        )
+        if old != new
+    ]
+    user.name, user.role, user.active = name, role, active
     session.flush()
+    if changes:
+        record(session, by, "changed", "user", user.id, f"User {user.email}: " + "; ".join(changes))
+
+
+def reset_password(session: Session, user: User, password: str, by: User | None = None) -> None:
+    """Give a user a new password (an admin's reset); the old one stops working at once."""
+    from accounting.audit import record
+
+    user.set_password(password)
+    session.flush()
+    record(session, by, "reset password", "user", user.id, f"Password of {user.email} reset")
 
 
 class LoginThrottle(Base):

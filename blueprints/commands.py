@@ -1,5 +1,7 @@
 """`flask` commands for operators: set up the database, seed the demo, add an admin."""
 
+import secrets
+
 import click
 from flask import Flask
 from flask_migrate import upgrade
@@ -8,6 +10,7 @@ from accounting.accounts import install_default_chart
 from accounting.demo import ADMIN_EMAIL, ensure_admin, seed_demo
 from accounting.errors import LedgerError
 from accounting.practice import get_practice
+from accounting.users import find_user_by_email
 from extensions import db
 
 
@@ -24,16 +27,27 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("demo")
     @click.option("--password", envvar="DEMO_ADMIN_PASSWORD", help="Admin password to set.")
     def demo(password):
-        """Upgrade the database and fill it with the demo practice (once)."""
+        """Upgrade the database, seed the demo practice once, and print a fresh admin login."""
         upgrade()
-        created = seed_demo(db.session, admin_password=password)
+        password = password or secrets.token_urlsafe(9)
+        if seed_demo(db.session, admin_password=password) is None:
+            find_user_by_email(db.session, ADMIN_EMAIL).set_password(password)
         db.session.commit()
-        if created:
-            click.echo(f"Demo practice created. Sign in as {ADMIN_EMAIL} / {created}")
-        else:
-            click.echo(f"Demo practice already present. Sign in as {ADMIN_EMAIL} "
-                       "(password as printed when it was created, or set DEMO_ADMIN_PASSWORD "
-                       "and run `flask reset-password`).")
+        click.secho(f"\n  Sign in at http://127.0.0.1:5000 as {ADMIN_EMAIL} / {password}\n",
+                    bold=True)
+
+    @app.cli.command("check-ledger")
+    def check_ledger_command():
+        """Check the ledger's invariants now (the nightly huey task does the same)."""
+        from accounting.integrity import check_ledger
+
+        problems = check_ledger(db.session)
+        db.session.commit()
+        for problem in problems:
+            click.echo(problem)
+        if problems:
+            raise SystemExit(1)
+        click.echo("The ledger balances: every journal, and the trial balance.")
 
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True)
@@ -50,11 +64,9 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("reset-password")
     @click.option("--email", default=ADMIN_EMAIL, show_default=True)
-    @click.password_option(envvar="DEMO_ADMIN_PASSWORD")
+    @click.password_option()
     def reset_password(email, password):
         """Set a user's password."""
-        from accounting.users import find_user_by_email
-
         user = find_user_by_email(db.session, email)
         if user is None:
             raise click.ClickException(f"No user {email}.")

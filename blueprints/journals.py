@@ -1,23 +1,218 @@
-"""General journals. (Being built.)"""
+"""General journals: the list, entry with live totals (htmx), the journal page and reversal.
 
-from flask import Blueprint
+The entry form's lines block and its totals are re-rendered by the server (never computed in the
+browser), so what a person sees is what `post()` will decide.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField
+from wtforms.validators import InputRequired, Length
+
+from accounting.errors import InvalidAccount, InvalidAmount, LedgerError
+from accounting.journals import (
+    MAX_NARRATION,
+    LineInput,
+    get_journal,
+    post,
+    postable_accounts,
+    reverse,
+)
+from accounting.journals import (
+    list_journals as journal_page,
+)
+from accounting.money import ZERO, parse_money
+from blueprints.pages import page_number, render, show_error
+from extensions import db
 
 bp = Blueprint("journals", __name__, url_prefix="/journals")
+
+LINE_FIELDS = ("account", "description", "debit", "credit")
+MAX_LINES = 200
+
+
+class LineForm(Form):
+    """One line as typed; amounts stay text until parse_money reads them (never float)."""
+
+    account = SelectField("Account", choices=[], validate_choice=False)
+    description = StringField("Description", validators=[Length(max=300, message="Keep the "
+                                                                "description under 300 characters.")])
+    debit = StringField("Debit")
+    credit = StringField("Credit")
+
+
+class JournalForm(FlaskForm):
+    date = DateField("Date", validators=[InputRequired("Enter the journal's date.")],
+                     default=date.today)
+    narration = StringField("Narration", validators=[
+        InputRequired("Say what the journal is for."),
+        Length(max=MAX_NARRATION, message=f"Keep the narration under {MAX_NARRATION} characters."),
+    ])
+    reference = StringField("Reference", validators=[
+        Length(max=100, message="Keep the reference under 100 characters.")
+    ])
+    lines = FieldList(FormField(LineForm), min_entries=2, max_entries=MAX_LINES)
+
+    def offer_accounts(self, accounts) -> None:
+        choices = [("", "Choose an account…")] + [(str(a.id), a.label) for a in accounts]
+        for entry in self.lines:
+            entry.form.account.choices = choices
+
+
+class ReverseForm(FlaskForm):
+    date = DateField("Reversal date", validators=[InputRequired("Enter the reversal's date.")],
+                     default=date.today)
+    reason = StringField("Reason", validators=[
+        InputRequired("Give the reason for the reversal."),
+        Length(max=300, message="Keep the reason under 300 characters."),
+    ])
+
+
+def _typed_lines(formdata) -> list[dict[str, str]]:
+    """The lines as submitted, in index order, without fully blank ones."""
+    indexes = sorted({int(key.split("-")[1]) for key in formdata
+                      if key.startswith("lines-") and key.split("-")[1].isdigit()})
+    rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in LINE_FIELDS}
+            for i in indexes]
+    return [row for row in rows if any(row.values())][:MAX_LINES]
+
+
+def _renumbered(formdata, rows: list[dict[str, str]]) -> MultiDict:
+    """`formdata` with its lines replaced by `rows`, numbered from 0 (so line n is `lines-n`)."""
+    data = MultiDict([(k, v) for k, v in formdata.items(multi=True) if not k.startswith("lines-")])
+    for i, row in enumerate(rows):
+        for name, value in row.items():
+            data[f"lines-{i}-{name}"] = value
+    return data
+
+
+def _journal_form(formdata=None, rows=None) -> JournalForm:
+    if formdata is not None:
+        formdata = _renumbered(formdata, _typed_lines(formdata) if rows is None else rows)
+    form = JournalForm(formdata=formdata)
+    form.offer_accounts(postable_accounts(db.session))
+    return form
+
+
+def _line_inputs(form: JournalForm) -> list[LineInput]:
+    """The form's lines for post(); refuses what only the form can see (both sides, not a number)."""
+    lines = []
+    for i, entry in enumerate(form.lines):
+        line, number = entry.form, i + 1
+        if line.debit.data and line.credit.data:
+            raise InvalidAmount(f"Line {number}: enter a debit or a credit, not both.",
+                                f"lines-{i}-credit")
+        side = "debit" if line.debit.data else "credit"
+        amount = parse_money(getattr(line, side).data or "0", f"lines-{i}-{side}")
+        if amount < ZERO:
+            raise InvalidAmount(f"Line {number}: enter amounts without a minus sign; use the "
+                                "other column instead.", f"lines-{i}-{side}")
+        if not (line.account.data or "").isdigit():
+            raise InvalidAccount(f"Line {number}: choose an account.", f"lines-{i}-account")
+        lines.append(LineInput(int(line.account.data), amount if side == "debit" else -amount,
+                               line.description.data or ""))
+    return lines
+
+
+def draft_totals(form: JournalForm) -> dict:
+    """Debits, credits and difference of the lines typed so far, and whether they balance."""
+    debits = credits = ZERO
+    unreadable = 0
+    for entry in form.lines:
+        for name in ("debit", "credit"):
+            try:
+                amount = parse_money(entry.form[name].data) if entry.form[name].data else ZERO
+            except LedgerError:
+                unreadable += 1
+                continue
+            if name == "debit":
+                debits += amount
+            else:
+                credits += amount
+    difference: Decimal = debits - credits
+    return {"debits": debits, "credits": credits, "difference": abs(difference),
+            "unreadable": unreadable,
+            "balanced": difference == ZERO and debits > ZERO and not unreadable}
+
+
+def _render_entry(form: JournalForm, status: int = 200, block: str | None = None, focus_line=None):
+    return render("journals/new.html", block=block, status=status, form=form,
+                  totals=draft_totals(form), focus_line=focus_line)
 
 
 @bp.route("/")
 def list_journals():
-    """Journals."""
-    return "journals"
+    """Journals, newest first, a page at a time."""
+    page, per_page = page_number(), current_app.config["PAGE_SIZE"]
+    journals, total = journal_page(db.session, page=page, per_page=per_page)
+    return render("journals/list.html", block="results", journals=journals, total=total,
+                  page=page, per_page=per_page)
 
 
-@bp.route("/new")
+@bp.route("/new", methods=["GET", "POST"])
 def new_journal():
-    """New journal."""
-    return "new"
+    """Enter a general journal; it posts only when it balances."""
+    form = _journal_form(request.form if request.method == "POST" else None)
+    if not form.validate_on_submit():
+        return _render_entry(form, 422 if request.method == "POST" else 200)
+    try:
+        journal = post(db.session, current_user, date=form.date.data, narration=form.narration.data,
+                       reference=form.reference.data or "", lines=_line_inputs(form))
+    except LedgerError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return _render_entry(form, 422)
+    db.session.commit()
+    flash(f"Journal {journal.number} posted.", "success")
+    return redirect(url_for("journals.show_journal", journal_id=journal.id), 303)
+
+
+@bp.route("/new/lines", methods=["POST"])
+def journal_lines():
+    """The lines block again, with a line added (?add) or line `?remove=n` taken out."""
+    rows = _typed_lines(request.form)
+    remove = request.args.get("remove", "")
+    if remove.isdigit() and int(remove) < len(rows):
+        rows.pop(int(remove))
+    focus = None
+    if "add" in request.args:
+        rows.append(dict.fromkeys(LINE_FIELDS, ""))
+        focus = len(rows) - 1  # the new line's account, for keyboard users
+    return _render_entry(_journal_form(request.form, rows), block="lines", focus_line=focus)
+
+
+@bp.route("/new/totals", methods=["POST"])
+def journal_totals():
+    """The live totals of the lines typed so far."""
+    return _render_entry(_journal_form(request.form), block="totals")
 
 
 @bp.route("/<int:journal_id>")
 def show_journal(journal_id):
-    """A journal."""
-    return "journal"
+    """One journal: lines, totals, who posted it, its reversal and the reverse form."""
+    journal = get_journal(db.session, journal_id)
+    return render("journals/show.html", journal=journal, form=ReverseForm())
+
+
+@bp.route("/<int:journal_id>/reverse", methods=["POST"])
+def reverse_journal(journal_id):
+    """Reverse a posted journal with a new journal of negated lines."""
+    journal = get_journal(db.session, journal_id)
+    form = ReverseForm()
+    if form.validate_on_submit():
+        try:
+            reversal = reverse(db.session, current_user, journal, date=form.date.data,
+                               reason=form.reason.data)
+        except LedgerError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{journal.number} reversed by {reversal.number}.", "success")
+            return redirect(url_for("journals.show_journal", journal_id=reversal.id), 303)
+    return render("journals/show.html", journal=journal, form=form, status=422)

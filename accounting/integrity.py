@@ -1,0 +1,51 @@
+"""Ledger integrity: the checks an auditor would run over the whole ledger.
+
+`post()` already refuses anything unbalanced, so these find only what bypassed it (a manual SQL
+edit, a bug, a restored backup). Run nightly by huey and on demand with `flask check-ledger`.
+"""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from accounting.audit import record
+from accounting.journals import Journal, JournalLine
+from accounting.money import ZERO, format_money
+
+
+def find_problems(session: Session) -> list[str]:
+    """Every broken invariant in the ledger, as sentences; an empty list means all is well."""
+    problems = []
+    unbalanced = session.execute(
+        select(Journal.number, func.sum(JournalLine.amount))
+        .join(JournalLine, JournalLine.journal_id == Journal.id)
+        .group_by(Journal.id, Journal.number)
+        .having(func.sum(JournalLine.amount) != 0)
+    ).all()
+    problems += [f"{number} does not balance (off by {format_money(total)})."
+                 for number, total in unbalanced]
+    short = session.execute(
+        select(Journal.number)
+        .outerjoin(JournalLine, JournalLine.journal_id == Journal.id)
+        .group_by(Journal.id, Journal.number)
+        .having(func.count(JournalLine.id) < 2)
+    ).scalars().all()
+    problems += [f"{number} has fewer than two lines." for number in short]
+    misdated = session.execute(
+        select(Journal.number).join(JournalLine, JournalLine.journal_id == Journal.id)
+        .where(JournalLine.date != Journal.date).distinct()
+    ).scalars().all()
+    problems += [f"{number} has lines dated differently from the journal." for number in misdated]
+    total = session.execute(select(func.sum(JournalLine.amount))).scalar() or ZERO
+    if total != ZERO:
+        problems.append(f"The trial balance is off by {format_money(total)}.")
+    return problems
+
+
+def check_ledger(session: Session) -> list[str]:
+    """Run every check and record the outcome in the audit log."""
+    problems = find_problems(session)
+    summary = ("Ledger integrity check: all journals balance."
+               if not problems else "Ledger integrity check FAILED: " + " ".join(problems))
+    record(session, None, "checked", "ledger", None, summary)
+    session.flush()
+    return problems

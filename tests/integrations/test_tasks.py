@@ -1,0 +1,50 @@
+"""Huey tasks run for real: locally on the embedded queue, and through Redis-backed consumers."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import tasks
+from tests.support import RedisServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_ledger_check_runs_on_the_embedded_queue(books, app, monkeypatch):
+    monkeypatch.setattr(tasks, "_flask_app", app)
+    books.journal({"1-1000": "250.00", "3-1000": "-250.00"})
+    assert tasks.check_ledger.call_local() == []
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
+def test_two_redis_backed_consumers_run_the_ledger_check(books, database_url, redis_server,
+                                                         tmp_path):
+    """Separate processes, as in production: a consumer with two workers and an enqueuer."""
+    books.journal({"1-1000": "80.00", "3-1000": "-80.00"})
+    env = {**os.environ, "HUEY_REDIS_URL": redis_server.url, "DATABASE_URL": database_url,
+           "SECRET_KEY": "test-secret", "PYTHONPATH": str(ROOT)}
+    consumer = subprocess.Popen(
+        [sys.executable, "-m", "huey.bin.huey_consumer", "tasks.huey", "-w", "2", "-k", "thread",
+         "--logfile", str(tmp_path / "huey.log")],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        enqueue = subprocess.run(
+            [sys.executable, "-c",
+             "import tasks; print(tasks.check_ledger()(blocking=True, timeout=60))"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )
+    finally:
+        consumer.terminate()
+        consumer.wait(timeout=30)
+    assert enqueue.returncode == 0, enqueue.stderr
+    assert enqueue.stdout.strip() == "[]"
