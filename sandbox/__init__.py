@@ -26,8 +26,10 @@ from sandbox.store import Store
 __all__ = ["create_app", "start_in_thread", "RunningSandbox"]
 
 
-def _signer(store: Store) -> Signer:
-    """The token-signing key, kept in the store so tokens survive a restart."""
+def _signer(store: Store, pem: str) -> Signer:
+    """The token-signing key: configured, or kept in the store so tokens survive a restart."""
+    if pem:
+        return Signer(pem.encode())
     saved = store.get("key", "signing")
     if saved is not None:
         return Signer(saved["pem"].encode())
@@ -44,7 +46,8 @@ def build_sandbox(config: dict[str, Any]) -> Sandbox:
         store.wipe()
     if store.is_empty():
         seed(store, config, clock.now())
-    return Sandbox(config=config, store=store, clock=clock, signer=_signer(store),
+    signer = _signer(store, str(config["SIGNING_KEY_PEM"]))
+    return Sandbox(config=config, store=store, clock=clock, signer=signer,
                    limiter=Limiter(config, clock), faults=Faults(config))
 
 

@@ -200,7 +200,8 @@ def _amounts(line: Doc) -> tuple[Decimal, Decimal, Decimal]:
     computed = (quantity * unit * (1 - discount / 100)).quantize(CENT, rounding=ROUND_HALF_UP)
     if given is not None and given != computed:
         # Sandbox wording (Xero's exact text UNCONFIRMED): the line total must add up.
-        raise Invalid(f"The line amount {given} does not equal quantity x unit amount ({computed}).")
+        raise Invalid(f"The line amount {given} does not equal quantity x unit amount "
+                      f"({computed}).")
     return quantity, unit, computed
 
 
@@ -257,7 +258,9 @@ def line_amount_types(value: Any, default: str = "Exclusive") -> str:
 # ---------------------------------------------------------------- ledger postings
 
 
-def _document_postings(ctx: Ctx, doc: Doc, control: str, sign: int) -> Iterator[tuple[str, Decimal]]:
+def _document_postings(
+    ctx: Ctx, doc: Doc, control: str, sign: int
+) -> Iterator[tuple[str, Decimal]]:
     """Sales-side sign +1 (debit the control account), purchase-side -1."""
     yield system_account(ctx, control)["AccountID"], sign * dec(doc["Total"])
     gst = system_account(ctx, "GST")["AccountID"]

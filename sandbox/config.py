@@ -14,6 +14,8 @@ DEFAULTS: dict[str, Any] = {
     "DB_PATH": "instance/sandbox.sqlite3",
     "RESET": False,
     "SECRET_KEY": "sandbox-not-secret",
+    # PEM of the RSA key that signs tokens; empty = generate one and keep it in the database.
+    "SIGNING_KEY_PEM": "",
     # Public base URL used in links the sandbox prints (OpenID metadata, README examples).
     "PUBLIC_URL": "",
     # Identity lifetimes, in sandbox seconds (FACTS §3.3).

@@ -36,7 +36,8 @@ TRANSITIONS = {
     "VOIDED": set(),
     "DELETED": set(),
 }
-ALLOCATED_TEXT = "This document cannot be edited as it has a payment or credit note allocated to it."
+ALLOCATED_TEXT = ("This document cannot be edited as it has a payment or credit note allocated "
+                  "to it.")
 PAYMENT_TYPES = {"ACCREC": "ACCRECPAYMENT", "ACCPAY": "ACCPAYPAYMENT",
                  "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT"}
 
@@ -101,7 +102,8 @@ def _fields(ctx: Ctx, kind: Kind, element: Doc, doc: Doc, creating: bool) -> Doc
     lat = line_amount_types(element.get("LineAmountTypes") or doc.get("LineAmountTypes"))
     lines_in = element.get("LineItems", doc.get("RawLines"))
     lines, totals = price_lines(ctx, lines_in, lat, "document", status == "AUTHORISED")
-    raw = [{**item, "LineItemID": line["LineItemID"]} for item, line in zip(lines_in, lines, strict=True)
+    pairs = zip(lines_in, lines, strict=True)
+    raw = [{**item, "LineItemID": line["LineItemID"]} for item, line in pairs
            if isinstance(item, dict)]
     updates.update({"LineAmountTypes": lat, "Lines": lines, "RawLines": raw, **totals})
     return updates
@@ -116,7 +118,7 @@ def _number(ctx: Ctx, kind: Kind, element: Doc, doc: Doc, creating: bool) -> str
     if receivable and number != doc.get(kind.number_field):
         for other in ctx.store.all(kind.kind, org=ctx.org):
             if other.get(kind.number_field) == number and other["Type"] == doc["Type"]:
-                raise Invalid(f"{'Invoice' if kind is INVOICE else 'Credit Note'} # must be unique.")
+                raise Invalid(f"{kind.word} # must be unique.")
     return number
 
 
@@ -213,7 +215,8 @@ def create_payment(ctx: Ctx, element: Doc) -> Doc:
         "PaymentID": new_id(), "DocKind": kind.kind, "DocID": doc[kind.id_field],
         "DocType": doc["Type"], "AccountID": account["AccountID"], "Date": day,
         "Amount": s(amount), "Reference": element.get("Reference"), "Status": "AUTHORISED",
-        "PaymentType": PAYMENT_TYPES[doc["Type"]], "IsReconciled": bool(element.get("IsReconciled")),
+        "PaymentType": PAYMENT_TYPES[doc["Type"]],
+        "IsReconciled": bool(element.get("IsReconciled")),
         "UpdatedDateUTC": ctx.now,
     }
     ctx.store.put("payment", payment["PaymentID"], payment, org=ctx.org)
@@ -304,7 +307,8 @@ def render_line(line: Doc) -> Doc:
     """A stored line as Xero's LineItem."""
     out: Doc = {
         "LineItemID": line["LineItemID"], "Description": line["Description"],
-        "Quantity": float(Decimal(line["Quantity"])), "UnitAmount": float(Decimal(line["UnitAmount"])),
+        "Quantity": float(Decimal(line["Quantity"])),
+        "UnitAmount": float(Decimal(line["UnitAmount"])),
         "TaxAmount": out_money(line["TaxAmount"]), "LineAmount": out_money(line["LineAmount"]),
         "Tracking": line["Tracking"],
     }
@@ -406,7 +410,8 @@ def render_allocation(ctx: Ctx, allocation: Doc) -> Doc:
     out["Invoice"] = render_invoice(ctx, invoice, with_lines=False)
     out["CreditNote"] = {"CreditNoteID": note["CreditNoteID"], "Type": note["Type"],
                          "CreditNoteNumber": note.get("CreditNoteNumber") or "",
-                         "RemainingCredit": out_money(s(amount_due(note))), "Status": note["Status"]}
+                         "RemainingCredit": out_money(s(amount_due(note))),
+                         "Status": note["Status"]}
     return out
 
 

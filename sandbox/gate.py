@@ -57,7 +57,8 @@ def _admit(sb: Sandbox, scopes: tuple[str, ...], tenant_type: str) -> Response |
     if isinstance(grant, Response):
         return grant
     tenant = request.headers.get(TENANT_HEADER, "").strip()
-    connection = find_connection(sb, grant["person"], grant["client_id"], tenant) if tenant else None
+    connection = (find_connection(sb, grant["person"], grant["client_id"], tenant)
+                  if tenant else None)
     if connection is None or connection["tenantType"] != tenant_type:
         return problem(403, "AuthenticationUnsuccessful")
     if not set(scopes) & set(grant["scopes"]):
@@ -130,7 +131,8 @@ def _run(sb: Sandbox, call: Callable[[], Response], idempotent: bool) -> Respons
         saved = sb.store.get("idem", store_key)
         if saved is not None and saved["expires_at"] > sb.clock.now():
             if saved["fingerprint"] != fingerprint:
-                return _idempotency_error(f"Idempotency Key: {key} is used with a different request.")
+                return _idempotency_error(
+                    f"Idempotency Key: {key} is used with a different request.")
             return Response(saved["body"], saved["status"], content_type=saved["content_type"])
         response = call()
         # Errors are cached too (FACTS §5): a client must retry with a NEW key after a 400.

@@ -10,7 +10,7 @@ from sandbox.reports import trial_balance
 
 def _names(ctx: Ctx) -> dict[str, str]:
     contacts = {c["ContactID"]: c["Name"] for c in ctx.store.all("contact", org=ctx.org)}
-    labels = {a["AccountID"]: (f"{a['Code']} {a['Name']}" if a["Code"] else f"(no code) {a['Name']}")
+    labels = {a["AccountID"]: f"{a['Code'] or '(no code)'} {a['Name']}"
               for a in accounts(ctx)}
     return {**contacts, **labels}
 

@@ -25,7 +25,7 @@ def new_id() -> str:
 
 
 def money(value: Any) -> Decimal:
-    """Parse a request amount into a Decimal rounded to cents (raises ValueError when not a number)."""
+    """A request amount as a Decimal rounded to cents (ValueError when not a number)."""
     try:
         return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError) as exc:
@@ -41,7 +41,7 @@ def number(value: Any) -> Decimal:
 
 
 def out_money(text: str | Decimal) -> float:
-    """A stored decimal string as a JSON number; 2-dp values survive float's shortest repr exactly."""
+    """A stored decimal string as a JSON number (2-dp values survive float's shortest repr)."""
     return float(Decimal(str(text)))
 
 
@@ -129,7 +129,8 @@ def validation_exception(elements: list[dict[str, Any]]) -> Response:
 
 def not_found() -> Response:
     """Xero's plain-text 404 (FACTS §6.1)."""
-    return Response("The resource you're looking for cannot be found", 404, content_type="text/plain")
+    return Response("The resource you're looking for cannot be found", 404,
+                    content_type="text/plain")
 
 
 def parse_bool(value: Any, default: bool = False) -> bool:
