@@ -147,7 +147,7 @@ class Specs:
         if response.status_code not in (200, 201, 204, 400):
             return
         if url_path.startswith("/api.xro/2.0/"):
-            spec, path = self.accounting, "/api.xro/2.0/" + url_path[len("/api.xro/2.0/"):]
+            spec, path = self.accounting, "/api.xro/2.0/" + _canonical(url_path[13:])
         elif url_path.lower().startswith("/connections"):
             spec, path = self.identity, "/Connections" + url_path[len("/connections"):]
         else:
@@ -155,6 +155,16 @@ class Specs:
         request = SpecRequest(method.lower(), path, query, headers)
         spec.validate_response(request, SpecResponse(response))
         self.checked.add((method.upper(), _template(path)))
+
+
+def _canonical(rest: str) -> str:
+    """Xero's spelling of a collection name (the sandbox, like Xero, ignores case)."""
+    from sandbox.accounting import RESOURCES
+
+    head, _, tail = rest.partition("/")
+    known = {name.lower(): name for name in ("Organisation", "Currencies", "Reports")}
+    known.update({key: resource.key for key, resource in RESOURCES.items()})
+    return known.get(head.lower(), head) + ("/" + tail if tail else "")
 
 
 def _template(path: str) -> str:
