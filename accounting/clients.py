@@ -60,7 +60,7 @@ class MatterStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-def _identifier(module, value: str, name: str, field: str) -> str:
+def _identifier(module, value: str, name: str, shape: str, field: str) -> str:
     """Validate and compact one identifier; '' stays ''. Spaces, dashes and dots are ignored."""
     value = (value or "").strip().replace("-", " ").replace(".", " ")
     if not value:
@@ -71,19 +71,22 @@ def _identifier(module, value: str, name: str, field: str) -> str:
         raise InvalidIdentifier(f"That {name} fails its check digit: check for a typo.",
                                 field) from None
     except stdnum_errors.ValidationError:
-        raise InvalidIdentifier(f"That is not a valid {name}.", field) from None
+        raise InvalidIdentifier(f"That is not a valid {name}: it has {shape}.", field) from None
 
 
 def validate_tfn(value: str) -> str:
-    return _identifier(tfn, value, "TFN (8 or 9 digits)", "tfn")
+    """A TFN (8 or 9 digits, checksummed), compacted; refused with field 'tfn'."""
+    return _identifier(tfn, value, "TFN", "8 or 9 digits", "tfn")
 
 
 def validate_abn(value: str) -> str:
-    return _identifier(abn, value, "ABN (11 digits)", "abn")
+    """An ABN (11 digits, checksummed), compacted; refused with field 'abn'."""
+    return _identifier(abn, value, "ABN", "11 digits", "abn")
 
 
 def validate_acn(value: str) -> str:
-    return _identifier(acn, value, "ACN (9 digits)", "acn")
+    """An ACN (9 digits, checksummed), compacted; refused with field 'acn'."""
+    return _identifier(acn, value, "ACN", "9 digits", "acn")
 
 
 # Loose on purpose: a typo check, not RFC 5322. One @, something either side, a dot in the domain.
@@ -201,7 +204,11 @@ class Matter(Base):
 
 @dataclass
 class ClientDetails:
-    """What a person types for a client; `save_client` validates and stores it."""
+    """What a person types for a client; `save_client` validates and stores it.
+
+    tfn=None keeps the TFN on file: edit forms never show a stored TFN, so a blank there means
+    "unchanged", and removing it is an explicit choice (tfn="").
+    """
 
     kind: str
     name: str
@@ -218,12 +225,13 @@ class ClientDetails:
     postal_state: str = ""
     postal_postcode: str = ""
     postal_country: str = "Australia"
-    tfn: str = ""
+    tfn: str | None = ""
     abn: str = ""
     acn: str = ""
 
 
 def _clean_details(details: ClientDetails) -> dict:
+    keep_tfn = details.tfn is None
     values = {k: (v or "").strip() for k, v in vars(details).items()}
     if not values["name"]:
         raise LedgerError("Enter the client's name.", "name")
@@ -242,6 +250,8 @@ def _clean_details(details: ClientDetails) -> dict:
     if values["acn"] and values["kind"] not in (ClientKind.COMPANY, ClientKind.SUPER_FUND,
                                                   ClientKind.TRUST):
         raise LedgerError("Only companies (or their funds and trusts) have an ACN.", "acn")
+    if keep_tfn:
+        del values["tfn"]
     return values
 
 
@@ -275,9 +285,12 @@ def _page_of(session: Session, statement, page: int, per_page: int):
     return rows, total
 
 
-def search_clients(session: Session, query: str = "", *, page: int = 1, per_page: int = 25):
-    """Clients whose name, code, email or ABN contains `query`; returns (rows, total)."""
-    statement = select(Client).where(Client.archived.is_(False))
+def search_clients(session: Session, query: str = "", *, page: int = 1, per_page: int = 25,
+                   archived: bool = False):
+    """Clients whose name, code, email or ABN contains `query`; returns (rows, total).
+
+    Archived clients are left out, unless archived=True, which lists only them."""
+    statement = select(Client).where(Client.archived.is_(archived))
     query = query.strip()
     if query:
         like = _like(query)

@@ -9,7 +9,15 @@ from datetime import date
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from accounting.clients import (
@@ -82,10 +90,14 @@ class ClientForm(FlaskForm):
     tfn = _text("TFN", 20)
     abn = _text("ABN", 20)
     acn = _text("ACN", 20)
+    remove_tfn = BooleanField("Remove the TFN on file")
 
-    def details(self) -> ClientDetails:
-        """What was typed, as the books take it."""
-        return ClientDetails(**{name: self[name].data or "" for name in ClientDetails.__dataclass_fields__})
+    def details(self, tfn_on_file: bool = False) -> ClientDetails:
+        """What was typed, as the books take it; a blank TFN keeps the one on file."""
+        values = {name: self[name].data or "" for name in ClientDetails.__dataclass_fields__}
+        if tfn_on_file and not values["tfn"] and not self.remove_tfn.data:
+            values["tfn"] = None
+        return ClientDetails(**values)
 
 
 class PersonForm(FlaskForm):
@@ -121,11 +133,12 @@ class MatterForm(FlaskForm):
 def list_clients():
     """Clients, searched by name, code, email or ABN, a page at a time."""
     q = request.args.get("q", "")
+    archived = request.args.get("show") == "archived"
     page = page_number()
     per_page = current_app.config["PAGE_SIZE"]
-    rows, total = search_clients(db.session, q, page=page, per_page=per_page)
+    rows, total = search_clients(db.session, q, page=page, per_page=per_page, archived=archived)
     return render("clients/list.html", block="results", clients=rows, total=total, page=page,
-                  per_page=per_page, q=q)
+                  per_page=per_page, q=q, archived=archived)
 
 
 @bp.route("/clients/new", methods=["GET", "POST"])
@@ -159,9 +172,10 @@ def edit_client(client_id):
     form = ClientForm(obj=client if request.method == "GET" else None)
     if request.method == "GET":
         form.kind.data = client.kind.value
+        form.tfn.data = ""  # never sent back to the browser; blank keeps it
     if form.validate_on_submit():
         try:
-            save_client(db.session, current_user, form.details(), client)
+            save_client(db.session, current_user, form.details(bool(client.tfn)), client)
         except LedgerError as error:
             db.session.rollback()
             show_error(form, error)

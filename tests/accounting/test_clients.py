@@ -111,6 +111,14 @@ def test_changing_a_client_keeps_its_code(books):
     assert (acme.code, acme.name, acme.kind.value) == ("C00001", "Acme Trust", "trust")
 
 
+def test_a_tfn_of_none_keeps_the_one_on_file_and_blank_removes_it(books):
+    acme = new_client(books, tfn="123456782")
+    save_client(books.session, books.admin, ClientDetails(kind="company", name="Acme", tfn=None), acme)
+    assert acme.tfn == "123456782"
+    save_client(books.session, books.admin, ClientDetails(kind="company", name="Acme", tfn=""), acme)
+    assert acme.tfn == ""
+
+
 # Searching
 
 
@@ -130,6 +138,7 @@ def test_search_matches_name_code_email_and_abn_but_not_archived_clients(books):
     assert names("51 824") == ["Acme Pty Ltd"]
     assert names("_") == []
     assert acme in search_clients(books.session, "acme")[0]
+    assert search_clients(books.session, "acme", archived=True)[0] == [gone]
 
 
 def test_search_pages_report_the_total(books):

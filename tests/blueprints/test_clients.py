@@ -123,7 +123,7 @@ def test_clients_come_a_page_at_a_time(app, client, auth, books):
     first = html(client.get("/clients"))
     assert client_names(first) == ["Alpha", "Bravo"]
     assert "5 results · page 1 of 3" in text_of(first.find(class_="pager"))
-    assert first.find("a", string="Next ›")["href"] == "/clients?q=&page=2"
+    assert first.find("a", string="Next ›")["href"] == "/clients?page=2&q="
     third = html(client.get("/clients?page=3", headers={"HX-Request": "true"}))
     assert [text_of(r.find_all("td")[1]) for r in third.select("tbody tr")] == ["Echo"]
     assert third.find("a", string="Next ›") is None
@@ -240,6 +240,32 @@ def test_editing_a_client_keeps_its_code_and_changes_its_details(client, auth, b
     assert (saved.name, saved.code, saved.tfn) == ("Acme Holdings Pty Ltd", acme.code, "")
 
 
+def test_the_edit_form_never_shows_the_tfn_and_a_blank_keeps_it(client, auth, books):
+    acme = make_client(books, "Acme Pty Ltd", tfn="123456782")
+    auth.login()
+    page = html(client.get(f"/clients/{acme.id}/edit"))
+    assert "123456782" not in page.decode()
+    assert page.find("input", attrs={"name": "tfn"}).get("value", "") == ""
+    assert "••• ••782" in text_of(page.find("input", attrs={"name": "tfn"}).find_parent(class_="field"))
+
+    def saved_tfn():
+        books.session.expire_all()
+        return books.session.get(Client, acme.id).tfn
+
+    client.submit(f"/clients/{acme.id}/edit", client_form(tfn=""))
+    assert saved_tfn() == "123456782"
+    client.submit(f"/clients/{acme.id}/edit", client_form(tfn="876 543 210"))
+    assert saved_tfn() == "876543210"
+    client.submit(f"/clients/{acme.id}/edit", client_form(tfn="", remove_tfn="y"))
+    assert saved_tfn() == ""
+
+
+def test_an_unknown_matter_is_404(client, auth, books):
+    auth.login()
+    assert client.get("/matters/999/edit").status_code == 404
+    assert client.get("/clients/999/matters/new").status_code == 404
+
+
 def test_a_refused_edit_changes_nothing(client, auth, books):
     acme = make_client(books, "Acme Pty Ltd")
     auth.login()
@@ -263,8 +289,10 @@ def test_archiving_hides_a_client_from_the_list_and_restoring_brings_it_back(cli
     page = html(client.get(f"/clients/{acme.id}"))
     assert "archived" in text_of(page.find(class_="notice"))
     assert page.find("a", string="Open a matter") is None
+    assert [n.split()[0] for n in client_names(html(client.get("/clients?show=archived")))] == ["Acme"]
     client.submit(f"/clients/{acme.id}/archive", {"archived": "0"})
     assert client_names(html(client.get("/clients"))) == ["Acme Pty Ltd"]
+    assert client_names(html(client.get("/clients?show=archived"))) == []
 
 
 # Related people
