@@ -147,7 +147,7 @@ class Account(Base):
     def delete_blocker(self, session: Session) -> str | None:
         """Why this account cannot be deleted, or None when it can."""
         if self.role is not None:
-            return f"The books post to it as the {self.role.label.lower()} account, so it stays."
+            return f"It cannot be deleted: the books post to it as the {self.role.label.lower()} account."
         if self.has_postings(session):
             return "It has posted lines, so it cannot be deleted: archive it instead."
         return None
@@ -158,7 +158,7 @@ class Account(Base):
     def archive_blocker(self) -> str | None:
         """Why this account cannot be archived, or None when it can."""
         if self.role is not None:
-            return f"The books post to it as the {self.role.label.lower()} account."
+            return f"It cannot be archived: the books post to it as the {self.role.label.lower()} account."
         return None
 
     def can_archive(self) -> bool:

@@ -5,6 +5,7 @@ Repeated failed sign-ins for one email are slowed down (see `LoginThrottle`).
 """
 
 import enum
+import math
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -206,8 +207,8 @@ def login_wait_seconds(session: Session, email: str, now: datetime | None = None
     if extra < 0:
         return 0
     delay = timedelta(seconds=min(2 ** (extra + 4), 15 * 60))  # 16 s, 32 s, ... up to 15 min
-    remaining = _aware(row.last_failure_at) + delay - now
-    return max(0, int(remaining.total_seconds()) + 1) if remaining.total_seconds() > 0 else 0
+    remaining = (_aware(row.last_failure_at) + delay - now).total_seconds()
+    return math.ceil(remaining) if remaining > 0 else 0
 
 
 def record_login_failure(session: Session, email: str, now: datetime | None = None) -> None:

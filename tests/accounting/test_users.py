@@ -120,16 +120,17 @@ def test_a_reset_password_replaces_the_old_one(db_session, books):
 
 def test_five_failures_are_free_then_each_try_waits_longer(db_session, books):
     email = "admin@example.com"
-    for minute in range(5):
+    for minute in range(4):
         record_login_failure(db_session, email, now=T0 + timedelta(minutes=minute))
         assert login_wait_seconds(db_session, email, now=T0 + timedelta(minutes=minute)) == 0
-    last = T0 + timedelta(minutes=5)
-    record_login_failure(db_session, email, now=last)  # sixth failure: 16 seconds
-    assert login_wait_seconds(db_session, email, now=last) == 17
-    assert login_wait_seconds(db_session, email, now=last + timedelta(seconds=10)) == 7
-    assert login_wait_seconds(db_session, email, now=last + timedelta(seconds=16)) == 0
-    record_login_failure(db_session, email, now=last + timedelta(seconds=16))  # seventh: 32 s
-    assert login_wait_seconds(db_session, email, now=last + timedelta(seconds=17)) == 32
+    fifth = T0 + timedelta(minutes=5)
+    record_login_failure(db_session, email, now=fifth)  # the sixth try must wait 16 seconds
+    assert login_wait_seconds(db_session, email, now=fifth) == 16
+    assert login_wait_seconds(db_session, email, now=fifth + timedelta(seconds=10.5)) == 6
+    assert login_wait_seconds(db_session, email, now=fifth + timedelta(seconds=16)) == 0
+    sixth = fifth + timedelta(seconds=16)
+    record_login_failure(db_session, email, now=sixth)  # then 32 seconds, and so on
+    assert login_wait_seconds(db_session, email, now=sixth + timedelta(seconds=1)) == 31
 
 
 def test_the_wait_is_capped_and_forgotten_after_the_window(db_session, books):
@@ -137,7 +138,7 @@ def test_the_wait_is_capped_and_forgotten_after_the_window(db_session, books):
     for _ in range(30):
         record_login_failure(db_session, email, now=T0)
     assert db_session.get(LoginThrottle, "admin@example.com").failures == 30
-    assert login_wait_seconds(db_session, email, now=T0) == 15 * 60 + 1
+    assert login_wait_seconds(db_session, email, now=T0) == 15 * 60
     assert login_wait_seconds(db_session, email, now=T0 + timedelta(minutes=16)) == 0
     record_login_failure(db_session, email, now=T0 + timedelta(minutes=16))
     assert db_session.get(LoginThrottle, "admin@example.com").failures == 1
