@@ -15,6 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,13 @@ CREATE INDEX IF NOT EXISTS doc_kind_org ON doc (kind, org, seq);
 """
 
 Doc = dict[str, Any]
+
+
+def _exact(value: Any) -> str:
+    """Decimals from request bodies are stored as their exact text, never as floats."""
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__}")
 
 
 class Store:
@@ -91,7 +99,7 @@ class Store:
 
     def put(self, kind: str, doc_id: str, body: Doc, org: str = "") -> Doc:
         """Insert or replace a document, keeping its original insertion order."""
-        text = json.dumps(body, separators=(",", ":"))
+        text = json.dumps(body, separators=(",", ":"), default=_exact)
         with self.lock:
             self._conn.execute(
                 "INSERT INTO doc (kind, id, org, body) VALUES (?, ?, ?, ?) "
