@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sandbox.clock import Clock
 from sandbox.config import load_config
@@ -91,10 +91,17 @@ class RunningSandbox:
         self.sandbox.store.close()
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: an embedded sandbox should not write a line per API call."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Skip the access log line (errors are still logged)."""
+
+
 def start_in_thread(config: dict[str, Any] | None = None, port: int = 0) -> RunningSandbox:
     """Serve a new sandbox on 127.0.0.1 (port 0 = a free port) in a background thread."""
     app = create_app(config)
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="xero-sandbox", daemon=True)
     thread.start()
     return RunningSandbox(app=app, server=server, thread=thread)

@@ -97,7 +97,7 @@ def _fields(ctx: Ctx, kind: Kind, element: Doc, doc: Doc, creating: bool) -> Doc
     for key in ("Reference", "Url", "SentToContact"):
         if key in element:
             updates[key] = element[key]
-    updates[kind.number_field] = _number(ctx, kind, element, doc, creating)
+    updates[kind.number_field] = _number(ctx, kind, element, doc)
     # Always re-priced: a status change to AUTHORISED must re-check the lines' accounts.
     lat = line_amount_types(element.get("LineAmountTypes") or doc.get("LineAmountTypes"))
     lines_in = element.get("LineItems", doc.get("RawLines"))
@@ -109,12 +109,12 @@ def _fields(ctx: Ctx, kind: Kind, element: Doc, doc: Doc, creating: bool) -> Doc
     return updates
 
 
-def _number(ctx: Ctx, kind: Kind, element: Doc, doc: Doc, creating: bool) -> str | None:
+def _number(ctx: Ctx, kind: Kind, element: Doc, doc: Doc) -> str | None:
     """ACCREC numbers are unique and auto-generated; ACCPAY numbers are free text (FACTS §7.4)."""
     number = element.get(kind.number_field, doc.get(kind.number_field))
     receivable = doc["Type"] in ("ACCREC", "ACCRECCREDIT")
     if receivable and not number:
-        return f"{kind.prefix}{ctx.store.count(kind.kind, ctx.org) + (1 if creating else 0):04d}"
+        return f"{kind.prefix}{ctx.store.next_number(kind.kind, ctx.org):04d}"
     if receivable and number != doc.get(kind.number_field):
         for other in ctx.store.all(kind.kind, org=ctx.org):
             if other.get(kind.number_field) == number and other["Type"] == doc["Type"]:
@@ -331,13 +331,11 @@ def _payments_of(ctx: Ctx, doc_id: str) -> list[Doc]:
     return [{"PaymentID": p["PaymentID"], "Date": ms_date(p["Date"]),
              "Amount": out_money(p["Amount"]), "Reference": p.get("Reference"),
              "HasAccount": True, "HasValidationErrors": False}
-            for p in ctx.store.all("payment", org=ctx.org)
-            if p["DocID"] == doc_id and p["Status"] == "AUTHORISED"]
+            for p in ctx.store.where("payment", "DocID", doc_id) if p["Status"] == "AUTHORISED"]
 
 
 def _allocations_of(ctx: Ctx, key: str, doc_id: str) -> list[Doc]:
-    return [a for a in ctx.store.all("allocation", org=ctx.org)
-            if a[key] == doc_id and not a["IsDeleted"]]
+    return [a for a in ctx.store.where("allocation", key, doc_id) if not a["IsDeleted"]]
 
 
 def _common(ctx: Ctx, doc: Doc, with_lines: bool) -> Doc:

@@ -29,7 +29,12 @@ CREATE TABLE IF NOT EXISTS doc (
     UNIQUE (kind, id)
 );
 CREATE INDEX IF NOT EXISTS doc_kind_org ON doc (kind, org, seq);
+CREATE INDEX IF NOT EXISTS doc_ref ON doc (kind, json_extract(body, '$.DocID'));
+CREATE INDEX IF NOT EXISTS doc_inv ON doc (kind, json_extract(body, '$.InvoiceID'));
+CREATE INDEX IF NOT EXISTS doc_cn ON doc (kind, json_extract(body, '$.CreditNoteID'));
 """
+# Fields `where` may filter on; each has an expression index above.
+INDEXED = {"DocID", "InvoiceID", "CreditNoteID"}
 
 Doc = dict[str, Any]
 
@@ -126,10 +131,20 @@ class Store:
                 ).fetchall()
         return [json.loads(row[0]) for row in rows]
 
-    def count(self, kind: str, org: str) -> int:
-        """How many documents of a kind an organisation holds (for document numbers)."""
+    def where(self, kind: str, field: str, value: str) -> list[Doc]:
+        """Documents of a kind whose top-level `field` equals `value` (indexed fields only)."""
+        if field not in INDEXED:
+            raise ValueError(f"{field} is not indexed")
         with self.lock:
-            row = self._conn.execute(
-                "SELECT COUNT(*) FROM doc WHERE kind = ? AND org = ?", (kind, org)
-            ).fetchone()
-        return int(row[0])
+            rows = self._conn.execute(
+                f"SELECT body FROM doc WHERE kind = ? AND json_extract(body, '$.{field}') = ? "
+                "ORDER BY seq", (kind, value)).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def next_number(self, kind: str, org: str) -> int:
+        """The next document number of a kind in an organisation (1, 2, 3...)."""
+        key = f"{org}:{kind}"
+        with self.lock:
+            current = self.get("counter", key) or {"value": 0}
+            self.put("counter", key, {"value": current["value"] + 1})
+        return int(current["value"]) + 1
