@@ -262,9 +262,13 @@ def reverse(session: Session, user: User | None, journal: Journal, *, date: date
     return reversal
 
 
-def get_journal(session: Session, journal_id: int) -> Journal:
-    """The journal with `journal_id`, or NotFound (a 404 page)."""
-    journal = session.get(Journal, journal_id)
+def get_journal(session: Session, journal_id: int, *, for_update: bool = False) -> Journal:
+    """The journal with `journal_id`, or NotFound (a 404 page).
+
+    `for_update` locks the row (PostgreSQL) so two people reversing it at once wait for each other
+    and the second is refused as "already reversed" instead of failing on the unique constraint.
+    """
+    journal = session.get(Journal, journal_id, with_for_update=for_update)
     if journal is None:
         raise NotFound(f"There is no journal number {journal_id}.")
     return journal

@@ -73,13 +73,13 @@ class ReverseForm(FlaskForm):
     ])
 
 
-def _typed_lines(formdata) -> list[dict[str, str]]:
-    """The lines as submitted, in index order, without fully blank ones."""
+def _typed_lines(formdata, keep_blank: bool = False) -> list[dict[str, str]]:
+    """The lines as submitted, in index order; fully blank ones dropped unless `keep_blank`."""
     indexes = sorted({int(key.split("-")[1]) for key in formdata
                       if key.startswith("lines-") and key.split("-")[1].isdigit()})
     rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in LINE_FIELDS}
             for i in indexes]
-    return [row for row in rows if any(row.values())][:MAX_LINES]
+    return [row for row in rows if keep_blank or any(row.values())][:MAX_LINES]
 
 
 def _renumbered(formdata, rows: list[dict[str, str]]) -> MultiDict:
@@ -104,6 +104,8 @@ def _line_inputs(form: JournalForm) -> list[LineInput]:
     lines = []
     for i, entry in enumerate(form.lines):
         line, number = entry.form, i + 1
+        if not any(line[name].data for name in LINE_FIELDS):
+            continue  # padding up to the form's minimum lines; typed blank lines were dropped
         if line.debit.data and line.credit.data:
             raise InvalidAmount(f"Line {number}: enter a debit or a credit, not both.",
                                 f"lines-{i}-credit")
@@ -166,6 +168,9 @@ def new_journal():
     except LedgerError as error:
         db.session.rollback()
         show_error(form, error)
+        if (error.field or "").startswith("lines-"):
+            # wtforms has already summed up the lines' errors, so say it at the top ourselves.
+            form.form_errors.append(f"{error.message} See the line marked below.")
         return _render_entry(form, 422)
     db.session.commit()
     flash(f"Journal {journal.number} posted.", "success")
@@ -175,12 +180,12 @@ def new_journal():
 @bp.route("/new/lines", methods=["POST"])
 def journal_lines():
     """The lines block again, with a line added (?add) or line `?remove=n` taken out."""
-    rows = _typed_lines(request.form)
-    remove = request.args.get("remove", "")
+    rows = _typed_lines(request.form, keep_blank=True)  # the person is still laying lines out
+    remove, focus = request.args.get("remove", ""), None
     if remove.isdigit() and int(remove) < len(rows):
         rows.pop(int(remove))
-    focus = None
-    if "add" in request.args:
+        focus = min(int(remove), max(len(rows), 2) - 1)  # keyboard focus stays where the line was
+    if "add" in request.args and len(rows) < MAX_LINES:
         rows.append(dict.fromkeys(LINE_FIELDS, ""))
         focus = len(rows) - 1  # the new line's account, for keyboard users
     return _render_entry(_journal_form(request.form, rows), block="lines", focus_line=focus)
@@ -202,7 +207,7 @@ def show_journal(journal_id):
 @bp.route("/<int:journal_id>/reverse", methods=["POST"])
 def reverse_journal(journal_id):
     """Reverse a posted journal with a new journal of negated lines."""
-    journal = get_journal(db.session, journal_id)
+    journal = get_journal(db.session, journal_id, for_update=True)
     form = ReverseForm()
     if form.validate_on_submit():
         try:
