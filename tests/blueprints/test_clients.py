@@ -190,6 +190,17 @@ def test_an_over_long_name_is_refused_with_the_limit(client, auth, books):
     assert count(books.session, Client) == 0
 
 
+@pytest.mark.parametrize("field, limit", [("phone", 40), ("physical_postcode", 10),
+                                          ("postal_street", 200), ("email", 254)])
+def test_over_long_text_in_any_field_is_refused_beside_it(client, auth, books, field, limit):
+    auth.login()
+    value = "a" * (limit - 11) + "@example.com" if field == "email" else "9" * (limit + 1)
+    response = client.submit("/clients/new", client_form(**{field: value}))
+    assert response.status_code == 422
+    assert error_beside(html(response), field) == f"Use at most {limit} characters."
+    assert count(books.session, Client) == 0
+
+
 def test_a_bad_email_and_an_unknown_kind_are_refused(client, auth, books):
     auth.login()
     response = client.submit("/clients/new", client_form(email="not-an-email"))

@@ -88,6 +88,7 @@ def test_a_matter_is_opened_closed_and_filtered(page, sign_in):
     expect(page.locator("#results tbody tr")).to_have_count(1)
     page.locator("#results tbody tr a").first.click()
     page.get_by_label("Status").select_option(label="Closed")
+    page.screenshot(path=str(ARTIFACTS / "clients-matter-edit.png"), full_page=True)
     page.get_by_role("button", name="Save matter").click()
     expect(page.locator(".matters-table tbody tr").first.locator(".status")).to_have_text("closed")
 
