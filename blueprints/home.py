@@ -17,7 +17,9 @@ def dashboard():
     """Practice at a glance: counts and the latest journals."""
     session = db.session
     counts = {
-        "clients": session.scalar(select(func.count()).select_from(Client)),
+        "clients": session.scalar(
+            select(func.count()).select_from(Client).where(Client.archived.is_(False))
+        ),
         "open_matters": session.scalar(
             select(func.count()).select_from(Matter).where(Matter.status == MatterStatus.OPEN)
         ),
