@@ -146,7 +146,10 @@ def count_active_admins(session: Session) -> int:
 def update_user(
     session: Session, user: User, *, name: str, role: Role, active: bool, by: User | None = None
 ) -> None:
-    """Change a user's name, role or active flag; the last active admin cannot be demoted."""
+    """Change a user's name, role or active flag; the last active admin cannot be demoted.
+
+    An admin cannot deactivate their own account either: they would be signed out mid-change.
+    """
     from accounting.audit import record
 
     name, role = _check_name(name), Role(role)
@@ -156,6 +159,8 @@ def update_user(
         raise LedgerError(
             "The practice needs at least one active admin: make someone else an admin first.", field
         )
+    if by is not None and by.id == user.id and user.active and not active:
+        raise LedgerError("You cannot deactivate your own account; ask another admin.", "active")
     changes = [
         f"{label} {old} → {new}"
         for label, old, new in (

@@ -174,7 +174,8 @@ def edit_user(user_id: int):
                           active=form.active.data, by=current_user)
     except LedgerError as error:
         return _refused(form, error, "admin/user_edit.html", **context)
-    return _saved(f"{user.name} saved.", "admin.list_users")
+    # An admin who made themselves staff may no longer see the admin pages.
+    return _saved(f"{user.name} saved.", "admin.list_users" if current_user.is_admin else "home.dashboard")
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])

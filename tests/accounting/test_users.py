@@ -150,3 +150,14 @@ def test_a_successful_sign_in_clears_the_count(db_session, books):
     assert db_session.get(LoginThrottle, "admin@example.com").failures == 3
     assert authenticate(db_session, "admin@example.com", PASSWORD) is books.admin
     assert db_session.get(LoginThrottle, "admin@example.com") is None
+
+
+def test_an_admin_cannot_deactivate_themselves(db_session, books):
+    update_user(db_session, books.staff, name="Stu Staff", role=Role.ADMIN, active=True)
+    with pytest.raises(LedgerError, match="your own account") as refused:
+        update_user(db_session, books.admin, name="Ada Admin", role=Role.ADMIN, active=False,
+                    by=books.admin)
+    assert refused.value.field == "active"
+    update_user(db_session, books.admin, name="Ada Admin", role=Role.ADMIN, active=False,
+                by=books.staff)
+    assert not books.admin.active

@@ -200,6 +200,25 @@ def test_the_last_active_admin_cannot_be_deactivated(admin, books, db_session):
     assert db_session.get(User, admin_id).active is True
 
 
+def test_an_admin_who_makes_themselves_staff_lands_on_the_dashboard(admin, books, db_session):
+    books.staff.role = Role.ADMIN
+    db_session.commit()
+    response = admin.submit(f"/admin/users/{books.admin.id}", {"name": "Ada Admin", "role": "staff",
+                                                               "active": "y"})
+    assert response.status_code == 303 and response.location == "/"
+    assert admin.get("/admin/").status_code == 403
+
+
+def test_an_admin_cannot_deactivate_themselves(admin, books, db_session):
+    books.staff.role = Role.ADMIN
+    db_session.commit()
+    response = admin.submit(f"/admin/users/{books.admin.id}", {"name": "Ada Admin", "role": "admin"})
+    assert response.status_code == 422
+    assert "your own account" in error_beside(response, "active")
+    db_session.expire_all()
+    assert books.admin.active is True
+
+
 def test_bad_user_edit_keeps_what_was_typed_and_saves_nothing(admin, books, db_session):
     staff_id = books.staff.id
     response = admin.submit(f"/admin/users/{staff_id}", {"name": "x" * 121, "role": "staff",
