@@ -19,11 +19,12 @@ from flask import Blueprint, Response, g, request
 
 from sandbox import banking, documents, settings
 from sandbox.books import Ctx, Doc, Invalid
+from sandbox.echo import echo
 from sandbox.gate import run_guarded
 from sandbox.reports import trial_balance
+from sandbox.shape import normalise
 from sandbox.state import current
 from sandbox.xerojson import (
-    ZERO_ID,
     envelope,
     json_response,
     not_found,
@@ -58,7 +59,6 @@ class Resource:
     find: Callable[[Ctx, Doc], Doc | None] | None = None
     paged: bool = False
     error_flag: str = "HasErrors"
-    enums: tuple[str, ...] = ("Type", "Status", "LineAmountTypes")
 
 
 def _by_id(kind: str, id_field: str) -> Callable[[Ctx, Doc], Doc | None]:
@@ -72,11 +72,10 @@ def _by_id(kind: str, id_field: str) -> Callable[[Ctx, Doc], Doc | None]:
 
 RESOURCES = {r.key.lower(): r for r in [
     Resource("Accounts", "account", "AccountID", SETTINGS, settings.render_account,
-             settings.create_account, settings.update_account, _by_id("account", "AccountID"),
-             enums=("Type", "Status", "BankAccountType", "TaxType")),
+             settings.create_account, settings.update_account, _by_id("account", "AccountID")),
     Resource("Contacts", "contact", "ContactID", CONTACTS, settings.render_contact,
              settings.create_contact, settings.update_contact, settings.find_contact_for_update,
-             paged=True, error_flag="HasValidationErrors", enums=("ContactStatus",)),
+             paged=True, error_flag="HasValidationErrors"),
     Resource("Invoices", "invoice", "InvoiceID", _txn("accounting.invoices"),
              documents.render_invoice, documents.create_invoice, documents.update_invoice,
              lambda ctx, el: documents.find_document(ctx, documents.INVOICE, el), paged=True),
@@ -87,7 +86,7 @@ RESOURCES = {r.key.lower(): r for r in [
     Resource("Payments", "payment", "PaymentID", _txn("accounting.payments"),
              lambda ctx, doc, with_lines=True: documents.render_payment(ctx, doc),
              documents.create_payment, documents.update_payment, _by_id("payment", "PaymentID"),
-             paged=True, error_flag="HasValidationErrors", enums=("Status", "PaymentType")),
+             paged=True, error_flag="HasValidationErrors"),
     Resource("BankTransactions", "banktransaction", "BankTransactionID",
              _txn("accounting.banktransactions"), banking.render_bank_transaction,
              banking.create_bank_transaction, banking.update_bank_transaction,
@@ -95,15 +94,14 @@ RESOURCES = {r.key.lower(): r for r in [
     Resource("BankTransfers", "banktransfer", "BankTransferID",
              _txn("accounting.banktransactions"), banking.render_bank_transfer,
              banking.create_bank_transfer, banking.update_bank_transfer,
-             _by_id("banktransfer", "BankTransferID"), enums=("Status",)),
+             _by_id("banktransfer", "BankTransferID")),
     Resource("ManualJournals", "manualjournal", "ManualJournalID",
              _txn("accounting.manualjournals"), banking.render_manual_journal,
              banking.create_manual_journal, banking.update_manual_journal,
              _by_id("manualjournal", "ManualJournalID"), paged=True),
     Resource("TrackingCategories", "tracking", "TrackingCategoryID", SETTINGS,
              settings.render_tracking_category, settings.create_tracking_category,
-             settings.update_tracking_category, _by_id("tracking", "TrackingCategoryID"),
-             enums=("Status",)),
+             settings.update_tracking_category, _by_id("tracking", "TrackingCategoryID")),
     Resource("TaxRates", "taxrate", "TaxType", SETTINGS, settings.render_tax_rate),
 ]}
 REPORTS = ("accounting.reports.read", "accounting.reports.trialbalance.read")
@@ -218,23 +216,13 @@ def _organisation(method: str) -> Response:
 
 def _echo(resource: Resource, element: Doc, messages: list[str]) -> Doc:
     """A failed element as Xero echoes it: the input, a zero id and its ValidationErrors."""
-    echo = {key: value for key, value in element.items()
-            if not (key in resource.enums and not isinstance(value, str))}
-    if resource.kind in ("invoice", "creditnote") and echo.get("Type") not in (
-            documents.INVOICE_TYPES + documents.CREDIT_TYPES):
-        echo.pop("Type", None)  # an invalid enum would break the SDK's strict models
-    if echo.get("Status") not in (None, "DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED",
-                                  "DELETED", "ACTIVE", "ARCHIVED", "POSTED"):
-        echo.pop("Status", None)
-    echo.setdefault(resource.id_field, ZERO_ID)
-    echo[resource.error_flag] = True
-    echo["ValidationErrors"] = [{"Message": message} for message in messages]
-    return echo
+    return echo(element, resource.id_field, resource.error_flag, messages)
 
 
 def _apply(ctx: Ctx, resource: Resource, element: Doc, upsert: bool,
            target: Doc | None) -> Doc:
     """Create or update one element inside its own savepoint."""
+    element = normalise(element)
     with ctx.store.transaction():
         existing = target or (resource.find(ctx, element) if upsert and resource.find else None)
         if existing is not None:
@@ -262,9 +250,9 @@ def _write(ctx: Ctx, resource: Resource, upsert: bool, target: Doc | None = None
                 item["StatusAttributeString"] = "OK"
             results.append(item)
         except Invalid as exc:
-            echo = _echo(resource, element, exc.messages)
-            failed.append(echo)
-            results.append({**echo, "StatusAttributeString": "ERROR"})
+            failed_element = _echo(resource, element, exc.messages)
+            failed.append(failed_element)
+            results.append({**failed_element, "StatusAttributeString": "ERROR"})
     if failed and summarize:
         # Xero's summarised mode still saves the valid elements (FACTS §6.3, real report).
         return validation_exception([prune(item) for item in failed])
@@ -281,15 +269,16 @@ def _allocate(ctx: Ctx, credit_note: Doc) -> Response:
         try:
             with ctx.store.transaction():
                 note = ctx.store.get("creditnote", credit_note["CreditNoteID"])
-                allocation = documents.allocate(ctx, note, element)
+                allocation = documents.allocate(ctx, note, normalise(element))
             item = documents.render_allocation(ctx, allocation)
             if not summarize:
                 item["StatusAttributeString"] = "OK"
             results.append(item)
         except Invalid as exc:
-            echo = {**element, "ValidationErrors": [{"Message": m} for m in exc.messages]}
-            failed.append(echo)
-            results.append({**echo, "StatusAttributeString": "ERROR"})
+            failed_element = echo(element, "AllocationID", "HasErrors", exc.messages)
+            failed_element.pop("HasErrors")
+            failed.append(failed_element)
+            results.append({**failed_element, "StatusAttributeString": "ERROR"})
     if failed and summarize:
         return validation_exception([prune(item) for item in failed])
     return _ok(ctx, "Allocations", results)
@@ -310,7 +299,7 @@ def _add_option(ctx: Ctx, category: Doc) -> Response:
     element = body if isinstance(body, dict) else {}
     try:
         with ctx.store.transaction():
-            option = settings.add_tracking_option(ctx, category, element)
+            option = settings.add_tracking_option(ctx, category, normalise(element))
     except Invalid as exc:
         return validation_exception([{**element, "ValidationErrors":
                                       [{"Message": m} for m in exc.messages]}])

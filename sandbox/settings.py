@@ -111,6 +111,8 @@ def _check_contact(ctx: Ctx, element: Doc, contact_id: str | None) -> None:
     email = element.get("EmailAddress")
     if email and not EMAIL.match(str(email)):
         raise Invalid("Email address must be valid.")
+    if element.get("ContactStatus") not in (None, "ACTIVE", "ARCHIVED"):
+        raise Invalid("ContactStatus must be ACTIVE or ARCHIVED")  # sandbox wording
 
 
 CONTACT_FIELDS = ("Name", "ContactNumber", "AccountNumber", "FirstName", "LastName",
@@ -139,8 +141,6 @@ def update_contact(ctx: Ctx, existing: Doc, element: Doc) -> Doc:
     _check_contact(ctx, element, existing["ContactID"])
     contact = {**existing, "UpdatedDateUTC": ctx.now}
     contact.update({key: element[key] for key in CONTACT_FIELDS if key in element})
-    if contact["ContactStatus"] not in ("ACTIVE", "ARCHIVED"):
-        raise Invalid("ContactStatus must be ACTIVE or ARCHIVED")  # sandbox wording
     ctx.store.put("contact", contact["ContactID"], contact, org=ctx.org)
     return contact
 

@@ -152,8 +152,15 @@ class Specs:
             spec, path = self.identity, "/Connections" + url_path[len("/connections"):]
         else:
             return
+        from openapi_core.templating.responses.exceptions import ResponseNotFound
+
         request = SpecRequest(method.lower(), path, query, headers)
-        spec.validate_response(request, SpecResponse(response))
+        try:
+            spec.validate_response(request, SpecResponse(response))
+        except ResponseNotFound:
+            if response.status_code != 400:
+                raise
+            return  # the file documents no 400 for this operation (e.g. a bad `where` on a GET)
         self.checked.add((method.upper(), _template(path)))
 
 
