@@ -70,6 +70,19 @@ def _by_id(kind: str, id_field: str) -> Callable[[Ctx, Doc], Doc | None]:
     return find
 
 
+def _document_finder(kind: documents.Kind) -> Callable[[Ctx, Doc], Doc | None]:
+    """By id, or by number: GET /Invoices/INV-0001 works as in Xero."""
+
+    def find(ctx: Ctx, element: Doc) -> Doc | None:
+        found = documents.find_document(ctx, kind, element)
+        key = element.get(kind.id_field)
+        if found is None and isinstance(key, str) and set(element) == {kind.id_field}:
+            found = documents.find_document(ctx, kind, {kind.number_field: key})
+        return found
+
+    return find
+
+
 RESOURCES = {r.key.lower(): r for r in [
     Resource("Accounts", "account", "AccountID", SETTINGS, settings.render_account,
              settings.create_account, settings.update_account, _by_id("account", "AccountID")),
@@ -78,11 +91,11 @@ RESOURCES = {r.key.lower(): r for r in [
              paged=True, error_flag="HasValidationErrors"),
     Resource("Invoices", "invoice", "InvoiceID", _txn("accounting.invoices"),
              documents.render_invoice, documents.create_invoice, documents.update_invoice,
-             lambda ctx, el: documents.find_document(ctx, documents.INVOICE, el), paged=True),
+             _document_finder(documents.INVOICE), paged=True),
     Resource("CreditNotes", "creditnote", "CreditNoteID", _txn("accounting.invoices"),
              documents.render_credit_note, documents.create_credit_note,
              documents.update_credit_note,
-             lambda ctx, el: documents.find_document(ctx, documents.CREDIT, el), paged=True),
+             _document_finder(documents.CREDIT), paged=True),
     Resource("Payments", "payment", "PaymentID", _txn("accounting.payments"),
              lambda ctx, doc, with_lines=True: documents.render_payment(ctx, doc),
              documents.create_payment, documents.update_payment, _by_id("payment", "PaymentID"),

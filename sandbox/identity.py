@@ -121,7 +121,10 @@ def login() -> Any:
 def logout() -> Any:
     """Forget the signed-in person (to try another seeded person)."""
     session.pop("person", None)
-    return redirect(request.form.get("next") or url_for("inspect.home"), code=303)
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("inspect.home")  # only local paths: no open redirect
+    return redirect(target, code=303)
 
 
 def _tenants_for(person: dict[str, Any], scopes: list[str]) -> list[dict[str, str]]:

@@ -526,3 +526,49 @@ def test_every_operation_in_scope_was_validated_against_the_official_file(
     assert demo.specs is not None
     missing = IN_SCOPE - demo.specs.checked
     assert not missing, sorted(missing)
+
+
+# ---------------------------------------------------------------- more reading rules
+
+
+def test_invoice_can_be_fetched_by_its_number(demo: Connected) -> None:
+    made = one(demo, "Invoices", invoice(contact_id(demo)))
+    fetched = demo.get(f"{API}/Invoices/{made['InvoiceNumber']}").json["Invoices"][0]
+    assert fetched["InvoiceID"] == made["InvoiceID"]
+
+
+def test_if_modified_since_returns_only_later_changes(demo: Connected, control: Any) -> None:
+    one(demo, "Contacts", {"Name": "Before"})
+    control.post("/_sandbox/clock", json={"advance_seconds": 120})
+    now = control.get("/_sandbox/clock").json["now_iso"]
+    control.post("/_sandbox/clock", json={"advance_seconds": 5})
+    one(demo, "Contacts", {"Name": "After"})
+    changed = demo.get(f"{API}/Contacts", **{"If-Modified-Since": now}).json["Contacts"]
+    assert [c["Name"] for c in changed] == ["After"]
+
+
+def test_earlier_years_profit_rolls_into_retained_earnings(demo: Connected) -> None:
+    cid = contact_id(demo)
+    last_year = invoice(cid, unit=300)
+    last_year.update(Date="2026-03-01", DueDate="2026-03-31")
+    one(demo, "Invoices", last_year)
+    one(demo, "Invoices", invoice(cid, unit=100))
+    rows = trial_balance(demo)
+    assert ytd_net(rows, "Sales (200)") == Decimal("-100")
+    assert ytd_net(rows, "Retained Earnings (960)") == Decimal("-300")
+    assert rows["Total"][2] == rows["Total"][3]
+
+
+def test_no_code_accounts_work_by_account_id_and_show_by_name(connect: Any) -> None:
+    nocode = connect(tenants=[NOCODE_ORG])
+    accounts = {a["Name"]: a for a in nocode.get(f"{API}/Accounts").json["Accounts"]}
+    trust, outlays = accounts["Trust Account"], accounts["Sundry Legal Outlays"]
+    contact = one(nocode, "Contacts", {"Name": "Client A"})
+    one(nocode, "BankTransactions", {
+        "Type": "SPEND", "Contact": {"ContactID": contact["ContactID"]},
+        "BankAccount": {"AccountID": trust["AccountID"]}, "Date": "2026-11-05",
+        "LineItems": [{"Description": "Search fee", "UnitAmount": 110,
+                       "AccountID": outlays["AccountID"]}], "LineAmountTypes": "Inclusive"})
+    rows = trial_balance(nocode)
+    assert ytd_net(rows, "Sundry Legal Outlays") == Decimal("100")
+    assert ytd_net(rows, "Trust Account") == Decimal("-110")

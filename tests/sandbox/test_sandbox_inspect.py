@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 from bs4 import BeautifulSoup
+from flask import Flask
 
 from sandbox.config import load_config
 from sandbox.seed import DEMO_ORG, PRACTICE
@@ -90,3 +91,28 @@ def test_python_m_sandbox_serves_a_fresh_seeded_sandbox(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=10)
     assert (tmp_path / "cli.sqlite3").exists()
+
+
+def test_missing_openapi_files_fail_in_ci_and_skip_elsewhere(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.sandbox.conftest import skip_or_fail
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        skip_or_fail("files missing")
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception):
+        skip_or_fail("files missing")
+
+
+def test_consent_page_offers_another_account(sandbox_app: Flask) -> None:
+    from tests.sandbox.conftest import authorize_params
+
+    client = sandbox_app.test_client()
+    client.post("/identity/login", data={"email": "demo@example.com", "password": "demo",
+                                         "query": ""})
+    page = client.get("/identity/connect/authorize",
+                      query_string=authorize_params(sandbox_app)).get_data(as_text=True)
+    assert "Use another account" in page
+    out = client.post("/identity/logout", data={"next": "https://evil.example/"})
+    assert out.location.startswith("/") and "evil" not in out.location

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
+from sandbox import RunningSandbox
 from sandbox.clock import Clock
 from sandbox.faults import Faults
 from sandbox.limits import Limiter
@@ -185,3 +186,40 @@ def test_reset_returns_to_the_seeded_state(demo: Connected, control: FlaskClient
     demo.put(CONTACTS, {"Contacts": [{"Name": "Temporary"}]})
     control.post("/_sandbox/reset")
     assert demo.get(ORG_PATH).status_code == 401  # tokens are gone too
+
+
+def test_concurrent_writers_over_http_all_land_with_unique_numbers(
+        live_sandbox: RunningSandbox) -> None:
+    """Five threads writing at once (the concurrent limit) never corrupt the books."""
+    import threading
+
+    import requests
+
+    from tests.sandbox.test_sandbox_sdk import connect_with_requests
+
+    running = live_sandbox
+    token = connect_with_requests(running)
+    headers = {"Authorization": f"Bearer {token['access_token']}", "xero-tenant-id": DEMO_ORG,
+               "Accept": "application/json"}
+    statuses: list[int] = []
+
+    def writer(serial: int) -> None:
+        body = {"Invoices": [{"Type": "ACCREC", "Contact": {"Name": f"Writer {serial}"},
+                              "Status": "AUTHORISED", "LineItems": [
+                                  {"Description": "x", "UnitAmount": 10, "AccountCode": "200"}]}
+                             for _ in range(5)]}
+        answer = requests.put(f"{running.url}/api.xro/2.0/Invoices", json=body, headers=headers,
+                              timeout=30)
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ok = statuses.count(200)
+    assert set(statuses) <= {200, 429}
+    listed = requests.get(f"{running.url}/api.xro/2.0/Invoices", headers=headers,
+                          timeout=30).json()["Invoices"]
+    numbers = [invoice["InvoiceNumber"] for invoice in listed]
+    assert len(numbers) == ok * 5 == len(set(numbers))
