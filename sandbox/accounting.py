@@ -190,6 +190,9 @@ def _resource_call(resource: Resource, rest: list[str]) -> Response:
     target = resource.find(ctx, {resource.id_field: rest[0]}) if resource.find else None
     if resource.kind == "taxrate":
         return _not_allowed()
+    if target is None and resource.kind == "banktransaction" and method == "GET":
+        legs = [leg for leg in banking.transfer_legs(ctx) if leg["BankTransactionID"] == rest[0]]
+        return _ok(ctx, resource.key, legs) if legs and len(rest) == 1 else not_found()
     if target is None:
         return not_found()
     if len(rest) == 1 and method == "GET":
@@ -402,6 +405,8 @@ def _list(ctx: Ctx, resource: Resource) -> Response:
     by_ids = _id_filters(resource)
     items = [resource.render(ctx, doc, with_lines=with_lines)
              for doc in ctx.store.all(resource.kind, org=ctx.org)]
+    if resource.kind == "banktransaction":
+        items += banking.transfer_legs(ctx, with_lines)
     items = [item for item in items if _visible(resource, item) and keep(item) and by_ids(item)
              and _modified_since(item)]
     if not (resource.paged and page is not None):

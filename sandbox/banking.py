@@ -161,6 +161,31 @@ def render_bank_transfer(ctx: Ctx, transfer: Doc, with_lines: bool = True) -> Do
     return out
 
 
+def transfer_legs(ctx: Ctx, with_lines: bool = True) -> list[Doc]:
+    """The SPEND-TRANSFER / RECEIVE-TRANSFER bank transactions Xero shows for each transfer.
+
+    They are views of the transfer (its ledger effect is posted once, from the transfer)."""
+    legs = []
+    for transfer in ctx.store.all("banktransfer", org=ctx.org):
+        for side, kind in (("From", "SPEND-TRANSFER"), ("To", "RECEIVE-TRANSFER")):
+            account = ctx.store.get("account", transfer[f"{side}AccountID"]) or {}
+            leg: Doc = {
+                "BankTransactionID": transfer[f"{side}BankTransactionID"], "Type": kind,
+                "BankAccount": {"AccountID": account.get("AccountID"),
+                                "Code": account.get("Code"), "Name": account.get("Name")},
+                "Date": ms_date(transfer["Date"]), "Status": transfer["Status"],
+                "LineAmountTypes": "NoTax", "SubTotal": out_money(transfer["Amount"]),
+                "TotalTax": 0.0, "Total": out_money(transfer["Amount"]),
+                "IsReconciled": transfer[f"{side}IsReconciled"], "CurrencyCode": "AUD",
+                "UpdatedDateUTC": ms_timestamp(transfer["CreatedDateUTC"]),
+                "HasAttachments": False,
+            }
+            if with_lines:
+                leg["LineItems"] = []
+            legs.append(leg)
+    return legs
+
+
 # ---------------------------------------------------------------- manual journals
 
 

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -99,6 +100,8 @@ def _limited(sb: Sandbox, call: Callable[[], Response]) -> Response:
 def _with_headers(response: Response, headers: dict[str, str]) -> Response:
     for name, value in headers.items():
         response.headers[name] = value
+    # Every Xero answer carries a correlation id (FACTS §2.3); problems already set theirs.
+    response.headers.setdefault("Xero-Correlation-Id", str(uuid.uuid4()))
     return response
 
 

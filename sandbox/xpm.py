@@ -154,7 +154,10 @@ def _detailed() -> bool:
 def client_list() -> Response:
     """GET client.api/list[?detailed=true&modifiedsince=yyyy-MM-ddTHH:mm:ss]."""
     since = request.args.get("modifiedsince") or request.args.get("modifiedSince")
-    limit = datetime.fromisoformat(since).replace(tzinfo=UTC).timestamp() if since else None
+    try:
+        limit = datetime.fromisoformat(since).replace(tzinfo=UTC).timestamp() if since else None
+    except ValueError as exc:
+        raise XpmError("modifiedsince must be yyyy-MM-ddTHH:mm:ss") from exc  # sandbox wording
     clients = [c for c in _clients() if c.get("IsDeleted") != "Yes"
                and (limit is None or c["Modified"] > limit)]
     return _xml(_el("Clients", None, *(_client_xml(c, _detailed()) for c in clients)))
@@ -302,6 +305,9 @@ ROUTES: dict[tuple[str, str], tuple[Any, tuple[tuple[str, ...], tuple[str, ...]]
 }
 
 
+NEEDS_ID = {("GET", "client.api/get"), ("GET", "client.api/contact"), ("GET", "job.api/client")}
+
+
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
 def dispatch(rest: str) -> Response:
     """Route <api>/<action>[/<id>] to its handler behind the usual gate."""
@@ -311,6 +317,10 @@ def dispatch(rest: str) -> Response:
         return _error(f"The requested method {rest} is not supported")  # sandbox wording
     handler, (read, write) = ROUTES[key]
     args = parts[2:3]
+    if key in NEEDS_ID and not args:
+        return _error("Invalid UUID supplied")
+    if key not in NEEDS_ID and len(parts) > 2:
+        return _error(f"The requested method {rest} is not supported")
 
     def call() -> Response:
         try:

@@ -572,3 +572,17 @@ def test_no_code_accounts_work_by_account_id_and_show_by_name(connect: Any) -> N
     rows = trial_balance(nocode)
     assert ytd_net(rows, "Sundry Legal Outlays") == Decimal("100")
     assert ytd_net(rows, "Trust Account") == Decimal("-110")
+
+
+def test_bank_transfers_show_as_transfer_bank_transactions(demo: Connected) -> None:
+    transfer = demo.put(f"{API}/BankTransfers", {"BankTransfers": [{
+        "FromBankAccount": {"Code": "090"}, "ToBankAccount": {"Code": "091"}, "Amount": 75,
+        "Date": "2026-11-06"}]}).json["BankTransfers"][0]
+    listed = demo.get(f"{API}/BankTransactions").json["BankTransactions"]
+    assert {(t["Type"], t["Total"]) for t in listed} == {("SPEND-TRANSFER", 75),
+                                                         ("RECEIVE-TRANSFER", 75)}
+    leg = demo.get(f"{API}/BankTransactions/{transfer['FromBankTransactionID']}")
+    assert leg.json["BankTransactions"][0]["BankAccount"]["Code"] == "090"
+    assert "Xero-Correlation-Id" in leg.headers
+    rows = trial_balance(demo)
+    assert ytd_net(rows, "Business Savings Account (091)") == Decimal("75")

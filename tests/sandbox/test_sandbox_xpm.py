@@ -155,3 +155,13 @@ def test_xml_element_names_are_fields_of_the_official_dtos(demo: Connected,
     for name, key in (("ClientListResponseDto", "clients"), ("JobListResponseDto", "jobs"),
                       ("TaskListResponseDto", "taskList")):
         assert {"status", key} <= _spec_properties(xpm_spec, name)
+
+
+def test_malformed_requests_are_errors_not_crashes(demo: Connected) -> None:
+    assert xml_call(demo, "GET", "client.api/get").findtext("ErrorDescription") == (
+        "Invalid UUID supplied")
+    assert status(xml_call(demo, "GET", "client.api/list", modifiedsince="yesterday")) == "ERROR"
+    assert status(xml_call(demo, "GET", "client.api/nope")) == "ERROR"
+    assert status(xml_call(demo, "PUT", "client.api/update", "<Nope/>")) == "ERROR"
+    modified = xml_call(demo, "GET", "client.api/list", modifiedsince="2000-01-01T00:00:00")
+    assert len(modified.findall("Clients/Client")) == 1
