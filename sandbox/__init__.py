@@ -53,14 +53,14 @@ def build_sandbox(config: dict[str, Any]) -> Sandbox:
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The sandbox as a Flask app. Config: defaults < SANDBOX_* env < `config` (see README)."""
-    from sandbox import accounting, admin, identity, inspect, xpm
+    from sandbox import accounting, admin, identity, inspection, xpm
 
     settings = load_config(config)
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"]
     app.config["SESSION_COOKIE_NAME"] = "xero_sandbox_session"
     app.extensions["sandbox"] = build_sandbox(settings)
-    for blueprint in (identity.bp, accounting.bp, xpm.bp, admin.bp, inspect.bp):
+    for blueprint in (identity.bp, accounting.bp, xpm.bp, admin.bp, inspection.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sandbox.state import Sandbox
-from sandbox.xerojson import CENT, ZERO_ID, money, new_id, number, parse_date
+from sandbox.xerojson import CENT, money, new_id, number, parse_date
 
 Doc = dict[str, Any]
 ZERO = Decimal("0.00")
@@ -317,7 +317,3 @@ def balances(ctx: Ctx, as_at: str, since: str | None = None) -> dict[str, Decima
             totals[account_id] = totals.get(account_id, ZERO) + amount
     return totals
 
-
-def blank_id() -> str:
-    """The all-zero GUID Xero echoes on elements it did not save."""
-    return ZERO_ID

@@ -8,7 +8,9 @@ from typing import Any
 from flask import current_app
 
 from sandbox.clock import Clock
+from sandbox.faults import Faults
 from sandbox.jwt import Signer
+from sandbox.limits import Limiter
 from sandbox.store import Store
 
 
@@ -20,8 +22,8 @@ class Sandbox:
     store: Store
     clock: Clock
     signer: Signer
-    limiter: Any
-    faults: Any
+    limiter: Limiter
+    faults: Faults
 
     def app_name(self, client_id: str) -> str:
         """The ProviderName for responses to an app's calls."""

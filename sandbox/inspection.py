@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from sandbox.books import Ctx
+from sandbox.inspection_view import organisation_view
 from sandbox.state import current
 
-bp = Blueprint("inspect", __name__, template_folder="templates")
+bp = Blueprint("inspect", __name__)
 
 
 @bp.get("/")
@@ -27,8 +28,6 @@ def organisation(org_id: str) -> str:
     org = sb.store.get("organisation", org_id)
     if org is None:
         abort(404)
-    from sandbox.inspect_view import organisation_view
-
     ctx = Ctx(sb=sb, org=org_id, now=sb.clock.now(), app_name="inspection")
     return render_template("sandbox/org.html", org=org, view=organisation_view(ctx))
 
