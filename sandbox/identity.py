@@ -39,8 +39,17 @@ SCOPE_TEXT = {
     "accounting.contacts.read": "View your contacts",
     "accounting.reports.read": "View your reports",
     "accounting.journals.read": "View your general ledger",
+    "accounting.invoices": "View and manage your invoices, credit notes and quotes",
+    "accounting.payments": "View and manage your payments",
+    "accounting.banktransactions": "View and manage your bank transactions and transfers",
+    "accounting.manualjournals": "View and manage your manual journals",
+    "accounting.reports.trialbalance.read": "View your trial balance",
     "practicemanager": "View and manage your Practice Manager data",
     "practicemanager.read": "View your Practice Manager data",
+    "practicemanager.client": "View and manage your Practice Manager clients",
+    "practicemanager.client.read": "View your Practice Manager clients",
+    "practicemanager.job": "View and manage your Practice Manager jobs",
+    "practicemanager.job.read": "View your Practice Manager jobs",
 }
 
 NO_XPM_TEXT = "You don't have access to connect to Xero Practice Manager"
@@ -223,7 +232,14 @@ def _new_code(
 
 def _oauth_error(error: str, status: int = 400) -> Response:
     # xero-python matches this exact body text to raise OAuth2InvalidGrantError (FACTS §3.2).
-    return json_response({"error": error}, status)
+    return _no_store(json_response({"error": error}, status))
+
+
+def _no_store(response: Response) -> Response:
+    """Token answers must never be cached (RFC 6749 §5.1)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
 
 
 def _client_auth() -> tuple[str, str | None]:
@@ -288,7 +304,7 @@ def _grant_code(sb: Sandbox, app: dict[str, Any], secret: str | None) -> Respons
         "revoked": False, "auth_time": int(sb.clock.now()),
     }
     sb.store.put("grant", grant["id"], grant)
-    return json_response(_issue(sb, grant, with_id_token=True))
+    return _no_store(json_response(_issue(sb, grant, with_id_token=True)))
 
 
 def _grant_refresh(sb: Sandbox, app: dict[str, Any], secret: str | None) -> Response:
@@ -307,7 +323,7 @@ def _grant_refresh(sb: Sandbox, app: dict[str, Any], secret: str | None) -> Resp
         return _oauth_error("invalid_grant")
     if first_used is None:
         sb.store.put("refresh", value, {**record, "first_used_at": now})
-    return json_response(_issue(sb, grant, with_id_token=True))
+    return _no_store(json_response(_issue(sb, grant, with_id_token=True)))
 
 
 def _grant_client_credentials(sb: Sandbox, app: dict[str, Any], secret: str | None) -> Response:
@@ -328,7 +344,7 @@ def _grant_client_credentials(sb: Sandbox, app: dict[str, Any], secret: str | No
              "scopes": requested, "auth_event": event, "nonce": None, "revoked": False,
              "auth_time": int(sb.clock.now())}
     sb.store.put("grant", grant["id"], grant)
-    return json_response(_issue(sb, grant, with_id_token=False))
+    return _no_store(json_response(_issue(sb, grant, with_id_token=False)))
 
 
 def _issuer() -> str:
