@@ -94,6 +94,18 @@ def test_admin_home_links_to_the_three_areas(admin):
     assert page.find("nav").find("a", string="Admin")["aria-current"] == "page"
 
 
+def test_every_admin_form_field_has_a_label(admin, books):
+    urls = ["/admin/users/new", f"/admin/users/{books.staff.id}", "/admin/practice",
+            "/admin/accounts/new", f"/admin/accounts/{books.account('1-1200').id}"]
+    for url in urls:
+        page = html(admin.get(url))
+        controls = page.select("main input:not([type=hidden]), main select, main textarea")
+        assert controls, url
+        for control in controls:
+            label = page.find("label", attrs={"for": control.get("id")}) or control.find_parent("label")
+            assert label is not None and text_of(label), (url, control.get("name"))
+
+
 def test_a_missing_record_is_404(admin):
     assert admin.get("/admin/users/999").status_code == 404
     assert admin.get("/admin/accounts/999").status_code == 404
