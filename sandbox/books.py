@@ -146,7 +146,7 @@ def document_date(value: Any, default: str) -> str:
         return default
     try:
         return parse_date(value).isoformat()
-    except ValueError as exc:
+    except (ValueError, OverflowError, OSError) as exc:
         raise Invalid(f"'{value}' is not a valid date") from exc
 
 

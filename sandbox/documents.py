@@ -156,7 +156,7 @@ def _update(ctx: Ctx, kind: Kind, existing: Doc, element: Doc) -> Doc:
             raise Invalid(f"{text} {ALLOCATED_TEXT}")
         raise Invalid(text)
     edits = set(element) - {"Status", kind.id_field, kind.number_field, "Type"}
-    if old == "AUTHORISED" and _has_money_applied(existing) and (new != old or edits):
+    if old in ("AUTHORISED", "PAID") and _has_money_applied(existing) and (new != old or edits):
         raise Invalid(ALLOCATED_TEXT)
     doc = {**existing, "Status": new}
     if new not in ("DELETED", "VOIDED"):

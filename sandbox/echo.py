@@ -60,7 +60,7 @@ def _is_number(value: Any) -> bool:
 def _valid_date(value: Any) -> bool:
     try:
         parse_date(value)
-    except (ValueError, TypeError, OverflowError):
+    except (ValueError, TypeError, OverflowError, OSError):
         return False
     return isinstance(value, str)
 

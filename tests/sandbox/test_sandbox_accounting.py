@@ -586,3 +586,18 @@ def test_bank_transfers_show_as_transfer_bank_transactions(demo: Connected) -> N
     assert "Xero-Correlation-Id" in leg.headers
     rows = trial_balance(demo)
     assert ytd_net(rows, "Business Savings Account (091)") == Decimal("75")
+
+
+def test_a_paid_invoice_cannot_be_edited(demo: Connected) -> None:
+    made = one(demo, "Invoices", invoice(contact_id(demo)))
+    one(demo, "Payments", {"Invoice": {"InvoiceID": made["InvoiceID"]},
+                           "Account": {"Code": "090"}, "Amount": 110})
+    refused = demo.post(f"{API}/Invoices/{made['InvoiceID']}", {"Reference": "changed"})
+    assert refused.json["Elements"][0]["ValidationErrors"][0]["Message"] == (
+        "This document cannot be edited as it has a payment or credit note allocated to it.")
+
+
+def test_absurd_dates_are_validation_errors(demo: Connected) -> None:
+    for day in ("/Date(999999999999999999)/", "2026-02-30", "soon"):
+        result = create(demo, "Invoices", invoice(contact_id(demo), Date=day))[0]
+        assert result["StatusAttributeString"] == "ERROR"
