@@ -60,7 +60,7 @@ def list_events(
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     events = session.execute(
         statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page).offset((min(page, 1_000_000) - 1) * per_page)  # stays inside BIGINT
     ).scalars().all()
     return list(events), total
 

@@ -40,6 +40,8 @@ from accounting.sequences import next_number
 from accounting.users import User
 
 MAX_NARRATION = 500
+# Pages past this are empty anyway; the cap keeps a typed ?page=10**20 inside BIGINT.
+MAX_PAGE = 1_000_000
 
 
 class JournalKind(enum.StrEnum):
@@ -268,6 +270,9 @@ def get_journal(session: Session, journal_id: int, *, for_update: bool = False) 
     `for_update` locks the row (PostgreSQL) so two people reversing it at once wait for each other
     and the second is refused as "already reversed" instead of failing on the unique constraint.
     """
+    # An id beyond BIGINT (a typed URL) would make the database raise instead of finding nothing.
+    if not 0 < journal_id < 2**63:
+        raise NotFound(f"There is no journal number {journal_id}.")
     journal = session.get(Journal, journal_id, with_for_update=for_update)
     if journal is None:
         raise NotFound(f"There is no journal number {journal_id}.")
@@ -282,7 +287,7 @@ def list_journals(session: Session, *, page: int = 1, per_page: int = 25) -> tup
         .options(selectinload(Journal.lines))
         .order_by(Journal.date.desc(), Journal.id.desc())
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset((min(page, MAX_PAGE) - 1) * per_page)
     ).scalars().all()
     return list(journals), total
 

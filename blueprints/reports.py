@@ -48,13 +48,18 @@ def _account_arg() -> int | None:
     value = request.args.get("account", "").strip()
     if not value:
         return None
-    if not value.isdigit() or db.session.get(Account, int(value)) is None:
+    if not value.isdigit() or len(value) > 18 or db.session.get(Account, int(value)) is None:
         raise LedgerError("There is no such account: choose one from the list.", "account")
     return int(value)
 
 
 def _plain(amount: Decimal | None) -> str:
     return "" if amount is None else f"{amount:.2f}"
+
+
+def _text(value: str) -> str:
+    """Free text for a CSV cell; a leading = + - @ would make a spreadsheet run it as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _csv(filename: str, rows: list[list]) -> Response:
@@ -94,8 +99,8 @@ def trial_balance_csv():
     except LedgerError as error:
         return _refused(error)
     rows = [["Code", "Account", "Type", "Debit", "Credit"]]
-    rows += [[r.account.code, r.account.name, r.account.type.label, _plain(r.debit), _plain(r.credit)]
-             for r in report.rows]
+    rows += [[_text(r.account.code), _text(r.account.name), r.account.type.label, _plain(r.debit),
+              _plain(r.credit)] for r in report.rows]
     rows.append(["", "Total", "", _plain(report.total_debit), _plain(report.total_credit)])
     return _csv(f"trial-balance-{report.as_at.isoformat()}.csv", rows)
 
@@ -134,12 +139,13 @@ def general_ledger_csv():
     rows = [["Code", "Account", "Date", "Journal", "Narration", "Description", "Debit", "Credit",
              "Balance"]]
     for ledger in ledgers:
-        code, name = ledger.account.code, ledger.account.name
+        code, name = _text(ledger.account.code), _text(ledger.account.name)
         rows.append([code, name, start.isoformat(), "", "Opening balance", "", "", "",
                      _plain(ledger.opening_balance)])
         for entry in ledger.entries:
             rows.append([code, name, entry.line.date.isoformat(), entry.journal.number,
-                         entry.journal.narration, entry.line.description, _plain(entry.line.debit),
+                         _text(entry.journal.narration), _text(entry.line.description),
+                         _plain(entry.line.debit),
                          _plain(entry.line.credit), _plain(entry.running_balance)])
         rows.append([code, name, end.isoformat(), "", "Closing balance", "", "", "",
                      _plain(ledger.closing_balance)])

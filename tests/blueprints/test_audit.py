@@ -52,3 +52,8 @@ def test_an_empty_filter_says_so(client, auth, books):
     auth.login()
     page = html(client.get("/audit?action=nothing-like-this"))
     assert "Nothing recorded for this filter" in text_of(page.find(class_="empty"))
+
+
+def test_a_page_far_past_the_end_is_empty_not_an_error(client, auth, books):
+    auth.login()
+    assert client.get("/audit?page=99999999999999999999").status_code == 200

@@ -138,6 +138,7 @@ def test_general_ledger_csv(client, ledger):
     ("start=2026-08-01&end=2026-07-01", "start", "start date is after the end date"),
     ("account=abc", "account", "There is no such account"),
     ("account=99999", "account", "There is no such account"),
+    ("account=99999999999999999999", "account", "There is no such account"),
 ])
 def test_bad_general_ledger_filters_are_a_400_with_a_message(client, ledger, query, field_id, message):
     response = client.get(f"/reports/general-ledger?{query}")
@@ -149,3 +150,12 @@ def test_bad_general_ledger_filters_are_a_400_with_a_message(client, ledger, que
 def test_reports_need_sign_in(client, books):
     assert client.get("/reports/trial-balance").status_code == 302
     assert client.get("/reports/general-ledger.csv").status_code == 302
+
+
+def test_csv_text_cannot_run_as_a_spreadsheet_formula(client, auth, books):
+    auth.login()
+    books.journal({"6-2000": "5.00", "1-1000": "-5.00"}, narration="=HYPERLINK(\"http://x\")")
+    response = client.get("/reports/general-ledger.csv?start=2026-07-01&end=2026-07-31")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[2][4] == "'=HYPERLINK(\"http://x\")"
+    assert rows[2][7] == "5.00" and rows[2][8] == "-5.00"  # amounts stay plain numbers
