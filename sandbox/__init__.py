@@ -19,7 +19,7 @@ from sandbox.config import load_config
 from sandbox.faults import Faults
 from sandbox.jwt import Signer
 from sandbox.limits import Limiter
-from sandbox.seed import seed
+from sandbox.seed import apply_credentials, seed
 from sandbox.state import Sandbox
 from sandbox.store import Store
 
@@ -46,6 +46,9 @@ def build_sandbox(config: dict[str, Any]) -> Sandbox:
         store.wipe()
     if store.is_empty():
         seed(store, config, clock.now())
+    else:
+        with store.transaction():
+            apply_credentials(store, config)
     signer = _signer(store, str(config["SIGNING_KEY_PEM"]))
     return Sandbox(config=config, store=store, clock=clock, signer=signer,
                    limiter=Limiter(config, clock), faults=Faults(config))

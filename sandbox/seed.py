@@ -138,14 +138,20 @@ CUSTOM_CONNECTION_SCOPES = (
 def seed(store: Store, config: dict[str, Any], now: float) -> None:
     """Write the documented starting state into an empty store."""
     with store.transaction():
-        _seed_apps(store, config)
-        for person in PEOPLE:
-            store.put("person", person["email"], {**person, "password": config["DEMO_PASSWORD"]})
+        apply_credentials(store, config)
         for org in ORGANISATIONS:
             _seed_org(store, org, now)
         _seed_nocode_accounts(store, now)
         _seed_demo_contacts(store, now)
         _seed_practice(store, now)
+
+
+def apply_credentials(store: Store, config: dict[str, Any]) -> None:
+    """Apps and people from the configuration; run at every start, so SANDBOX_CLIENT_ID & co.
+    take effect on an existing database too."""
+    _seed_apps(store, config)
+    for person in PEOPLE:
+        store.put("person", person["email"], {**person, "password": config["DEMO_PASSWORD"]})
 
 
 def _seed_apps(store: Store, config: dict[str, Any]) -> None:

@@ -116,3 +116,15 @@ def test_consent_page_offers_another_account(sandbox_app: Flask) -> None:
     assert "Use another account" in page
     out = client.post("/identity/logout", data={"next": "https://evil.example/"})
     assert out.location.startswith("/") and "evil" not in out.location
+
+
+def test_credentials_from_config_apply_to_an_existing_database(tmp_path: Path) -> None:
+    from sandbox import create_app
+    from tests.sandbox.conftest import sandbox_config
+
+    first = create_app(sandbox_config(tmp_path))
+    first.extensions["sandbox"].store.close()
+    again = create_app(sandbox_config(tmp_path, RESET=False, CLIENT_ID="OTHERCLIENT"))
+    store = again.extensions["sandbox"].store
+    assert store.get("app", "OTHERCLIENT") is not None
+    store.close()

@@ -7,6 +7,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from sandbox.seed import DEMO_ORG, PRACTICE
 from tests.sandbox.conftest import ACCOUNTING_SCOPES, Connected
 
@@ -165,3 +168,17 @@ def test_malformed_requests_are_errors_not_crashes(demo: Connected) -> None:
     assert status(xml_call(demo, "PUT", "client.api/update", "<Nope/>")) == "ERROR"
     modified = xml_call(demo, "GET", "client.api/list", modifiedsince="2000-01-01T00:00:00")
     assert len(modified.findall("Clients/Client")) == 1
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.text(max_size=60) | st.builds(
+    lambda root, name, uuid: f"<{root}><Name>{name}</Name><UUID>{uuid}</UUID></{root}>",
+    st.sampled_from(["Client", "Contact", "Job"]), st.text(max_size=10),
+    st.text(max_size=40)))
+def test_fuzz_xml_writes_answer_ok_or_error(demo: Connected, body: str) -> None:
+    """Whatever XML arrives, XPM answers a Response with Status OK or ERROR, never a crash."""
+    demo.client.application.extensions["sandbox"].config["LIMIT_MINUTE"] = 10**6
+    for method, path in (("POST", "client.api/add"), ("PUT", "client.api/update"),
+                         ("PUT", "client.api/archive"), ("POST", "client.api/contact")):
+        assert status(xml_call(demo, method, path, body)) in ("OK", "ERROR")
