@@ -35,10 +35,11 @@ def parse_money(value, field: str | None = None) -> Decimal:
         raise InvalidAmount(f"“{value}” is not an amount.", field) from None
     if not amount.is_finite():
         raise InvalidAmount(f"“{value}” is not an amount.", field)
-    if amount != amount.quantize(CENT):
-        raise InvalidAmount("Amounts are in dollars and cents: at most two decimals.", field)
+    # Size first: quantizing 1e999999 to cents would overflow the decimal context.
     if abs(amount) > MAX_AMOUNT:
         raise InvalidAmount("That amount is too large.", field)
+    if amount != amount.quantize(CENT):
+        raise InvalidAmount("Amounts are in dollars and cents: at most two decimals.", field)
     return amount.quantize(CENT)
 
 

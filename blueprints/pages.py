@@ -76,10 +76,13 @@ def show_error(form: Form, error: LedgerError) -> None:
         form.form_errors.append(error.message)
 
 
+MAX_PAGE = 100_000  # keeps OFFSET inside what every database accepts
+
+
 def page_number() -> int:
-    """The ?page= argument, at least 1; junk means page 1."""
+    """The ?page= argument, from 1 to MAX_PAGE; junk means page 1."""
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(MAX_PAGE, max(1, int(request.args.get("page", "1"))))
     except ValueError:
         return 1
 
