@@ -371,13 +371,19 @@ def _modified_since(item: Doc) -> bool:
 
 
 def _id_filters(resource: Resource) -> Callable[[Doc], bool]:
-    """Invoices' fast filters: IDs, InvoiceNumbers, ContactIDs, Statuses (comma lists)."""
+    """Fast filters: IDs, InvoiceNumbers, ContactIDs, Statuses (comma lists), searchTerm."""
     filters = []
     for param, field in (("IDs", resource.id_field), ("InvoiceNumbers", "InvoiceNumber"),
                          ("Statuses", "Status")):
         if request.args.get(param):
             wanted = set(request.args[param].split(","))
             filters.append(lambda item, f=field, w=wanted: item.get(f) in w)
+    term = (request.args.get("searchTerm") or "").lower()
+    if term:
+        # Contacts' searchTerm looks in these fields (FACTS §7.3); Invoices' in number/reference.
+        fields = ("Name", "FirstName", "LastName", "ContactNumber", "CompanyNumber",
+                  "EmailAddress", "InvoiceNumber", "Reference")
+        filters.append(lambda item: any(term in str(item.get(f) or "").lower() for f in fields))
     if request.args.get("ContactIDs"):
         wanted_contacts = set(request.args["ContactIDs"].split(","))
         filters.append(lambda item: (item.get("Contact") or {}).get("ContactID") in wanted_contacts)

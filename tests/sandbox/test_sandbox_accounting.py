@@ -601,3 +601,8 @@ def test_absurd_dates_are_validation_errors(demo: Connected) -> None:
     for day in ("/Date(999999999999999999)/", "2026-02-30", "soon"):
         result = create(demo, "Invoices", invoice(contact_id(demo), Date=day))[0]
         assert result["StatusAttributeString"] == "ERROR"
+
+
+def test_contacts_search_term(demo: Connected) -> None:
+    found = demo.get(f"{API}/Contacts", query={"searchTerm": "ridgeway"}).json["Contacts"]
+    assert [c["Name"] for c in found] == ["Ridgeway University"]
