@@ -6,7 +6,7 @@ and the books cannot disagree.
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from accounting.base import Base, utcnow
@@ -72,3 +72,20 @@ def event_kinds(session: Session) -> tuple[list[str], list[str]]:
         select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)
     )
     return list(actions.scalars()), list(types.scalars())
+
+
+def record_many(
+    session: Session,
+    user: User | None,
+    action: str,
+    entity_type: str,
+    events: list[tuple[int | None, str]],
+) -> None:
+    """Add one audit line per (entity id, summary) in a single INSERT (bulk posting)."""
+    if events:
+        at = utcnow()
+        session.execute(insert(AuditEvent), [
+            {"at": at, "user_id": user.id if user else None, "action": action,
+             "entity_type": entity_type, "entity_id": entity_id, "summary": summary}
+            for entity_id, summary in events
+        ])

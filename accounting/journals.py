@@ -14,17 +14,17 @@ is unlocked through the integration's correction flow.
 """
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, func, select
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from accounting.accounts import Account
-from accounting.audit import record
-from accounting.base import Base, PostedTransactionMixin, utcnow
+from accounting.audit import record, record_many
+from accounting.base import Base, PostedTransactionMixin, new_public_id, utcnow
 from accounting.errors import (
     InvalidAccount,
     InvalidAmount,
@@ -36,7 +36,7 @@ from accounting.errors import (
 )
 from accounting.money import ZERO, Money, format_money
 from accounting.practice import get_practice
-from accounting.sequences import next_number
+from accounting.sequences import take_numbers
 from accounting.users import User
 
 MAX_NARRATION = 500
@@ -148,16 +148,31 @@ class JournalLine(Base):
         return -self.amount if self.amount < 0 else None
 
 
-def check_lines(session: Session, lines: Sequence[LineInput]) -> dict[int, Account]:
+@dataclass(frozen=True)
+class JournalEntry:
+    """One journal to post with `post_batch`."""
+
+    date: date
+    narration: str
+    lines: Sequence[LineInput]
+    kind: str = JournalKind.GENERAL
+    reference: str = ""
+    number: str | None = None
+
+
+def fetch_accounts(session: Session, lines: Iterable[LineInput]) -> dict[int, Account]:
+    """The accounts the lines name, by id, in one query."""
+    ids = {line.account_id for line in lines}
+    return {a.id: a for a in session.execute(select(Account).where(Account.id.in_(ids))).scalars()}
+
+
+def check_lines(session: Session, lines: Sequence[LineInput],
+                accounts: dict[int, Account] | None = None) -> dict[int, Account]:
     """Apply the line invariants; return the accounts by id. Raises a LedgerError naming the line."""
     if len(lines) < 2:
         raise UnbalancedJournal("A journal needs at least two lines.", "lines")
-    accounts = {
-        a.id: a
-        for a in session.execute(
-            select(Account).where(Account.id.in_({line.account_id for line in lines}))
-        ).scalars()
-    }
+    if accounts is None:
+        accounts = fetch_accounts(session, lines)
     for index, line in enumerate(lines):
         account = accounts.get(line.account_id)
         if account is None:
@@ -187,6 +202,19 @@ def check_lines(session: Session, lines: Sequence[LineInput]) -> dict[int, Accou
     return accounts
 
 
+def _check_entry(entry: JournalEntry, practice, accounts: dict[int, Account]) -> None:
+    """Every invariant of one journal, before anything is written."""
+    narration = entry.narration.strip()
+    if not narration:
+        raise LedgerError("Say what the journal is for.", "narration")
+    if len(narration) > MAX_NARRATION:
+        raise LedgerError(f"Keep the narration under {MAX_NARRATION} characters.", "narration")
+    if len(entry.reference) > 100:
+        raise LedgerError("Keep the reference under 100 characters.", "reference")
+    practice.check_open(entry.date)
+    check_lines(None, entry.lines, accounts)
+
+
 def post(
     session: Session,
     user: User | None,
@@ -199,35 +227,55 @@ def post(
     number: str | None = None,
 ) -> Journal:
     """Post a balanced journal and record it in the audit log. The one way into the ledger."""
-    narration = narration.strip()
-    if not narration:
-        raise LedgerError("Say what the journal is for.", "narration")
-    if len(narration) > MAX_NARRATION:
-        raise LedgerError(f"Keep the narration under {MAX_NARRATION} characters.", "narration")
-    if len(reference) > 100:
-        raise LedgerError("Keep the reference under 100 characters.", "reference")
-    get_practice(session).check_open(date)
-    check_lines(session, lines)
-    kind = str(kind)
-    journal = Journal(
-        number=number or next_number(session, f"journal:{kind}", journal_prefix(kind)),
-        kind=kind,
-        date=date,
-        narration=narration,
-        reference=reference.strip(),
-        posted_by_id=user.id if user else None,
-        posted_at=utcnow(),
-        lines=[
-            JournalLine(line_no=i + 1, account_id=line.account_id, date=date,
-                        amount=line.amount, description=line.description.strip())
-            for i, line in enumerate(lines)
-        ],
-    )
-    session.add(journal)
-    session.flush()
-    record(session, user, "posted", "journal", journal.id,
-           f"{journal.number} posted: {narration} ({format_money(journal.total)})")
-    return journal
+    entry = JournalEntry(date, narration, lines, str(kind), reference, number)
+    return post_batch(session, user, [entry])[0]
+
+
+def post_batch(session: Session, user: User | None, entries: Sequence[JournalEntry]) -> list[Journal]:
+    """Post several journals at once: all or nothing, with every check `post` makes.
+
+    All entries are checked before any row is written, so a refusal leaves the ledger untouched.
+    Rows go in with one multi-row INSERT per table, which is what makes bulk posting (imports,
+    batch trust transfers) fast without a second, weaker path into the ledger.
+    """
+    if not entries:
+        return []
+    practice = get_practice(session)
+    accounts = fetch_accounts(session, (line for entry in entries for line in entry.lines))
+    for entry in entries:
+        _check_entry(entry, practice, accounts)
+    numbers = _numbers_for(session, entries)
+    posted_at, posted_by = utcnow(), (user.id if user else None)
+    journals = session.scalars(
+        insert(Journal).returning(Journal, sort_by_parameter_order=True),
+        [{"number": number, "kind": str(entry.kind), "date": entry.date,
+          "narration": entry.narration.strip(), "reference": entry.reference.strip(),
+          "posted_by_id": posted_by, "posted_at": posted_at, "public_id": new_public_id()}
+         for entry, number in zip(entries, numbers, strict=True)],
+    ).all()
+    session.execute(insert(JournalLine), [
+        {"journal_id": journal.id, "line_no": n + 1, "account_id": line.account_id,
+         "date": entry.date, "amount": line.amount, "description": line.description.strip()}
+        for journal, entry in zip(journals, entries, strict=True)
+        for n, line in enumerate(entry.lines)
+    ])
+    record_many(session, user, "posted", "journal", [
+        (journal.id, f"{journal.number} posted: {journal.narration} "
+                     f"({format_money(sum((x.amount for x in entry.lines if x.amount > 0), ZERO))})")
+        for journal, entry in zip(journals, entries, strict=True)
+    ])
+    return list(journals)
+
+
+def _numbers_for(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
+    """A number for each entry: its own if given, else the next of its kind's sequence."""
+    wanted: dict[str, int] = {}
+    for entry in entries:
+        if entry.number is None:
+            wanted[str(entry.kind)] = wanted.get(str(entry.kind), 0) + 1
+    pools = {kind: iter(take_numbers(session, f"journal:{kind}", journal_prefix(kind), count))
+             for kind, count in wanted.items()}
+    return [entry.number or next(pools[str(entry.kind)]) for entry in entries]
 
 
 def reverse(session: Session, user: User | None, journal: Journal, *, date: date,

@@ -22,13 +22,18 @@ class NumberSequence(Base):
 
 def next_number(session: Session, name: str, prefix: str, width: int = 6) -> str:
     """Take the next number of sequence `name`, e.g. 'GJ-000042'."""
+    return take_numbers(session, name, prefix, 1, width)[0]
+
+
+def take_numbers(session: Session, name: str, prefix: str, count: int, width: int = 6) -> list[str]:
+    """Take the next `count` numbers of sequence `name` in one update."""
     seq = session.execute(
         select(NumberSequence).where(NumberSequence.name == name).with_for_update()
     ).scalar_one_or_none()
     if seq is None:
         seq = NumberSequence(name=name, prefix=prefix, next_value=1, width=width)
         session.add(seq)
-    value = seq.next_value
-    seq.next_value = value + 1
+    first = seq.next_value
+    seq.next_value = first + count
     session.flush()
-    return f"{seq.prefix}{value:0{seq.width}d}"
+    return [f"{seq.prefix}{value:0{seq.width}d}" for value in range(first, first + count)]
