@@ -243,7 +243,8 @@ def account_for_role(session: Session, role: AccountRole) -> Account:
 
 def get_account(session: Session, account_id: int) -> Account:
     """The account with this id, or NotFound."""
-    account = session.get(Account, account_id)
+    # Ids are 32-bit INTEGER columns: a typed URL beyond that would make the database raise.
+    account = session.get(Account, account_id) if 0 < account_id < 2**31 else None
     if account is None:
         raise NotFound("There is no such account in the chart.")
     return account

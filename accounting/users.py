@@ -91,7 +91,8 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 def get_user(session: Session, user_id: int) -> User:
     """The user with this id, or NotFound."""
-    user = session.get(User, user_id)
+    # Ids are 32-bit INTEGER columns: a typed URL beyond that would make the database raise.
+    user = session.get(User, user_id) if 0 < user_id < 2**31 else None
     if user is None:
         raise NotFound("There is no such user.")
     return user

@@ -107,9 +107,12 @@ def test_every_admin_form_field_has_a_label(admin, books):
 
 
 def test_a_missing_record_is_404(admin):
-    assert admin.get("/admin/users/999").status_code == 404
-    assert admin.get("/admin/accounts/999").status_code == 404
-    assert admin.submit("/admin/accounts/999/delete").status_code == 404
+    for missing_id in (999, 2**31, 10**20):
+        assert admin.get(f"/admin/users/{missing_id}").status_code == 404
+        assert admin.get(f"/admin/accounts/{missing_id}").status_code == 404
+        assert admin.submit(f"/admin/users/{missing_id}/password",
+                            {"password": "a-long-password"}).status_code == 404
+        assert admin.submit(f"/admin/accounts/{missing_id}/delete").status_code == 404
 
 
 def test_admin_post_without_csrf_is_400(admin, db_session):
