@@ -9,7 +9,7 @@ import math
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Boolean, DateTime, Enum, Integer, String, func, select
+from sqlalchemy import Boolean, DateTime, Enum, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -138,10 +138,11 @@ def create_user(
     return user
 
 
-def count_active_admins(session: Session) -> int:
-    return session.execute(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
-    ).scalar_one()
+def count_active_admins(session: Session, *, lock: bool = False) -> int:
+    """How many admins may sign in. `lock` holds their rows (PostgreSQL) until commit, so two
+    admins demoting each other at once cannot leave the practice with none."""
+    query = select(User.id).where(User.role == Role.ADMIN, User.active)
+    return len(session.execute(query.with_for_update() if lock else query).scalars().all())
 
 
 def update_user(
@@ -155,7 +156,7 @@ def update_user(
 
     name, role = _check_name(name), Role(role)
     demoting = user.is_admin and user.active and (role != Role.ADMIN or not active)
-    if demoting and count_active_admins(session) <= 1:
+    if demoting and count_active_admins(session, lock=True) <= 1:
         field = "role" if role != Role.ADMIN else "active"
         raise LedgerError(
             "The practice needs at least one active admin: make someone else an admin first.", field
