@@ -321,8 +321,8 @@ def get_journal(session: Session, journal_id: int, *, for_update: bool = False) 
     `for_update` locks the row (PostgreSQL) so two people reversing it at once wait for each other
     and the second is refused as "already reversed" instead of failing on the unique constraint.
     """
-    # An id beyond BIGINT (a typed URL) would make the database raise instead of finding nothing.
-    if not 0 < journal_id < 2**63:
+    # An id beyond INTEGER (a typed URL) would make PostgreSQL raise instead of finding nothing.
+    if not 0 < journal_id < 2**31:
         raise NotFound(f"There is no journal number {journal_id}.")
     journal = session.get(Journal, journal_id, with_for_update=for_update)
     if journal is None:

@@ -5,7 +5,7 @@ browser), so what a person sees is what `post()` will decide.
 """
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
@@ -99,14 +99,6 @@ def _journal_form(formdata=None, rows=None) -> JournalForm:
     return form
 
 
-def _amount(text: str, field: str | None = None) -> Decimal:
-    """parse_money, but a huge exponent such as 1e30 (which Decimal cannot quantize) is refused too."""
-    try:
-        return parse_money(text, field)
-    except InvalidOperation:
-        raise InvalidAmount(f"“{text}” is not an amount.", field) from None
-
-
 def _line_inputs(form: JournalForm) -> list[LineInput]:
     """The form's lines for post(); refuses what only the form can see (both sides, not a number)."""
     lines = []
@@ -118,7 +110,7 @@ def _line_inputs(form: JournalForm) -> list[LineInput]:
             raise InvalidAmount(f"Line {number}: enter a debit or a credit, not both.",
                                 f"lines-{i}-credit")
         side = "debit" if line.debit.data else "credit"
-        amount = _amount(getattr(line, side).data or "0", f"lines-{i}-{side}")
+        amount = parse_money(getattr(line, side).data or "0", f"lines-{i}-{side}")
         if amount < ZERO:
             raise InvalidAmount(f"Line {number}: enter amounts without a minus sign; use the "
                                 "other column instead.", f"lines-{i}-{side}")
@@ -136,7 +128,7 @@ def draft_totals(form: JournalForm) -> dict:
     for entry in form.lines:
         for name in ("debit", "credit"):
             try:
-                amount = _amount(entry.form[name].data) if entry.form[name].data else ZERO
+                amount = parse_money(entry.form[name].data) if entry.form[name].data else ZERO
             except LedgerError:
                 unreadable += 1
                 continue
