@@ -7,7 +7,7 @@ BENCHMARKS.md with the machine and the date.
 import argparse
 import platform
 
-from bench import posting, trial_balance
+from bench import posting, sandbox_throughput, trial_balance
 from bench.common import sqlite_engine
 
 
@@ -15,13 +15,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes, for a smoke run")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
-    parser.add_argument("--only", choices=["posting", "trial-balance"], help="run one benchmark")
+    parser.add_argument("--only", choices=["posting", "trial-balance", "sandbox"],
+                        help="run one benchmark")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     print(f"# Practice Ledger benchmarks ({platform.python_implementation()} "
           f"{platform.python_version()}, {platform.machine()})")
     server = None
-    if not args.no_postgres and args.only != "posting":
+    if not args.no_postgres and args.only in (None, "trial-balance"):
         from tests.support import PostgresServer
 
         server = PostgresServer()
@@ -31,6 +32,9 @@ def main() -> None:
         if args.only in (None, "trial-balance"):
             url = server.create_database("bench") if server else None
             trial_balance.run(1_000_000 // scale, url, sqlite_engine("trial-balance"))
+        if args.only in (None, "sandbox"):
+            print()
+            sandbox_throughput.run(100 // scale)
     finally:
         if server:
             server.stop()

@@ -4,18 +4,41 @@ Every test that uses `app` runs twice: on SQLite and on PostgreSQL (a throwaway 
 session starts). The schema is created once per backend; after each test every table is emptied.
 """
 
+import os
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from accounting.base import Base
-from tests.support import PostgresServer, html
+from tests.support import PostgresServer, html, skip_or_fail
 
 BACKENDS = ["sqlite", "postgresql"]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps trying to reach the internet.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright, one browser for the session.
+
+    One place only: two sync Playwright instances in one thread refuse to run.
+    """
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@
 every page is saved as a screenshot in test-artifacts/ so a person can look at it.
 """
 
-import os
 import threading
 from pathlib import Path
 
@@ -13,13 +12,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
-from tests.support import free_port, skip_or_fail
+from tests.support import free_port
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
 
 pytestmark = pytest.mark.browser
 
@@ -28,18 +23,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class LiveApp:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -11,21 +9,14 @@ import requests
 
 from sandbox import RunningSandbox
 from sandbox.seed import DEMO_ORG, TRIAL_ORG
-from tests.sandbox.conftest import ALL_SCOPES, REPO_ROOT, skip_or_fail
+from tests.sandbox.conftest import ALL_SCOPES, REPO_ROOT
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 
 @pytest.mark.browser
 def test_person_connects_two_organisations_through_the_consent_page(
-        live_sandbox: RunningSandbox) -> None:
-    if not Path(CHROMIUM).exists():
-        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+        live_sandbox: RunningSandbox, chromium) -> None:
     config = live_sandbox.sandbox.config
     port = live_sandbox.server.server_port
     # A registered callback path on a loopback port, as the app under test would use.
@@ -33,36 +24,34 @@ def test_person_connects_two_organisations_through_the_consent_page(
     params = {"response_type": "code", "client_id": config["CLIENT_ID"],
               "redirect_uri": redirect_uri, "scope": ALL_SCOPES, "state": "browser-state"}
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 900})
-            page.goto(f"{live_sandbox.url}/identity/connect/authorize?{urlencode(params)}")
-            page.get_by_label("Email address").fill("demo@example.com")
-            page.get_by_label("Password").fill("demo")
-            page.get_by_role("button", name="Log in").click()
-            page.get_by_role("heading", name="Practice Ledger wants access").wait_for()
-            page.get_by_label("Trial Practice (AU)").check()
-            page.screenshot(path=str(ARTIFACTS / "sandbox-consent.png"), full_page=True)
-            page.get_by_role("button", name="Allow access").click()
-            # Nothing serves the app's callback here; the URL carrying code and state is enough.
-            page.wait_for_url("**/integrations/xero/callback?**")
-            query = parse_qs(urlsplit(page.url).query)
-            assert query["state"] == ["browser-state"]
-            token = requests.post(f"{live_sandbox.url}/connect/token", data={
-                "grant_type": "authorization_code", "code": query["code"][0],
-                "redirect_uri": redirect_uri, "client_id": config["CLIENT_ID"],
-                "client_secret": config["CLIENT_SECRET"]}, timeout=10).json()
-            bearer = {"Authorization": f"Bearer {token['access_token']}"}
-            connections = requests.get(f"{live_sandbox.url}/connections", timeout=10,
-                                       headers=bearer).json()
-            assert {c["tenantId"] for c in connections} == {DEMO_ORG, TRIAL_ORG}
-            _push_an_invoice(live_sandbox.url, bearer)
-            page.goto(f"{live_sandbox.url}/_sandbox/org/{DEMO_ORG}")
-            page.get_by_role("cell", name="Walk-in <Client>").first.wait_for()
-            page.screenshot(path=str(ARTIFACTS / "sandbox-xero-side.png"), full_page=True)
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 1000, "height": 900})
+    try:
+        page.goto(f"{live_sandbox.url}/identity/connect/authorize?{urlencode(params)}")
+        page.get_by_label("Email address").fill("demo@example.com")
+        page.get_by_label("Password").fill("demo")
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("heading", name="Practice Ledger wants access").wait_for()
+        page.get_by_label("Trial Practice (AU)").check()
+        page.screenshot(path=str(ARTIFACTS / "sandbox-consent.png"), full_page=True)
+        page.get_by_role("button", name="Allow access").click()
+        # Nothing serves the app's callback here; the URL carrying code and state is enough.
+        page.wait_for_url("**/integrations/xero/callback?**")
+        query = parse_qs(urlsplit(page.url).query)
+        assert query["state"] == ["browser-state"]
+        token = requests.post(f"{live_sandbox.url}/connect/token", data={
+            "grant_type": "authorization_code", "code": query["code"][0],
+            "redirect_uri": redirect_uri, "client_id": config["CLIENT_ID"],
+            "client_secret": config["CLIENT_SECRET"]}, timeout=10).json()
+        bearer = {"Authorization": f"Bearer {token['access_token']}"}
+        connections = requests.get(f"{live_sandbox.url}/connections", timeout=10,
+                                   headers=bearer).json()
+        assert {c["tenantId"] for c in connections} == {DEMO_ORG, TRIAL_ORG}
+        _push_an_invoice(live_sandbox.url, bearer)
+        page.goto(f"{live_sandbox.url}/_sandbox/org/{DEMO_ORG}")
+        page.get_by_role("cell", name="Walk-in <Client>").first.wait_for()
+        page.screenshot(path=str(ARTIFACTS / "sandbox-xero-side.png"), full_page=True)
+    finally:
+        page.close()
 
 
 def _push_an_invoice(base: str, bearer: dict[str, str]) -> None:
