@@ -32,6 +32,9 @@ from accounting.practice import get_practice
 JULY = date(2026, 7, 15)
 
 
+# SQLite serialises writers by itself; the row lock under test matters on PostgreSQL.
+ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
 def lines(books, **amounts):
     """lines(books, bank="-10.00", rent="10.00") with short names for a few accounts."""
     codes = {"bank": "1-1000", "rent": "6-2000", "gst": "2-1200", "capital": "3-1000"}
@@ -216,6 +219,7 @@ def test_get_journal_refuses_an_unknown_id(db_session, books):
         get_journal(db_session, 12345)
 
 
+@ON_POSTGRESQL_ONLY
 def test_two_people_reversing_at_once_get_one_reversal_and_one_refusal(app, db_session, books):
     """On PostgreSQL the row lock makes the second reverser wait, then see "already reversed"."""
     import threading
@@ -224,8 +228,6 @@ def test_two_people_reversing_at_once_get_one_reversal_and_one_refusal(app, db_s
 
     from extensions import db
 
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite serialises writers by itself; the row lock matters on PostgreSQL")
     journal_id = books.journal({"6-2000": "1.00", "1-1000": "-1.00"}).id
     first, second = Session(db.engine), Session(db.engine)
     reverse(first, None, get_journal(first, journal_id, for_update=True), date=JULY, reason="first")
