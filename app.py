@@ -99,9 +99,22 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from blueprints import admin, audit, auth, clients, errors, home, journals, pages, reports
+    from blueprints import (
+        admin,
+        audit,
+        auth,
+        banking,
+        billing,
+        clients,
+        errors,
+        home,
+        journals,
+        pages,
+        reports,
+        suppliers,
+    )
 
-    for module in (auth, home, admin, clients, journals, reports, audit):
+    for module in (auth, home, admin, clients, billing, suppliers, banking, journals, reports, audit):
         app.register_blueprint(module.bp)
     errors.register(app)
     auth.require_login_everywhere(app)

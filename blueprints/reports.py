@@ -150,3 +150,9 @@ def general_ledger_csv():
         rows.append([code, name, end.isoformat(), "", "Closing balance", "", "", "",
                      _plain(ledger.closing_balance)])
     return _csv(f"general-ledger-{start.isoformat()}-to-{end.isoformat()}.csv", rows)
+
+
+@bp.route("/")
+def index():
+    """Every report, in one list."""
+    return render("reports/index.html")
