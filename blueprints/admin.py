@@ -24,7 +24,7 @@ from accounting import accounts, practice, users
 from accounting.accounts import AccountClass, AccountType
 from accounting.errors import LedgerError
 from accounting.users import Role
-from blueprints.pages import admin_required, render, show_error
+from blueprints.pages import admin_required, committing, render, show_error
 from extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -112,15 +112,11 @@ def _bad_form_status() -> int:
     return 400 if request.method == "POST" else 200
 
 
-def _refused(form: FlaskForm, error: LedgerError, template: str, **context):
-    """Nothing is saved; the message goes beside its field and the page says 422."""
-    db.session.rollback()
-    show_error(form, error)
-    return render(template, status=422, form=form, **context)
+REFUSED = 422  # the form was fine but the books said no; the reason is on the form
 
 
 def _saved(message: str, endpoint: str, **values):
-    db.session.commit()
+    """After the commit: say what was done and redirect (303)."""
     flash(message, "success")
     return redirect(url_for(endpoint, **values), 303)
 
@@ -152,11 +148,11 @@ def new_user():
     form = NewUserForm()
     if not form.validate_on_submit():
         return render("admin/user_new.html", form=form, status=_bad_form_status())
-    try:
+    with committing(form) as saved:
         user = users.create_user(db.session, email=form.email.data, name=form.name.data,
                                  password=form.password.data, role=form.role.data, by=current_user)
-    except LedgerError as error:
-        return _refused(form, error, "admin/user_new.html")
+    if not saved.ok:
+        return render("admin/user_new.html", form=form, status=REFUSED)
     return _saved(f"{user.name} can now sign in as {user.email}.", "admin.list_users")
 
 
@@ -169,11 +165,11 @@ def edit_user(user_id: int):
     context = {"user": user, "password_form": PasswordForm(formdata=None)}
     if not form.validate_on_submit():
         return render("admin/user_edit.html", form=form, status=_bad_form_status(), **context)
-    try:
+    with committing(form) as saved:
         users.update_user(db.session, user, name=form.name.data, role=form.role.data,
                           active=form.active.data, by=current_user)
-    except LedgerError as error:
-        return _refused(form, error, "admin/user_edit.html", **context)
+    if not saved.ok:
+        return render("admin/user_edit.html", form=form, status=REFUSED, **context)
     # An admin who made themselves staff may no longer see the admin pages.
     return _saved(f"{user.name} saved.", "admin.list_users" if current_user.is_admin else "home.dashboard")
 
@@ -187,12 +183,10 @@ def reset_password(user_id: int):
     context = {"user": user, "form": EditUserForm(formdata=None, obj=user)}
     if not password_form.validate_on_submit():
         return render("admin/user_edit.html", password_form=password_form, status=400, **context)
-    try:
+    with committing(password_form) as saved:
         users.reset_password(db.session, user, password_form.password.data, by=current_user)
-    except LedgerError as error:
-        db.session.rollback()
-        show_error(password_form, error)
-        return render("admin/user_edit.html", password_form=password_form, status=422, **context)
+    if not saved.ok:
+        return render("admin/user_edit.html", password_form=password_form, status=REFUSED, **context)
     return _saved(f"{user.name}'s password was reset. Tell them the new one in person.",
                   "admin.edit_user", user_id=user.id)
 
@@ -207,10 +201,10 @@ def practice_settings():
     form = PracticeForm(obj=settings)
     if not form.validate_on_submit():
         return render("admin/practice.html", form=form, practice=settings, status=_bad_form_status())
-    try:
+    with committing(form) as saved:
         changes = practice.update_practice(db.session, current_user, settings, **form.values())
-    except LedgerError as error:
-        return _refused(form, error, "admin/practice.html", practice=settings)
+    if not saved.ok:
+        return render("admin/practice.html", form=form, practice=settings, status=REFUSED)
     message = ("Practice settings saved: " + "; ".join(changes) + ".") if changes else (
         "Nothing changed.")
     return _saved(message, "admin.practice_settings")
@@ -234,10 +228,10 @@ def new_account():
     form = AccountForm()
     if not form.validate_on_submit():
         return render("admin/account_form.html", form=form, account=None, status=_bad_form_status())
-    try:
+    with committing(form) as saved:
         account = accounts.create_account(db.session, current_user, **form.values())
-    except LedgerError as error:
-        return _refused(form, error, "admin/account_form.html", account=None)
+    if not saved.ok:
+        return render("admin/account_form.html", form=form, account=None, status=REFUSED)
     return _saved(f"Account {account.label} added.", "admin.list_accounts")
 
 
@@ -250,10 +244,10 @@ def edit_account(account_id: int):
     if not form.validate_on_submit():
         return render("admin/account_form.html", form=form, status=_bad_form_status(),
                       **_account_context(account))
-    try:
+    with committing(form) as saved:
         accounts.update_account(db.session, current_user, account, **form.values())
-    except LedgerError as error:
-        return _refused(form, error, "admin/account_form.html", **_account_context(account))
+    if not saved.ok:
+        return render("admin/account_form.html", form=form, status=REFUSED, **_account_context(account))
     return _saved(f"Account {account.label} saved.", "admin.list_accounts")
 
 
@@ -269,9 +263,12 @@ def _account_action(account_id: int, action, done: str):
     try:
         action(db.session, current_user, account)
     except LedgerError as error:
+        # No form was posted, so the reason goes at the top of the page, not beside a field.
         form = AccountForm(formdata=None, obj=account)
-        return _refused(form, LedgerError(error.message), "admin/account_form.html",
-                        **_account_context(account))
+        db.session.rollback()
+        show_error(form, LedgerError(error.message))
+        return render("admin/account_form.html", form=form, status=REFUSED, **_account_context(account))
+    db.session.commit()
     return _saved(f"Account {label} {done}.", "admin.list_accounts")
 
 
@@ -303,5 +300,6 @@ def delete_account(account_id: int):
 def install_default_chart():
     """Add the default chart's missing accounts."""
     added = accounts.install_default_chart(db.session)
+    db.session.commit()
     return _saved(f"{added} account{'' if added == 1 else 's'} of the default chart added.",
                   "admin.list_accounts")

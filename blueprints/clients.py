@@ -1,6 +1,7 @@
 """Clients, the people related to them, and their matters.
 
-Views parse the form, call one function of accounting.clients, commit, and render or redirect (303).
+Form views parse the form, call one function of accounting.clients inside `committing(form)`, and
+render or redirect (303).
 Lists answer htmx requests with only their `results` block, so active search swaps the table.
 """
 
@@ -38,8 +39,7 @@ from accounting.clients import (
     search_matters,
     update_matter,
 )
-from accounting.errors import LedgerError
-from blueprints.pages import page_number, render, show_error
+from blueprints.pages import committing, page_number, render
 from extensions import db
 
 bp = Blueprint("clients", __name__)
@@ -146,13 +146,9 @@ def new_client():
     """Add a client."""
     form = ClientForm()
     if form.validate_on_submit():
-        try:
+        with committing(form) as saved:
             client = save_client(db.session, current_user, form.details())
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"Client {client.name} added.", "success")
             return redirect(url_for("clients.show_client", client_id=client.id), 303)
     return render("clients/form.html", form=form, client=None, status=_form_status())
@@ -174,13 +170,9 @@ def edit_client(client_id):
         form.kind.data = client.kind.value
         form.tfn.data = ""  # never sent back to the browser; blank keeps it
     if form.validate_on_submit():
-        try:
+        with committing(form) as saved:
             save_client(db.session, current_user, form.details(bool(client.tfn)), client)
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"Client {client.name} saved.", "success")
             return redirect(url_for("clients.show_client", client_id=client.id), 303)
     return render("clients/form.html", form=form, client=client, status=_form_status())
@@ -203,15 +195,11 @@ def add_related_person(client_id):
     client = get_client(db.session, client_id)
     form = PersonForm()
     if form.validate_on_submit():
-        try:
+        with committing(form) as saved:
             person = add_person(db.session, current_user, client, name=form.name.data,
                                 role=form.role.data, email=form.email.data or "",
                                 phone=form.phone.data or "")
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"{person.name} added as {person.role.label.lower()}.", "success")
             return redirect(url_for("clients.show_client", client_id=client.id), 303)
     return render("clients/show.html", client=client, person_form=form, status=INVALID)
@@ -255,16 +243,12 @@ def new_matter(client_id):
         form.opened_on.data = date.today()
         form.responsible_id.data = current_user.id
     if form.validate_on_submit():
-        try:
+        with committing(form) as saved:
             matter = open_matter(db.session, current_user, client,
                                  description=form.description.data,
                                  responsible_id=form.responsible_id.data,
                                  opened_on=form.opened_on.data)
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"Matter {matter.number} opened for {client.name}.", "success")
             return redirect(url_for("clients.show_client", client_id=client.id), 303)
     return render("clients/matter_form.html", form=form, client=client, matter=None,
@@ -281,15 +265,11 @@ def edit_matter(matter_id):
     if request.method == "GET":
         form.status.data = matter.status.value
     if form.validate_on_submit():
-        try:
+        with committing(form) as saved:
             update_matter(db.session, current_user, matter, description=form.description.data,
                           responsible_id=form.responsible_id.data, status=form.status.data,
                           today=date.today())
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"Matter {matter.number} saved.", "success")
             return redirect(url_for("clients.show_client", client_id=matter.client_id), 303)
     return render("clients/matter_form.html", form=form, client=matter.client, matter=matter,

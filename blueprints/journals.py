@@ -27,7 +27,7 @@ from accounting.journals import (
     list_journals as journal_page,
 )
 from accounting.money import ZERO, parse_money
-from blueprints.pages import page_number, render, show_error
+from blueprints.pages import committing, page_number, render
 from extensions import db
 
 bp = Blueprint("journals", __name__, url_prefix="/journals")
@@ -162,17 +162,14 @@ def new_journal():
     form = _journal_form(request.form if request.method == "POST" else None)
     if not form.validate_on_submit():
         return _render_entry(form, 422 if request.method == "POST" else 200)
-    try:
+    with committing(form) as saved:
         journal = post(db.session, current_user, date=form.date.data, narration=form.narration.data,
                        reference=form.reference.data or "", lines=_line_inputs(form))
-    except LedgerError as error:
-        db.session.rollback()
-        show_error(form, error)
-        if (error.field or "").startswith("lines-"):
+    if not saved.ok:
+        if (saved.error.field or "").startswith("lines-"):
             # wtforms has already summed up the lines' errors, so say it at the top ourselves.
-            form.form_errors.append(f"{error.message} See the line marked below.")
+            form.form_errors.append(f"{saved.error.message} See the line marked below.")
         return _render_entry(form, 422)
-    db.session.commit()
     flash(f"Journal {journal.number} posted.", "success")
     return redirect(url_for("journals.show_journal", journal_id=journal.id), 303)
 
@@ -210,14 +207,10 @@ def reverse_journal(journal_id):
     journal = get_journal(db.session, journal_id, for_update=True)
     form = ReverseForm()
     if form.validate_on_submit():
-        try:
+        with committing(form) as saved:
             reversal = reverse(db.session, current_user, journal, date=form.date.data,
                                reason=form.reason.data)
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"{journal.number} reversed by {reversal.number}.", "success")
             return redirect(url_for("journals.show_journal", journal_id=reversal.id), 303)
     return render("journals/show.html", journal=journal, form=form, status=422)

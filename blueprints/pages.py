@@ -1,5 +1,9 @@
-"""What every view shares: rendering whole pages or their htmx fragments, roles, form errors."""
+"""What every view shares: rendering whole pages or their htmx fragments, roles, form errors and
+the commit-or-refuse step at the request boundary."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import wraps
@@ -11,6 +15,7 @@ from wtforms import Form
 
 from accounting.errors import LedgerError
 from accounting.money import format_money
+from extensions import db
 
 
 def wants_fragment() -> bool:
@@ -74,6 +79,41 @@ def show_error(form: Form, error: LedgerError) -> None:
         ]
     else:
         form.form_errors.append(error.message)
+
+
+@dataclass
+class Attempt:
+    """What `committing` reports: `ok` once the change is committed, else the refusal."""
+
+    ok: bool = False
+    error: LedgerError | None = None
+
+
+@contextmanager
+def committing(form: Form) -> Iterator[Attempt]:
+    """Commit what the block changed, or roll it back and show the books' refusal on `form`.
+
+    The request boundary owns the transaction (domain code only flushes), and every form view
+    answers a LedgerError the same way: nothing is saved and the message goes beside its field.
+    The error is swallowed so the view goes on to render the form again; names bound inside the
+    block are only safe to use when `.ok` is True.
+
+        with committing(form) as saved:
+            client = save_client(db.session, current_user, form.details())
+        if saved.ok:
+            return redirect(...)
+        return render(...)  # the form, now with the refusal on it
+    """
+    attempt = Attempt()
+    try:
+        yield attempt
+    except LedgerError as error:
+        db.session.rollback()
+        show_error(form, error)
+        attempt.error = error
+    else:
+        db.session.commit()
+        attempt.ok = True
 
 
 MAX_PAGE = 100_000  # keeps OFFSET inside what every database accepts
