@@ -2,14 +2,29 @@
 
 from accounting.accounts import Account
 from accounting.audit import AuditEvent
+from accounting.banking import (
+    BankTransaction,
+    BankTransactionLine,
+    BankTransfer,
+    ReconciledLine,
+    Reconciliation,
+    StatementLine,
+)
 from accounting.base import Base
 from accounting.clients import Client, Matter, RelatedPerson
 from accounting.journals import Journal, JournalLine
 from accounting.practice import Practice
 from accounting.sequences import NumberSequence
+from accounting.suppliers import Supplier, SupplierInvoice, SupplierInvoiceLine, SupplierPayment
 from accounting.users import LoginThrottle, User
 
 __all__ = [
-    "Account", "AuditEvent", "Base", "Client", "Journal", "JournalLine", "LoginThrottle",
-    "Matter", "NumberSequence", "Practice", "RelatedPerson", "User",
+    "Account", "AuditEvent", "BankTransaction", "BankTransactionLine", "BankTransfer", "Base", "Client",
+    "Journal", "JournalLine", "LoginThrottle",
+    "Matter", "NumberSequence", "Practice", "ReconciledLine", "Reconciliation", "RelatedPerson",
+    "StatementLine", "Supplier", "SupplierInvoice",
+    "SupplierInvoiceLine", "SupplierPayment", "User",
 ]
+
+# Client billing (issue 4): bills, credit notes and their events.
+from accounting.billing import Bill, BillEvent, BillLine, CreditNote, CreditNoteLine, CreditRefund  # noqa: E402,F401,I001

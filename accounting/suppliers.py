@@ -1,0 +1,550 @@
+"""Suppliers, their invoices (bills to the practice) and the payments of those invoices.
+
+Invariants protected here:
+- A supplier invoice posts once, on approval: Dr each line's expense account its amount, Dr GST paid
+  the GST, Cr accounts payable the total. A payment posts Dr accounts payable, Cr an office bank.
+- What is owed on an invoice is always total - payments; a payment can never exceed it. The invoice
+  row is locked (SELECT ... FOR UPDATE) before what is owed is read, so two people paying the same
+  invoice at once wait for each other and the second sees what the first paid.
+- Journal kinds are "purchase_invoice" (numbers PU-) and "ap_payment" (AP-): kinds whose first two
+  letters differ, because journal_prefix() numbers unknown kinds by them.
+- Only a draft is edited or deleted; a posted invoice is corrected by voiding it (its journal is
+  reversed), and only while nothing has been paid against it and it is not locked.
+"""
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+
+from accounting.accounts import Account, AccountRole, AccountType, account_for_role
+from accounting.audit import record
+from accounting.base import Base, PostedTransactionMixin
+from accounting.clients import validate_abn
+from accounting.errors import InvalidAccount, InvalidAmount, LedgerError, NotFound, TransactionLocked
+from accounting.journals import Journal, LineInput, get_journal, post, reverse
+from accounting.money import CENT, ZERO, Money, format_money
+from accounting.practice import get_practice
+from accounting.sequences import next_number
+from accounting.users import User
+
+MAX_LINES = 200
+# Accounts a supplier invoice line may be charged to: expenses, direct costs and assets bought.
+EXPENSE_TYPES = (AccountType.EXPENSE, AccountType.OVERHEADS, AccountType.DIRECTCOSTS,
+                 AccountType.DEPRECIATN, AccountType.FIXED, AccountType.NONCURRENT,
+                 AccountType.CURRENT, AccountType.PREPAYMENT)
+
+
+class InvoiceStatus(enum.StrEnum):
+    DRAFT = "draft"
+    AWAITING_PAYMENT = "awaiting_payment"
+    PART_PAID = "part_paid"
+    PAID = "paid"
+    VOIDED = "voided"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+def gst_on(amount: Decimal, rate: Decimal) -> Decimal:
+    """GST on a GST-exclusive amount at `rate` percent, rounded half-up to the cent."""
+    return (amount * rate / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class Supplier(Base):
+    __tablename__ = "supplier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    abn: Mapped[str] = mapped_column(String(11), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    default_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+
+    default_account: Mapped[Account | None] = relationship()
+
+    @property
+    def abn_display(self) -> str:
+        a = self.abn
+        return f"{a[:2]} {a[2:5]} {a[5:8]} {a[8:]}" if len(a) == 11 else a
+
+
+class SupplierInvoice(PostedTransactionMixin, Base):
+    __tablename__ = "supplier_invoice"
+    __table_args__ = (UniqueConstraint("supplier_id", "supplier_ref",
+                                       name="uq_supplier_invoice_supplier_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"), index=True)
+    supplier_ref: Mapped[str] = mapped_column(String(50))
+    date: Mapped[date] = mapped_column(Date, index=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[InvoiceStatus] = mapped_column(
+        Enum(InvoiceStatus, native_enum=False, length=20), default=InvoiceStatus.DRAFT)
+    # Fixed at approval (the GST rate may change later); drafts show the live computation.
+    total: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    journal_id: Mapped[int | None] = mapped_column(ForeignKey("journal.id"))
+    void_journal_id: Mapped[int | None] = mapped_column(ForeignKey("journal.id"))
+
+    supplier: Mapped[Supplier] = relationship()
+    lines: Mapped[list["SupplierInvoiceLine"]] = relationship(
+        back_populates="invoice", order_by="SupplierInvoiceLine.line_no",
+        cascade="all, delete-orphan")
+    payments: Mapped[list["SupplierPayment"]] = relationship(
+        back_populates="invoice", order_by="SupplierPayment.id")
+    journal: Mapped[Journal | None] = relationship(foreign_keys=[journal_id])
+    void_journal: Mapped[Journal | None] = relationship(foreign_keys=[void_journal_id])
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+    @property
+    def gst(self) -> Decimal:
+        return sum((line.gst_amount for line in self.lines), ZERO)
+
+    @property
+    def amount_owed(self) -> Decimal:
+        """Total less what has been paid; nothing is owed on a draft or a voided invoice."""
+        if self.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOIDED):
+            return ZERO
+        return self.total - self.paid
+
+    def is_draft(self) -> bool:
+        return self.status == InvoiceStatus.DRAFT
+
+    def can_pay(self) -> bool:
+        return self.status in (InvoiceStatus.AWAITING_PAYMENT, InvoiceStatus.PART_PAID)
+
+    def why_not_voidable(self) -> str | None:
+        """The reason voiding is refused, or None when it is allowed."""
+        if self.status == InvoiceStatus.DRAFT:
+            return "A draft is not posted: delete it instead of voiding it."
+        if self.status == InvoiceStatus.VOIDED:
+            return "This invoice is already voided."
+        if self.is_locked():
+            return f"Locked: {self.locked_reason}. Unlink it in Integrations first, then void it."
+        if self.paid:
+            return (f"{format_money(self.paid)} has been paid against it: a paid invoice cannot be "
+                    "voided.")
+        return None
+
+
+class SupplierInvoiceLine(Base):
+    __tablename__ = "supplier_invoice_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("supplier_invoice.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(300))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    gst_free: Mapped[bool] = mapped_column(Boolean, default=False)
+    gst_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+
+    invoice: Mapped[SupplierInvoice] = relationship(back_populates="lines")
+    account: Mapped[Account] = relationship()
+
+
+class SupplierPayment(PostedTransactionMixin, Base):
+    __tablename__ = "supplier_payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("supplier_invoice.id"), index=True)
+    bank_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journal.id"))
+
+    invoice: Mapped[SupplierInvoice] = relationship(back_populates="payments")
+    bank_account: Mapped[Account] = relationship()
+    journal: Mapped[Journal] = relationship()
+
+
+# ---- Suppliers
+
+
+@dataclass(frozen=True)
+class SupplierDetails:
+    name: str
+    abn: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    default_account_id: int | None = None
+
+
+def expense_accounts(session: Session) -> list[Account]:
+    """Active accounts a supplier invoice line may be charged to, in code order."""
+    return list(session.scalars(
+        select(Account).where(Account.archived.is_(False), Account.type.in_(EXPENSE_TYPES),
+                              Account.is_bank.is_(False), Account.role.is_(None))
+        .order_by(Account.code)))
+
+
+def office_bank_accounts(session: Session) -> list[Account]:
+    """Active bank accounts that are not the trust account: where supplier payments come from."""
+    return list(session.scalars(
+        select(Account).where(Account.is_bank.is_(True), Account.archived.is_(False),
+                              or_(Account.role.is_(None), Account.role != AccountRole.TRUST_BANK))
+        .order_by(Account.code)))
+
+
+def _check_expense_account(session: Session, account_id, field: str, label: str = "") -> Account:
+    account = session.get(Account, account_id) if isinstance(account_id, int) and \
+        0 < account_id < 2**31 else None
+    if account is None or account not in expense_accounts(session):
+        raise InvalidAccount(f"{label}Choose an expense, direct cost or asset account.", field)
+    return account
+
+
+def save_supplier(session: Session, user: User, details: SupplierDetails,
+                  supplier: Supplier | None = None) -> Supplier:
+    """Add a supplier, or change one; the ABN is checked (checksum) and stored compact."""
+    from accounting.clients import _check_email, _check_lengths
+
+    name = details.name.strip()
+    if not name:
+        raise LedgerError("Enter the supplier's name.", "name")
+    values = {"name": name, "abn": validate_abn(details.abn), "email": details.email.strip(),
+              "phone": details.phone.strip(), "address": details.address.strip()}
+    _check_lengths(Supplier, values)
+    _check_email(values["email"])
+    if details.default_account_id is not None:
+        _check_expense_account(session, details.default_account_id, "default_account_id")
+    is_new = supplier is None
+    if supplier is None:
+        supplier = Supplier()
+        session.add(supplier)
+    for key, value in values.items():
+        setattr(supplier, key, value)
+    supplier.default_account_id = details.default_account_id
+    session.flush()
+    record(session, user, "created" if is_new else "changed", "supplier", supplier.id,
+           f"Supplier {supplier.name} {'added' if is_new else 'changed'}")
+    return supplier
+
+
+def _like(query: str) -> str:
+    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _page_of(session: Session, statement, page: int, per_page: int):
+    total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
+    rows = session.execute(
+        statement.limit(per_page).offset((min(max(page, 1), 100_000) - 1) * per_page)
+    ).scalars().all()
+    return list(rows), total
+
+
+def search_suppliers(session: Session, query: str = "", *, page: int = 1, per_page: int = 25):
+    """Suppliers whose name, email or ABN contains `query`, by name; returns (rows, total)."""
+    statement = select(Supplier)
+    query = query.strip()
+    if query:
+        statement = statement.where(or_(
+            func.lower(Supplier.name).like(_like(query), escape="\\"),
+            func.lower(Supplier.email).like(_like(query), escape="\\"),
+            Supplier.abn.like(_like(query.replace(" ", "")), escape="\\"),
+        ))
+    return _page_of(session, statement.order_by(Supplier.name, Supplier.id), page, per_page)
+
+
+def all_suppliers(session: Session) -> list[Supplier]:
+    return list(session.scalars(select(Supplier).order_by(Supplier.name, Supplier.id)))
+
+
+def _get(session: Session, model, item_id: int, what: str, for_update: bool = False):
+    # Locking re-reads the row (populate_existing): what another transaction committed counts.
+    item = session.get(model, item_id, with_for_update=for_update or None,
+                       populate_existing=for_update) if 0 < item_id < 2**31 else None
+    if item is None:
+        raise NotFound(f"There is no such {what}.")
+    return item
+
+
+def get_supplier(session: Session, supplier_id: int) -> Supplier:
+    """The supplier with this id, or NotFound."""
+    return _get(session, Supplier, supplier_id, "supplier")
+
+
+# ---- Invoices
+
+
+@dataclass(frozen=True)
+class InvoiceLineInput:
+    """One typed line: a GST-exclusive amount charged to an account."""
+
+    description: str
+    amount: Decimal
+    account_id: int | None
+    gst_free: bool = False
+
+
+@dataclass(frozen=True)
+class InvoiceDetails:
+    supplier_id: int | None
+    supplier_ref: str
+    date: date
+    due_date: date
+    lines: list[InvoiceLineInput]
+
+
+def _check_invoice(session: Session, details: InvoiceDetails, invoice_id: int | None) -> Supplier:
+    if details.supplier_id is None:
+        raise LedgerError("Choose the supplier.", "supplier_id")
+    supplier = session.get(Supplier, details.supplier_id) if 0 < details.supplier_id < 2**31 \
+        else None
+    if supplier is None:
+        raise LedgerError("Choose the supplier.", "supplier_id")
+    ref = details.supplier_ref.strip()
+    if not ref:
+        raise LedgerError("Enter the supplier's invoice number.", "supplier_ref")
+    if len(ref) > 50:
+        raise LedgerError("Use at most 50 characters for the invoice number.", "supplier_ref")
+    clash = session.scalar(select(SupplierInvoice).where(
+        SupplierInvoice.supplier_id == supplier.id, SupplierInvoice.supplier_ref == ref))
+    if clash is not None and clash.id != invoice_id:
+        raise LedgerError(f"{supplier.name}'s invoice {ref} is already entered as {clash.number}.",
+                          "supplier_ref")
+    if details.due_date < details.date:
+        raise LedgerError("The due date cannot be before the invoice date.", "due_date")
+    if not details.lines:
+        raise LedgerError("An invoice needs at least one line.", "lines")
+    if len(details.lines) > MAX_LINES:
+        raise LedgerError(f"An invoice has at most {MAX_LINES} lines.", "lines")
+    for i, line in enumerate(details.lines):
+        n = i + 1
+        if not line.description.strip():
+            raise LedgerError(f"Line {n}: describe what was bought.", f"lines-{i}-description")
+        if len(line.description.strip()) > 300:
+            raise LedgerError(f"Line {n}: keep the description under 300 characters.",
+                              f"lines-{i}-description")
+        if line.amount <= ZERO:
+            raise InvalidAmount(f"Line {n}: the amount must be more than zero.", f"lines-{i}-amount")
+        _check_expense_account(session, line.account_id, f"lines-{i}-account", f"Line {n}: ")
+    return supplier
+
+
+def _write_lines(invoice: SupplierInvoice, lines: list[InvoiceLineInput], rate: Decimal) -> None:
+    invoice.lines.clear()
+    for i, line in enumerate(lines):
+        invoice.lines.append(SupplierInvoiceLine(
+            line_no=i + 1, description=line.description.strip(), account_id=line.account_id,
+            amount=line.amount, gst_free=line.gst_free,
+            gst_amount=ZERO if line.gst_free else gst_on(line.amount, rate)))
+
+
+def create_invoice(session: Session, user: User, details: InvoiceDetails) -> SupplierInvoice:
+    """Enter a supplier invoice as a draft, numbered from the SI- sequence."""
+    supplier = _check_invoice(session, details, None)
+    invoice = SupplierInvoice(
+        number=next_number(session, "supplier_invoice", "SI-", 5), supplier_id=supplier.id,
+        supplier_ref=details.supplier_ref.strip(), date=details.date, due_date=details.due_date,
+        status=InvoiceStatus.DRAFT)
+    _write_lines(invoice, details.lines, get_practice(session).gst_rate)
+    invoice.total = invoice.subtotal + invoice.gst
+    session.add(invoice)
+    session.flush()
+    record(session, user, "created", "supplier_invoice", invoice.id,
+           f"Supplier invoice {invoice.number} ({supplier.name} {invoice.supplier_ref}) drafted: "
+           f"{format_money(invoice.total)}")
+    return invoice
+
+
+def _refuse_unless_draft(invoice: SupplierInvoice, doing: str) -> None:
+    if invoice.is_locked():
+        raise TransactionLocked(f"{invoice.number} is locked: {invoice.locked_reason}.")
+    if not invoice.is_draft():
+        raise LedgerError(f"Only a draft can be {doing}; {invoice.number} is "
+                          f"{invoice.status.label.lower()}.")
+
+
+def update_invoice(session: Session, user: User, invoice: SupplierInvoice,
+                   details: InvoiceDetails) -> None:
+    """Change a draft invoice (header and lines)."""
+    _refuse_unless_draft(invoice, "edited")
+    supplier = _check_invoice(session, details, invoice.id)
+    invoice.supplier_id, invoice.supplier_ref = supplier.id, details.supplier_ref.strip()
+    invoice.date, invoice.due_date = details.date, details.due_date
+    _write_lines(invoice, details.lines, get_practice(session).gst_rate)
+    session.flush()
+    invoice.total = invoice.subtotal + invoice.gst
+    session.flush()
+    record(session, user, "changed", "supplier_invoice", invoice.id,
+           f"Supplier invoice {invoice.number} changed: {format_money(invoice.total)}")
+
+
+def delete_invoice(session: Session, user: User, invoice: SupplierInvoice) -> None:
+    """Delete a draft (its number is not reused)."""
+    _refuse_unless_draft(invoice, "deleted")
+    record(session, user, "deleted", "supplier_invoice", invoice.id,
+           f"Draft supplier invoice {invoice.number} deleted")
+    session.delete(invoice)
+    session.flush()
+
+
+def approve_invoice(session: Session, user: User, invoice: SupplierInvoice) -> Journal:
+    """Post a draft: Dr each line's account its amount, Dr GST paid the GST, Cr AP the total."""
+    _refuse_unless_draft(invoice, "approved")
+    gst = invoice.gst
+    lines = [LineInput(line.account_id, line.amount, line.description) for line in invoice.lines]
+    if gst:
+        lines.append(LineInput(account_for_role(session, AccountRole.GST_PAID).id, gst,
+                               f"GST on {invoice.number}"))
+    total = invoice.subtotal + gst
+    lines.append(LineInput(account_for_role(session, AccountRole.ACCOUNTS_PAYABLE).id, -total,
+                           f"{invoice.supplier.name} {invoice.supplier_ref}"))
+    journal = post(session, user, date=invoice.date, kind="purchase_invoice",
+                   reference=invoice.number, lines=lines,
+                   narration=f"Supplier invoice {invoice.number}: {invoice.supplier.name} "
+                             f"{invoice.supplier_ref}")
+    invoice.journal_id, invoice.total = journal.id, total
+    invoice.status = InvoiceStatus.AWAITING_PAYMENT
+    session.flush()
+    record(session, user, "approved", "supplier_invoice", invoice.id,
+           f"Supplier invoice {invoice.number} approved: {format_money(total)} ({journal.number})")
+    return journal
+
+
+def void_invoice(session: Session, user: User, invoice: SupplierInvoice, *, date: date,
+                 reason: str) -> Journal:
+    """Void a posted invoice with nothing paid against it, by reversing its journal."""
+    problem = invoice.why_not_voidable()
+    if problem:
+        raise TransactionLocked(problem) if invoice.is_locked() else LedgerError(problem)
+    if date < invoice.date:
+        raise LedgerError(f"A void cannot be dated before the invoice ({invoice.date:%d %b %Y}).",
+                          "date")
+    get_practice(session).check_open(date)
+    reversal = reverse(session, user, get_journal(session, invoice.journal_id, for_update=True),
+                       date=date, reason=reason)
+    invoice.void_journal_id = reversal.id
+    invoice.status = InvoiceStatus.VOIDED
+    session.flush()
+    record(session, user, "voided", "supplier_invoice", invoice.id,
+           f"Supplier invoice {invoice.number} voided ({reversal.number}): {reason.strip()}")
+    return reversal
+
+
+def get_invoice(session: Session, invoice_id: int, *, for_update: bool = False) -> SupplierInvoice:
+    """The supplier invoice with this id, or NotFound; `for_update` locks its row (PostgreSQL)."""
+    return _get(session, SupplierInvoice, invoice_id, "supplier invoice", for_update)
+
+
+def search_invoices(session: Session, query: str = "", *, status: str = "", page: int = 1,
+                    per_page: int = 25):
+    """Invoices whose number, supplier's number or supplier name contains `query`, newest first."""
+    statement = select(SupplierInvoice).join(SupplierInvoice.supplier).options(
+        selectinload(SupplierInvoice.supplier))
+    if status in InvoiceStatus.__members__.values():
+        statement = statement.where(SupplierInvoice.status == InvoiceStatus(status))
+    query = query.strip()
+    if query:
+        like = _like(query)
+        statement = statement.where(or_(
+            func.lower(SupplierInvoice.number).like(like, escape="\\"),
+            func.lower(SupplierInvoice.supplier_ref).like(like, escape="\\"),
+            func.lower(Supplier.name).like(like, escape="\\")))
+    return _page_of(session, statement.order_by(SupplierInvoice.date.desc(),
+                                                SupplierInvoice.id.desc()), page, per_page)
+
+
+def draft_totals(lines: list[InvoiceLineInput], rate: Decimal) -> dict:
+    """Subtotal, GST and total of lines as typed so far (the live totals of the entry form)."""
+    subtotal = sum((line.amount for line in lines), ZERO)
+    gst = sum((ZERO if line.gst_free else gst_on(line.amount, rate) for line in lines), ZERO)
+    return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst}
+
+
+# ---- Payments
+
+
+def pay_invoice(session: Session, user: User, invoice_id: int, *, bank_account_id: int | None,
+                date: date, amount: Decimal, reference: str = "") -> SupplierPayment:
+    """Pay all or part of an approved invoice from an office bank: Dr AP, Cr the bank.
+
+    The invoice row is locked first, so what is owed is read after any payment in flight commits.
+    """
+    invoice = get_invoice(session, invoice_id, for_update=True)
+    if not invoice.can_pay():
+        raise LedgerError(f"{invoice.number} is {invoice.status.label.lower()}: only an approved "
+                          "invoice with something owing can be paid.")
+    bank = session.get(Account, bank_account_id) if isinstance(bank_account_id, int) and \
+        0 < bank_account_id < 2**31 else None
+    if bank is None or bank not in office_bank_accounts(session):
+        raise InvalidAccount("Choose the office bank account the payment came from.",
+                             "bank_account_id")
+    if amount <= ZERO:
+        raise InvalidAmount("The payment must be more than zero.", "amount")
+    owed = invoice.amount_owed
+    if amount > owed:
+        raise InvalidAmount(f"That is more than is owed: {invoice.number} has "
+                            f"{format_money(owed)} owing.", "amount")
+    if date < invoice.date:
+        raise LedgerError(f"A payment cannot be dated before the invoice "
+                          f"({invoice.date:%d %b %Y}).", "date")
+    if len(reference.strip()) > 100:
+        raise LedgerError("Keep the reference under 100 characters.", "reference")
+    number = next_number(session, "supplier_payment", "SP-", 5)
+    journal = post(session, user, date=date, kind="ap_payment", reference=number,
+                   narration=f"Payment {number} of {invoice.number} to {invoice.supplier.name}",
+                   lines=[LineInput(account_for_role(session, AccountRole.ACCOUNTS_PAYABLE).id,
+                                    amount, f"{invoice.number} {invoice.supplier.name}"),
+                          LineInput(bank.id, -amount, f"{invoice.number} {invoice.supplier.name}")])
+    payment = SupplierPayment(number=number, invoice_id=invoice.id, bank_account_id=bank.id,
+                              date=date, amount=amount, reference=reference.strip(),
+                              journal_id=journal.id)
+    session.add(payment)
+    invoice.paid = invoice.paid + amount
+    invoice.status = InvoiceStatus.PAID if invoice.paid == invoice.total else \
+        InvoiceStatus.PART_PAID
+    session.flush()
+    record(session, user, "paid", "supplier_invoice", invoice.id,
+           f"{number}: {format_money(amount)} paid on {invoice.number} ({journal.number})")
+    return payment
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    date: date
+    what: str
+    amount: Decimal | None
+    journal: Journal | None
+
+
+def invoice_history(invoice: SupplierInvoice) -> list[HistoryEvent]:
+    """What happened to an invoice, oldest first, each with the journal it posted."""
+    events = []
+    if invoice.journal is not None:
+        events.append(HistoryEvent(invoice.date, "Approved", invoice.total, invoice.journal))
+    for payment in invoice.payments:
+        events.append(HistoryEvent(payment.date, f"Payment {payment.number} from "
+                                   f"{payment.bank_account.label}", payment.amount, payment.journal))
+    if invoice.void_journal is not None:
+        events.append(HistoryEvent(invoice.void_journal.date,
+                                   f"Voided: {invoice.void_journal.reversal_reason}",
+                                   invoice.total, invoice.void_journal))
+    return events
+
