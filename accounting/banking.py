@@ -1,0 +1,794 @@
+"""Banking: the office bank accounts, money in and out not linked to a bill, transfers between
+bank accounts, and bank reconciliation.
+
+Invariants this module protects:
+
+- Every deposit, withdrawal and transfer posts one balanced journal through `journals.post()`;
+  a correction is a reversal of that journal, never an edit, and is refused when locked.
+- Deposits: Dr bank the total, Cr each line's account its amount, Cr GST collected the GST.
+  Withdrawals: Cr bank the total, Dr each line's account its amount, Dr GST paid the GST.
+  Transfers: Dr the receiving bank, Cr the paying bank.
+- Only office bank accounts (is_bank, not the trust bank, not archived) take these postings.
+- A journal line is matched to at most one statement line (unique column), and a reconciliation
+  is saved only when the opening reconciled balance plus the matched statement lines equals the
+  statement's closing balance; its book lines are then reconciled (one row per journal line).
+"""
+
+import csv
+import enum
+import io
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    func,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from accounting.accounts import Account, AccountRole, account_for_role
+from accounting.audit import record
+from accounting.base import Base, PostedTransactionMixin, utcnow
+from accounting.errors import InvalidAccount, InvalidAmount, LedgerError, NotFound, TransactionLocked
+from accounting.journals import Journal, JournalLine, LineInput, post, reverse
+from accounting.money import CENT, ZERO, Money, format_money, from_cents, parse_money
+from accounting.practice import get_practice
+from accounting.sequences import next_number
+from accounting.users import User
+
+MAX_LINES = 100
+MATCH_WINDOW_DAYS = 7
+
+
+class BankTransactionKind(enum.StrEnum):
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+
+    @property
+    def label(self) -> str:
+        return "Receive money" if self is BankTransactionKind.DEPOSIT else "Spend money"
+
+
+NUMBER_PREFIXES = {BankTransactionKind.DEPOSIT: "DEP-", BankTransactionKind.WITHDRAWAL: "WDL-"}
+
+
+class TaxCode(enum.StrEnum):
+    GST = "gst"
+    GST_FREE = "gst_free"
+
+    @property
+    def label(self) -> str:
+        return "GST" if self is TaxCode.GST else "GST-free"
+
+
+class BankStatus(enum.StrEnum):
+    POSTED = "posted"
+    REVERSED = "reversed"
+
+
+def gst_on(amount: Decimal, rate: Decimal) -> Decimal:
+    """GST on a GST-exclusive amount: amount x rate / 100, rounded half-up to the cent."""
+    return (amount * rate / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# ---- Models -------------------------------------------------------------------------------------
+
+
+class BankTransaction(PostedTransactionMixin, Base):
+    """A deposit (receive money) or withdrawal (spend money) not linked to a bill."""
+
+    __tablename__ = "bank_transaction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[BankTransactionKind] = mapped_column(
+        Enum(BankTransactionKind, native_enum=False, length=12))
+    bank_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    contact: Mapped[str] = mapped_column(String(150), default="")
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    total: Mapped[Decimal] = mapped_column(Money)
+    gst: Mapped[Decimal] = mapped_column(Money)
+    status: Mapped[BankStatus] = mapped_column(Enum(BankStatus, native_enum=False, length=10),
+                                               default=BankStatus.POSTED)
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journal.id"), unique=True)
+    reversal_journal_id: Mapped[int | None] = mapped_column(ForeignKey("journal.id"), unique=True)
+
+    bank_account: Mapped[Account] = relationship()
+    journal: Mapped[Journal] = relationship(foreign_keys=[journal_id])
+    reversal_journal: Mapped[Journal | None] = relationship(foreign_keys=[reversal_journal_id])
+    lines: Mapped[list["BankTransactionLine"]] = relationship(
+        back_populates="transaction", order_by="BankTransactionLine.line_no",
+        cascade="all, delete-orphan")
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.total - self.gst
+
+    def why_not_reversible(self) -> str | None:
+        if self.status == BankStatus.REVERSED:
+            return f"{self.number} has already been reversed."
+        if self.is_locked():
+            return f"Locked: {self.locked_reason}."
+        return None
+
+
+class BankTransactionLine(Base):
+    __tablename__ = "bank_transaction_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("bank_transaction.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    amount: Mapped[Decimal] = mapped_column(Money)  # GST-exclusive
+    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
+    gst: Mapped[Decimal] = mapped_column(Money)
+
+    transaction: Mapped[BankTransaction] = relationship(back_populates="lines")
+    account: Mapped[Account] = relationship()
+
+
+class BankTransfer(PostedTransactionMixin, Base):
+    """Money moved from one office bank account to another."""
+
+    __tablename__ = "bank_transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    from_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    to_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[BankStatus] = mapped_column(Enum(BankStatus, native_enum=False, length=10),
+                                               default=BankStatus.POSTED)
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journal.id"), unique=True)
+
+    from_account: Mapped[Account] = relationship(foreign_keys=[from_account_id])
+    to_account: Mapped[Account] = relationship(foreign_keys=[to_account_id])
+    journal: Mapped[Journal] = relationship()
+
+
+class StatementLine(Base):
+    """One line of an imported bank statement; `journal_line_id` is its matched book entry."""
+
+    __tablename__ = "bank_statement_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    amount: Mapped[Decimal] = mapped_column(Money)  # money in is positive
+    source: Mapped[str] = mapped_column(String(200), default="")  # the imported file's name
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    journal_line_id: Mapped[int | None] = mapped_column(ForeignKey("journal_line.id"), unique=True)
+    reconciliation_id: Mapped[int | None] = mapped_column(ForeignKey("bank_reconciliation.id"),
+                                                          index=True)
+
+    journal_line: Mapped[JournalLine | None] = relationship()
+
+
+class Reconciliation(Base):
+    """A saved bank reconciliation: the statement's closing date and balance it agreed with."""
+
+    __tablename__ = "bank_reconciliation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    statement_date: Mapped[date] = mapped_column(Date)
+    opening_balance: Mapped[Decimal] = mapped_column(Money)
+    closing_balance: Mapped[Decimal] = mapped_column(Money)
+    book_balance: Mapped[Decimal] = mapped_column(Money)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    bank_account: Mapped[Account] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    statement_lines: Mapped[list[StatementLine]] = relationship(order_by="StatementLine.date")
+
+
+class ReconciledLine(Base):
+    """A book entry (journal line on a bank account) that a saved reconciliation cleared."""
+
+    __tablename__ = "bank_reconciled_line"
+
+    journal_line_id: Mapped[int] = mapped_column(ForeignKey("journal_line.id"), primary_key=True)
+    reconciliation_id: Mapped[int] = mapped_column(ForeignKey("bank_reconciliation.id"), index=True)
+
+
+# ---- Bank accounts and registers ---------------------------------------------------------------
+
+
+def office_bank_accounts(session: Session) -> list[Account]:
+    """Office bank accounts in code order: bank, not the trust bank, not archived."""
+    return list(session.scalars(
+        select(Account).where(Account.is_bank.is_(True), Account.archived.is_(False),
+                              (Account.role.is_(None)) | (Account.role != AccountRole.TRUST_BANK))
+        .order_by(Account.code)))
+
+
+def get_office_bank(session: Session, account_id, field: str | None = None) -> Account:
+    """The office bank account `account_id`, or a refusal naming why it is not one."""
+    try:
+        account_id = int(account_id)
+    except (TypeError, ValueError):
+        raise InvalidAccount("Choose a bank account.", field) from None
+    account = session.get(Account, account_id) if 0 < account_id < 2**31 else None
+    if account is None:
+        if field is None:
+            raise NotFound("There is no such bank account.")
+        raise InvalidAccount("Choose a bank account.", field)
+    if not account.is_bank or account.role == AccountRole.TRUST_BANK:
+        raise InvalidAccount(f"{account.label} is not an office bank account.", field)
+    if account.archived:
+        raise InvalidAccount(f"{account.label} is archived; restore it or choose another.", field)
+    return account
+
+
+def book_balances(session: Session, account_ids: Sequence[int], on: date | None = None) -> dict:
+    """Each account's balance from its journal lines (up to `on` when given)."""
+    cents = func.coalesce(func.sum(type_coerce(JournalLine.amount, BigInteger)), 0)
+    query = select(JournalLine.account_id, cents).where(
+        JournalLine.account_id.in_(list(account_ids))).group_by(JournalLine.account_id)
+    if on is not None:
+        query = query.where(JournalLine.date <= on)
+    found = {account_id: from_cents(total)
+             for account_id, total in session.execute(query)}
+    return {account_id: found.get(account_id, ZERO) for account_id in account_ids}
+
+
+@dataclass
+class RegisterRow:
+    line: JournalLine
+    balance: Decimal
+    reconciled: bool
+
+
+def register(session: Session, account: Account, *, start: date | None = None, end: date | None = None,
+             page: int = 1, per_page: int = 50) -> tuple[list[RegisterRow], int, Decimal]:
+    """One page of the account's journal lines, oldest first, with the running balance.
+
+    Returns the rows, how many lines in all, and the opening balance before `start`.
+    """
+    where = [JournalLine.account_id == account.id]
+    if start:
+        where.append(JournalLine.date >= start)
+    if end:
+        where.append(JournalLine.date <= end)
+    total = session.scalar(select(func.count()).select_from(JournalLine).where(*where)) or 0
+    opening = ZERO
+    if start:
+        opening = book_balances(session, [account.id], start - timedelta(days=1))[account.id]
+    offset = (max(page, 1) - 1) * per_page
+    if offset:  # everything on the pages before this one, in the same order
+        before = select(JournalLine.amount).where(*where).order_by(
+            JournalLine.date, JournalLine.id).limit(offset).subquery()
+        opening += from_cents(session.scalar(
+            select(func.coalesce(func.sum(type_coerce(before.c.amount, BigInteger)), 0))))
+    lines = session.scalars(select(JournalLine).where(*where).order_by(JournalLine.date, JournalLine.id)
+                            .limit(per_page).offset(offset)).all()
+    reconciled = _reconciled_ids(session, [line.id for line in lines])
+    rows, balance = [], opening
+    for line in lines:
+        balance += line.amount
+        rows.append(RegisterRow(line, balance, line.id in reconciled))
+    return rows, total, opening
+
+
+def _reconciled_ids(session: Session, line_ids: Sequence[int]) -> set[int]:
+    if not line_ids:
+        return set()
+    return set(session.scalars(select(ReconciledLine.journal_line_id).where(
+        ReconciledLine.journal_line_id.in_(list(line_ids)))))
+
+
+# ---- Deposits and withdrawals ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    """One line as entered: a GST-exclusive amount to an account, with its tax code."""
+
+    account_id: int
+    amount: Decimal
+    tax: TaxCode = TaxCode.GST_FREE
+    description: str = ""
+
+
+def _clean_text(value: str, limit: int, field: str, what: str) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise LedgerError(f"Keep the {what} under {limit} characters.", field)
+    return value
+
+
+def record_bank_transaction(session: Session, user: User | None, *, kind: BankTransactionKind,
+                            bank_account_id, date: date, contact: str = "", reference: str = "",
+                            lines: Sequence[MoneyLine]) -> BankTransaction:
+    """Record money received (deposit) or spent (withdrawal) and post its journal."""
+    kind = BankTransactionKind(kind)
+    bank = get_office_bank(session, bank_account_id, "bank_account")
+    contact = _clean_text(contact, 150, "contact", "payer or payee")
+    reference = _clean_text(reference, 100, "reference", "reference")
+    if not lines:
+        raise LedgerError("Enter at least one line.", "lines")
+    if len(lines) > MAX_LINES:
+        raise LedgerError(f"At most {MAX_LINES} lines.", "lines")
+    rate = get_practice(session).gst_rate
+    sign = Decimal(-1) if kind is BankTransactionKind.DEPOSIT else Decimal(1)
+    gst_total, subtotal, journal_lines, rows = ZERO, ZERO, [], []
+    for i, line in enumerate(lines):
+        if line.amount <= ZERO:
+            raise InvalidAmount(f"Line {i + 1}: enter an amount above zero.", f"lines-{i}-amount")
+        if line.account_id == bank.id:
+            raise InvalidAccount(f"Line {i + 1}: choose an account other than the bank account itself.",
+                                 f"lines-{i}-account")
+        gst = gst_on(line.amount, rate) if line.tax is TaxCode.GST else ZERO
+        gst_total, subtotal = gst_total + gst, subtotal + line.amount
+        journal_lines.append(LineInput(line.account_id, sign * line.amount, line.description))
+        rows.append(BankTransactionLine(line_no=i + 1, description=line.description.strip(),
+                                        account_id=line.account_id, amount=line.amount,
+                                        tax=line.tax, gst=gst))
+    total = subtotal + gst_total
+    if gst_total:
+        role = AccountRole.GST_COLLECTED if kind is BankTransactionKind.DEPOSIT else AccountRole.GST_PAID
+        journal_lines.append(LineInput(account_for_role(session, role).id, sign * gst_total, "GST"))
+    journal_lines.insert(0, LineInput(bank.id, -sign * total, contact))
+    number = next_number(session, f"bank:{kind.value}", NUMBER_PREFIXES[kind], width=5)
+    what = "Received from" if kind is BankTransactionKind.DEPOSIT else "Paid to"
+    narration = f"{what} {contact}" if contact else kind.label
+    try:
+        journal = post(session, user, date=date, narration=narration, lines=journal_lines,
+                       kind=kind.value, reference=number)
+    except LedgerError as error:
+        if error.field and error.field.startswith("lines-"):
+            # post() numbers lines from the bank line (0); the form's lines start one later.
+            index = int(error.field.split("-")[1]) - 1
+            if index >= 0:
+                error.field = f"lines-{index}-" + ("account" if error.field.endswith("account")
+                                                   else "amount")
+            else:
+                error.field = "bank_account"
+        raise
+    transaction = BankTransaction(number=number, kind=kind, bank_account_id=bank.id, date=date,
+                                  contact=contact, reference=reference, total=total, gst=gst_total,
+                                  journal_id=journal.id, lines=rows)
+    session.add(transaction)
+    session.flush()
+    record(session, user, "recorded", "bank_transaction", transaction.id,
+           f"{number} {kind.value} of {format_money(total)} in {bank.label}")
+    return transaction
+
+
+def get_bank_transaction(session: Session, transaction_id: int, *,
+                         for_update: bool = False) -> BankTransaction:
+    """The deposit or withdrawal `transaction_id`, or NotFound."""
+    transaction = (session.get(BankTransaction, transaction_id, with_for_update=for_update)
+                   if 0 < transaction_id < 2**31 else None)
+    if transaction is None:
+        raise NotFound(f"There is no bank transaction number {transaction_id}.")
+    return transaction
+
+
+def reverse_bank_transaction(session: Session, user: User | None, transaction: BankTransaction, *,
+                             date: date, reason: str) -> Journal:
+    """Correct a deposit or withdrawal by reversing its journal; refused when locked."""
+    if transaction.is_locked():
+        raise TransactionLocked(f"{transaction.number} is locked: {transaction.locked_reason}. "
+                                "Unlink it in Integrations first, then reverse it.")
+    if transaction.status == BankStatus.REVERSED:
+        raise LedgerError(f"{transaction.number} has already been reversed.")
+    reversal = reverse(session, user, transaction.journal, date=date, reason=reason)
+    transaction.status = BankStatus.REVERSED
+    transaction.reversal_journal_id = reversal.id
+    session.flush()
+    record(session, user, "reversed", "bank_transaction", transaction.id,
+           f"{transaction.number} reversed by {reversal.number}: {reason.strip()}")
+    return reversal
+
+
+def list_bank_documents(session: Session, limit: int = 20) -> list:
+    """The latest deposits, withdrawals and transfers, newest first."""
+    transactions = session.scalars(select(BankTransaction).order_by(
+        BankTransaction.date.desc(), BankTransaction.id.desc()).limit(limit)).all()
+    transfers = session.scalars(select(BankTransfer).order_by(
+        BankTransfer.date.desc(), BankTransfer.id.desc()).limit(limit)).all()
+    return sorted([*transactions, *transfers], key=lambda d: (d.date, d.created_at),
+                  reverse=True)[:limit]
+
+
+# ---- Transfers ---------------------------------------------------------------------------------
+
+
+def transfer(session: Session, user: User | None, *, from_account_id, to_account_id, date: date,
+             amount: Decimal, reference: str = "") -> BankTransfer:
+    """Move money between two office bank accounts: Dr the receiving bank, Cr the paying one."""
+    source = get_office_bank(session, from_account_id, "from_account")
+    target = get_office_bank(session, to_account_id, "to_account")
+    if source.id == target.id:
+        raise InvalidAccount("Choose two different bank accounts: money cannot move from an "
+                             "account to itself.", "to_account")
+    if amount <= ZERO:
+        raise InvalidAmount("Enter an amount above zero.", "amount")
+    reference = _clean_text(reference, 100, "reference", "reference")
+    get_practice(session).check_open(date)
+    number = next_number(session, "bank:transfer", "TRF-", width=5)
+    journal = post(session, user, date=date, kind="bank_transfer", reference=number,
+                   narration=f"Transfer from {source.label} to {target.label}",
+                   lines=[LineInput(target.id, amount, reference), LineInput(source.id, -amount, reference)])
+    moved = BankTransfer(number=number, from_account_id=source.id, to_account_id=target.id, date=date,
+                         amount=amount, reference=reference, journal_id=journal.id)
+    session.add(moved)
+    session.flush()
+    record(session, user, "recorded", "bank_transfer", moved.id,
+           f"{number}: {format_money(amount)} from {source.label} to {target.label}")
+    return moved
+
+
+# ---- Statement import --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedLine:
+    date: date
+    description: str
+    amount: Decimal
+
+
+HEADER_NAMES = {
+    "date": {"date", "transaction date", "posted date", "posting date", "value date", "txn date",
+             "trans date"},
+    "description": {"description", "narrative", "details", "memo", "transaction details",
+                    "transaction description", "payee", "particulars"},
+    "amount": {"amount", "value", "transaction amount", "amount (aud)"},
+    "debit": {"debit", "debits", "withdrawal", "withdrawals", "money out", "debit amount", "paid out"},
+    "credit": {"credit", "credits", "deposit", "deposits", "money in", "credit amount", "paid in"},
+    "ignored": {"balance", "running balance", "reference", "ref", "type", "transaction type",
+                "cheque number"},
+}
+_COLUMN_OF = {name: column for column, names in HEADER_NAMES.items() for name in names}
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y", "%d/%m/%y", "%Y/%m/%d",
+                "%d.%m.%Y")
+MAX_FILE_BYTES = 5_000_000
+
+
+def _parse_date(text: str, row: int) -> date:
+    text = text.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise LedgerError(f"Row {row}: “{text}” is not a date (use e.g. 2026-07-31 or 31/07/2026).",
+                      "statement")
+
+
+def _parse_amount(text: str, row: int) -> Decimal:
+    cleaned = text.strip().replace("$", "").replace(" ", "")
+    negative = cleaned.startswith("(") and cleaned.endswith(")")
+    if negative:
+        cleaned = cleaned[1:-1]
+    try:
+        amount = parse_money(cleaned)
+    except LedgerError:
+        raise LedgerError(f"Row {row}: “{text.strip()}” is not an amount.", "statement") from None
+    return -amount if negative else amount
+
+
+def parse_csv_statement(data: bytes) -> list[ParsedLine]:
+    """Statement lines from CSV: date, description and amount (or debit and credit) columns."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LedgerError("That file is not a CSV text file.", "statement") from None
+    if "\x00" in text or not text.strip():
+        raise LedgerError("That file is not a CSV statement: it is empty or not text.", "statement")
+    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    header = [cell.strip().lower() for cell in rows[0]]
+    unknown = [rows[0][i].strip() for i, name in enumerate(header) if name not in _COLUMN_OF]
+    if unknown:
+        raise LedgerError(
+            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. A statement "
+            "CSV has a header row with date, description and amount (or debit and credit).",
+            "statement")
+    columns = {_COLUMN_OF[name]: i for i, name in enumerate(header)}
+    if "date" not in columns or not ("amount" in columns or {"debit", "credit"} <= columns.keys()):
+        raise LedgerError("A statement CSV needs date and amount columns (or date, debit and "
+                          "credit).", "statement")
+    lines = []
+    for number, row in enumerate(rows[1:], start=2):
+        cell = (lambda name, row=row: row[columns[name]].strip()  # noqa: E731
+                if name in columns and columns[name] < len(row) else "")
+        when = _parse_date(cell("date"), number)
+        if "amount" in columns:
+            amount = _parse_amount(cell("amount"), number)
+        else:
+            debit = _parse_amount(cell("debit"), number) if cell("debit") else ZERO
+            credit = _parse_amount(cell("credit"), number) if cell("credit") else ZERO
+            amount = credit - abs(debit)
+        if amount == ZERO:
+            raise LedgerError(f"Row {number}: the amount is zero.", "statement")
+        lines.append(ParsedLine(when, cell("description")[:300], amount))
+    if not lines:
+        raise LedgerError("The statement has a header row but no lines.", "statement")
+    return lines
+
+
+def parse_ofx_statement(data: bytes) -> list[ParsedLine]:
+    """Statement lines from an OFX (or QFX) file, read by ofxparse."""
+    import ofxparse
+
+    if b"<OFX" not in data[:5000].upper():
+        raise LedgerError("That file is not an OFX statement.", "statement")
+    try:
+        with warnings.catch_warnings():  # ofxparse calls BeautifulSoup's deprecated findAll
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ofx = ofxparse.OfxParser.parse(io.BytesIO(data))
+        transactions = [t for account in ofx.accounts for t in account.statement.transactions]
+    except Exception:  # ofxparse raises many kinds of errors on a broken file
+        raise LedgerError("That OFX file could not be read: it is damaged or not a bank "
+                          "statement.", "statement") from None
+    lines = []
+    for t in transactions:
+        amount = Decimal(t.amount).quantize(CENT)
+        if amount == ZERO:
+            continue
+        description = " ".join(part for part in (t.payee or "", t.memo or "") if part).strip()
+        lines.append(ParsedLine(t.date.date(), description[:300], amount))
+    if not lines:
+        raise LedgerError("The OFX statement has no transactions.", "statement")
+    return lines
+
+
+def parse_statement(filename: str, data: bytes) -> list[ParsedLine]:
+    """A statement file's lines: OFX/QFX by extension or content, else CSV."""
+    if not data:
+        raise LedgerError("Choose a statement file (CSV or OFX).", "statement")
+    if len(data) > MAX_FILE_BYTES:
+        raise LedgerError("That file is too large for a statement (5 MB at most).", "statement")
+    name = (filename or "").lower()
+    if name.endswith((".ofx", ".qfx")) or data.lstrip()[:20].upper().startswith((b"OFXHEADER", b"<OFX")):
+        return parse_ofx_statement(data)
+    if not name.endswith((".csv", ".txt")) and name:
+        raise LedgerError("That file is not a CSV or OFX statement.", "statement")
+    return parse_csv_statement(data)
+
+
+def import_statement(session: Session, user: User | None, bank_account_id, filename: str,
+                     data: bytes) -> list[StatementLine]:
+    """Store a statement's lines for one bank account."""
+    bank = get_office_bank(session, bank_account_id, "bank_account")
+    parsed = parse_statement(filename, data)
+    lines = [StatementLine(bank_account_id=bank.id, date=p.date, description=p.description,
+                           amount=p.amount, source=(filename or "")[:200]) for p in parsed]
+    session.add_all(lines)
+    session.flush()
+    record(session, user, "imported", "bank_statement", bank.id,
+           f"{len(lines)} statement lines for {bank.label} from {filename}")
+    return lines
+
+
+# ---- Reconciliation ----------------------------------------------------------------------------
+
+
+def last_reconciliation(session: Session, bank: Account) -> Reconciliation | None:
+    return session.scalars(select(Reconciliation).where(Reconciliation.bank_account_id == bank.id)
+                           .order_by(Reconciliation.id.desc()).limit(1)).first()
+
+
+def opening_reconciled_balance(session: Session, bank: Account) -> Decimal:
+    """The closing balance of the last saved reconciliation (zero before the first)."""
+    last = last_reconciliation(session, bank)
+    return last.closing_balance if last else ZERO
+
+
+def open_statement_lines(session: Session, bank: Account) -> list[StatementLine]:
+    """Statement lines not yet in a saved reconciliation (matched or not), by date."""
+    return list(session.scalars(select(StatementLine).where(
+        StatementLine.bank_account_id == bank.id, StatementLine.reconciliation_id.is_(None))
+        .order_by(StatementLine.date, StatementLine.id)))
+
+
+def unreconciled_book_lines(session: Session, bank: Account, on: date | None = None) -> list[JournalLine]:
+    """The bank account's journal lines that no saved reconciliation has cleared."""
+    query = (select(JournalLine).outerjoin(ReconciledLine,
+                                           ReconciledLine.journal_line_id == JournalLine.id)
+             .where(JournalLine.account_id == bank.id, ReconciledLine.journal_line_id.is_(None))
+             .order_by(JournalLine.date, JournalLine.id))
+    if on is not None:
+        query = query.where(JournalLine.date <= on)
+    return list(session.scalars(query))
+
+
+def suggest_matches(statement: Sequence[StatementLine],
+                    book: Sequence[JournalLine]) -> dict[int, JournalLine]:
+    """For each unmatched statement line, an unmatched book line of the same amount, nearest in date
+    (within a week); each book line is suggested once."""
+    taken = {s.journal_line_id for s in statement if s.journal_line_id}
+    suggestions = {}
+    for line in statement:
+        if line.journal_line_id:
+            continue
+        candidates = [b for b in book if b.id not in taken and b.amount == line.amount
+                      and abs((b.date - line.date).days) <= MATCH_WINDOW_DAYS]
+        if candidates:
+            best = min(candidates, key=lambda b: (abs((b.date - line.date).days), b.id))
+            suggestions[line.id] = best
+            taken.add(best.id)
+    return suggestions
+
+
+def _statement_line(session: Session, bank: Account, line_id, *, for_update: bool = False) -> StatementLine:
+    try:
+        line_id = int(line_id)
+    except (TypeError, ValueError):
+        raise LedgerError("Choose a statement line.", "statement_line") from None
+    line = (session.get(StatementLine, line_id, with_for_update=for_update)
+            if 0 < line_id < 2**31 else None)
+    if line is None or line.bank_account_id != bank.id:
+        raise LedgerError("That statement line is not on this account's statement.", "statement_line")
+    if line.reconciliation_id is not None:
+        raise LedgerError("That statement line is already reconciled.", "statement_line")
+    return line
+
+
+def match(session: Session, user: User | None, bank: Account, statement_line_id,
+          journal_line_id) -> StatementLine:
+    """Match one statement line to one book entry of the same amount on the same bank account."""
+    line = _statement_line(session, bank, statement_line_id, for_update=True)
+    try:
+        book_id = int(journal_line_id)
+    except (TypeError, ValueError):
+        raise LedgerError("Choose a book entry to match.", "journal_line") from None
+    book = session.get(JournalLine, book_id) if 0 < book_id < 2**31 else None
+    if book is None or book.account_id != bank.id:
+        raise LedgerError("That book entry is not on this bank account.", "journal_line")
+    if line.journal_line_id is not None:
+        raise LedgerError("That statement line is already matched; unmatch it first.", "statement_line")
+    if session.get(ReconciledLine, book.id) is not None or session.scalar(
+            select(StatementLine.id).where(StatementLine.journal_line_id == book.id)) is not None:
+        raise LedgerError("That book entry is already matched to another statement line.",
+                          "journal_line")
+    if book.amount != line.amount:
+        raise LedgerError(f"The amounts differ: the statement shows {format_money(line.amount)}, "
+                          f"the book entry {format_money(book.amount)}.", "journal_line")
+    line.journal_line_id = book.id
+    session.flush()
+    return line
+
+
+def unmatch(session: Session, user: User | None, bank: Account, statement_line_id) -> StatementLine:
+    """Undo a match that is not yet in a saved reconciliation."""
+    line = _statement_line(session, bank, statement_line_id, for_update=True)
+    line.journal_line_id = None
+    session.flush()
+    return line
+
+
+@dataclass
+class ReconciliationState:
+    """What the reconciliation page and the save rule need."""
+
+    opening: Decimal
+    matched_total: Decimal
+    statement: list[StatementLine]
+    book: list[JournalLine]
+    suggestions: dict[int, JournalLine]
+
+    @property
+    def matched(self) -> list[StatementLine]:
+        return [s for s in self.statement if s.journal_line_id]
+
+    @property
+    def unmatched(self) -> list[StatementLine]:
+        return [s for s in self.statement if not s.journal_line_id]
+
+    @property
+    def unmatched_book(self) -> list[JournalLine]:
+        taken = {s.journal_line_id for s in self.statement}
+        return [b for b in self.book if b.id not in taken]
+
+    @property
+    def reconciled_balance(self) -> Decimal:
+        return self.opening + self.matched_total
+
+
+def reconciliation_state(session: Session, bank: Account) -> ReconciliationState:
+    statement = open_statement_lines(session, bank)
+    book = unreconciled_book_lines(session, bank)
+    matched_total = sum((s.amount for s in statement if s.journal_line_id), ZERO)
+    return ReconciliationState(opening_reconciled_balance(session, bank), matched_total, statement,
+                               book, suggest_matches(statement, book))
+
+
+def save_reconciliation(session: Session, user: User | None, bank: Account, *, statement_date: date,
+                        closing_balance: Decimal) -> Reconciliation:
+    """Save a reconciliation of the matched lines dated up to `statement_date`, only if it balances:
+    opening reconciled balance + matched statement lines == the statement's closing balance."""
+    last = last_reconciliation(session, bank)
+    if last and statement_date < last.statement_date:
+        raise LedgerError(f"The last reconciliation closed on {last.statement_date:%d %b %Y}; "
+                          "choose that date or later.", "statement_date")
+    opening = last.closing_balance if last else ZERO
+    matched = [s for s in open_statement_lines(session, bank)
+               if s.journal_line_id and s.date <= statement_date]
+    if not matched:
+        raise LedgerError("Match at least one statement line dated on or before the closing date.",
+                          "statement_date")
+    reconciled = opening + sum((s.amount for s in matched), ZERO)
+    if reconciled != closing_balance:
+        raise LedgerError(
+            f"It does not balance: opening {format_money(opening)} + matched lines "
+            f"{format_money(reconciled - opening)} = {format_money(reconciled)}, but the statement "
+            f"closes at {format_money(closing_balance)} (difference "
+            f"{format_money(abs(closing_balance - reconciled))}).", "closing_balance")
+    book_balance = book_balances(session, [bank.id], statement_date)[bank.id]
+    done = Reconciliation(bank_account_id=bank.id, statement_date=statement_date, opening_balance=opening,
+                          closing_balance=closing_balance, book_balance=book_balance,
+                          created_by_id=user.id if user else None)
+    session.add(done)
+    session.flush()
+    for line in matched:
+        line.reconciliation_id = done.id
+        session.add(ReconciledLine(journal_line_id=line.journal_line_id, reconciliation_id=done.id))
+    session.flush()
+    record(session, user, "reconciled", "bank_account", bank.id,
+           f"{bank.label} reconciled to {statement_date:%d %b %Y} at {format_money(closing_balance)} "
+           f"({len(matched)} lines)")
+    return done
+
+
+@dataclass
+class ReconciliationReport:
+    reconciliation: Reconciliation
+    unpresented: list[JournalLine]
+
+    @property
+    def unpresented_total(self) -> Decimal:
+        return sum((line.amount for line in self.unpresented), ZERO)
+
+    @property
+    def difference(self) -> Decimal:
+        """Book balance - (statement balance + unpresented items): zero when all is explained."""
+        r = self.reconciliation
+        return r.book_balance - (r.closing_balance + self.unpresented_total)
+
+
+def get_reconciliation(session: Session, reconciliation_id: int) -> Reconciliation:
+    found = (session.get(Reconciliation, reconciliation_id)
+             if 0 < reconciliation_id < 2**31 else None)
+    if found is None:
+        raise NotFound(f"There is no reconciliation number {reconciliation_id}.")
+    return found
+
+
+def reconciliation_report(session: Session, reconciliation: Reconciliation) -> ReconciliationReport:
+    """Statement balance, the book entries not yet on a statement by its date, and the book balance.
+
+    Unpresented items: the bank's book lines up to the statement date that no reconciliation up to
+    and including this one has cleared.
+    """
+    cleared = select(ReconciledLine.journal_line_id).where(
+        ReconciledLine.reconciliation_id <= reconciliation.id)
+    unpresented = list(session.scalars(select(JournalLine).where(
+        JournalLine.account_id == reconciliation.bank_account_id,
+        JournalLine.date <= reconciliation.statement_date,
+        JournalLine.id.not_in(cleared)).order_by(JournalLine.date, JournalLine.id)))
+    return ReconciliationReport(reconciliation, unpresented)
+
+
+def reconciliation_history(session: Session, bank: Account) -> list[Reconciliation]:
+    return list(session.scalars(select(Reconciliation).where(Reconciliation.bank_account_id == bank.id)
+                                .order_by(Reconciliation.id.desc())))
