@@ -1,13 +1,403 @@
-"""Supplier bills. (Being built: issue 4.)"""
+"""Suppliers, supplier invoices (draft, approve, pay, void) with htmx lines and live totals.
 
-from flask import Blueprint
+Views parse the form, call one function of accounting.suppliers inside `committing(form)`, and
+render or redirect (303). The invoice form's lines block and its totals are rendered by the server,
+so the totals a person sees are the ones approval will post.
+"""
 
-from blueprints.pages import render
+from datetime import date
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from accounting.errors import LedgerError
+from accounting.money import ZERO, parse_money
+from accounting.practice import get_practice
+from accounting.suppliers import (
+    MAX_LINES,
+    InvoiceDetails,
+    InvoiceLineInput,
+    InvoiceStatus,
+    SupplierDetails,
+    all_suppliers,
+    approve_invoice,
+    create_invoice,
+    delete_invoice,
+    draft_totals,
+    expense_accounts,
+    get_invoice,
+    get_supplier,
+    invoice_history,
+    office_bank_accounts,
+    pay_invoice,
+    save_supplier,
+    search_invoices,
+    search_suppliers,
+    update_invoice,
+    void_invoice,
+)
+from blueprints.pages import committing, page_number, render
+from extensions import db
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
+
+INVALID = 422
+_today = date.today  # forms have a field named `date`, which hides the class in their bodies
+LINE_FIELDS = ("description", "amount", "account", "gst_free")
+
+
+class ClearDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a real date, such as 2026-07-01.") from None
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _id(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+
+
+class SupplierForm(FlaskForm):
+    name = StringField("Name", filters=[_strip], validators=[
+        InputRequired("Enter the supplier's name."), Length(max=200, message="Use at most 200 characters.")])
+    abn = StringField("ABN", filters=[_strip], validators=[Optional(), Length(max=20)])
+    email = StringField("Email", filters=[_strip], validators=[Optional(), Length(max=254)])
+    phone = StringField("Phone", filters=[_strip], validators=[Optional(), Length(max=40)])
+    address = TextAreaField("Address", filters=[_strip], validators=[Optional(), Length(max=500)])
+    default_account_id = SelectField("Default expense account", choices=[], validate_choice=False)
+
+    def offer_accounts(self):
+        self.default_account_id.choices = [("", "None")] + [
+            (str(a.id), a.label) for a in expense_accounts(db.session)]
+
+    def details(self) -> SupplierDetails:
+        return SupplierDetails(name=self.name.data or "", abn=self.abn.data or "",
+                               email=self.email.data or "", phone=self.phone.data or "",
+                               address=self.address.data or "",
+                               default_account_id=_id(self.default_account_id.data))
+
+
+class LineForm(Form):
+    description = StringField("Description")
+    amount = StringField("Amount")
+    account = SelectField("Account", choices=[], validate_choice=False)
+    gst_free = BooleanField("GST-free")
+
+
+class InvoiceForm(FlaskForm):
+    supplier_id = SelectField("Supplier", choices=[], validate_choice=False)
+    supplier_ref = StringField("Supplier's invoice number", filters=[_strip], validators=[
+        InputRequired("Enter the supplier's invoice number."),
+        Length(max=50, message="Use at most 50 characters.")])
+    date = ClearDateField("Invoice date", default=_today,
+                          validators=[InputRequired("Enter the invoice date.")])
+    due_date = ClearDateField("Due date", default=_today,
+                              validators=[InputRequired("Enter the due date.")])
+    lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
+
+    def offer_choices(self):
+        self.supplier_id.choices = [("", "Choose a supplier…")] + [
+            (str(s.id), s.name) for s in all_suppliers(db.session)]
+        accounts = [("", "Choose an account…")] + [(str(a.id), a.label)
+                                                  for a in expense_accounts(db.session)]
+        for entry in self.lines:
+            entry.form.account.choices = accounts
+
+    def typed_lines(self, strict: bool) -> list[InvoiceLineInput]:
+        """The non-blank lines; `strict` refuses an unreadable amount, else counts it as zero."""
+        lines = []
+        for i, entry in enumerate(self.lines):
+            line = entry.form
+            if not (line.description.data or line.amount.data or line.account.data):
+                continue
+            try:
+                amount = parse_money(line.amount.data, f"lines-{i}-amount")
+            except LedgerError:
+                if strict:
+                    raise
+                amount = ZERO
+            lines.append(InvoiceLineInput(line.description.data or "", amount,
+                                          _id(line.account.data), bool(line.gst_free.data)))
+        return lines
+
+    def details(self) -> InvoiceDetails:
+        return InvoiceDetails(_id(self.supplier_id.data), self.supplier_ref.data or "",
+                              self.date.data, self.due_date.data, self.typed_lines(strict=True))
+
+
+class PaymentForm(FlaskForm):
+    date = ClearDateField("Payment date", default=_today,
+                          validators=[InputRequired("Enter the payment date.")])
+    amount = StringField("Amount", validators=[InputRequired("Enter the amount paid.")])
+    bank_account_id = SelectField("Paid from", choices=[], validate_choice=False)
+    reference = StringField("Reference", filters=[_strip], validators=[
+        Optional(), Length(max=100, message="Use at most 100 characters.")])
+
+    def offer_banks(self):
+        self.bank_account_id.choices = [(str(a.id), a.label) for a in office_bank_accounts(db.session)]
+
+
+class VoidForm(FlaskForm):
+    date = ClearDateField("Void date", default=_today,
+                          validators=[InputRequired("Enter the date of the void.")])
+    reason = StringField("Reason", filters=[_strip], validators=[
+        InputRequired("Give the reason for voiding."), Length(max=300)])
+
+
+class ActionForm(FlaskForm):
+    """Just the CSRF token, for approve and delete buttons."""
+
+
+def _status() -> int:
+    return INVALID if request.method == "POST" else 200
+
+
+# ---- Suppliers
 
 
 @bp.route("/")
 def index():
-    """Supplier bills home."""
-    return render("suppliers/index.html")
+    """Suppliers, searched by name, email or ABN, a page at a time."""
+    q, page, per_page = request.args.get("q", ""), page_number(), current_app.config["PAGE_SIZE"]
+    suppliers, total = search_suppliers(db.session, q, page=page, per_page=per_page)
+    return render("suppliers/index.html", block="results", suppliers=suppliers, total=total,
+                  page=page, per_page=per_page, q=q)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_supplier():
+    """Add a supplier."""
+    form = SupplierForm()
+    form.offer_accounts()
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            supplier = save_supplier(db.session, current_user, form.details())
+        if saved.ok:
+            flash(f"Supplier {supplier.name} added.", "success")
+            return redirect(url_for("suppliers.index"), 303)
+    return render("suppliers/form.html", form=form, supplier=None, status=_status())
+
+
+@bp.route("/<int:supplier_id>/edit", methods=["GET", "POST"])
+def edit_supplier(supplier_id):
+    """Change a supplier's details."""
+    supplier = get_supplier(db.session, supplier_id)
+    form = SupplierForm(obj=supplier if request.method == "GET" else None)
+    form.offer_accounts()
+    if request.method == "GET":
+        form.default_account_id.data = str(supplier.default_account_id or "")
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            save_supplier(db.session, current_user, form.details(), supplier)
+        if saved.ok:
+            flash(f"Supplier {supplier.name} saved.", "success")
+            return redirect(url_for("suppliers.index"), 303)
+    return render("suppliers/form.html", form=form, supplier=supplier, status=_status())
+
+
+# ---- Invoices
+
+
+@bp.route("/invoices")
+def list_invoices():
+    """Supplier invoices, newest first, searched and filtered by status."""
+    q, status = request.args.get("q", ""), request.args.get("status", "")
+    page, per_page = page_number(), current_app.config["PAGE_SIZE"]
+    invoices, total = search_invoices(db.session, q, status=status, page=page, per_page=per_page)
+    return render("suppliers/invoices.html", block="results", invoices=invoices, total=total,
+                  page=page, per_page=per_page, q=q, status=status, statuses=list(InvoiceStatus))
+
+
+def _typed_rows(formdata, keep_blank: bool = False) -> list[dict[str, str]]:
+    indexes = sorted({int(key.split("-")[1]) for key in formdata
+                      if key.startswith("lines-") and key.split("-")[1].isdigit()
+                      and len(key.split("-")[1]) < 5})
+    rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in LINE_FIELDS}
+            for i in indexes]
+    rows = [row for row in rows if keep_blank or any(row[k] for k in LINE_FIELDS[:3])]
+    return rows[:MAX_LINES]
+
+
+def _invoice_form(formdata=None, rows=None, obj=None) -> InvoiceForm:
+    if formdata is not None:
+        rows = _typed_rows(formdata) if rows is None else rows
+        data = MultiDict([(k, v) for k, v in formdata.items(multi=True) if not k.startswith("lines-")])
+        for i, row in enumerate(rows):
+            for name, value in row.items():
+                if value or name != "gst_free":  # an unticked box sends nothing
+                    data[f"lines-{i}-{name}"] = value
+        form = InvoiceForm(formdata=data)
+    elif obj is not None:
+        form = InvoiceForm(formdata=None, data={
+            "supplier_id": str(obj.supplier_id), "supplier_ref": obj.supplier_ref,
+            "date": obj.date, "due_date": obj.due_date,
+            "lines": [{"description": x.description, "amount": f"{x.amount:.2f}",
+                       "account": str(x.account_id), "gst_free": x.gst_free} for x in obj.lines]})
+    else:
+        form = InvoiceForm(formdata=None)
+    form.offer_choices()
+    return form
+
+
+def _render_invoice_form(form, invoice=None, status=200, block=None, focus_line=None):
+    totals = draft_totals(form.typed_lines(strict=False), get_practice(db.session).gst_rate)
+    return render("suppliers/invoice_form.html", block=block, status=status, form=form,
+                  invoice=invoice, totals=totals, focus_line=focus_line)
+
+
+def _save_invoice(form: InvoiceForm, invoice=None):
+    """Validate and save the form (create or update); the response either way."""
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            if invoice is None:
+                invoice = create_invoice(db.session, current_user, form.details())
+            else:
+                update_invoice(db.session, current_user, invoice, form.details())
+        if saved.ok:
+            flash(f"Draft {invoice.number} saved.", "success")
+            return redirect(url_for("suppliers.show_invoice", invoice_id=invoice.id), 303)
+        if (saved.error.field or "").startswith("lines"):
+            form.form_errors.append(saved.error.message)
+    return _render_invoice_form(form, invoice, INVALID)
+
+
+@bp.route("/invoices/new", methods=["GET", "POST"])
+def new_invoice():
+    """Enter a supplier invoice as a draft."""
+    if request.method == "GET":
+        form = _invoice_form()
+        supplier_id = _id(request.args.get("supplier", ""))
+        if supplier_id:
+            form.supplier_id.data = str(supplier_id)
+        return _render_invoice_form(form)
+    return _save_invoice(_invoice_form(request.form))
+
+
+@bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
+def edit_invoice(invoice_id):
+    """Change a draft invoice."""
+    invoice = get_invoice(db.session, invoice_id)
+    if not invoice.is_draft():
+        flash(f"{invoice.number} is {invoice.status.label.lower()}: only a draft can be edited.",
+              "error")
+        return redirect(url_for("suppliers.show_invoice", invoice_id=invoice.id), 303)
+    if request.method == "GET":
+        return _render_invoice_form(_invoice_form(obj=invoice), invoice)
+    return _save_invoice(_invoice_form(request.form), invoice)
+
+
+@bp.route("/invoices/lines", methods=["POST"])
+def invoice_lines():
+    """The lines block again, with a line added (?add) or line `?remove=n` taken out."""
+    rows = _typed_rows(request.form, keep_blank=True)
+    remove, focus = request.args.get("remove", ""), None
+    if remove.isdigit() and int(remove) < len(rows):
+        rows.pop(int(remove))
+        focus = min(int(remove), max(len(rows), 1) - 1)
+    if "add" in request.args and len(rows) < MAX_LINES:
+        rows.append(dict.fromkeys(LINE_FIELDS, ""))
+        focus = len(rows) - 1
+    return _render_invoice_form(_invoice_form(request.form, rows), block="lines", focus_line=focus)
+
+
+@bp.route("/invoices/totals", methods=["POST"])
+def invoice_totals():
+    """The live totals (subtotal, GST, total) of the lines typed so far."""
+    return _render_invoice_form(_invoice_form(request.form), block="totals")
+
+
+def _show(invoice, status=200, pay_form=None, void_form=None):
+    if pay_form is None:
+        pay_form = PaymentForm(formdata=None)
+        pay_form.amount.data = f"{invoice.amount_owed:.2f}"
+    pay_form.offer_banks()
+    return render("suppliers/invoice.html", status=status, invoice=invoice, pay_form=pay_form,
+                  void_form=void_form or VoidForm(formdata=None), action_form=ActionForm(),
+                  history=invoice_history(invoice))
+
+
+@bp.route("/invoices/<int:invoice_id>")
+def show_invoice(invoice_id):
+    """One invoice: lines, totals, history with journals, and what can be done next."""
+    return _show(get_invoice(db.session, invoice_id))
+
+
+@bp.route("/invoices/<int:invoice_id>/approve", methods=["POST"])
+def approve(invoice_id):
+    """Approve a draft: it posts and awaits payment."""
+    invoice = get_invoice(db.session, invoice_id, for_update=True)
+    form = ActionForm()
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            journal = approve_invoice(db.session, current_user, invoice)
+        if saved.ok:
+            flash(f"{invoice.number} approved and posted as {journal.number}.", "success")
+            return redirect(url_for("suppliers.show_invoice", invoice_id=invoice.id), 303)
+    flash(" ".join(form.form_errors) or "The form expired: try again.", "error")
+    return _show(get_invoice(db.session, invoice_id), INVALID)
+
+
+@bp.route("/invoices/<int:invoice_id>/delete", methods=["POST"])
+def delete(invoice_id):
+    """Delete a draft invoice."""
+    invoice = get_invoice(db.session, invoice_id)
+    number, form = invoice.number, ActionForm()
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            delete_invoice(db.session, current_user, invoice)
+        if saved.ok:
+            flash(f"Draft {number} deleted.", "success")
+            return redirect(url_for("suppliers.list_invoices"), 303)
+    flash(" ".join(form.form_errors) or "The form expired: try again.", "error")
+    return _show(get_invoice(db.session, invoice_id), INVALID)
+
+
+@bp.route("/invoices/<int:invoice_id>/pay", methods=["POST"])
+def pay(invoice_id):
+    """Record a payment, full or part, from an office bank account."""
+    invoice = get_invoice(db.session, invoice_id)
+    form = PaymentForm()
+    form.offer_banks()
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            payment = pay_invoice(db.session, current_user, invoice.id,
+                                  bank_account_id=_id(form.bank_account_id.data), date=form.date.data,
+                                  amount=parse_money(form.amount.data, "amount"),
+                                  reference=form.reference.data or "")
+        if saved.ok:
+            flash(f"Payment {payment.number} of {payment.amount:,.2f} recorded.", "success")
+            return redirect(url_for("suppliers.show_invoice", invoice_id=invoice.id), 303)
+    return _show(get_invoice(db.session, invoice_id), INVALID, pay_form=form)
+
+
+@bp.route("/invoices/<int:invoice_id>/void", methods=["POST"])
+def void(invoice_id):
+    """Void a posted invoice with nothing paid, reversing its journal."""
+    invoice = get_invoice(db.session, invoice_id, for_update=True)
+    form = VoidForm()
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            reversal = void_invoice(db.session, current_user, invoice, date=form.date.data,
+                                    reason=form.reason.data)
+        if saved.ok:
+            flash(f"{invoice.number} voided by {reversal.number}.", "success")
+            return redirect(url_for("suppliers.show_invoice", invoice_id=invoice.id), 303)
+    return _show(get_invoice(db.session, invoice_id), INVALID, void_form=form)
