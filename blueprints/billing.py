@@ -1,13 +1,481 @@
-"""Client billing. (Being built: issue 4.)"""
+"""Client billing: bills per matter (htmx lines with server-computed totals), approval, payments,
+write-offs, revert and void, the printable bill, and credit notes applied to bills or refunded."""
 
-from flask import Blueprint
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
 
-from blueprints.pages import render
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+
+from accounting import billing as books
+from accounting.accounts import AccountRole
+from accounting.billing import DISPLAY_STATUSES, MAX_LINES, BillLineInput, TaxRate
+from accounting.errors import InvalidAccount, LedgerError
+from accounting.money import ZERO, parse_money
+from accounting.practice import get_practice
+from blueprints.pages import committing, page_number, render
+from extensions import db
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
+
+LINE_FIELDS = ("description", "quantity", "rate", "account", "tax")
+TAX_CHOICES = [SelectChoice(t.value, t.label) for t in TaxRate]
+
+
+class BillLineForm(Form):
+    """One line as typed; numbers stay text until parse_money reads them (never float)."""
+
+    description = StringField("Description")
+    quantity = StringField("Quantity", default="1")
+    rate = StringField("Rate")
+    account = SelectField("Income account", choices=[], validate_choice=False)
+    tax = SelectField("Tax", choices=TAX_CHOICES, default=TaxRate.GST.value)
+
+
+class LinesForm(FlaskForm):
+    date = DateField("Date", validators=[InputRequired("Enter the date.")], default=date.today)
+    reference = StringField("Reference", validators=[
+        Length(max=100, message="Keep the reference under 100 characters.")])
+    lines = FieldList(FormField(BillLineForm), min_entries=1, max_entries=MAX_LINES)
+
+    def offer_accounts(self) -> None:
+        accounts = books.income_accounts(db.session)
+        fees = next((a for a in accounts if a.role == AccountRole.PROFESSIONAL_FEES), None)
+        choices = [SelectChoice(str(a.id), a.label) for a in accounts]
+        for entry in self.lines:
+            entry.form.account.choices = choices
+            if not entry.form.account.data and fees is not None:
+                entry.form.account.data = str(fees.id)  # Professional Fees unless chosen otherwise
+
+
+class BillForm(LinesForm):
+    matter = SelectField("Matter", choices=[], validate_choice=False)
+    due_date = DateField("Due date", validators=[Optional()])
+
+    def offer_choices(self) -> None:
+        self.offer_accounts()
+        self.matter.choices = [SelectChoice("", "Choose a matter…")] + [
+            SelectChoice(str(m.id), f"{m.number} {m.description} — {m.client.name}")
+            for m in books.open_matters(db.session)]
+
+
+class CreditNoteForm(LinesForm):
+    client = SelectField("Client", choices=[], validate_choice=False)
+
+    def offer_choices(self) -> None:
+        self.offer_accounts()
+        self.client.choices = [SelectChoice("", "Choose a client…")] + [
+            SelectChoice(str(c.id), f"{c.name} ({c.code})") for c in books.active_clients(db.session)]
+
+
+class BankForm(FlaskForm):
+    date = DateField("Date", validators=[InputRequired("Enter the date.")], default=date.today)
+    amount = StringField("Amount")
+    bank_account = SelectField("Into bank account", choices=[], validate_choice=False)
+    reference = StringField("Reference", validators=[
+        Length(max=100, message="Keep the reference under 100 characters.")])
+
+    def offer_banks(self) -> None:
+        self.bank_account.choices = [SelectChoice(str(a.id), a.label)
+                                     for a in books.office_bank_accounts(db.session)]
+
+
+class WriteOffForm(FlaskForm):
+    date = DateField("Write-off date", validators=[InputRequired("Enter the date.")], default=date.today)
+    reason = StringField("Reason", validators=[
+        Length(max=100, message="Keep the reason under 100 characters.")])
+
+
+class ApplyForm(FlaskForm):
+    date = DateField("Date applied", validators=[InputRequired("Enter the date.")], default=date.today)
+
+
+class ActionForm(FlaskForm):
+    """Approve, delete, revert, void: a button with its CSRF token."""
+
+
+# ---------------------------------------------------------------- lines
+
+
+def _typed_lines(formdata, keep_blank: bool = False) -> list[dict[str, str]]:
+    indexes = sorted({int(key.split("-")[1]) for key in formdata
+                      if key.startswith("lines-") and key.split("-")[1].isdigit()})
+    rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in LINE_FIELDS} for i in indexes]
+    typed = ("description", "rate")  # quantity, account and tax have defaults: not typing
+    return [row for row in rows if keep_blank or any(row[name] for name in typed)][:MAX_LINES]
+
+
+def _renumbered(formdata, rows: list[dict[str, str]]) -> MultiDict:
+    data = MultiDict([(k, v) for k, v in formdata.items(multi=True) if not k.startswith("lines-")])
+    for i, row in enumerate(rows):
+        for name, value in row.items():
+            data[f"lines-{i}-{name}"] = value
+    return data
+
+
+def _form(cls, formdata=None, rows=None, obj=None):
+    if formdata is not None:
+        formdata = _renumbered(formdata, _typed_lines(formdata) if rows is None else rows)
+    form = cls(formdata=formdata, obj=obj) if formdata is not None else cls(obj=obj)
+    form.offer_choices()
+    return form
+
+
+def _line_inputs(form: LinesForm) -> list[BillLineInput]:
+    """The typed lines, parsed; refuses what only the form can see (not a number)."""
+    lines = []
+    for i, entry in enumerate(form.lines):
+        line = entry.form
+        if not (line.description.data or line.rate.data):
+            continue
+        if not (line.account.data or "").isdigit():
+            raise InvalidAccount(f"Line {i + 1}: choose an income account.", f"lines-{i}-account")
+        tax = line.tax.data if line.tax.data in TaxRate._value2member_map_ else TaxRate.GST
+        lines.append(BillLineInput(
+            line.description.data or "", parse_money(line.quantity.data or "", f"lines-{i}-quantity"),
+            parse_money(line.rate.data or "", f"lines-{i}-rate"), int(line.account.data), TaxRate(tax)))
+    return lines
+
+
+def draft_totals(form: LinesForm) -> dict:
+    """Subtotal, GST and total of the lines typed so far, the way approval will work them out."""
+    rate = get_practice(db.session).gst_rate
+    subtotal = gst = ZERO
+    unreadable, amounts = 0, []
+    for entry in form.lines:
+        line = entry.form
+        try:
+            amount = books.line_amount(parse_money(line.quantity.data or "0"),
+                                       parse_money(line.rate.data or "0"))
+        except LedgerError:
+            unreadable += 1
+            amounts.append(None)
+            continue
+        amounts.append(amount)
+        subtotal += amount
+        gst += books.gst_for(amount, rate) if line.tax.data == TaxRate.GST else ZERO
+    return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst, "unreadable": unreadable,
+            "amounts": amounts}
+
+
+def _field_errors_at_top(form, saved) -> None:
+    if (saved.error.field or "").startswith("lines-"):
+        form.form_errors.append(f"{saved.error.message} See the line marked below.")
+
+
+@contextmanager
+def _fields_prefixed(prefix: str):
+    """The books name fields plainly ("amount"); on a page with several forms they carry a prefix."""
+    try:
+        yield
+    except LedgerError as error:
+        if error.field:
+            error.field = f"{prefix}-{error.field}"
+        raise
+
+
+def _int(value) -> int | None:
+    return int(value) if (value or "").isdigit() else None
+
+
+# ---------------------------------------------------------------- bills
 
 
 @bp.route("/")
 def index():
-    """Client billing home."""
-    return render("billing/index.html")
+    """Bills, newest first: filter by status, search, a page at a time."""
+    q, status = request.args.get("q", "").strip(), request.args.get("status", "")
+    status = status if status in DISPLAY_STATUSES else ""
+    page, per_page = page_number(), current_app.config["PAGE_SIZE"]
+    bills, total = books.search_bills(db.session, q, status=status, page=page, per_page=per_page)
+    return render("billing/index.html", block="results", bills=bills, total=total, page=page,
+                  per_page=per_page, q=q, chosen=status, statuses=DISPLAY_STATUSES)
+
+
+def _render_bill_form(form, bill=None, status=200, block=None, focus_line=None):
+    return render("billing/form.html", block=block, status=status, form=form, bill=bill,
+                  totals=draft_totals(form), focus_line=focus_line, kind="bill")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_bill():
+    """Write a draft bill for a matter by hand."""
+    posting = request.method == "POST"
+    form = _form(BillForm, request.form if posting else None)
+    if not posting and request.args.get("matter", "").isdigit():
+        form.matter.data = request.args["matter"]
+    if not form.validate_on_submit():
+        return _render_bill_form(form, status=422 if posting else 200)
+    with committing(form) as saved:
+        bill = books.create_bill(db.session, current_user, matter_id=_int(form.matter.data),
+                                 date=form.date.data, due_date=form.due_date.data,
+                                 reference=form.reference.data or "", lines=_line_inputs(form))
+    if not saved.ok:
+        _field_errors_at_top(form, saved)
+        return _render_bill_form(form, status=422)
+    flash("Draft bill saved.", "success")
+    return redirect(url_for("billing.show_bill", bill_id=bill.id), 303)
+
+
+@bp.route("/<int:bill_id>/edit", methods=["GET", "POST"])
+def edit_bill(bill_id):
+    """Change a draft bill."""
+    bill = books.get_bill(db.session, bill_id)
+    posting = request.method == "POST"
+    if posting:
+        form = _form(BillForm, request.form)
+    else:
+        rows = [{"description": x.description, "quantity": str(x.quantity), "rate": str(x.rate),
+                 "account": str(x.account_id), "tax": x.tax.value} for x in bill.lines]
+        data = MultiDict({"matter": str(bill.matter_id), "date": bill.date.isoformat(),
+                          "due_date": bill.due_date.isoformat() if bill.due_date else "",
+                          "reference": bill.reference})
+        form = _form(BillForm, data, rows=rows)
+    if not posting or not form.validate_on_submit():
+        return _render_bill_form(form, bill, status=422 if posting else 200)
+    with committing(form) as saved:
+        books.update_bill(db.session, current_user, bill, matter_id=_int(form.matter.data),
+                          date=form.date.data, due_date=form.due_date.data,
+                          reference=form.reference.data or "", lines=_line_inputs(form))
+    if not saved.ok:
+        _field_errors_at_top(form, saved)
+        return _render_bill_form(form, bill, status=422)
+    flash("Draft bill saved.", "success")
+    return redirect(url_for("billing.show_bill", bill_id=bill.id), 303)
+
+
+def _line_rows():
+    """The lines block again, with a line added (?add) or line `?remove=n` taken out."""
+    rows = _typed_lines(request.form, keep_blank=True)
+    remove, focus = request.args.get("remove", ""), None
+    if remove.isdigit() and int(remove) < len(rows):
+        rows.pop(int(remove))
+        focus = min(int(remove), max(len(rows), 1) - 1)
+    if "add" in request.args and len(rows) < MAX_LINES:
+        rows.append({"description": "", "quantity": "1", "rate": "", "account": "", "tax": "gst"})
+        focus = len(rows) - 1
+    return rows, focus
+
+
+@bp.route("/lines", methods=["POST"])
+def bill_lines():
+    """The bill form's lines block, a line added or removed."""
+    rows, focus = _line_rows()
+    return _render_bill_form(_form(BillForm, request.form, rows), block="lines", focus_line=focus)
+
+
+@bp.route("/totals", methods=["POST"])
+def bill_totals():
+    """The live subtotal, GST and total of the lines typed so far."""
+    return _render_bill_form(_form(BillForm, request.form), block="totals")
+
+
+def _render_bill(bill, status=200, payment=None, write_off=None, action=None):
+    if payment is None:
+        payment = BankForm(formdata=None, prefix="payment")
+        payment.amount.data = str(bill.owed) if bill.owed else ""
+    payment.offer_banks()
+    return render("billing/show.html", status=status, bill=bill, payment=payment,
+                  write_off=write_off or WriteOffForm(formdata=None, prefix="write_off"),
+                  action=action or ActionForm(),
+                  today=date.today())
+
+
+@bp.route("/<int:bill_id>")
+def show_bill(bill_id):
+    """A bill: lines, totals, status, what is owed, its history and what can be done next."""
+    return _render_bill(books.get_bill(db.session, bill_id))
+
+
+@bp.route("/<int:bill_id>/print")
+def print_bill(bill_id):
+    """The bill as the client sees it, ready to print."""
+    bill = books.get_bill(db.session, bill_id)
+    return render("billing/print.html", bill=bill, practice=get_practice(db.session))
+
+
+def _bill_action(bill_id, act, done: str, *, lock=False):
+    bill = books.get_bill(db.session, bill_id, for_update=lock)
+    form = ActionForm()
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            act(bill)
+        if saved.ok:
+            flash(done.format(bill=bill), "success")
+            if bill in db.session:
+                return redirect(url_for("billing.show_bill", bill_id=bill.id), 303)
+            return redirect(url_for("billing.index"), 303)
+        bill = books.get_bill(db.session, bill_id)
+    return _render_bill(bill, status=422, action=form)
+
+
+@bp.route("/<int:bill_id>/approve", methods=["POST"])
+def approve_bill(bill_id):
+    """Approve a draft: number it and post it."""
+    return _bill_action(bill_id, lambda b: books.approve_bill(db.session, current_user, b),
+                        "Bill {bill.number} approved and posted.", lock=True)
+
+
+@bp.route("/<int:bill_id>/delete", methods=["POST"])
+def delete_bill(bill_id):
+    """Delete a draft bill."""
+    return _bill_action(bill_id, lambda b: books.delete_bill(db.session, current_user, b),
+                        "Draft bill deleted.", lock=True)
+
+
+@bp.route("/<int:bill_id>/revert", methods=["POST"])
+def revert_bill(bill_id):
+    """Back to draft (reversing the posting)."""
+    return _bill_action(bill_id, lambda b: books.revert_bill(db.session, current_user, b, on=date.today()),
+                        "{bill.number} is a draft again; its posting was reversed.", lock=True)
+
+
+@bp.route("/<int:bill_id>/void", methods=["POST"])
+def void_bill(bill_id):
+    """Void a bill with nothing applied (reversing the posting)."""
+    return _bill_action(bill_id, lambda b: books.void_bill(db.session, current_user, b, on=date.today()),
+                        "{bill.number} voided.", lock=True)
+
+
+@bp.route("/<int:bill_id>/payments", methods=["POST"])
+def pay_bill(bill_id):
+    """Record a payment, full or part, into an office bank account."""
+    bill = books.get_bill(db.session, bill_id)
+    form = BankForm(prefix="payment")
+    form.offer_banks()
+    if form.validate_on_submit():
+        with committing(form) as saved, _fields_prefixed("payment"):
+            books.record_payment(db.session, current_user, bill_id,
+                                 amount=parse_money(form.amount.data, "amount"), date=form.date.data,
+                                 bank_account_id=_int(form.bank_account.data),
+                                 reference=form.reference.data or "")
+        if saved.ok:
+            flash(f"Payment recorded on {bill.number}.", "success")
+            return redirect(url_for("billing.show_bill", bill_id=bill_id), 303)
+        bill = books.get_bill(db.session, bill_id)
+    return _render_bill(bill, status=422, payment=form)
+
+
+@bp.route("/<int:bill_id>/write-off", methods=["POST"])
+def write_off_bill(bill_id):
+    """Write off what is left owing."""
+    bill = books.get_bill(db.session, bill_id)
+    form = WriteOffForm(prefix="write_off")
+    if form.validate_on_submit():
+        with committing(form) as saved, _fields_prefixed("write_off"):
+            event = books.write_off(db.session, current_user, bill_id, date=form.date.data,
+                                    reason=form.reason.data or "")
+        if saved.ok:
+            flash(f"{event.amount:,.2f} written off {bill.number}.", "success")
+            return redirect(url_for("billing.show_bill", bill_id=bill_id), 303)
+        bill = books.get_bill(db.session, bill_id)
+    return _render_bill(bill, status=422, write_off=form)
+
+
+# ---------------------------------------------------------------- credit notes
+
+
+def _render_note_form(form, status=200, block=None, focus_line=None):
+    return render("billing/form.html", block=block, status=status, form=form, bill=None,
+                  totals=draft_totals(form), focus_line=focus_line, kind="credit_note")
+
+
+@bp.route("/credit-notes/")
+def credit_notes():
+    """Every credit note, newest first, with what is left on each."""
+    return render("billing/credit_notes.html", notes=books.list_credit_notes(db.session))
+
+
+@bp.route("/credit-notes/new", methods=["GET", "POST"])
+def new_credit_note():
+    """Issue a credit note to a client; it posts at once."""
+    posting = request.method == "POST"
+    form = _form(CreditNoteForm, request.form if posting else None)
+    if not posting and request.args.get("client", "").isdigit():
+        form.client.data = request.args["client"]
+    if not form.validate_on_submit():
+        return _render_note_form(form, status=422 if posting else 200)
+    with committing(form) as saved:
+        note = books.create_credit_note(db.session, current_user, client_id=_int(form.client.data),
+                                        date=form.date.data, reference=form.reference.data or "",
+                                        lines=_line_inputs(form))
+    if not saved.ok:
+        _field_errors_at_top(form, saved)
+        return _render_note_form(form, status=422)
+    flash(f"Credit note {note.number} issued and posted.", "success")
+    return redirect(url_for("billing.show_credit_note", note_id=note.id), 303)
+
+
+@bp.route("/credit-notes/lines", methods=["POST"])
+def credit_note_lines():
+    rows, focus = _line_rows()
+    return _render_note_form(_form(CreditNoteForm, request.form, rows), block="lines", focus_line=focus)
+
+
+@bp.route("/credit-notes/totals", methods=["POST"])
+def credit_note_totals():
+    return _render_note_form(_form(CreditNoteForm, request.form), block="totals")
+
+
+def _render_note(note, status=200, apply=None, refund=None, typed=None, error=None):
+    if refund is None:
+        refund = BankForm(formdata=None, prefix="refund")
+        refund.amount.data = str(note.remaining) if note.remaining else ""
+    refund.bank_account.label.text = "From bank account"
+    refund.offer_banks()
+    return render("billing/credit_note.html", status=status, note=note,
+                  apply=apply or ApplyForm(formdata=None, prefix="apply"), refund=refund,
+                  bills=books.open_bills_of(db.session, note.client_id), typed=typed or {},
+                  error_field=(error.field or "") if error else "")
+
+
+@bp.route("/credit-notes/<int:note_id>")
+def show_credit_note(note_id):
+    """A credit note: lines, what is left, the client's open bills to apply it to, and refunds."""
+    return _render_note(books.get_credit_note(db.session, note_id))
+
+
+@bp.route("/credit-notes/<int:note_id>/apply", methods=["POST"])
+def apply_credit_note(note_id):
+    """Apply the credit note to one or more of the client's bills."""
+    note = books.get_credit_note(db.session, note_id)
+    form = ApplyForm(prefix="apply")
+    typed = {key: value for key, value in request.form.items() if key.startswith("amount-")}
+    if form.validate_on_submit():
+        with committing(form) as saved, _fields_prefixed("apply"):
+            amounts: dict[int, Decimal] = {}
+            for key, value in typed.items():
+                bill_id = _int(key.removeprefix("amount-"))
+                if bill_id is not None and value.strip():
+                    amounts[bill_id] = parse_money(value, key)
+            books.apply_credit(db.session, current_user, note_id, date=form.date.data, amounts=amounts)
+        if saved.ok:
+            flash(f"{note.number} applied.", "success")
+            return redirect(url_for("billing.show_credit_note", note_id=note_id), 303)
+        note = books.get_credit_note(db.session, note_id)
+        return _render_note(note, status=422, apply=form, typed=typed, error=saved.error)
+    return _render_note(note, status=422, apply=form, typed=typed)
+
+
+@bp.route("/credit-notes/<int:note_id>/refund", methods=["POST"])
+def refund_credit_note(note_id):
+    """Pay what is left on the credit note back to the client."""
+    note = books.get_credit_note(db.session, note_id)
+    form = BankForm(prefix="refund")
+    form.offer_banks()
+    if form.validate_on_submit():
+        with committing(form) as saved, _fields_prefixed("refund"):
+            books.refund_credit(db.session, current_user, note_id,
+                                amount=parse_money(form.amount.data, "amount"), date=form.date.data,
+                                bank_account_id=_int(form.bank_account.data),
+                                reference=form.reference.data or "")
+        if saved.ok:
+            flash(f"Refund from {note.number} recorded.", "success")
+            return redirect(url_for("billing.show_credit_note", note_id=note_id), 303)
+        note = books.get_credit_note(db.session, note_id)
+    return _render_note(note, status=422, refund=form)
