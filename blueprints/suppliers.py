@@ -223,7 +223,7 @@ def list_invoices():
     page, per_page = page_number(), current_app.config["PAGE_SIZE"]
     invoices, total = search_invoices(db.session, q, status=status, page=page, per_page=per_page)
     return render("suppliers/invoices.html", block="results", invoices=invoices, total=total,
-                  page=page, per_page=per_page, q=q, status=status, statuses=list(InvoiceStatus))
+                  page=page, per_page=per_page, q=q, chosen=status, statuses=list(InvoiceStatus))
 
 
 def _typed_rows(formdata, keep_blank: bool = False) -> list[dict[str, str]]:

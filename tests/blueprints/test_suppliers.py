@@ -185,6 +185,8 @@ def test_an_invoice_is_drafted_edited_approved_and_shown(client, signed_in, book
     link = history.find("a")
     assert link["href"] == f"/journals/{invoice.journal_id}" and text_of(link) == invoice.journal.number
     assert client.get(f"/suppliers/invoices/{invoice_id}/edit").status_code == 303
+    whole = client.get("/suppliers/invoices")
+    assert whole.status_code == 200 and "SI-00001" in whole.get_data(as_text=True)
     listing = html(client.get("/suppliers/invoices?status=awaiting_payment", headers=HX))
     assert "SI-00001" in listing.get_text() and listing.find("html") is None
 
