@@ -1,13 +1,408 @@
-"""Banking. (Being built: issue 4.)"""
+"""Banking: office bank accounts and their registers, receive and spend money (htmx lines with live
+totals from the server), transfers, statement import and reconciliation."""
 
-from flask import Blueprint
+from datetime import date
 
-from blueprints.pages import render
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import MultiDict
+from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+
+from accounting.banking import (
+    BankTransactionKind,
+    MoneyLine,
+    TaxCode,
+    book_balances,
+    get_bank_transaction,
+    get_office_bank,
+    get_reconciliation,
+    gst_on,
+    import_statement,
+    list_bank_documents,
+    match,
+    office_bank_accounts,
+    reconciliation_history,
+    reconciliation_report,
+    reconciliation_state,
+    record_bank_transaction,
+    register,
+    reverse_bank_transaction,
+    save_reconciliation,
+    transfer,
+    unmatch,
+)
+from accounting.errors import InvalidAccount, LedgerError
+from accounting.journals import postable_accounts
+from accounting.money import ZERO, parse_money
+from accounting.practice import get_practice
+from blueprints.pages import committing, page_number, render, wants_fragment
+from extensions import db
 
 bp = Blueprint("banking", __name__, url_prefix="/banking")
+
+LINE_FIELDS = ("description", "account", "amount", "tax")
+MAX_LINES = 100
+KINDS = {"deposit": BankTransactionKind.DEPOSIT, "withdrawal": BankTransactionKind.WITHDRAWAL}
+
+
+def _bank_choices():
+    return [SelectChoice("", "Choose a bank account…")] + [
+        SelectChoice(str(a.id), a.label) for a in office_bank_accounts(db.session)]
+
+
+class LineForm(Form):
+    description = StringField("Description", validators=[Length(max=300, message="Keep the "
+                                                                "description under 300 characters.")])
+    account = SelectField("Account", choices=[], validate_choice=False)
+    amount = StringField("Amount")
+    tax = SelectField("Tax", choices=[SelectChoice(t.value, t.label) for t in TaxCode],
+                      default=TaxCode.GST.value)
+
+
+class MoneyForm(FlaskForm):
+    bank_account = SelectField("Bank account", choices=[], validate_choice=False)
+    date = DateField("Date", validators=[InputRequired("Enter the date.")], default=date.today)
+    contact = StringField("Payer", validators=[Length(max=150, message="Keep it under 150 characters.")])
+    reference = StringField("Reference", validators=[
+        Length(max=100, message="Keep the reference under 100 characters.")])
+    lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
+
+
+class ReverseForm(FlaskForm):
+    date = DateField("Reversal date", validators=[InputRequired("Enter the reversal's date.")],
+                     default=date.today)
+    reason = StringField("Reason", validators=[
+        InputRequired("Give the reason for the reversal."),
+        Length(max=300, message="Keep the reason under 300 characters.")])
+
+
+class TransferForm(FlaskForm):
+    from_account = SelectField("From", choices=[], validate_choice=False)
+    to_account = SelectField("To", choices=[], validate_choice=False)
+    date = DateField("Date", validators=[InputRequired("Enter the date.")], default=date.today)
+    amount = StringField("Amount", validators=[InputRequired("Enter the amount.")])
+    reference = StringField("Reference", validators=[
+        Length(max=100, message="Keep the reference under 100 characters.")])
+
+
+class StatementForm(FlaskForm):
+    statement = FileField("Statement file (CSV or OFX)")
+
+
+class ReconcileForm(FlaskForm):
+    statement_date = DateField("Statement closing date",
+                               validators=[InputRequired("Enter the statement's closing date.")])
+    closing_balance = StringField("Statement closing balance",
+                                  validators=[InputRequired("Enter the statement's closing balance.")])
+
+
+class RegisterFilter(Form):
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])
+
+
+# ---- Bank accounts -----------------------------------------------------------------------------
 
 
 @bp.route("/")
 def index():
-    """Banking home."""
-    return render("banking/index.html")
+    """The office bank accounts with their book balances, and the latest banking documents."""
+    accounts = office_bank_accounts(db.session)
+    balances = book_balances(db.session, [a.id for a in accounts])
+    return render("banking/index.html", accounts=accounts, balances=balances,
+                  documents=list_bank_documents(db.session))
+
+
+def _bank_or_404(account_id: int):
+    try:
+        return get_office_bank(db.session, account_id)
+    except InvalidAccount:
+        abort(404)
+
+
+@bp.route("/accounts/<int:account_id>")
+def account_register(account_id):
+    """One bank account's journal lines with the running balance, filtered by date, by page."""
+    bank = _bank_or_404(account_id)
+    filters = RegisterFilter(request.args)
+    filters.validate()
+    start = filters.start.data if not filters.start.errors else None
+    end = filters.end.data if not filters.end.errors else None
+    page, per_page = page_number(), current_app.config["PAGE_SIZE"]
+    rows, total, opening = register(db.session, bank, start=start, end=end, page=page, per_page=per_page)
+    args = {k: v.isoformat() for k, v in (("start", start), ("end", end)) if v}
+    return render("banking/register.html", block="results", bank=bank, rows=rows, total=total,
+                  opening=opening, page=page, per_page=per_page, filters=filters, args=args)
+
+
+# ---- Receive and spend money -------------------------------------------------------------------
+
+
+def _kind_or_404(kind: str) -> BankTransactionKind:
+    if kind not in KINDS:
+        abort(404)
+    return KINDS[kind]
+
+
+def _typed_lines(formdata, keep_blank: bool = False) -> list[dict[str, str]]:
+    indexes = sorted({int(key.split("-")[1]) for key in formdata
+                      if key.startswith("lines-") and key.split("-")[1].isdigit()})
+    rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in LINE_FIELDS} for i in indexes]
+    keep = [row for row in rows
+            if keep_blank or any(row[name] for name in ("description", "account", "amount"))]
+    return keep[:MAX_LINES]
+
+
+def _renumbered(formdata, rows) -> MultiDict:
+    data = MultiDict([(k, v) for k, v in formdata.items(multi=True) if not k.startswith("lines-")])
+    for i, row in enumerate(rows):
+        for name, value in row.items():
+            data[f"lines-{i}-{name}"] = value
+    return data
+
+
+def _money_form(kind: BankTransactionKind, formdata=None, rows=None) -> MoneyForm:
+    if formdata is not None:
+        formdata = _renumbered(formdata, _typed_lines(formdata) if rows is None else rows)
+    form = MoneyForm(formdata=formdata)
+    form.contact.label.text = "Received from" if kind is BankTransactionKind.DEPOSIT else "Paid to"
+    form.bank_account.choices = _bank_choices()
+    if formdata is None:
+        banks = office_bank_accounts(db.session)
+        form.bank_account.data = str(banks[0].id) if len(banks) == 1 else ""
+    accounts = [SelectChoice("", "Choose an account…")] + [
+        SelectChoice(str(a.id), a.label) for a in postable_accounts(db.session) if not a.is_bank]
+    for entry in form.lines:
+        entry.form.account.choices = accounts
+    return form
+
+
+def _money_lines(form: MoneyForm) -> list[MoneyLine]:
+    """The typed lines for the books; refuses what only the form can see."""
+    lines = []
+    for i, entry in enumerate(form.lines):
+        line = entry.form
+        if not any((line.description.data, line.account.data, line.amount.data)):
+            continue
+        amount = parse_money(line.amount.data, f"lines-{i}-amount")
+        if not (line.account.data or "").isdigit():
+            raise InvalidAccount(f"Line {i + 1}: choose an account.", f"lines-{i}-account")
+        tax = TaxCode.GST if line.tax.data == TaxCode.GST.value else TaxCode.GST_FREE
+        lines.append(MoneyLine(int(line.account.data), amount, tax, line.description.data or ""))
+    return lines
+
+
+def money_totals(form: MoneyForm) -> dict:
+    """Subtotal, GST and total of the lines typed so far (GST at the practice's rate)."""
+    rate = get_practice(db.session).gst_rate
+    subtotal = gst = ZERO
+    unreadable = 0
+    for entry in form.lines:
+        text = entry.form.amount.data
+        if not text:
+            continue
+        try:
+            amount = parse_money(text)
+        except LedgerError:
+            unreadable += 1
+            continue
+        subtotal += amount
+        if entry.form.tax.data == TaxCode.GST.value:
+            gst += gst_on(amount, rate)
+    return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst, "unreadable": unreadable}
+
+
+def _render_money(kind, form, status=200, block=None, focus_line=None):
+    return render("banking/money_form.html", block=block, status=status, kind=kind, form=form,
+                  totals=money_totals(form), focus_line=focus_line)
+
+
+@bp.route("/<kind>/new", methods=["GET", "POST"])
+def new_transaction(kind):
+    """Receive money (deposit) or spend money (withdrawal), not linked to a bill."""
+    kind = _kind_or_404(kind)
+    form = _money_form(kind, request.form if request.method == "POST" else None)
+    if not form.validate_on_submit():
+        return _render_money(kind, form, 400 if request.method == "POST" else 200)
+    with committing(form) as saved:
+        transaction = record_bank_transaction(
+            db.session, current_user, kind=kind, bank_account_id=form.bank_account.data,
+            date=form.date.data, contact=form.contact.data or "", reference=form.reference.data or "",
+            lines=_money_lines(form))
+    if not saved.ok:
+        if (saved.error.field or "").startswith("lines-"):
+            form.form_errors.append(f"{saved.error.message} See the line marked below.")
+        return _render_money(kind, form, 422)
+    flash(f"{transaction.number} recorded.", "success")
+    return redirect(url_for("banking.show_transaction", transaction_id=transaction.id), 303)
+
+
+@bp.route("/<kind>/new/lines", methods=["POST"])
+def transaction_lines(kind):
+    """The lines block again, with a line added (?add) or line `?remove=n` taken out."""
+    kind = _kind_or_404(kind)
+    rows = _typed_lines(request.form, keep_blank=True)
+    remove, focus = request.args.get("remove", ""), None
+    if remove.isdigit() and int(remove) < len(rows):
+        rows.pop(int(remove))
+        focus = min(int(remove), max(len(rows), 1) - 1)
+    if "add" in request.args and len(rows) < MAX_LINES:
+        rows.append({"description": "", "account": "", "amount": "", "tax": TaxCode.GST.value})
+        focus = len(rows) - 1
+    return _render_money(kind, _money_form(kind, request.form, rows), block="lines", focus_line=focus)
+
+
+@bp.route("/<kind>/new/totals", methods=["POST"])
+def transaction_totals(kind):
+    """The live totals of the lines typed so far."""
+    kind = _kind_or_404(kind)
+    return _render_money(kind, _money_form(kind, request.form), block="totals")
+
+
+@bp.route("/transactions/<int:transaction_id>")
+def show_transaction(transaction_id):
+    """A deposit or withdrawal: its lines, its journal and the reverse form."""
+    transaction = get_bank_transaction(db.session, transaction_id)
+    return render("banking/transaction.html", transaction=transaction, form=ReverseForm())
+
+
+@bp.route("/transactions/<int:transaction_id>/reverse", methods=["POST"])
+def reverse_transaction(transaction_id):
+    """Correct a deposit or withdrawal by reversing its journal."""
+    transaction = get_bank_transaction(db.session, transaction_id, for_update=True)
+    form = ReverseForm()
+    status = 400
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            reversal = reverse_bank_transaction(db.session, current_user, transaction,
+                                                date=form.date.data, reason=form.reason.data)
+        if saved.ok:
+            flash(f"{transaction.number} reversed by {reversal.number}.", "success")
+            return redirect(url_for("banking.show_transaction", transaction_id=transaction.id), 303)
+        status = 422
+    return render("banking/transaction.html", transaction=transaction, form=form, status=status)
+
+
+# ---- Transfers ---------------------------------------------------------------------------------
+
+
+@bp.route("/transfers/new", methods=["GET", "POST"])
+def new_transfer():
+    """Move money from one office bank account to another."""
+    form = TransferForm()
+    form.from_account.choices = form.to_account.choices = _bank_choices()
+    if not form.validate_on_submit():
+        return render("banking/transfer_form.html", form=form,
+                      status=400 if request.method == "POST" else 200)
+    with committing(form) as saved:
+        moved = transfer(db.session, current_user, from_account_id=form.from_account.data,
+                         to_account_id=form.to_account.data, date=form.date.data,
+                         amount=parse_money(form.amount.data, "amount"),
+                         reference=form.reference.data or "")
+    if not saved.ok:
+        return render("banking/transfer_form.html", form=form, status=422)
+    flash(f"Transfer {moved.number} of {moved.amount:,.2f} from {moved.from_account.label} to "
+          f"{moved.to_account.label} recorded.", "success")
+    return redirect(url_for("banking.index"), 303)
+
+
+# ---- Statements and reconciliation -------------------------------------------------------------
+
+
+def _render_reconcile(bank, status=200, statement_form=None, reconcile_form=None, block=None,
+                      match_error=None):
+    state = reconciliation_state(db.session, bank)
+    if reconcile_form is None:
+        reconcile_form = ReconcileForm(formdata=None)
+        if state.statement:
+            reconcile_form.statement_date.data = max(s.date for s in state.statement)
+    return render("banking/reconcile.html", block=block, status=status, bank=bank, state=state,
+                  statement_form=statement_form or StatementForm(formdata=None),
+                  reconcile_form=reconcile_form, history=reconciliation_history(db.session, bank),
+                  book_balance=book_balances(db.session, [bank.id])[bank.id], match_error=match_error)
+
+
+@bp.route("/accounts/<int:account_id>/reconcile")
+def reconcile(account_id):
+    """Statement lines beside unreconciled book entries, suggested and manual matching, saving."""
+    return _render_reconcile(_bank_or_404(account_id))
+
+
+@bp.route("/accounts/<int:account_id>/statement", methods=["POST"])
+def upload_statement(account_id):
+    """Import a statement file (CSV or OFX) for this bank account."""
+    bank = _bank_or_404(account_id)
+    form = StatementForm()
+    if not form.validate_on_submit():
+        return _render_reconcile(bank, 400, statement_form=form)
+    upload = request.files.get("statement")
+    with committing(form) as saved:
+        lines = import_statement(db.session, current_user, bank.id, upload.filename if upload else "",
+                                 upload.read() if upload else b"")
+    if not saved.ok:
+        return _render_reconcile(bank, 422, statement_form=form)
+    flash(f"{len(lines)} statement lines imported.", "success")
+    return redirect(url_for("banking.reconcile", account_id=bank.id), 303)
+
+
+def _matching(account_id, action):
+    """Run a match or unmatch, then show the workspace (htmx) or go back to the page."""
+    bank = _bank_or_404(account_id)
+    form = FlaskForm()
+    error = None
+    if not form.validate_on_submit():
+        error = "The form has expired; reload the page and try again."
+    else:
+        with committing(form) as saved:
+            action(bank)
+        if not saved.ok:
+            error = saved.error.message
+    if wants_fragment():
+        # htmx does not swap error statuses, so the refusal comes as a 200 fragment with the message.
+        return _render_reconcile(bank, block="workspace", match_error=error)
+    if error:
+        return _render_reconcile(bank, 422, match_error=error)
+    return redirect(url_for("banking.reconcile", account_id=bank.id), 303)
+
+
+@bp.route("/accounts/<int:account_id>/match", methods=["POST"])
+def match_line(account_id):
+    """Match a statement line to a book entry."""
+    return _matching(account_id, lambda bank: match(
+        db.session, current_user, bank, request.form.get("statement_line"),
+        request.form.get("journal_line")))
+
+
+@bp.route("/accounts/<int:account_id>/unmatch", methods=["POST"])
+def unmatch_line(account_id):
+    """Undo a match not yet reconciled."""
+    return _matching(account_id, lambda bank: unmatch(
+        db.session, current_user, bank, request.form.get("statement_line")))
+
+
+@bp.route("/accounts/<int:account_id>/reconciliations", methods=["POST"])
+def save(account_id):
+    """Save a reconciliation, only when it balances."""
+    bank = _bank_or_404(account_id)
+    form = ReconcileForm()
+    if not form.validate_on_submit():
+        return _render_reconcile(bank, 400, reconcile_form=form)
+    with committing(form) as saved:
+        done = save_reconciliation(db.session, current_user, bank, statement_date=form.statement_date.data,
+                                   closing_balance=parse_money(form.closing_balance.data,
+                                                               "closing_balance"))
+    if not saved.ok:
+        return _render_reconcile(bank, 422, reconcile_form=form)
+    flash(f"Reconciled to {done.statement_date:%d %b %Y}.", "success")
+    return redirect(url_for("banking.show_reconciliation", reconciliation_id=done.id), 303)
+
+
+@bp.route("/reconciliations/<int:reconciliation_id>")
+def show_reconciliation(reconciliation_id):
+    """The reconciliation report: statement balance, unpresented items, book balance."""
+    done = get_reconciliation(db.session, reconciliation_id)
+    return render("banking/reconciliation.html", report=reconciliation_report(db.session, done),
+                  history=reconciliation_history(db.session, done.bank_account))
