@@ -1,0 +1,116 @@
+"""Supplier bills under random sequences of invoices, payments and voids (hypothesis).
+
+Whatever is approved, paid (in part, in full, or refused for asking too much) and voided: the
+trial balance sums to zero, every invoice's amount owed equals its total less its payments, and
+accounts payable holds exactly what is owed on the invoices.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import count
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select
+
+from accounting.errors import LedgerError
+from accounting.journals import Journal, JournalLine
+from accounting.money import ZERO
+from accounting.reports import account_balances
+from accounting.suppliers import (
+    InvoiceDetails,
+    InvoiceLineInput,
+    InvoiceStatus,
+    SupplierDetails,
+    SupplierInvoice,
+    SupplierInvoiceLine,
+    SupplierPayment,
+    approve_invoice,
+    create_invoice,
+    pay_invoice,
+    save_supplier,
+    void_invoice,
+)
+
+START = date(2026, 7, 1)
+EXPENSES = ["6-2400", "5-1000", "6-2000", "1-3000"]
+REFS = count(1)
+
+line = st.tuples(st.integers(1, 2_000_000), st.sampled_from(EXPENSES), st.booleans())
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("invoice"), st.lists(line, min_size=1, max_size=4), st.integers(0, 20)),
+        st.tuples(st.just("pay"), st.integers(0, 50), st.integers(1, 3_000_000)),
+        st.tuples(st.just("pay_rest"), st.integers(0, 50), st.just(0)),
+        st.tuples(st.just("void"), st.integers(0, 50), st.just(0)),
+    ),
+    min_size=1, max_size=12,
+)
+
+
+def _reset(session):
+    session.rollback()
+    for model in (SupplierPayment, SupplierInvoiceLine, SupplierInvoice, JournalLine):
+        session.execute(delete(model))
+    session.execute(delete(Journal).where(Journal.reverses_id.is_not(None)))
+    session.execute(delete(Journal))
+    session.commit()
+
+
+def _open_invoices(session):
+    return session.scalars(select(SupplierInvoice).where(
+        SupplierInvoice.status != InvoiceStatus.VOIDED).order_by(SupplierInvoice.id)).all()
+
+
+def _apply(session, books, supplier, operation):
+    kind, a, b = operation
+    if kind == "invoice":
+        invoice = create_invoice(session, books.admin, InvoiceDetails(
+            supplier.id, f"R{next(REFS)}", START + timedelta(days=b), START + timedelta(days=b + 30),
+            [InvoiceLineInput("x", Decimal(cents) / 100, books.account(code).id, free)
+             for cents, code, free in a]))
+        approve_invoice(session, books.admin, invoice)
+        return
+    invoices = _open_invoices(session)
+    if not invoices:
+        return
+    invoice = invoices[a % len(invoices)]
+    if kind == "void":
+        void_invoice(session, books.admin, invoice, date=invoice.date, reason="Random")
+        return
+    amount = invoice.amount_owed if kind == "pay_rest" else Decimal(b) / 100
+    pay_invoice(session, books.admin, invoice.id, bank_account_id=books.account("1-1000").id,
+                date=invoice.date + timedelta(days=5), amount=amount)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=operations)
+def test_books_balance_and_owed_is_total_less_payments(books, db_session, ops):
+    _reset(db_session)
+    supplier = save_supplier(db_session, books.admin, SupplierDetails(name=f"S{next(REFS)}"))
+    db_session.commit()
+    for operation in ops:
+        try:
+            with db_session.begin_nested():
+                _apply(db_session, books, supplier, operation)
+        except LedgerError:
+            pass  # a refusal (overpaying, voiding a paid invoice, ...) must change nothing
+        db_session.expire_all()
+        assert (db_session.scalar(select(func.sum(JournalLine.amount))) or ZERO) == ZERO
+        owed_total = ZERO
+        for invoice in db_session.scalars(select(SupplierInvoice)).all():
+            payments = sum((p.amount for p in invoice.payments), ZERO)
+            assert invoice.paid == payments
+            if invoice.status == InvoiceStatus.VOIDED:
+                assert invoice.amount_owed == ZERO and payments == ZERO
+            else:
+                assert invoice.amount_owed == invoice.total - payments >= ZERO
+                assert invoice.total == invoice.subtotal + invoice.gst
+                expected = (InvoiceStatus.PAID if invoice.amount_owed == ZERO else
+                            InvoiceStatus.PART_PAID if payments else InvoiceStatus.AWAITING_PAYMENT)
+                assert invoice.status == expected
+                owed_total += invoice.amount_owed
+        payable = account_balances(db_session, START + timedelta(days=400)).get(
+            books.account("2-1000").id, ZERO)
+        assert -payable == owed_total
+    db_session.commit()
