@@ -83,11 +83,20 @@ def _document_finder(kind: documents.Kind) -> Callable[[Ctx, Doc], Doc | None]:
     return find
 
 
+def _contact_finder(ctx: Ctx, element: Doc) -> Doc | None:
+    """By id, number or name; GET /Contacts/{ContactNumber} works as in Xero."""
+    found = settings.find_contact_for_update(ctx, element)
+    key = element.get("ContactID")
+    if found is None and isinstance(key, str) and set(element) == {"ContactID"}:
+        found = settings.find_contact_for_update(ctx, {"ContactNumber": key})
+    return found
+
+
 RESOURCES = {r.key.lower(): r for r in [
     Resource("Accounts", "account", "AccountID", SETTINGS, settings.render_account,
              settings.create_account, settings.update_account, _by_id("account", "AccountID")),
     Resource("Contacts", "contact", "ContactID", CONTACTS, settings.render_contact,
-             settings.create_contact, settings.update_contact, settings.find_contact_for_update,
+             settings.create_contact, settings.update_contact, _contact_finder,
              paged=True, error_flag="HasValidationErrors"),
     Resource("Invoices", "invoice", "InvoiceID", _txn("accounting.invoices"),
              documents.render_invoice, documents.create_invoice, documents.update_invoice,
