@@ -345,7 +345,7 @@ def record_bank_transaction(session: Session, user: User | None, *, kind: BankTr
     if gst_total:
         role = AccountRole.GST_COLLECTED if kind is BankTransactionKind.DEPOSIT else AccountRole.GST_PAID
         journal_lines.append(LineInput(account_for_role(session, role).id, sign * gst_total, "GST"))
-    journal_lines.insert(0, LineInput(bank.id, -sign * total, contact))
+    journal_lines.insert(0, LineInput(bank.id, -sign * total, reference))
     number = next_number(session, f"bank:{kind.value}", NUMBER_PREFIXES[kind], width=5)
     what = "Received from" if kind is BankTransactionKind.DEPOSIT else "Paid to"
     narration = f"{what} {contact}" if contact else kind.label
