@@ -15,14 +15,23 @@ from accounting.clients import Client, Matter, RelatedPerson
 from accounting.journals import Journal, JournalLine
 from accounting.practice import Practice
 from accounting.sequences import NumberSequence
-from accounting.suppliers import Supplier, SupplierInvoice, SupplierInvoiceLine, SupplierPayment
+from accounting.suppliers import (
+    Supplier,
+    SupplierCredit,
+    SupplierCreditApplication,
+    SupplierCreditLine,
+    SupplierInvoice,
+    SupplierInvoiceLine,
+    SupplierPayment,
+)
 from accounting.users import LoginThrottle, User
 
 __all__ = [
     "Account", "AuditEvent", "BankTransaction", "BankTransactionLine", "BankTransfer", "Base", "Client",
     "Journal", "JournalLine", "LoginThrottle",
     "Matter", "NumberSequence", "Practice", "ReconciledLine", "Reconciliation", "RelatedPerson",
-    "StatementLine", "Supplier", "SupplierInvoice",
+    "StatementLine", "Supplier", "SupplierCredit", "SupplierCreditApplication",
+    "SupplierCreditLine", "SupplierInvoice",
     "SupplierInvoiceLine", "SupplierPayment", "User",
 ]
 

@@ -101,6 +101,7 @@ class SupplierInvoice(PostedTransactionMixin, Base):
     # Fixed at approval (the GST rate may change later); drafts show the live computation.
     total: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    credited: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     journal_id: Mapped[int | None] = mapped_column(ForeignKey("journal.id"))
     void_journal_id: Mapped[int | None] = mapped_column(ForeignKey("journal.id"))
 
@@ -110,6 +111,8 @@ class SupplierInvoice(PostedTransactionMixin, Base):
         cascade="all, delete-orphan")
     payments: Mapped[list["SupplierPayment"]] = relationship(
         back_populates="invoice", order_by="SupplierPayment.id")
+    credits: Mapped[list["SupplierCreditApplication"]] = relationship(
+        back_populates="invoice", order_by="SupplierCreditApplication.id")
     journal: Mapped[Journal | None] = relationship(foreign_keys=[journal_id])
     void_journal: Mapped[Journal | None] = relationship(foreign_keys=[void_journal_id])
 
@@ -123,10 +126,16 @@ class SupplierInvoice(PostedTransactionMixin, Base):
 
     @property
     def amount_owed(self) -> Decimal:
-        """Total less what has been paid; nothing is owed on a draft or a voided invoice."""
+        """Total less payments and credits applied; nothing is owed on a draft or a voided invoice."""
         if self.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOIDED):
             return ZERO
-        return self.total - self.paid
+        return self.total - self.paid - self.credited
+
+    def settle_status(self) -> None:
+        """Paid, part paid or awaiting payment, from what has been paid and credited."""
+        self.status = (InvoiceStatus.PAID if self.amount_owed == ZERO else
+                       InvoiceStatus.PART_PAID if self.paid or self.credited else
+                       InvoiceStatus.AWAITING_PAYMENT)
 
     def is_draft(self) -> bool:
         return self.status == InvoiceStatus.DRAFT
@@ -145,6 +154,9 @@ class SupplierInvoice(PostedTransactionMixin, Base):
         if self.paid:
             return (f"{format_money(self.paid)} has been paid against it: a paid invoice cannot be "
                     "voided.")
+        if self.credited:
+            return (f"{format_money(self.credited)} of credit notes is applied to it: an invoice "
+                    "with credits applied cannot be voided.")
         return None
 
 
@@ -311,7 +323,10 @@ class InvoiceDetails:
     lines: list[InvoiceLineInput]
 
 
-def _check_invoice(session: Session, details: InvoiceDetails, invoice_id: int | None) -> Supplier:
+def _check_invoice(session: Session, details: InvoiceDetails, invoice_id: int | None,
+                   model=None, what: str = "invoice") -> Supplier:
+    """Check a document's header and lines; its supplier's number is unique among `model` rows."""
+    model = model or SupplierInvoice
     if details.supplier_id is None:
         raise LedgerError("Choose the supplier.", "supplier_id")
     supplier = session.get(Supplier, details.supplier_id) if 0 < details.supplier_id < 2**31 \
@@ -320,18 +335,19 @@ def _check_invoice(session: Session, details: InvoiceDetails, invoice_id: int | 
         raise LedgerError("Choose the supplier.", "supplier_id")
     ref = details.supplier_ref.strip()
     if not ref:
-        raise LedgerError("Enter the supplier's invoice number.", "supplier_ref")
+        raise LedgerError(f"Enter the supplier's {what} number.", "supplier_ref")
     if len(ref) > 50:
-        raise LedgerError("Use at most 50 characters for the invoice number.", "supplier_ref")
-    clash = session.scalar(select(SupplierInvoice).where(
-        SupplierInvoice.supplier_id == supplier.id, SupplierInvoice.supplier_ref == ref))
+        raise LedgerError(f"Use at most 50 characters for the {what} number.", "supplier_ref")
+    clash = session.scalar(select(model).where(model.supplier_id == supplier.id,
+                                               model.supplier_ref == ref))
     if clash is not None and clash.id != invoice_id:
-        raise LedgerError(f"{supplier.name}'s invoice {ref} is already entered as {clash.number}.",
+        raise LedgerError(f"{supplier.name}'s {what} {ref} is already entered as {clash.number}.",
                           "supplier_ref")
     if details.due_date < details.date:
         raise LedgerError("The due date cannot be before the invoice date.", "due_date")
     if not details.lines:
-        raise LedgerError("An invoice needs at least one line.", "lines")
+        raise LedgerError(f"A{'n' if what == 'invoice' else ''} {what} needs at least one line.",
+                          "lines")
     if len(details.lines) > MAX_LINES:
         raise LedgerError(f"An invoice has at most {MAX_LINES} lines.", "lines")
     for i, line in enumerate(details.lines):
@@ -518,8 +534,7 @@ def pay_invoice(session: Session, user: User, invoice_id: int, *, bank_account_i
                               journal_id=journal.id)
     session.add(payment)
     invoice.paid = invoice.paid + amount
-    invoice.status = InvoiceStatus.PAID if invoice.paid == invoice.total else \
-        InvoiceStatus.PART_PAID
+    invoice.settle_status()
     session.flush()
     record(session, user, "paid", "supplier_invoice", invoice.id,
            f"{number}: {format_money(amount)} paid on {invoice.number} ({journal.number})")
@@ -536,15 +551,204 @@ class HistoryEvent:
 
 def invoice_history(invoice: SupplierInvoice) -> list[HistoryEvent]:
     """What happened to an invoice, oldest first, each with the journal it posted."""
-    events = []
+    events: list[HistoryEvent] = []
     if invoice.journal is not None:
         events.append(HistoryEvent(invoice.date, "Approved", invoice.total, invoice.journal))
     for payment in invoice.payments:
         events.append(HistoryEvent(payment.date, f"Payment {payment.number} from "
                                    f"{payment.bank_account.label}", payment.amount, payment.journal))
+    for application in invoice.credits:
+        events.append(HistoryEvent(application.date, f"Credit note {application.credit.number} "
+                                   "applied", application.amount, application.credit.journal))
     if invoice.void_journal is not None:
         events.append(HistoryEvent(invoice.void_journal.date,
                                    f"Voided: {invoice.void_journal.reversal_reason}",
                                    invoice.total, invoice.void_journal))
-    return events
+    return sorted(events, key=lambda event: event.date)
 
+
+
+# ---- Credit notes
+
+
+class CreditStatus(enum.StrEnum):
+    OPEN = "open"
+    APPLIED = "applied"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class SupplierCredit(PostedTransactionMixin, Base):
+    """A supplier's credit note: posted when entered, then applied to that supplier's invoices."""
+
+    __tablename__ = "supplier_credit"
+    __table_args__ = (UniqueConstraint("supplier_id", "supplier_ref",
+                                       name="uq_supplier_credit_supplier_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"), index=True)
+    supplier_ref: Mapped[str] = mapped_column(String(50))
+    date: Mapped[date] = mapped_column(Date)
+    status: Mapped[CreditStatus] = mapped_column(
+        Enum(CreditStatus, native_enum=False, length=20), default=CreditStatus.OPEN)
+    total: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    applied: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    journal_id: Mapped[int] = mapped_column(ForeignKey("journal.id"))
+
+    supplier: Mapped[Supplier] = relationship()
+    lines: Mapped[list["SupplierCreditLine"]] = relationship(
+        back_populates="credit", order_by="SupplierCreditLine.line_no", cascade="all, delete-orphan")
+    applications: Mapped[list["SupplierCreditApplication"]] = relationship(
+        back_populates="credit", order_by="SupplierCreditApplication.id")
+    journal: Mapped[Journal] = relationship()
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.total - self.applied
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+    @property
+    def gst(self) -> Decimal:
+        return sum((line.gst_amount for line in self.lines), ZERO)
+
+
+class SupplierCreditLine(Base):
+    __tablename__ = "supplier_credit_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_id: Mapped[int] = mapped_column(ForeignKey("supplier_credit.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(300))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    gst_free: Mapped[bool] = mapped_column(Boolean, default=False)
+    gst_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+
+    credit: Mapped[SupplierCredit] = relationship(back_populates="lines")
+    account: Mapped[Account] = relationship()
+
+
+class SupplierCreditApplication(Base):
+    """Part of a credit note set against one invoice. Posts nothing: the credit note already
+    debited accounts payable; this only says which invoice the credit settles."""
+
+    __tablename__ = "supplier_credit_application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_id: Mapped[int] = mapped_column(ForeignKey("supplier_credit.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("supplier_invoice.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+    credit: Mapped[SupplierCredit] = relationship(back_populates="applications")
+    invoice: Mapped[SupplierInvoice] = relationship(back_populates="credits")
+
+
+def create_credit(session: Session, user: User, details: InvoiceDetails) -> SupplierCredit:
+    """Enter and post a supplier credit note: Dr AP the total, Cr each line's account, Cr GST paid.
+
+    `details.due_date` is not used (a credit note has none)."""
+    details = InvoiceDetails(details.supplier_id, details.supplier_ref, details.date, details.date,
+                             details.lines)
+    supplier = _check_invoice(session, details, None, SupplierCredit, "credit note")
+    ref = details.supplier_ref.strip()
+    rate = get_practice(session).gst_rate
+    credit = SupplierCredit(number=next_number(session, "supplier_credit", "SC-", 5),
+                            supplier_id=supplier.id, supplier_ref=ref, date=details.date)
+    for i, line in enumerate(details.lines):
+        credit.lines.append(SupplierCreditLine(
+            line_no=i + 1, description=line.description.strip(), account_id=line.account_id,
+            amount=line.amount, gst_free=line.gst_free,
+            gst_amount=ZERO if line.gst_free else gst_on(line.amount, rate)))
+    total = credit.subtotal + credit.gst
+    lines = [LineInput(account_for_role(session, AccountRole.ACCOUNTS_PAYABLE).id, total,
+                       f"{supplier.name} credit {ref}")]
+    lines += [LineInput(line.account_id, -line.amount, line.description) for line in credit.lines]
+    if credit.gst:
+        lines.append(LineInput(account_for_role(session, AccountRole.GST_PAID).id, -credit.gst,
+                               f"GST on {credit.number}"))
+    journal = post(session, user, date=details.date, kind="vendor_credit", reference=credit.number,
+                   lines=lines, narration=f"Supplier credit note {credit.number}: {supplier.name} {ref}")
+    credit.journal_id, credit.total = journal.id, total
+    session.add(credit)
+    session.flush()
+    record(session, user, "posted", "supplier_credit", credit.id,
+           f"Supplier credit note {credit.number} ({supplier.name} {ref}): {format_money(total)} "
+           f"({journal.number})")
+    return credit
+
+
+def get_credit(session: Session, credit_id: int, *, for_update: bool = False) -> SupplierCredit:
+    """The supplier credit note with this id, or NotFound; `for_update` locks its row."""
+    return _get(session, SupplierCredit, credit_id, "supplier credit note", for_update)
+
+
+def list_credits(session: Session, *, page: int = 1, per_page: int = 25):
+    """Credit notes, newest first; returns (rows, total)."""
+    statement = select(SupplierCredit).options(selectinload(SupplierCredit.supplier)).order_by(
+        SupplierCredit.date.desc(), SupplierCredit.id.desc())
+    return _page_of(session, statement, page, per_page)
+
+
+def invoices_to_credit(session: Session, credit: SupplierCredit) -> list[SupplierInvoice]:
+    """The credit's supplier's invoices with something owing, oldest first."""
+    return list(session.scalars(select(SupplierInvoice).where(
+        SupplierInvoice.supplier_id == credit.supplier_id,
+        SupplierInvoice.status.in_([InvoiceStatus.AWAITING_PAYMENT, InvoiceStatus.PART_PAID]))
+        .order_by(SupplierInvoice.date, SupplierInvoice.id)))
+
+
+def apply_credit(session: Session, user: User, credit_id: int, allocations: dict[int, Decimal], *,
+                 date: date) -> list[SupplierCreditApplication]:
+    """Set parts of a credit note against invoices of the same supplier ({invoice id: amount}).
+
+    The credit note and each invoice are locked first, so two people applying at once cannot use
+    more than the credit holds or settle more than an invoice owes."""
+    credit = get_credit(session, credit_id, for_update=True)
+    allocations = {k: v for k, v in allocations.items() if v != ZERO}
+    if not allocations:
+        raise LedgerError("Enter an amount to apply against at least one invoice.")
+    if date < credit.date:
+        raise LedgerError(f"Apply it on or after the credit note's date ({credit.date:%d %b %Y}).",
+                          "date")
+    get_practice(session).check_open(date)
+    wanted = sum(allocations.values(), ZERO)
+    if wanted > credit.remaining:
+        raise InvalidAmount(f"That is more than is left on {credit.number}: "
+                            f"{format_money(credit.remaining)} is left to apply.")
+    applications = []
+    for invoice_id in sorted(allocations):
+        amount, field = allocations[invoice_id], f"apply-{invoice_id}"
+        invoice = get_invoice(session, invoice_id, for_update=True)
+        if invoice.supplier_id != credit.supplier_id:
+            raise LedgerError(f"{invoice.number} is {invoice.supplier.name}'s invoice: a credit note "
+                              f"from {credit.supplier.name} applies only to its own invoices.", field)
+        if not invoice.can_pay():
+            raise LedgerError(f"{invoice.number} is {invoice.status.label.lower()}: a credit applies "
+                              "only to an approved invoice with something owing.", field)
+        if amount < ZERO:
+            raise InvalidAmount(f"{invoice.number}: enter an amount more than zero.", field)
+        if amount > invoice.amount_owed:
+            raise InvalidAmount(f"That is more than is owed: {invoice.number} has "
+                                f"{format_money(invoice.amount_owed)} owing.", field)
+        if date < invoice.date:
+            raise LedgerError(f"{invoice.number} is dated {invoice.date:%d %b %Y}: apply the credit "
+                              "on or after that date.", "date")
+        application = SupplierCreditApplication(credit_id=credit.id, invoice_id=invoice.id,
+                                                date=date, amount=amount)
+        session.add(application)
+        invoice.credited = invoice.credited + amount
+        invoice.settle_status()
+        applications.append(application)
+        record(session, user, "credited", "supplier_invoice", invoice.id,
+               f"{credit.number}: {format_money(amount)} applied to {invoice.number}")
+    credit.applied = credit.applied + wanted
+    credit.status = CreditStatus.APPLIED if credit.remaining == ZERO else CreditStatus.OPEN
+    session.flush()
+    return applications

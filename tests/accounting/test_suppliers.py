@@ -293,3 +293,87 @@ def test_two_people_paying_at_once_cannot_overpay(app, db_session, books, suppli
     first.close()
     second.close()
     assert outcome["result"] == "SI-00001 is paid: only an approved invoice with something owing can be paid."
+
+
+# Credit notes
+
+
+def credit_note(books, db_session, supplier, ref="CN-1", lines=None, on=JULY):
+    from accounting.suppliers import create_credit
+
+    lines = lines or [("Returned paper", "20.00", "6-2400", False)]
+    credit = create_credit(db_session, books.admin, InvoiceDetails(
+        supplier.id, ref, on, on,
+        [InvoiceLineInput(d, D(a), books.account(code).id, free) for d, a, code, free in lines]))
+    db_session.commit()
+    return credit
+
+
+def apply(books, db_session, credit, allocations, on=JULY):
+    from accounting.suppliers import apply_credit
+
+    result = apply_credit(db_session, books.admin, credit.id,
+                          {invoice.id: D(amount) for invoice, amount in allocations}, date=on)
+    db_session.commit()
+    return result
+
+
+def test_a_credit_note_posts_payables_against_the_expense_and_gst(books, db_session, supplier):
+    credit = credit_note(books, db_session, supplier, lines=[
+        ("Returned paper", "20.00", "6-2400", False), ("Refund of fee", "5.00", "5-1000", True)])
+    assert credit.number == "SC-00001" and credit.total == D("27.00")
+    assert credit.journal.kind == "vendor_credit" and credit.journal.reference == "SC-00001"
+    assert lines_of(credit.journal) == [
+        ("2-1000", "27.00"), ("6-2400", "-20.00"), ("5-1000", "-5.00"), ("2-1200", "-2.00")]
+
+
+def test_a_credit_is_applied_to_several_invoices_of_its_supplier(books, db_session, supplier):
+    first = approved(books, db_session, supplier, ref="A")
+    second = approved(books, db_session, supplier, ref="B")
+    credit = credit_note(books, db_session, supplier, lines=[("Rebate", "200.00", "6-2400", False)])
+    apply(books, db_session, credit, [(first, "160.00"), (second, "50.00")])
+    assert (first.status, first.amount_owed) == (InvoiceStatus.PAID, D("0.00"))
+    assert (second.status, second.amount_owed) == (InvoiceStatus.PART_PAID, D("110.00"))
+    assert (credit.remaining, credit.status.value) == (D("10.00"), "open")
+    pay(books, db_session, second, "110.00")
+    assert second.status == InvoiceStatus.PAID
+    apply(books, db_session, credit, [(approved(books, db_session, supplier, ref="C"), "10.00")])
+    assert credit.status.value == "applied"
+
+
+def test_a_credit_is_refused_for_another_suppliers_invoice(books, db_session, supplier):
+    other = save_supplier(db_session, books.admin, SupplierDetails(name="Telstra"))
+    theirs = approved(books, db_session, other, ref="T1")
+    credit = credit_note(books, db_session, supplier)
+    with pytest.raises(LedgerError) as refusal:
+        apply(books, db_session, credit, [(theirs, "1.00")])
+    assert "Telstra's invoice" in refusal.value.message and refusal.value.field == f"apply-{theirs.id}"
+
+
+def test_applying_more_than_is_left_or_owed_is_refused(books, db_session, supplier):
+    invoice = approved(books, db_session, supplier, lines=[("x", "10.00", "6-2400", True)])
+    credit = credit_note(books, db_session, supplier)  # 22.00
+    with pytest.raises(LedgerError, match="22.00 is left"):
+        apply(books, db_session, credit, [(invoice, "22.01")])
+    db_session.rollback()
+    with pytest.raises(LedgerError, match="10.00 owing"):
+        apply(books, db_session, credit, [(invoice, "10.01")])
+    db_session.rollback()
+    draft_invoice = draft(books, db_session, supplier, ref="D")
+    with pytest.raises(LedgerError, match="is draft"):
+        apply(books, db_session, credit, [(draft_invoice, "1.00")])
+
+
+def test_an_invoice_with_a_credit_applied_cannot_be_voided(books, db_session, supplier):
+    invoice = approved(books, db_session, supplier)
+    apply(books, db_session, credit_note(books, db_session, supplier), [(invoice, "5.00")])
+    assert invoice.amount_owed == D("155.00")
+    with pytest.raises(LedgerError, match="credit notes is applied"):
+        void_invoice(db_session, books.admin, invoice, date=JULY, reason="x")
+
+
+def test_a_credit_note_number_is_unique_per_supplier(books, db_session, supplier):
+    credit_note(books, db_session, supplier, ref="CN-9")
+    with pytest.raises(LedgerError) as refusal:
+        credit_note(books, db_session, supplier, ref="CN-9")
+    assert refusal.value.field == "supplier_ref" and "SC-00001" in refusal.value.message

@@ -1,8 +1,9 @@
 """Supplier bills under random sequences of invoices, payments and voids (hypothesis).
 
-Whatever is approved, paid (in part, in full, or refused for asking too much) and voided: the
-trial balance sums to zero, every invoice's amount owed equals its total less its payments, and
-accounts payable holds exactly what is owed on the invoices.
+Whatever is approved, paid (in part, in full, or refused for asking too much), credited and
+voided: the trial balance sums to zero, every invoice's amount owed equals its total less its
+payments and credits applied, and accounts payable holds exactly what is owed on the invoices less
+the credit not yet applied.
 """
 
 from datetime import date, timedelta
@@ -21,11 +22,16 @@ from accounting.suppliers import (
     InvoiceDetails,
     InvoiceLineInput,
     InvoiceStatus,
+    SupplierCredit,
+    SupplierCreditApplication,
+    SupplierCreditLine,
     SupplierDetails,
     SupplierInvoice,
     SupplierInvoiceLine,
     SupplierPayment,
+    apply_credit,
     approve_invoice,
+    create_credit,
     create_invoice,
     pay_invoice,
     save_supplier,
@@ -43,6 +49,7 @@ operations = st.lists(
         st.tuples(st.just("pay"), st.integers(0, 50), st.integers(1, 3_000_000)),
         st.tuples(st.just("pay_rest"), st.integers(0, 50), st.just(0)),
         st.tuples(st.just("void"), st.integers(0, 50), st.just(0)),
+        st.tuples(st.just("credit"), st.integers(0, 50), st.integers(1, 3_000_000)),
     ),
     min_size=1, max_size=12,
 )
@@ -50,7 +57,8 @@ operations = st.lists(
 
 def _reset(session):
     session.rollback()
-    for model in (SupplierPayment, SupplierInvoiceLine, SupplierInvoice, JournalLine):
+    for model in (SupplierPayment, SupplierCreditApplication, SupplierCreditLine, SupplierCredit,
+                  SupplierInvoiceLine, SupplierInvoice, JournalLine):
         session.execute(delete(model))
     session.execute(delete(Journal).where(Journal.reverses_id.is_not(None)))
     session.execute(delete(Journal))
@@ -75,6 +83,14 @@ def _apply(session, books, supplier, operation):
     if not invoices:
         return
     invoice = invoices[a % len(invoices)]
+    if kind == "credit":  # a credit note of b cents, as much of it as fits applied to the invoice
+        credit = create_credit(session, books.admin, InvoiceDetails(
+            supplier.id, f"C{next(REFS)}", invoice.date, invoice.date,
+            [InvoiceLineInput("back", Decimal(b) / 100, books.account("6-2400").id, True)]))
+        amount = min(credit.remaining, invoice.amount_owed)
+        if amount:
+            apply_credit(session, books.admin, credit.id, {invoice.id: amount}, date=invoice.date)
+        return
     if kind == "void":
         void_invoice(session, books.admin, invoice, date=invoice.date, reason="Random")
         return
@@ -85,7 +101,7 @@ def _apply(session, books, supplier, operation):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=operations)
-def test_books_balance_and_owed_is_total_less_payments(books, db_session, ops):
+def test_books_balance_and_owed_is_total_less_payments_and_credits(books, db_session, ops):
     _reset(db_session)
     supplier = save_supplier(db_session, books.admin, SupplierDetails(name=f"S{next(REFS)}"))
     db_session.commit()
@@ -100,17 +116,20 @@ def test_books_balance_and_owed_is_total_less_payments(books, db_session, ops):
         owed_total = ZERO
         for invoice in db_session.scalars(select(SupplierInvoice)).all():
             payments = sum((p.amount for p in invoice.payments), ZERO)
-            assert invoice.paid == payments
+            credits = sum((c.amount for c in invoice.credits), ZERO)
+            assert invoice.paid == payments and invoice.credited == credits
             if invoice.status == InvoiceStatus.VOIDED:
-                assert invoice.amount_owed == ZERO and payments == ZERO
+                assert invoice.amount_owed == ZERO and payments == credits == ZERO
             else:
-                assert invoice.amount_owed == invoice.total - payments >= ZERO
+                assert invoice.amount_owed == invoice.total - payments - credits >= ZERO
                 assert invoice.total == invoice.subtotal + invoice.gst
                 expected = (InvoiceStatus.PAID if invoice.amount_owed == ZERO else
-                            InvoiceStatus.PART_PAID if payments else InvoiceStatus.AWAITING_PAYMENT)
+                            InvoiceStatus.PART_PAID if payments or credits else
+                            InvoiceStatus.AWAITING_PAYMENT)
                 assert invoice.status == expected
                 owed_total += invoice.amount_owed
         payable = account_balances(db_session, START + timedelta(days=400)).get(
             books.account("2-1000").id, ZERO)
-        assert -payable == owed_total
+        unapplied = sum((c.remaining for c in db_session.scalars(select(SupplierCredit))), ZERO)
+        assert -payable == owed_total - unapplied
     db_session.commit()
