@@ -515,6 +515,7 @@ def delete_bill(session: Session, user: User | None, bill: Bill) -> None:
         raise LedgerError(f"{bill.number} has been issued before, so its number must stay on record: "
                           "void it instead.")
     record(session, user, "deleted", "bill", bill.id, f"Draft bill for {bill.matter.number} deleted")
+    free_entries(session, bill)
     session.delete(bill)
     session.flush()
 
@@ -585,7 +586,7 @@ def void_bill(session: Session, user: User | None, bill: Bill, *, on: date) -> J
     else:
         reversal = _undo_posting(session, user, bill, on, f"{bill.number} voided", EventKind.VOIDED)
     bill.status = BillStatus.VOIDED
-    session.flush()
+    free_entries(session, bill)
     record(session, user, "voided", "bill", bill.id, f"{bill.title} voided")
     return reversal
 
@@ -765,3 +766,146 @@ def refund_credit(session: Session, user: User | None, credit_note_id: int, *, a
     record(session, user, "refunded", "credit_note", note.id,
            f"{note.number}: {format_money(amount)} refunded")
     return refund
+
+
+# ---------------------------------------------------------------- work in progress
+
+
+class EntryKind(enum.StrEnum):
+    TIME = "time"
+    DISBURSEMENT = "disbursement"
+
+    @property
+    def label(self) -> str:
+        return "Time" if self is EntryKind.TIME else "Disbursement"
+
+
+class TimeEntry(Base):
+    """Unbilled work on a matter (time at an hourly rate, or a disbursement's amount) until a bill
+    takes it; deleting or voiding that bill frees it again."""
+
+    __tablename__ = "time_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matter.id"), index=True)
+    kind: Mapped[EntryKind] = mapped_column(Enum(EntryKind, native_enum=False, length=12))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    description: Mapped[str] = mapped_column(String(MAX_DESCRIPTION))
+    hours: Mapped[Decimal | None] = mapped_column(Money, default=None)
+    rate: Mapped[Decimal | None] = mapped_column(Money, default=None)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    tax: Mapped[TaxRate] = mapped_column(Enum(TaxRate, native_enum=False, length=10))
+    bill_id: Mapped[int | None] = mapped_column(ForeignKey("bill.id"), default=None, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    date: Mapped[date] = mapped_column(Date)  # last: it shadows the `date` type in this class body
+
+    matter: Mapped[Matter] = relationship()
+    person: Mapped[User | None] = relationship()
+    account: Mapped[Account] = relationship()
+    bill: Mapped[Bill | None] = relationship()
+
+
+def record_entry(session: Session, user: User | None, *, matter_id: int | None, kind: str, on: date,
+                 person_id: int | None, description: str, hours: Decimal | None = None,
+                 rate: Decimal | None = None, amount: Decimal | None = None,
+                 account_id: int | None = None, tax: TaxRate = TaxRate.GST) -> TimeEntry:
+    """Record time (hours x rate) or a disbursement (an amount) against an open matter."""
+    matter = _matter_for_bill(session, matter_id)
+    if kind not in EntryKind._value2member_map_:
+        raise LedgerError("Choose time or disbursement.", "kind")
+    kind = EntryKind(kind)
+    if on is None:
+        raise LedgerError("Enter the date of the work.", "date")
+    if not description.strip() or len(description.strip()) > MAX_DESCRIPTION:
+        raise LedgerError(f"Describe the work in up to {MAX_DESCRIPTION} characters.", "description")
+    if person_id is not None and session.get(User, person_id) is None:
+        raise LedgerError("Choose who did the work.", "person")
+    if kind == EntryKind.TIME:
+        if hours is None or hours <= ZERO:
+            raise InvalidAmount("Enter the hours, more than zero.", "hours")
+        if rate is None or rate <= ZERO:
+            raise InvalidAmount("Enter the hourly rate, more than zero.", "rate")
+        amount = line_amount(hours, rate)
+    else:
+        hours = rate = None
+        if amount is None or amount <= ZERO:
+            raise InvalidAmount("Enter the amount, more than zero.", "amount")
+    if amount == ZERO:
+        raise InvalidAmount("Hours x rate comes to nothing.", "rate")
+    default = (AccountRole.PROFESSIONAL_FEES if kind == EntryKind.TIME
+               else AccountRole.DISBURSEMENTS_RECOVERED)
+    account_id = account_id or account_for_role(session, default).id
+    if account_id not in {a.id for a in income_accounts(session)}:
+        raise InvalidAccount("Choose an income account.", "account")
+    entry = TimeEntry(matter_id=matter.id, kind=kind, date=on, person_id=person_id,
+                      description=description.strip(), hours=hours, rate=rate, amount=amount,
+                      account_id=account_id, tax=TaxRate(tax))
+    session.add(entry)
+    session.flush()
+    record(session, user, "created", "time_entry", entry.id,
+           f"{kind.label} on {matter.number}: {entry.description} ({format_money(amount)})")
+    return entry
+
+
+def unbilled_entries(session: Session, matter_id: int) -> list[TimeEntry]:
+    """A matter's work not yet on a bill, oldest first."""
+    return list(session.execute(
+        select(TimeEntry).where(TimeEntry.matter_id == matter_id, TimeEntry.bill_id.is_(None))
+        .options(selectinload(TimeEntry.person)).order_by(TimeEntry.date, TimeEntry.id)
+    ).scalars())
+
+
+def delete_entry(session: Session, user: User | None, entry_id: int) -> None:
+    """Delete an unbilled entry."""
+    entry = session.get(TimeEntry, entry_id) if _valid_id(entry_id) else None
+    if entry is None:
+        raise NotFound("There is no such entry.")
+    if entry.bill_id is not None:
+        raise LedgerError("That entry is on a bill; delete or void the bill to free it first.")
+    record(session, user, "deleted", "time_entry", entry.id, f"Entry deleted: {entry.description}")
+    session.delete(entry)
+    session.flush()
+
+
+def bill_from_entries(session: Session, user: User | None, *, matter_id: int | None,
+                      entry_ids: list[int], date: date) -> Bill:
+    """A draft bill from chosen unbilled entries of one matter; they become billed.
+
+    The entries' rows are locked, so two people billing the same work at once cannot both take it.
+    """
+    if not entry_ids:
+        raise LedgerError("Choose at least one entry to bill.", "entries")
+    entries = list(session.execute(
+        select(TimeEntry).where(TimeEntry.id.in_([i for i in entry_ids if _valid_id(i)]))
+        .order_by(TimeEntry.date, TimeEntry.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalars())
+    if len(entries) != len(set(entry_ids)) or any(e.matter_id != matter_id for e in entries):
+        raise LedgerError("Choose entries of this matter only.", "entries")
+    if any(e.bill_id is not None for e in entries):
+        raise LedgerError("Some of those entries are already on a bill; refresh the page.", "entries")
+    lines = [BillLineInput(
+        f"{e.date:%d %b %Y} {e.person.name + ': ' if e.person else ''}{e.description}"[:MAX_DESCRIPTION],
+        e.hours if e.kind == EntryKind.TIME else Decimal("1.00"),
+        e.rate if e.kind == EntryKind.TIME else e.amount, e.account_id, e.tax) for e in entries]
+    bill = create_bill(session, user, matter_id=matter_id, date=date, lines=lines)
+    for entry in entries:
+        entry.bill_id = bill.id
+    session.flush()
+    return bill
+
+
+def free_entries(session: Session, bill: Bill) -> None:
+    """The bill's entries are unbilled again (its draft was deleted or it was voided)."""
+    for entry in session.execute(select(TimeEntry).where(TimeEntry.bill_id == bill.id)).scalars():
+        entry.bill_id = None
+    session.flush()
+
+
+def get_billing_matter(session: Session, matter_id: int) -> Matter:
+    """The matter with this id, or NotFound (recording work on it checks that it is open)."""
+    matter = session.get(Matter, matter_id) if _valid_id(matter_id) else None
+    if matter is None:
+        raise NotFound("There is no such matter.")
+    return matter

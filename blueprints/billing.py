@@ -95,6 +95,10 @@ class ApplyForm(FlaskForm):
     date = DateField("Date applied", validators=[InputRequired("Enter the date.")], default=date.today)
 
 
+class BillDateForm(FlaskForm):
+    date = DateField("Bill date", validators=[InputRequired("Enter the bill's date.")], default=date.today)
+
+
 class ActionForm(FlaskForm):
     """Approve, delete, revert, void: a button with its CSRF token."""
 
@@ -375,6 +379,98 @@ def write_off_bill(bill_id):
             return redirect(url_for("billing.show_bill", bill_id=bill_id), 303)
         bill = books.get_bill(db.session, bill_id)
     return _render_bill(bill, status=422, write_off=form)
+
+
+# ---------------------------------------------------------------- work in progress
+
+
+class EntryForm(FlaskForm):
+    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in books.EntryKind])
+    date = DateField("Date", validators=[InputRequired("Enter the date of the work.")], default=date.today)
+    person = SelectField("Person", choices=[], validate_choice=False)
+    description = StringField("Description")
+    hours = StringField("Hours", description="For time.")
+    rate = StringField("Hourly rate", description="For time.")
+    amount = StringField("Amount", description="For a disbursement.")
+    account = SelectField("Income account", choices=[], validate_choice=False)
+    tax = SelectField("Tax", choices=TAX_CHOICES, default=TaxRate.GST.value)
+
+    def offer_choices(self) -> None:
+        from accounting.clients import responsible_users
+
+        self.person.choices = [SelectChoice("", "Nobody in particular")] + [
+            SelectChoice(str(u.id), u.name) for u in responsible_users(db.session)]
+        self.account.choices = [SelectChoice("", "The usual account")] + [
+            SelectChoice(str(a.id), a.label) for a in books.income_accounts(db.session)]
+
+
+def _optional_money(value, field):
+    return parse_money(value, field) if (value or "").strip() else None
+
+
+def _render_wip(matter_id, status=200, entry_form=None, bill_form=None):
+    matter = books.get_billing_matter(db.session, matter_id) if matter_id else None
+    if entry_form is None:
+        entry_form = EntryForm(formdata=None)
+        entry_form.person.data = str(current_user.id)
+    entry_form.offer_choices()
+    return render("billing/wip.html", status=status, matter=matter, matters=books.open_matters(db.session),
+                  entries=books.unbilled_entries(db.session, matter.id) if matter else [],
+                  form=entry_form, bill_form=bill_form or BillDateForm(formdata=None, prefix="bill"))
+
+
+@bp.route("/wip")
+def wip():
+    """Unbilled time and disbursements of a matter; record more, or bill the chosen ones."""
+    return _render_wip(_int(request.args.get("matter")))
+
+
+@bp.route("/wip/<int:matter_id>/entries", methods=["POST"])
+def record_entry(matter_id):
+    """Record time or a disbursement against the matter."""
+    form = EntryForm()
+    form.offer_choices()
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            books.record_entry(
+                db.session, current_user, matter_id=matter_id, kind=form.kind.data, on=form.date.data,
+                person_id=_int(form.person.data), description=form.description.data or "",
+                hours=_optional_money(form.hours.data, "hours"), rate=_optional_money(form.rate.data, "rate"),
+                amount=_optional_money(form.amount.data, "amount"), account_id=_int(form.account.data),
+                tax=TaxRate(form.tax.data) if form.tax.data in TaxRate._value2member_map_ else TaxRate.GST)
+        if saved.ok:
+            flash("Entry recorded.", "success")
+            return redirect(url_for("billing.wip", matter=matter_id), 303)
+    return _render_wip(matter_id, status=422, entry_form=form)
+
+
+@bp.route("/wip/entries/<int:entry_id>/delete", methods=["POST"])
+def delete_entry(entry_id):
+    """Delete an unbilled entry."""
+    form = ActionForm()
+    matter_id = _int(request.form.get("matter"))
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            books.delete_entry(db.session, current_user, entry_id)
+        if saved.ok:
+            flash("Entry deleted.", "success")
+            return redirect(url_for("billing.wip", matter=matter_id), 303)
+    return _render_wip(matter_id, status=422, bill_form=form)
+
+
+@bp.route("/wip/<int:matter_id>/bill", methods=["POST"])
+def bill_entries(matter_id):
+    """A draft bill from the chosen unbilled entries."""
+    form = BillDateForm(prefix="bill")
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            bill = books.bill_from_entries(
+                db.session, current_user, matter_id=matter_id, date=form.date.data,
+                entry_ids=[int(x) for x in request.form.getlist("entry") if x.isdigit()])
+        if saved.ok:
+            flash("Draft bill made from the chosen work.", "success")
+            return redirect(url_for("billing.show_bill", bill_id=bill.id), 303)
+    return _render_wip(matter_id, status=422, bill_form=form)
 
 
 # ---------------------------------------------------------------- credit notes

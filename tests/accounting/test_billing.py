@@ -313,3 +313,40 @@ def test_two_people_paying_the_same_bill_at_once_cannot_pay_it_twice(app, db_ses
     first.close()
     second.close()
     assert outcome["result"] == "That is more than is owed: INV-00001 has 0.00 owing."
+
+
+def test_time_and_disbursements_become_a_draft_bill_and_deleting_it_frees_them(billing, db_session, books):
+    from accounting.billing import bill_from_entries, record_entry, unbilled_entries
+
+    time = record_entry(db_session, None, matter_id=billing.matter.id, kind="time", on=JULY,
+                        person_id=books.staff.id, description="Drafting", hours=D("1.5"), rate=D("300.00"))
+    search = record_entry(db_session, None, matter_id=billing.matter.id, kind="disbursement", on=JULY,
+                          person_id=None, description="Title search", amount=D("40.00"),
+                          tax=TaxRate.GST_FREE)
+    assert (time.amount, time.account.code, search.account.code) == (D("450.00"), "4-1000", "4-2000")
+    bill = bill_from_entries(db_session, None, matter_id=billing.matter.id, entry_ids=[time.id, search.id],
+                             date=JULY)
+    db_session.commit()
+    assert (bill.status, bill.subtotal, bill.gst, bill.total) == (
+        BillStatus.DRAFT, D("490.00"), D("45.00"), D("535.00"))
+    assert bill.lines[0].description == "01 Jul 2026 Stu Staff: Drafting"
+    assert unbilled_entries(db_session, billing.matter.id) == []
+    with pytest.raises(LedgerError, match="already on a bill"):
+        bill_from_entries(db_session, None, matter_id=billing.matter.id, entry_ids=[time.id], date=JULY)
+    db_session.rollback()
+    delete_bill(db_session, None, bill)
+    db_session.commit()
+    assert len(unbilled_entries(db_session, billing.matter.id)) == 2
+
+
+def test_entries_are_checked(billing, db_session):
+    from accounting.billing import record_entry
+
+    for values, field in [({"kind": "time", "hours": D("0"), "rate": D("1")}, "hours"),
+                          ({"kind": "time", "hours": D("1"), "rate": None}, "rate"),
+                          ({"kind": "disbursement", "amount": D("-1")}, "amount"),
+                          ({"kind": "other"}, "kind")]:
+        with pytest.raises(LedgerError) as refusal:
+            record_entry(db_session, None, matter_id=billing.matter.id, on=JULY, person_id=None,
+                         description="Work", **values)
+        assert refusal.value.field == field

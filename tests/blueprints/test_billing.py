@@ -285,3 +285,43 @@ def test_actions_need_the_csrf_token(client, billing):
     bill = billing.bill(approve=False)
     assert client.post(f"/billing/{bill.id}/approve").status_code == 400
     assert date.today()
+
+
+def test_work_in_progress_is_recorded_and_billed(client, billing, db_session, books):
+    from accounting.billing import TimeEntry
+
+    page = html(client.get(f"/billing/wip?matter={billing.matter.id}"))
+    for name in ("kind", "date", "person", "description", "hours", "rate", "amount", "account", "tax"):
+        assert page.find("label", attrs={"for": name}), name
+    url = f"/billing/wip/{billing.matter.id}/entries"
+    response = client.submit(url, {"kind": "time", "date": "2026-07-02", "person": str(books.staff.id),
+                                   "description": "Drafting", "hours": "1.5", "rate": "300", "tax": "gst"})
+    assert response.status_code == 303
+    client.submit(url, {"kind": "disbursement", "date": "2026-07-02", "description": "Search",
+                        "amount": "40", "tax": "gst_free"})
+    page = html(client.get(f"/billing/wip?matter={billing.matter.id}"))
+    rows = page.select("table.wip tbody tr")
+    assert [r.select("td")[-1].text for r in rows] == ["450.00", "40.00"]
+    ids = [e.id for e in db_session.scalars(select(TimeEntry).order_by(TimeEntry.id))]
+    response = client.submit(f"/billing/wip/{billing.matter.id}/bill",
+                             {"bill-date": "2026-07-03", "entry": ids[0]})
+    assert response.status_code == 303
+    page = html(client.get(response.headers["Location"]))
+    assert page.select_one("tfoot .total").text == "495.00"
+    assert len(html(client.get(f"/billing/wip?matter={billing.matter.id}")).select("table.wip tbody tr")) == 1
+
+
+def test_bad_entries_and_billing_nothing_are_refused(client, billing, db_session):
+    from accounting.billing import TimeEntry
+
+    response = client.submit(f"/billing/wip/{billing.matter.id}/entries", {
+        "kind": "time", "date": "2026-07-02", "description": "Drafting", "hours": "0", "rate": "300"})
+    assert response.status_code == 422
+    page = html(response)
+    assert "Enter the hours, more than zero." in page.find(id="hours-error").text
+    assert page.find("input", attrs={"name": "description"})["value"] == "Drafting"
+    assert count(db_session, TimeEntry) == 0
+    response = client.submit(f"/billing/wip/{billing.matter.id}/bill", {"bill-date": "2026-07-03"})
+    assert response.status_code == 422
+    assert "Choose at least one entry to bill." in html(response).text
+    assert count(db_session, Bill) == 0
