@@ -325,3 +325,22 @@ def test_bad_entries_and_billing_nothing_are_refused(client, billing, db_session
     assert response.status_code == 422
     assert "Choose at least one entry to bill." in html(response).text
     assert count(db_session, Bill) == 0
+
+
+def test_an_unbilled_entry_is_deleted_and_a_billed_one_is_not(client, billing, db_session):
+    from accounting.billing import TimeEntry, bill_from_entries, record_entry
+
+    first, second = (record_entry(db_session, None, matter_id=billing.matter.id, kind="disbursement",
+                                  on=date(2026, 7, 1), person_id=None, description=text, amount=D("5.00"))
+                     for text in ("Courier", "Stamp"))
+    bill_from_entries(db_session, None, matter_id=billing.matter.id, entry_ids=[second.id],
+                      date=date(2026, 7, 2))
+    db_session.commit()
+    page = html(client.get(f"/billing/wip?matter={billing.matter.id}"))
+    assert page.find("button", attrs={"aria-label": "Delete Courier"})
+    response = client.submit(f"/billing/wip/entries/{first.id}/delete", {"matter": billing.matter.id})
+    assert response.status_code == 303
+    response = client.submit(f"/billing/wip/entries/{second.id}/delete", {"matter": billing.matter.id})
+    assert response.status_code == 422
+    assert "delete or void the bill to free it" in html(response).text
+    assert count(db_session, TimeEntry) == 1
