@@ -33,14 +33,19 @@ from accounting.suppliers import (
     InvoiceStatus,
     SupplierDetails,
     all_suppliers,
+    apply_credit,
     approve_invoice,
+    create_credit,
     create_invoice,
     delete_invoice,
     draft_totals,
     expense_accounts,
+    get_credit,
     get_invoice,
     get_supplier,
     invoice_history,
+    invoices_to_credit,
+    list_credits,
     office_bank_accounts,
     pay_invoice,
     save_supplier,
@@ -143,6 +148,30 @@ class InvoiceForm(FlaskForm):
                               self.date.data, self.due_date.data, self.typed_lines(strict=True))
 
 
+class CreditForm(InvoiceForm):
+    supplier_ref = StringField("Supplier's credit note number", filters=[_strip], validators=[
+        InputRequired("Enter the supplier's credit note number."),
+        Length(max=50, message="Use at most 50 characters.")])
+    date = ClearDateField("Credit note date", default=_today,
+                          validators=[InputRequired("Enter the credit note's date.")])
+    due_date = None  # a credit note is not due
+
+    def details(self) -> InvoiceDetails:
+        return InvoiceDetails(_id(self.supplier_id.data), self.supplier_ref.data or "",
+                              self.date.data, self.date.data, self.typed_lines(strict=True))
+
+
+class ApplyForm(FlaskForm):
+    date = ClearDateField("Apply on", default=_today, validators=[InputRequired("Enter the date.")])
+
+
+def _apply_form(invoices, formdata=None) -> ApplyForm:
+    """The apply form with one amount field per invoice, named apply-<invoice id>."""
+    form_class = type("ApplyCreditForm", (ApplyForm,), {
+        f"apply-{invoice.id}": StringField(f"Apply to {invoice.number}") for invoice in invoices})
+    return form_class() if formdata is None else form_class(formdata=formdata)
+
+
 class PaymentForm(FlaskForm):
     date = ClearDateField("Payment date", default=_today,
                           validators=[InputRequired("Enter the payment date.")])
@@ -236,7 +265,7 @@ def _typed_rows(formdata, keep_blank: bool = False) -> list[dict[str, str]]:
     return rows[:MAX_LINES]
 
 
-def _invoice_form(formdata=None, rows=None, obj=None) -> InvoiceForm:
+def _invoice_form(formdata=None, rows=None, obj=None, form_class=InvoiceForm) -> InvoiceForm:
     if formdata is not None:
         rows = _typed_rows(formdata) if rows is None else rows
         data = MultiDict([(k, v) for k, v in formdata.items(multi=True) if not k.startswith("lines-")])
@@ -244,7 +273,7 @@ def _invoice_form(formdata=None, rows=None, obj=None) -> InvoiceForm:
             for name, value in row.items():
                 if value or name != "gst_free":  # an unticked box sends nothing
                     data[f"lines-{i}-{name}"] = value
-        form = InvoiceForm(formdata=data)
+        form = form_class(formdata=data)
     elif obj is not None:
         form = InvoiceForm(formdata=None, data={
             "supplier_id": str(obj.supplier_id), "supplier_ref": obj.supplier_ref,
@@ -252,15 +281,18 @@ def _invoice_form(formdata=None, rows=None, obj=None) -> InvoiceForm:
             "lines": [{"description": x.description, "amount": f"{x.amount:.2f}",
                        "account": str(x.account_id), "gst_free": x.gst_free} for x in obj.lines]})
     else:
-        form = InvoiceForm(formdata=None)
+        form = form_class(formdata=None)
     form.offer_choices()
     return form
 
 
 def _render_invoice_form(form, invoice=None, status=200, block=None, focus_line=None):
     totals = draft_totals(form.typed_lines(strict=False), get_practice(db.session).gst_rate)
+    credit = isinstance(form, CreditForm)
     return render("suppliers/invoice_form.html", block=block, status=status, form=form,
-                  invoice=invoice, totals=totals, focus_line=focus_line)
+                  invoice=invoice, totals=totals, focus_line=focus_line, credit=credit,
+                  heading="New supplier credit note" if credit else
+                  f"Edit draft {invoice.number}" if invoice else "New supplier invoice")
 
 
 def _save_invoice(form: InvoiceForm, invoice=None):
@@ -401,3 +433,69 @@ def void(invoice_id):
             flash(f"{invoice.number} voided by {reversal.number}.", "success")
             return redirect(url_for("suppliers.show_invoice", invoice_id=invoice.id), 303)
     return _show(get_invoice(db.session, invoice_id), INVALID, void_form=form)
+
+
+# ---- Credit notes
+
+
+@bp.route("/credits")
+def list_credits_page():
+    """Supplier credit notes, newest first."""
+    page, per_page = page_number(), current_app.config["PAGE_SIZE"]
+    credits, total = list_credits(db.session, page=page, per_page=per_page)
+    return render("suppliers/credits.html", block="results", credits=credits, total=total, page=page,
+                  per_page=per_page)
+
+
+@bp.route("/credits/new", methods=["GET", "POST"])
+def new_credit():
+    """Enter a supplier credit note; it posts at once."""
+    if request.method == "GET":
+        form = _invoice_form(form_class=CreditForm)
+        supplier_id = _id(request.args.get("supplier", ""))
+        if supplier_id:
+            form.supplier_id.data = str(supplier_id)
+        return _render_invoice_form(form)
+    form = _invoice_form(request.form, form_class=CreditForm)
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            credit = create_credit(db.session, current_user, form.details())
+        if saved.ok:
+            flash(f"Credit note {credit.number} posted as {credit.journal.number}.", "success")
+            return redirect(url_for("suppliers.show_credit", credit_id=credit.id), 303)
+        if (saved.error.field or "").startswith("lines"):
+            form.form_errors.append(saved.error.message)
+    return _render_invoice_form(form, status=INVALID)
+
+
+def _show_credit(credit, form=None, status=200):
+    invoices = invoices_to_credit(db.session, credit)
+    return render("suppliers/credit.html", status=status, credit=credit, invoices=invoices,
+                  form=form or _apply_form(invoices, formdata=None))
+
+
+@bp.route("/credits/<int:credit_id>")
+def show_credit(credit_id):
+    """A credit note: lines, where it is applied, and the form to apply what is left."""
+    return _show_credit(get_credit(db.session, credit_id))
+
+
+@bp.route("/credits/<int:credit_id>/apply", methods=["POST"])
+def apply(credit_id):
+    """Apply a credit note to one or more of its supplier's invoices."""
+    credit = get_credit(db.session, credit_id)
+    form = _apply_form(invoices_to_credit(db.session, credit), request.form)
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            allocations = {}
+            for key in request.form:
+                invoice_id = _id(key.removeprefix("apply-")) if key.startswith("apply-") else None
+                if invoice_id is not None and request.form[key].strip():
+                    allocations[invoice_id] = parse_money(request.form[key], key)
+            applied = apply_credit(db.session, current_user, credit.id, allocations,
+                                   date=form.date.data)
+        if saved.ok:
+            flash(f"{credit.number}: applied to {', '.join(a.invoice.number for a in applied)}.",
+                  "success")
+            return redirect(url_for("suppliers.show_credit", credit_id=credit.id), 303)
+    return _show_credit(get_credit(db.session, credit_id), form, INVALID)

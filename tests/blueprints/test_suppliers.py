@@ -335,3 +335,102 @@ def test_output_is_escaped(client, signed_in, books, db_session):
     body = client.get("/suppliers/").get_data(as_text=True)
     assert "<script>x</script>" not in body and "&lt;script&gt;" in body
     assert supplier.id
+
+
+# Credit notes
+
+
+def credit_data(books, supplier, *lines, **fields):
+    data = invoice_data(books, supplier, *lines, **fields)
+    data.pop("due_date")
+    data.setdefault("supplier_ref", "CN-1")
+    if "supplier_ref" not in fields:
+        data["supplier_ref"] = "CN-1"
+    return data
+
+
+def make_credit(client, books, supplier, amount="20.00"):
+    response = client.submit("/suppliers/credits/new", credit_data(
+        books, supplier, ("Returned paper", amount, "6-2400")))
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def test_a_credit_note_is_posted_and_applied_to_invoices(client, signed_in, books, supplier, db_session):
+    from accounting.suppliers import SupplierCredit
+
+    page = html(client.get(f"/suppliers/credits/new?supplier={supplier.id}"))
+    assert page.find(id="due_date") is None
+    for field_id in ("supplier_id", "supplier_ref", "date", "lines-0-amount"):
+        assert page.find("label", attrs={"for": field_id}) is not None, field_id
+    first = make_invoice(client, books, supplier, approve=True)
+    response = client.submit("/suppliers/invoices/new", invoice_data(
+        books, supplier, ("Toner", "10.00", "6-2400"), supplier_ref="INV-2"))
+    second = int(response.location.rsplit("/", 1)[1])
+    client.submit(f"/suppliers/invoices/{second}/approve")
+    credit_id = make_credit(client, books, supplier, "100.00")  # 110.00 with GST
+    credit = db_session.get(SupplierCredit, credit_id)
+    assert [(x.account.code, str(x.amount)) for x in credit.journal.lines] == [
+        ("2-1000", "110.00"), ("6-2400", "-100.00"), ("2-1200", "-10.00")]
+    page = html(client.get(f"/suppliers/credits/{credit_id}"))
+    assert page.find("label", attrs={"for": f"apply-{first}"}) is not None
+    response = client.submit(f"/suppliers/credits/{credit_id}/apply", {
+        "date": "2026-07-12", f"apply-{first}": "99.00", f"apply-{second}": "11.00"})
+    assert response.status_code == 303
+    page = html(client.get(f"/suppliers/credits/{credit_id}"))
+    assert text_of(page.select_one(".remaining")) == "0.00" and page.find(id="apply") is None
+    invoice_page = html(client.get(f"/suppliers/invoices/{second}"))
+    assert text_of(invoice_page.select_one(".invoice-status")) == "paid"
+    assert "Credit note SC-00001 applied" in text_of(invoice_page.find(id="history"))
+    listing = html(client.get("/suppliers/credits"))
+    assert "SC-00001" in listing.get_text()
+
+
+@pytest.mark.parametrize(("amount", "message"), [
+    ("200.00", "160.00 owing"), ("abc", "is not an amount"), ("-1", "more than zero")])
+def test_a_bad_application_is_refused_beside_the_invoice(client, signed_in, books, supplier, db_session,
+                                                         amount, message):
+    from accounting.suppliers import SupplierCreditApplication
+
+    invoice_id = make_invoice(client, books, supplier, approve=True)
+    credit_id = make_credit(client, books, supplier, "500.00")
+    response = client.submit(f"/suppliers/credits/{credit_id}/apply",
+                             {"date": "2026-07-12", f"apply-{invoice_id}": amount})
+    assert response.status_code == 422
+    page = html(response)
+    assert message in error_beside(page, f"apply-{invoice_id}")
+    assert page.find(id=f"apply-{invoice_id}")["value"] == amount
+    assert count(db_session, SupplierCreditApplication) == 0
+
+
+def test_more_than_is_left_on_the_credit_is_refused(client, signed_in, books, supplier, db_session):
+    invoice_id = make_invoice(client, books, supplier, approve=True)
+    credit_id = make_credit(client, books, supplier, "10.00")
+    response = client.submit(f"/suppliers/credits/{credit_id}/apply",
+                             {"date": "2026-07-12", f"apply-{invoice_id}": "12.00"})
+    assert response.status_code == 422
+    assert "11.00 is left to apply" in text_of(html(response).select_one(".form-errors"))
+
+
+def test_another_suppliers_invoice_is_refused(client, signed_in, books, supplier, db_session):
+    other = save_supplier(db_session, books.admin, SupplierDetails(name="Telstra"))
+    db_session.commit()
+    theirs = make_invoice(client, books, other, approve=True)
+    credit_id = make_credit(client, books, supplier)
+    page = html(client.get(f"/suppliers/credits/{credit_id}"))
+    assert page.find(id=f"apply-{theirs}") is None
+    response = client.submit(f"/suppliers/credits/{credit_id}/apply",
+                             {"date": "2026-07-12", f"apply-{theirs}": "1.00"})
+    assert response.status_code == 422
+    assert "Telstra's invoice" in text_of(html(response).select_one(".form-errors"))
+
+
+def test_a_bad_credit_note_is_refused_and_nothing_saved(client, signed_in, books, supplier, db_session):
+    from accounting.suppliers import SupplierCredit
+
+    response = client.submit("/suppliers/credits/new", credit_data(books, supplier, ("Back", "0", "6-2400")))
+    assert response.status_code == 422
+    assert "more than zero" in error_beside(html(response), "lines-0-amount")
+    response = client.submit("/suppliers/credits/new", credit_data(books, supplier))
+    assert "at least one line" in text_of(html(response).select_one(".form-errors"))
+    assert count(db_session, SupplierCredit) == count(db_session, Journal) == 0
