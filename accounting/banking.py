@@ -566,18 +566,43 @@ def parse_statement(filename: str, data: bytes) -> list[ParsedLine]:
     return parse_csv_statement(data)
 
 
+@dataclass
+class ImportResult:
+    lines: list[StatementLine]
+    skipped: int  # lines already imported from an earlier, overlapping statement
+
+
 def import_statement(session: Session, user: User | None, bank_account_id, filename: str,
-                     data: bytes) -> list[StatementLine]:
-    """Store a statement's lines for one bank account."""
+                     data: bytes) -> ImportResult:
+    """Store a statement's lines for one bank account, skipping lines already imported.
+
+    A line is already imported when the account has a stored line with the same date, amount and
+    description; identical lines within one statement (two equal card payments on a day) are kept
+    as many times as the file has them beyond what is stored.
+    """
     bank = get_office_bank(session, bank_account_id, "bank_account")
     parsed = parse_statement(filename, data)
-    lines = [StatementLine(bank_account_id=bank.id, date=p.date, description=p.description,
-                           amount=p.amount, source=(filename or "")[:200]) for p in parsed]
+    stored: dict[tuple, int] = {}
+    for key in session.execute(select(StatementLine.date, StatementLine.amount, StatementLine.description)
+                               .where(StatementLine.bank_account_id == bank.id,
+                                      StatementLine.date.between(min(p.date for p in parsed),
+                                                                 max(p.date for p in parsed)))):
+        stored[tuple(key)] = stored.get(tuple(key), 0) + 1
+    lines, skipped = [], 0
+    for p in parsed:
+        key = (p.date, p.amount, p.description)
+        if stored.get(key, 0) > 0:
+            stored[key] -= 1
+            skipped += 1
+            continue
+        lines.append(StatementLine(bank_account_id=bank.id, date=p.date, description=p.description,
+                                   amount=p.amount, source=(filename or "")[:200]))
     session.add_all(lines)
     session.flush()
     record(session, user, "imported", "bank_statement", bank.id,
-           f"{len(lines)} statement lines for {bank.label} from {filename}")
-    return lines
+           f"{len(lines)} statement lines for {bank.label} from {filename}"
+           + (f" ({skipped} already imported)" if skipped else ""))
+    return ImportResult(lines, skipped)
 
 
 # ---- Reconciliation ----------------------------------------------------------------------------
@@ -717,6 +742,8 @@ def save_reconciliation(session: Session, user: User | None, bank: Account, *, s
                         closing_balance: Decimal) -> Reconciliation:
     """Save a reconciliation of the matched lines dated up to `statement_date`, only if it balances:
     opening reconciled balance + matched statement lines == the statement's closing balance."""
+    # Two people saving at once wait for each other; the second then sees the lines reconciled.
+    session.execute(select(Account.id).where(Account.id == bank.id).with_for_update())
     last = last_reconciliation(session, bank)
     if last and statement_date < last.statement_date:
         raise LedgerError(f"The last reconciliation closed on {last.statement_date:%d %b %Y}; "

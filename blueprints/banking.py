@@ -340,11 +340,12 @@ def upload_statement(account_id):
         return _render_reconcile(bank, 400, statement_form=form)
     upload = request.files.get("statement")
     with committing(form) as saved:
-        lines = import_statement(db.session, current_user, bank.id, upload.filename if upload else "",
-                                 upload.read() if upload else b"")
+        result = import_statement(db.session, current_user, bank.id, upload.filename if upload else "",
+                                  upload.read() if upload else b"")
     if not saved.ok:
         return _render_reconcile(bank, 422, statement_form=form)
-    flash(f"{len(lines)} statement lines imported.", "success")
+    skipped = f" {result.skipped} already imported, skipped." if result.skipped else ""
+    flash(f"{len(result.lines)} statement lines imported.{skipped}", "success")
     return redirect(url_for("banking.reconcile", account_id=bank.id), 303)
 
 

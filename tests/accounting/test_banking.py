@@ -222,7 +222,7 @@ def reconcile_fixture(books):
                   on=date(2026, 7, 21))
     bank = books.account("1-1000")
     statement = import_statement(books.session, books.admin, bank.id, "statement.csv",
-                                 (FIXTURES / "statement.csv").read_bytes())
+                                 (FIXTURES / "statement.csv").read_bytes()).lines
     bank_line = {t.number: next(x for x in t.journal.lines if x.account_id == bank.id) for t in (dep, wdl)}
     return bank, statement, bank_line["DEP-00001"], bank_line["WDL-00001"]
 
@@ -337,3 +337,51 @@ def test_two_people_matching_the_same_statement_line_at_once_match_it_once(app, 
         thread.join(timeout=30)
     assert sorted(results)[0].startswith("That statement line is already matched")
     assert results.count("ok") == 1
+
+
+def test_a_statement_imported_twice_keeps_each_line_once_but_keeps_equal_lines_within_a_file(books):
+    bank = books.account("1-1000").id
+    twice = b"Date,Description,Amount\n2026-07-01,Coffee,-4.50\n2026-07-01,Coffee,-4.50\n"
+    assert len(import_statement(books.session, books.admin, bank, "a.csv", twice).lines) == 2
+    again = import_statement(books.session, books.admin, bank, "a.ofx",
+                             (FIXTURES / "statement.ofx").read_bytes())
+    assert (len(again.lines), again.skipped) == (2, 0)
+    overlap = import_statement(books.session, books.admin, bank, "b.csv",
+                               twice + b"2026-07-02,Coffee,-4.50\n")
+    assert (len(overlap.lines), overlap.skipped) == (1, 2)
+    assert books.session.scalar(select(func.count()).select_from(StatementLine)) == 5
+
+
+@ON_POSTGRESQL_ONLY
+def test_two_people_saving_the_same_reconciliation_at_once_save_it_once(app, books):
+    from accounting.banking import Reconciliation
+    from extensions import db
+
+    bank, statement, dep_line, _ = reconcile_fixture(books)
+    match(books.session, books.admin, bank, statement[0].id, dep_line.id)
+    books.session.commit()
+    bank_id, results, barrier = bank.id, [], threading.Barrier(2)
+
+    def attempt():
+        with app.app_context():
+            session = db.session
+            try:
+                barrier.wait()
+                save_reconciliation(session, None, session.get(Account, bank_id), statement_date=JULY,
+                                    closing_balance=Decimal("1100.00"))
+                session.commit()
+                results.append("ok")
+            except LedgerError as error:
+                session.rollback()
+                results.append(error.message)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert results.count("ok") == 1, results
+    books.session.rollback()
+    assert books.session.scalar(select(func.count()).select_from(Reconciliation)) == 1
