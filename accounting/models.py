@@ -16,6 +16,8 @@ from accounting.journals import Journal, JournalLine
 from accounting.practice import Practice
 from accounting.sequences import NumberSequence
 from accounting.suppliers import (
+    PurchaseOrder,
+    PurchaseOrderLine,
     Supplier,
     SupplierCredit,
     SupplierCreditApplication,
@@ -30,7 +32,8 @@ __all__ = [
     "Account", "AuditEvent", "BankTransaction", "BankTransactionLine", "BankTransfer", "Base", "Client",
     "Journal", "JournalLine", "LoginThrottle",
     "Matter", "NumberSequence", "Practice", "ReconciledLine", "Reconciliation", "RelatedPerson",
-    "StatementLine", "Supplier", "SupplierCredit", "SupplierCreditApplication",
+    "PurchaseOrder", "PurchaseOrderLine", "StatementLine", "Supplier", "SupplierCredit",
+    "SupplierCreditApplication",
     "SupplierCreditLine", "SupplierInvoice",
     "SupplierInvoiceLine", "SupplierPayment", "User",
 ]

@@ -12,6 +12,7 @@ Invariants protected here:
   reversed), and only while nothing has been paid against it and it is not locked.
 """
 
+import datetime as dt
 import enum
 from dataclasses import dataclass
 from datetime import date
@@ -752,3 +753,176 @@ def apply_credit(session: Session, user: User, credit_id: int, allocations: dict
     credit.status = CreditStatus.APPLIED if credit.remaining == ZERO else CreditStatus.OPEN
     session.flush()
     return applications
+
+
+# ---- Purchase orders
+
+
+class OrderStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class PurchaseOrder(Base):
+    """An order to a supplier. It is a promise, not a liability: it posts nothing to the ledger."""
+
+    __tablename__ = "purchase_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"), index=True)
+    date: Mapped[date] = mapped_column(Date)
+    delivery_date: Mapped[dt.date | None] = mapped_column(Date)  # `date` is the column above
+    status: Mapped[OrderStatus] = mapped_column(
+        Enum(OrderStatus, native_enum=False, length=10), default=OrderStatus.DRAFT)
+
+    supplier: Mapped[Supplier] = relationship()
+    lines: Mapped[list["PurchaseOrderLine"]] = relationship(
+        back_populates="order", order_by="PurchaseOrderLine.line_no", cascade="all, delete-orphan")
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+    @property
+    def gst(self) -> Decimal:
+        return sum((line.gst_amount for line in self.lines), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.gst
+
+    def is_draft(self) -> bool:
+        return self.status == OrderStatus.DRAFT
+
+
+class PurchaseOrderLine(Base):
+    __tablename__ = "purchase_order_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("purchase_order.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(300))
+    # Quantities have at most two decimals, so the exact cents column type serves them too.
+    quantity: Mapped[Decimal] = mapped_column(Money)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    gst_free: Mapped[bool] = mapped_column(Boolean, default=False)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    gst_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+
+    order: Mapped[PurchaseOrder] = relationship(back_populates="lines")
+    account: Mapped[Account] = relationship()
+
+
+@dataclass(frozen=True)
+class OrderLineInput:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    account_id: int | None
+    gst_free: bool = False
+
+
+@dataclass(frozen=True)
+class OrderDetails:
+    supplier_id: int | None
+    date: date
+    delivery_date: date | None
+    lines: list[OrderLineInput]
+
+
+def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """Quantity x unit price, rounded half-up to the cent."""
+    return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def order_totals(lines: list[OrderLineInput], rate: Decimal) -> dict:
+    """Subtotal, GST and total of order lines (the live totals of the order form)."""
+    amounts = [(line_amount(x.quantity, x.unit_price), x.gst_free) for x in lines]
+    subtotal = sum((a for a, _ in amounts), ZERO)
+    gst = sum((ZERO if free else gst_on(a, rate) for a, free in amounts), ZERO)
+    return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst}
+
+
+def _check_order(session: Session, details: OrderDetails) -> Supplier:
+    supplier = session.get(Supplier, details.supplier_id) \
+        if details.supplier_id is not None and 0 < details.supplier_id < 2**31 else None
+    if supplier is None:
+        raise LedgerError("Choose the supplier.", "supplier_id")
+    if details.delivery_date is not None and details.delivery_date < details.date:
+        raise LedgerError("The delivery date cannot be before the order date.", "delivery_date")
+    if not details.lines:
+        raise LedgerError("An order needs at least one line.", "lines")
+    if len(details.lines) > MAX_LINES:
+        raise LedgerError(f"An order has at most {MAX_LINES} lines.", "lines")
+    for i, line in enumerate(details.lines):
+        n = i + 1
+        if not line.description.strip() or len(line.description.strip()) > 300:
+            raise LedgerError(f"Line {n}: describe what is ordered (up to 300 characters).",
+                              f"lines-{i}-description")
+        if line.quantity <= ZERO:
+            raise InvalidAmount(f"Line {n}: the quantity must be more than zero.", f"lines-{i}-quantity")
+        if line.unit_price < ZERO:
+            raise InvalidAmount(f"Line {n}: the unit price cannot be negative.", f"lines-{i}-unit_price")
+        _check_expense_account(session, line.account_id, f"lines-{i}-account", f"Line {n}: ")
+    return supplier
+
+
+def _write_order(order: PurchaseOrder, details: OrderDetails, supplier: Supplier, rate: Decimal):
+    order.supplier_id, order.date, order.delivery_date = supplier.id, details.date, details.delivery_date
+    order.lines.clear()
+    for i, line in enumerate(details.lines):
+        amount = line_amount(line.quantity, line.unit_price)
+        order.lines.append(PurchaseOrderLine(
+            line_no=i + 1, description=line.description.strip(), quantity=line.quantity,
+            unit_price=line.unit_price, account_id=line.account_id, gst_free=line.gst_free,
+            amount=amount, gst_amount=ZERO if line.gst_free else gst_on(amount, rate)))
+
+
+def create_order(session: Session, user: User, details: OrderDetails) -> PurchaseOrder:
+    """Raise a purchase order (a draft, numbered PO-); it posts nothing."""
+    supplier = _check_order(session, details)
+    order = PurchaseOrder(number=next_number(session, "purchase_order", "PO-", 5))
+    _write_order(order, details, supplier, get_practice(session).gst_rate)
+    session.add(order)
+    session.flush()
+    record(session, user, "created", "purchase_order", order.id,
+           f"Purchase order {order.number} to {supplier.name}: {format_money(order.total)}")
+    return order
+
+
+def update_order(session: Session, user: User, order: PurchaseOrder, details: OrderDetails) -> None:
+    """Change a draft purchase order."""
+    if not order.is_draft():
+        raise LedgerError(f"{order.number} has been sent: only a draft order can be edited.")
+    supplier = _check_order(session, details)
+    _write_order(order, details, supplier, get_practice(session).gst_rate)
+    session.flush()
+    record(session, user, "changed", "purchase_order", order.id,
+           f"Purchase order {order.number} changed: {format_money(order.total)}")
+
+
+def mark_order_sent(session: Session, user: User, order: PurchaseOrder) -> None:
+    """Mark a draft order as sent to the supplier; it can no longer be edited."""
+    if not order.is_draft():
+        raise LedgerError(f"{order.number} is already marked sent.")
+    order.status = OrderStatus.SENT
+    session.flush()
+    record(session, user, "sent", "purchase_order", order.id, f"Purchase order {order.number} sent")
+
+
+def get_order(session: Session, order_id: int) -> PurchaseOrder:
+    """The purchase order with this id, or NotFound."""
+    return _get(session, PurchaseOrder, order_id, "purchase order")
+
+
+def list_orders(session: Session, *, page: int = 1, per_page: int = 25):
+    """Purchase orders, newest first; returns (rows, total)."""
+    statement = select(PurchaseOrder).options(selectinload(PurchaseOrder.supplier)).order_by(
+        PurchaseOrder.date.desc(), PurchaseOrder.id.desc())
+    return _page_of(session, statement, page, per_page)

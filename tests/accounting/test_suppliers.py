@@ -377,3 +377,48 @@ def test_a_credit_note_number_is_unique_per_supplier(books, db_session, supplier
     with pytest.raises(LedgerError) as refusal:
         credit_note(books, db_session, supplier, ref="CN-9")
     assert refusal.value.field == "supplier_ref" and "SC-00001" in refusal.value.message
+
+
+# Purchase orders
+
+
+def order_details(books, supplier, lines=None, delivery=date(2026, 7, 20)):
+    from accounting.suppliers import OrderDetails, OrderLineInput
+
+    lines = lines if lines is not None else [("Paper reams", "3", "12.50", "6-2400", False),
+                                             ("Filing", "1.5", "10.00", "5-1000", True)]
+    return OrderDetails(supplier.id, JULY, delivery, [
+        OrderLineInput(d, D(q), D(p), books.account(c).id, f) for d, q, p, c, f in lines])
+
+
+def test_a_purchase_order_is_numbered_edited_sent_and_posts_nothing(books, db_session, supplier):
+    from accounting.suppliers import create_order, mark_order_sent, update_order
+
+    order = create_order(db_session, books.admin, order_details(books, supplier))
+    assert order.number == "PO-00001" and order.status.value == "draft"
+    assert (order.subtotal, order.gst, order.total) == (D("52.50"), D("3.75"), D("56.25"))
+    update_order(db_session, books.admin, order, order_details(books, supplier, lines=[
+        ("Toner", "2", "0.25", "6-2400", False)]))
+    assert (order.subtotal, order.gst, order.total) == (D("0.50"), D("0.05"), D("0.55"))
+    mark_order_sent(db_session, books.admin, order)
+    db_session.commit()
+    assert order.status.value == "sent"
+    with pytest.raises(LedgerError, match="only a draft order"):
+        update_order(db_session, books.admin, order, order_details(books, supplier))
+    assert db_session.scalar(select(func.count()).select_from(Journal)) == 0
+
+
+@pytest.mark.parametrize(("lines", "delivery", "field"), [
+    ([], date(2026, 7, 20), "lines"),
+    ([("x", "0", "1", "6-2400", False)], None, "lines-0-quantity"),
+    ([("x", "1", "-1", "6-2400", False)], None, "lines-0-unit_price"),
+    ([("x", "1", "1", "4-1000", False)], None, "lines-0-account"),
+    ([("", "1", "1", "6-2400", False)], None, "lines-0-description"),
+    ([("x", "1", "1", "6-2400", False)], date(2026, 7, 1), "delivery_date"),
+])
+def test_a_bad_purchase_order_is_refused(books, db_session, supplier, lines, delivery, field):
+    from accounting.suppliers import create_order
+
+    with pytest.raises(LedgerError) as refusal:
+        create_order(db_session, books.admin, order_details(books, supplier, lines, delivery))
+    assert refusal.value.field == field
