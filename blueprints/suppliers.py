@@ -31,6 +31,8 @@ from accounting.suppliers import (
     InvoiceDetails,
     InvoiceLineInput,
     InvoiceStatus,
+    OrderDetails,
+    OrderLineInput,
     SupplierDetails,
     all_suppliers,
     apply_credit,
@@ -42,18 +44,24 @@ from accounting.suppliers import (
     expense_accounts,
     get_credit,
     get_invoice,
+    get_order,
     get_supplier,
     invoice_history,
     invoices_to_credit,
     list_credits,
+    list_orders,
+    mark_order_sent,
     office_bank_accounts,
+    order_totals,
     pay_invoice,
     save_supplier,
     search_invoices,
     search_suppliers,
     update_invoice,
+    update_order,
     void_invoice,
 )
+from accounting.suppliers import create_order as raise_order
 from blueprints.pages import committing, page_number, render
 from extensions import db
 
@@ -255,13 +263,14 @@ def list_invoices():
                   page=page, per_page=per_page, q=q, chosen=status, statuses=list(InvoiceStatus))
 
 
-def _typed_rows(formdata, keep_blank: bool = False) -> list[dict[str, str]]:
+def _typed_rows(formdata, keep_blank: bool = False, fields=LINE_FIELDS) -> list[dict[str, str]]:
+    """The lines as submitted, in index order; blank ones dropped unless `keep_blank`."""
     indexes = sorted({int(key.split("-")[1]) for key in formdata
                       if key.startswith("lines-") and key.split("-")[1].isdigit()
                       and len(key.split("-")[1]) < 5})
-    rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in LINE_FIELDS}
+    rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in fields}
             for i in indexes]
-    rows = [row for row in rows if keep_blank or any(row[k] for k in LINE_FIELDS[:3])]
+    rows = [row for row in rows if keep_blank or any(row[k] for k in fields[:-1])]
     return rows[:MAX_LINES]
 
 
@@ -499,3 +508,168 @@ def apply(credit_id):
                   "success")
             return redirect(url_for("suppliers.show_credit", credit_id=credit.id), 303)
     return _show_credit(get_credit(db.session, credit_id), form, INVALID)
+
+
+# ---- Purchase orders
+
+ORDER_LINE_FIELDS = ("description", "quantity", "unit_price", "account", "gst_free")
+
+
+class OrderLineForm(Form):
+    description = StringField("Description")
+    quantity = StringField("Quantity")
+    unit_price = StringField("Unit price")
+    account = SelectField("Account", choices=[], validate_choice=False)
+    gst_free = BooleanField("GST-free")
+
+
+class OrderForm(FlaskForm):
+    supplier_id = SelectField("Supplier", choices=[], validate_choice=False)
+    date = ClearDateField("Order date", default=_today, validators=[InputRequired("Enter the order date.")])
+    delivery_date = ClearDateField("Delivery date", validators=[Optional()])
+    lines = FieldList(FormField(OrderLineForm), min_entries=1, max_entries=MAX_LINES)
+
+    offer_choices = InvoiceForm.offer_choices
+
+    def typed_lines(self, strict: bool) -> list[OrderLineInput]:
+        """The non-blank lines; `strict` refuses unreadable numbers, else counts them as zero."""
+        lines = []
+        for i, entry in enumerate(self.lines):
+            line = entry.form
+            if not any(line[name].data for name in ORDER_LINE_FIELDS[:-1]):
+                continue
+            numbers = []
+            for name in ("quantity", "unit_price"):
+                try:
+                    numbers.append(parse_money(line[name].data, f"lines-{i}-{name}"))
+                except LedgerError:
+                    if strict:
+                        raise
+                    numbers.append(ZERO)
+            lines.append(OrderLineInput(line.description.data or "", *numbers, _id(line.account.data),
+                                        bool(line.gst_free.data)))
+        return lines
+
+    def details(self) -> OrderDetails:
+        return OrderDetails(_id(self.supplier_id.data), self.date.data, self.delivery_date.data,
+                            self.typed_lines(strict=True))
+
+
+def _order_form(formdata=None, rows=None, obj=None) -> OrderForm:
+    if formdata is not None:
+        rows = _typed_rows(formdata, fields=ORDER_LINE_FIELDS) if rows is None else rows
+        data = MultiDict([(k, v) for k, v in formdata.items(multi=True) if not k.startswith("lines-")])
+        for i, row in enumerate(rows):
+            for name, value in row.items():
+                if value or name != "gst_free":
+                    data[f"lines-{i}-{name}"] = value
+        form = OrderForm(formdata=data)
+    elif obj is not None:
+        form = OrderForm(formdata=None, data={
+            "supplier_id": str(obj.supplier_id), "date": obj.date, "delivery_date": obj.delivery_date,
+            "lines": [{"description": x.description, "quantity": f"{x.quantity.normalize():f}",
+                       "unit_price": f"{x.unit_price:.2f}", "account": str(x.account_id),
+                       "gst_free": x.gst_free} for x in obj.lines]})
+    else:
+        form = OrderForm(formdata=None)
+    form.offer_choices()
+    return form
+
+
+def _render_order_form(form, order=None, status=200, block=None, focus_line=None):
+    totals = order_totals(form.typed_lines(strict=False), get_practice(db.session).gst_rate)
+    return render("suppliers/order_form.html", block=block, status=status, form=form, order=order,
+                  totals=totals, focus_line=focus_line)
+
+
+def _save_order(form: OrderForm, order=None):
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            if order is None:
+                order = raise_order(db.session, current_user, form.details())
+            else:
+                update_order(db.session, current_user, order, form.details())
+        if saved.ok:
+            flash(f"Purchase order {order.number} saved.", "success")
+            return redirect(url_for("suppliers.show_order", order_id=order.id), 303)
+        if (saved.error.field or "").startswith("lines"):
+            form.form_errors.append(saved.error.message)
+    return _render_order_form(form, order, INVALID)
+
+
+@bp.route("/orders")
+def list_orders_page():
+    """Purchase orders, newest first."""
+    page, per_page = page_number(), current_app.config["PAGE_SIZE"]
+    orders, total = list_orders(db.session, page=page, per_page=per_page)
+    return render("suppliers/orders.html", block="results", orders=orders, total=total, page=page,
+                  per_page=per_page)
+
+
+@bp.route("/orders/new", methods=["GET", "POST"])
+def new_order():
+    """Raise a purchase order (posts nothing)."""
+    if request.method == "GET":
+        return _render_order_form(_order_form())
+    return _save_order(_order_form(request.form))
+
+
+@bp.route("/orders/<int:order_id>/edit", methods=["GET", "POST"])
+def edit_order(order_id):
+    """Change a draft purchase order."""
+    order = get_order(db.session, order_id)
+    if not order.is_draft():
+        flash(f"{order.number} has been sent: only a draft order can be edited.", "error")
+        return redirect(url_for("suppliers.show_order", order_id=order.id), 303)
+    if request.method == "GET":
+        return _render_order_form(_order_form(obj=order), order)
+    return _save_order(_order_form(request.form), order)
+
+
+@bp.route("/orders/lines", methods=["POST"])
+def order_lines():
+    """The order's lines block again, with a line added (?add) or line `?remove=n` taken out."""
+    rows = _typed_rows(request.form, keep_blank=True, fields=ORDER_LINE_FIELDS)
+    remove, focus = request.args.get("remove", ""), None
+    if remove.isdigit() and int(remove) < len(rows):
+        rows.pop(int(remove))
+        focus = min(int(remove), max(len(rows), 1) - 1)
+    if "add" in request.args and len(rows) < MAX_LINES:
+        rows.append(dict.fromkeys(ORDER_LINE_FIELDS, ""))
+        focus = len(rows) - 1
+    return _render_order_form(_order_form(request.form, rows), block="lines", focus_line=focus)
+
+
+@bp.route("/orders/totals", methods=["POST"])
+def order_totals_fragment():
+    """The live totals of the order lines typed so far."""
+    return _render_order_form(_order_form(request.form), block="totals")
+
+
+@bp.route("/orders/<int:order_id>")
+def show_order(order_id):
+    """A purchase order and what can be done with it."""
+    return render("suppliers/order.html", order=get_order(db.session, order_id), action_form=ActionForm())
+
+
+@bp.route("/orders/<int:order_id>/send", methods=["POST"])
+def send_order(order_id):
+    """Mark a draft order as sent."""
+    order = get_order(db.session, order_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            mark_order_sent(db.session, current_user, order)
+        if saved.ok:
+            flash(f"{order.number} marked sent.", "success")
+            return redirect(url_for("suppliers.show_order", order_id=order.id), 303)
+    flash(" ".join(form.form_errors) or "The form expired: try again.", "error")
+    return render("suppliers/order.html", order=get_order(db.session, order_id), action_form=form,
+                  status=INVALID)
+
+
+@bp.route("/orders/<int:order_id>/print")
+def print_order(order_id):
+    """The order laid out for printing (or saving as PDF) to send to the supplier."""
+    return render("suppliers/order_print.html", order=get_order(db.session, order_id),
+                  practice=get_practice(db.session))

@@ -434,3 +434,76 @@ def test_a_bad_credit_note_is_refused_and_nothing_saved(client, signed_in, books
     response = client.submit("/suppliers/credits/new", credit_data(books, supplier))
     assert "at least one line" in text_of(html(response).select_one(".form-errors"))
     assert count(db_session, SupplierCredit) == count(db_session, Journal) == 0
+
+
+# Purchase orders
+
+
+def order_data(books, supplier, *lines, **fields):
+    data = {"supplier_id": str(supplier.id), "date": "2026-07-10", "delivery_date": "2026-07-20"}
+    data.update(fields)
+    for i, (description, quantity, price, code, *free) in enumerate(lines):
+        data.update({f"lines-{i}-description": description, f"lines-{i}-quantity": quantity,
+                     f"lines-{i}-unit_price": price,
+                     f"lines-{i}-account": str(books.account(code).id) if code else ""})
+        if free:
+            data[f"lines-{i}-gst_free"] = "y"
+    return data
+
+
+def test_a_purchase_order_is_raised_edited_sent_printed_and_posts_nothing(client, signed_in, books,
+                                                                          supplier, db_session):
+    from accounting.suppliers import PurchaseOrder
+
+    page = html(client.get("/suppliers/orders/new"))
+    for field_id in ("supplier_id", "date", "delivery_date", "lines-0-description", "lines-0-quantity",
+                     "lines-0-unit_price", "lines-0-account", "lines-0-gst_free"):
+        assert page.find("label", attrs={"for": field_id}) is not None, field_id
+    two_lines = order_data(books, supplier, ("Paper", "3", "12.50", "6-2400"),
+                           ("Fee", "1.5", "10", "5-1000", True))
+    totals = html(client.submit("/suppliers/orders/totals", two_lines, headers=HX))
+    assert [text_of(totals.select_one(c)) for c in (".subtotal", ".gst", ".total")] == [
+        "52.50", "3.75", "56.25"]
+    lines = html(client.submit("/suppliers/orders/lines?add=1", order_data(
+        books, supplier, ("Paper", "3", "12.50", "6-2400")), headers=HX))
+    assert len(lines.select("tr.line")) == 2 and lines.find("html") is None
+    response = client.submit("/suppliers/orders/new", order_data(
+        books, supplier, ("Paper", "3", "12.50", "6-2400"), ("Fee", "1.5", "10", "5-1000", True)))
+    assert response.status_code == 303
+    order = db_session.execute(select(PurchaseOrder)).scalar_one()
+    assert order.number == "PO-00001"
+    edit = html(client.get(f"/suppliers/orders/{order.id}/edit"))
+    assert edit.find(id="lines-1-quantity")["value"] == "1.5"
+    response = client.submit(f"/suppliers/orders/{order.id}/edit", order_data(
+        books, supplier, ("Paper", "4", "12.50", "6-2400")))
+    assert response.status_code == 303
+    assert client.submit(f"/suppliers/orders/{order.id}/send").status_code == 303
+    page = html(client.get(f"/suppliers/orders/{order.id}"))
+    assert text_of(page.select_one(".order-status")) == "sent"
+    assert text_of(page.select_one(".total")) == "55.00"
+    assert client.get(f"/suppliers/orders/{order.id}/edit").status_code == 303
+    printed = html(client.get(f"/suppliers/orders/{order.id}/print"))
+    assert "PO-00001" in text_of(printed.select_one(".order-number"))
+    assert printed.select_one(".topbar") is None and "Officeworks" in printed.get_text()
+    assert "PO-00001" in html(client.get("/suppliers/orders")).get_text()
+    assert count(db_session, Journal) == 0
+
+
+@pytest.mark.parametrize(("line", "fields", "field", "message"), [
+    (("Paper", "0", "1", "6-2400"), {}, "lines-0-quantity", "more than zero"),
+    (("Paper", "x", "1", "6-2400"), {}, "lines-0-quantity", "is not an amount"),
+    (("Paper", "1", "-1", "6-2400"), {}, "lines-0-unit_price", "cannot be negative"),
+    (("Paper", "1", "1", "4-1000"), {}, "lines-0-account", "Choose an expense"),
+    (("Paper", "1", "1", "6-2400"), {"delivery_date": "2026-07-01"}, "delivery_date", "before the order"),
+    (("Paper", "1", "1", "6-2400"), {"supplier_id": ""}, "supplier_id", "Choose the supplier"),
+])
+def test_a_bad_purchase_order_is_refused_and_nothing_saved(client, signed_in, books, supplier, db_session,
+                                                           line, fields, field, message):
+    from accounting.suppliers import PurchaseOrder
+
+    response = client.submit("/suppliers/orders/new", order_data(books, supplier, line, **fields))
+    assert response.status_code == 422
+    page = html(response)
+    assert message in error_beside(page, field)
+    assert page.find(id="lines-0-description")["value"] == "Paper"
+    assert count(db_session, PurchaseOrder) == 0

@@ -72,3 +72,41 @@ def test_supplier_invoice_approve_and_pay_until_paid(page, sign_in):
     expect(page.locator("table.journal-lines")).to_contain_text("2-1000 Accounts Payable")
     page.goto("/suppliers/invoices")
     expect(page.locator(".supplier-invoices")).to_contain_text("paid")
+
+
+def test_raise_a_purchase_order_mark_it_sent_and_open_the_printable_view(page, sign_in, live_app):
+    from accounting.journals import Journal
+    from accounting.suppliers import SupplierDetails, save_supplier
+
+    with live_app.app.app_context():
+        session = live_app.session()
+        save_supplier(session, None, SupplierDetails(name="Stationery Co", address="2 Paper Lane"))
+        session.commit()
+        session.remove()
+    sign_in()
+    page.goto("/suppliers/")
+    page.get_by_role("link", name="Purchase orders").click()
+    page.get_by_role("link", name="New purchase order").click()
+    page.get_by_label("Supplier").select_option(label="Stationery Co")
+    page.get_by_label("Order date").fill("2026-07-10")
+    page.get_by_label("Delivery date").fill("2026-07-20")
+    page.get_by_label("Line 1 description").fill("A4 paper, boxes")
+    page.get_by_label("Line 1 account").select_option(label="6-2400 Office Supplies")
+    page.get_by_label("Line 1 quantity").fill("3")
+    page.get_by_label("Line 1 unit price").fill("12.50")
+    expect(page.locator("#order-totals .total")).to_have_text("41.25")
+    page.get_by_role("button", name="Save order").click()
+    expect(page.locator(".flashes")).to_contain_text("Purchase order PO-00001 saved.")
+    page.get_by_role("button", name="Mark sent").click()
+    expect(page.locator(".order-status")).to_have_text("sent")
+    page.get_by_role("link", name="Printable view").click()
+    expect(page.locator(".order-number")).to_have_text("PO-00001")
+    expect(page.locator(".printable-order")).to_contain_text("2 Paper Lane")
+    snapshot(page, "order-print-screen")
+    page.emulate_media(media="print")
+    expect(page.locator(".print-back")).to_be_hidden()
+    with live_app.app.app_context():
+        from sqlalchemy import func, select
+
+        assert live_app.session().scalar(select(func.count()).select_from(Journal)) == 0
+        live_app.session().remove()
