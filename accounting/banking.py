@@ -41,7 +41,7 @@ from accounting.accounts import Account, AccountRole, account_for_role
 from accounting.audit import record
 from accounting.base import Base, PostedTransactionMixin, utcnow
 from accounting.errors import InvalidAccount, InvalidAmount, LedgerError, NotFound, TransactionLocked
-from accounting.journals import Journal, JournalLine, LineInput, post, reverse
+from accounting.journals import Journal, JournalLine, JournalStatus, LineInput, post, reverse
 from accounting.money import CENT, ZERO, Money, format_money, from_cents, parse_money
 from accounting.practice import get_practice
 from accounting.sequences import next_number
@@ -117,11 +117,27 @@ class BankTransaction(PostedTransactionMixin, Base):
         return self.total - self.gst
 
     def why_not_reversible(self) -> str | None:
-        if self.status == BankStatus.REVERSED:
-            return f"{self.number} has already been reversed."
-        if self.is_locked():
-            return f"Locked: {self.locked_reason}."
-        return None
+        return _why_not_reversible(self)
+
+    @property
+    def shown_status(self) -> str:
+        """Reversed also when its journal was reversed from the journal's own page."""
+        return _shown_status(self)
+
+
+def _shown_status(document) -> str:
+    if document.journal.status == JournalStatus.REVERSED:
+        return BankStatus.REVERSED.value
+    return document.status.value
+
+
+def _why_not_reversible(document) -> str | None:
+    """Why a deposit, withdrawal or transfer cannot be reversed; None when it can."""
+    if _shown_status(document) == BankStatus.REVERSED:
+        return f"{document.number} has already been reversed."
+    if document.is_locked():
+        return f"Locked: {document.locked_reason}."
+    return None
 
 
 class BankTransactionLine(Base):
@@ -155,10 +171,20 @@ class BankTransfer(PostedTransactionMixin, Base):
     status: Mapped[BankStatus] = mapped_column(Enum(BankStatus, native_enum=False, length=10),
                                                default=BankStatus.POSTED)
     journal_id: Mapped[int] = mapped_column(ForeignKey("journal.id"), unique=True)
+    reversal_journal_id: Mapped[int | None] = mapped_column(ForeignKey("journal.id"), unique=True)
 
     from_account: Mapped[Account] = relationship(foreign_keys=[from_account_id])
     to_account: Mapped[Account] = relationship(foreign_keys=[to_account_id])
-    journal: Mapped[Journal] = relationship()
+    journal: Mapped[Journal] = relationship(foreign_keys=[journal_id])
+    reversal_journal: Mapped[Journal | None] = relationship(foreign_keys=[reversal_journal_id])
+
+    def why_not_reversible(self) -> str | None:
+        return _why_not_reversible(self)
+
+    @property
+    def shown_status(self) -> str:
+        """Reversed also when its journal was reversed from the journal's own page."""
+        return _shown_status(self)
 
 
 class StatementLine(Base):
@@ -382,21 +408,31 @@ def get_bank_transaction(session: Session, transaction_id: int, *,
     return transaction
 
 
-def reverse_bank_transaction(session: Session, user: User | None, transaction: BankTransaction, *,
+def reverse_bank_transaction(session: Session, user: User | None, transaction, *,
                              date: date, reason: str) -> Journal:
-    """Correct a deposit or withdrawal by reversing its journal; refused when locked."""
+    """Correct a deposit, withdrawal or transfer by reversing its journal; refused when locked."""
     if transaction.is_locked():
         raise TransactionLocked(f"{transaction.number} is locked: {transaction.locked_reason}. "
                                 "Unlink it in Integrations first, then reverse it.")
-    if transaction.status == BankStatus.REVERSED:
-        raise LedgerError(f"{transaction.number} has already been reversed.")
+    problem = transaction.why_not_reversible()
+    if problem:
+        raise LedgerError(problem)
     reversal = reverse(session, user, transaction.journal, date=date, reason=reason)
     transaction.status = BankStatus.REVERSED
     transaction.reversal_journal_id = reversal.id
     session.flush()
-    record(session, user, "reversed", "bank_transaction", transaction.id,
+    record(session, user, "reversed", transaction.__tablename__, transaction.id,
            f"{transaction.number} reversed by {reversal.number}: {reason.strip()}")
     return reversal
+
+
+def get_transfer(session: Session, transfer_id: int, *, for_update: bool = False) -> BankTransfer:
+    """The transfer `transfer_id`, or NotFound."""
+    found = (session.get(BankTransfer, transfer_id, with_for_update=for_update)
+             if 0 < transfer_id < 2**31 else None)
+    if found is None:
+        raise NotFound(f"There is no transfer number {transfer_id}.")
+    return found
 
 
 def list_bank_documents(session: Session, limit: int = 20) -> list:

@@ -19,6 +19,7 @@ from accounting.banking import (
     get_bank_transaction,
     get_office_bank,
     get_reconciliation,
+    get_transfer,
     gst_on,
     import_statement,
     list_bank_documents,
@@ -307,6 +308,29 @@ def new_transfer():
     flash(f"Transfer {moved.number} of {moved.amount:,.2f} from {moved.from_account.label} to "
           f"{moved.to_account.label} recorded.", "success")
     return redirect(url_for("banking.index"), 303)
+
+
+@bp.route("/transfers/<int:transfer_id>")
+def show_transfer(transfer_id):
+    """A transfer, its journal and the reverse form."""
+    return render("banking/transfer.html", moved=get_transfer(db.session, transfer_id), form=ReverseForm())
+
+
+@bp.route("/transfers/<int:transfer_id>/reverse", methods=["POST"])
+def reverse_transfer(transfer_id):
+    """Correct a transfer by reversing its journal."""
+    moved = get_transfer(db.session, transfer_id, for_update=True)
+    form = ReverseForm()
+    status = 400
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            reversal = reverse_bank_transaction(db.session, current_user, moved, date=form.date.data,
+                                                reason=form.reason.data)
+        if saved.ok:
+            flash(f"{moved.number} reversed by {reversal.number}.", "success")
+            return redirect(url_for("banking.show_transfer", transfer_id=moved.id), 303)
+        status = 422
+    return render("banking/transfer.html", moved=moved, form=form, status=status)
 
 
 # ---- Statements and reconciliation -------------------------------------------------------------

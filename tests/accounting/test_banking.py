@@ -385,3 +385,22 @@ def test_two_people_saving_the_same_reconciliation_at_once_save_it_once(app, boo
     assert results.count("ok") == 1, results
     books.session.rollback()
     assert books.session.scalar(select(func.count()).select_from(Reconciliation)) == 1
+
+
+def test_a_transfer_is_reversed_by_moving_the_money_back(books):
+    savings = second_bank(books)
+    moved = transfer(books.session, books.admin, from_account_id=books.account("1-1000").id,
+                     to_account_id=savings.id, date=JULY, amount=Decimal("75.00"))
+    reversal = reverse_bank_transaction(books.session, books.admin, moved, date=JULY, reason="Wrong way")
+    assert lines_of(reversal) == [("1-1050", "-75.00"), ("1-1000", "75.00")]
+    assert moved.status == BankStatus.REVERSED and moved.reversal_journal_id == reversal.id
+
+
+def test_a_deposit_whose_journal_was_reversed_elsewhere_shows_reversed_and_is_not_reversed_again(books):
+    from accounting.journals import reverse
+
+    txn = deposit(books, ("4-1000", "10.00", TaxCode.GST_FREE))
+    reverse(books.session, books.admin, txn.journal, date=JULY, reason="From the journal page")
+    assert txn.shown_status == "reversed"
+    with pytest.raises(LedgerError, match="already been reversed"):
+        reverse_bank_transaction(books.session, books.admin, txn, date=JULY, reason="again")

@@ -307,3 +307,24 @@ def test_an_ofx_statement_is_imported_and_a_second_import_skips_what_is_stored(c
     page = html(client.get(f"/banking/accounts/{bank_id}/reconcile"))
     assert "0 statement lines imported. 2 already imported, skipped." in text_of(page.find(class_="flashes"))
     assert count(db_session, StatementLine) == 2
+
+
+def test_a_transfer_has_its_own_page_and_is_reversed_there(client, signed_in, books, db_session):
+    from accounting.banking import transfer
+
+    other = savings(books)
+    moved = transfer(db_session, books.admin, from_account_id=books.account("1-1000").id,
+                     to_account_id=other.id, date=date(2026, 7, 20), amount=Decimal("80.00"))
+    db_session.commit()
+    page = html(client.get(f"/banking/transfers/{moved.id}"))
+    assert text_of(page.select_one(".amount")) == "80.00"
+    assert page.find("label", attrs={"for": "reason"}) is not None
+    response = client.submit(f"/banking/transfers/{moved.id}/reverse", {"date": "2026-07-01", "reason": "x"})
+    assert response.status_code == 422
+    assert "cannot be dated before" in text_of(html(response))
+    response = client.submit(f"/banking/transfers/{moved.id}/reverse",
+                             {"date": "2026-07-20", "reason": "Oops"})
+    assert response.status_code == 303
+    page = html(client.get(response.location))
+    assert "already been reversed" in text_of(page.find(id="reverse"))
+    assert client.get("/banking/transfers/999999").status_code == 404

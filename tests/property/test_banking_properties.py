@@ -1,4 +1,4 @@
-"""Banking under random sequences of deposits, withdrawals, transfers and reversals (hypothesis).
+"""Banking under random sequences of deposits, withdrawals, transfers and their reversals (hypothesis).
 
 Whatever is recorded and reversed, in whatever order: the trial balance sums to zero; each bank
 account's book balance is what the live (unreversed) documents say; GST collected and GST paid hold
@@ -62,8 +62,10 @@ def _apply(session, user, banks, codes, operation):
         transfer(session, user, from_account_id=banks[which], to_account_id=banks[1 - which], date=when,
                  amount=payload)
     else:
-        live = session.scalars(select(BankTransaction).where(BankTransaction.status == BankStatus.POSTED)
-                               .order_by(BankTransaction.id)).all()
+        live = [*session.scalars(select(BankTransaction).where(BankTransaction.status == BankStatus.POSTED)
+                                 .order_by(BankTransaction.id)),
+                *session.scalars(select(BankTransfer).where(BankTransfer.status == BankStatus.POSTED)
+                                 .order_by(BankTransfer.id))]
         if live:
             target = live[payload % len(live)]
             reverse_bank_transaction(session, user, target, date=target.date, reason="Random")
@@ -95,7 +97,7 @@ def test_any_sequence_keeps_the_books_balanced_and_every_balance_explained(books
                 expected[txn.bank_account_id] += sign * txn.total
                 collected += txn.gst if sign == 1 else ZERO
                 paid += txn.gst if sign == -1 else ZERO
-        for moved in db_session.scalars(select(BankTransfer)):
+        for moved in db_session.scalars(select(BankTransfer).where(BankTransfer.status == BankStatus.POSTED)):
             expected[moved.to_account_id] += moved.amount
             expected[moved.from_account_id] -= moved.amount
         assert book_balances(db_session, banks) == expected
