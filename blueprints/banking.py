@@ -1,6 +1,7 @@
 """Banking: office bank accounts and their registers, receive and spend money (htmx lines with live
 totals from the server), transfers, statement import and reconciliation."""
 
+from contextlib import suppress
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
@@ -174,11 +175,25 @@ def _money_form(kind: BankTransactionKind, formdata=None, rows=None) -> MoneyFor
     if formdata is None:
         banks = office_bank_accounts(db.session)
         form.bank_account.data = str(banks[0].id) if len(banks) == 1 else ""
+        _prefill(form, request.args)
     accounts = [SelectChoice("", "Choose an account…")] + [
         SelectChoice(str(a.id), a.label) for a in postable_accounts(db.session) if not a.is_bank]
     for entry in form.lines:
         entry.form.account.choices = accounts
     return form
+
+
+def _prefill(form: MoneyForm, args) -> None:
+    """Start from a statement line (?bank_account=&date=&amount=&description=), amount GST-free."""
+    if args.get("bank_account", "").isdigit():
+        form.bank_account.data = args["bank_account"]
+    with suppress(ValueError):  # a junk date in the link: keep today's
+        form.date.data = date.fromisoformat(args.get("date", ""))
+    line = form.lines[0].form
+    line.description.data = args.get("description", "")[:300]
+    line.amount.data = args.get("amount", "")[:20]
+    if line.amount.data:
+        line.tax.data = TaxCode.GST_FREE.value
 
 
 def _money_lines(form: MoneyForm) -> list[MoneyLine]:

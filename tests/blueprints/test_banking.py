@@ -328,3 +328,16 @@ def test_a_transfer_has_its_own_page_and_is_reversed_there(client, signed_in, bo
     page = html(client.get(response.location))
     assert "already been reversed" in text_of(page.find(id="reverse"))
     assert client.get("/banking/transfers/999999").status_code == 404
+
+
+def test_an_unmatched_statement_line_offers_to_record_it_prefilled(client, signed_in, books):
+    bank_id = books.account("1-1000").id
+    upload(client, bank_id, "fees.csv", b"Date,Description,Amount\n2026-07-25,ACCOUNT FEE,-12.50\n")
+    page = html(client.get(f"/banking/accounts/{bank_id}/reconcile"))
+    link = page.find("a", string=lambda t: t and "Record it as a withdrawal" in t)
+    form = html(client.get(link["href"]))
+    assert form.find(id="date")["value"] == "2026-07-25"
+    assert form.find(id="lines-0-amount")["value"] == "12.50"
+    assert form.find(id="lines-0-description")["value"] == "ACCOUNT FEE"
+    assert form.find(id="lines-0-tax").find("option", selected=True)["value"] == "gst_free"
+    assert form.find(id="bank_account").find("option", selected=True)["value"] == str(bank_id)
