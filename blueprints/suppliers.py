@@ -327,7 +327,9 @@ def new_invoice():
         form = _invoice_form()
         supplier_id = _id(request.args.get("supplier", ""))
         if supplier_id:
-            form.supplier_id.data = str(supplier_id)
+            supplier = get_supplier(db.session, supplier_id)
+            form.supplier_id.data = str(supplier.id)
+            form.lines[0].form.account.data = str(supplier.default_account_id or "")
         return _render_invoice_form(form)
     return _save_invoice(_invoice_form(request.form))
 

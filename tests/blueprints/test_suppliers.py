@@ -99,6 +99,11 @@ def test_a_supplier_is_added_and_edited(client, signed_in, books, db_session):
     db_session.refresh(supplier)
     assert supplier.name == "Telstra Corp" and supplier.default_account_id is None
     assert "Telstra Corp" in html(client.get(f"/suppliers/{supplier.id}/edit")).find(id="name")["value"]
+    supplier.default_account_id = books.account("6-2500").id
+    db_session.commit()
+    page = html(client.get(f"/suppliers/invoices/new?supplier={supplier.id}"))
+    chosen = page.find(id="lines-0-account").find("option", selected=True)
+    assert text_of(chosen) == "6-2500 Telephone and Internet"
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
