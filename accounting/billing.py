@@ -14,6 +14,8 @@ goes through `accounting.journals.post`:
                     Cr the office bank account (money paid out to the client).
 - write-off:        Dr Bad Debts; Cr Accounts Receivable.
 - revert or void:   `reverse()` of the bill's journal.
+- time entries and disbursements (work in progress) post nothing; a draft bill made from them
+  marks them billed, and deleting that draft or voiding the bill frees them.
 
 Whoever changes what is owed on a bill or left on a credit note first locks its row
 (SELECT ... FOR UPDATE on PostgreSQL), so two people paying the same bill wait for each other and

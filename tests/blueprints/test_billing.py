@@ -301,7 +301,7 @@ def test_work_in_progress_is_recorded_and_billed(client, billing, db_session, bo
                         "amount": "40", "tax": "gst_free"})
     page = html(client.get(f"/billing/wip?matter={billing.matter.id}"))
     rows = page.select("table.wip tbody tr")
-    assert [r.select("td")[-1].text for r in rows] == ["450.00", "40.00"]
+    assert [r.select("td.num")[-1].text for r in rows] == ["450.00", "40.00"]
     ids = [e.id for e in db_session.scalars(select(TimeEntry).order_by(TimeEntry.id))]
     response = client.submit(f"/billing/wip/{billing.matter.id}/bill",
                              {"bill-date": "2026-07-03", "entry": ids[0]})
