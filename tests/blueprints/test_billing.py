@@ -344,3 +344,49 @@ def test_an_unbilled_entry_is_deleted_and_a_billed_one_is_not(client, billing, d
     assert response.status_code == 422
     assert "delete or void the bill to free it" in html(response).text
     assert count(db_session, TimeEntry) == 1
+
+
+def test_bad_credit_notes_are_refused_and_nothing_is_saved(client, billing, db_session):
+    data = {"client": "", "date": "2026-07-02", "lines-0-description": "Goodwill", "lines-0-quantity": "1",
+            "lines-0-rate": "100.00", "lines-0-account": str(billing.id("4-1000")), "lines-0-tax": "gst"}
+    response = client.submit("/billing/credit-notes/new", data)
+    assert response.status_code == 422
+    assert "Choose the client" in html(response).find(id="client-error").text
+    response = client.submit("/billing/credit-notes/new", {**data, "client": str(billing.client.id),
+                                                          "lines-0-rate": "0"})
+    assert response.status_code == 422
+    assert "more than zero" in html(response).find(id="lines-0-rate-error").text
+    assert count(db_session, CreditNote) == 0 and count(db_session, Journal) == 0
+    lines = html(client.submit("/billing/credit-notes/lines?add=1", data, headers=HX))
+    assert len(lines.select("tr.line")) == 2
+    totals = html(client.submit("/billing/credit-notes/totals", data, headers=HX))
+    assert totals.select_one(".total").text == "110.00"
+
+
+def test_a_credit_note_is_not_applied_to_another_clients_bill(client, billing, db_session, books):
+    from accounting.clients import ClientDetails, open_matter, save_client
+
+    other = save_client(db_session, books.admin, ClientDetails(kind="individual", name="Bea Other"))
+    matter = open_matter(db_session, books.admin, other, description="Will", responsible_id=None,
+                         opened_on=date(2026, 7, 1))
+    theirs = billing.bill(matter=matter)
+    note = billing.credit_note()
+    response = client.submit(f"/billing/credit-notes/{note.id}/apply", {
+        "apply-date": "2026-07-03", f"amount-{theirs.id}": "10.00"})
+    assert response.status_code == 422
+    assert "another client's bill" in html(response).select_one(".form-errors").text
+    db_session.expire_all()
+    assert theirs.applied == D("0.00") and note.used == D("0.00")
+
+
+def test_approving_before_the_lock_date_is_refused(client, billing, db_session):
+    from accounting.practice import get_practice
+
+    bill = billing.bill(approve=False)
+    get_practice(db_session).lock_date = date(2026, 8, 1)
+    db_session.commit()
+    response = client.submit(f"/billing/{bill.id}/approve")
+    assert response.status_code == 422
+    assert "The books are locked before 01 Aug 2026" in html(response).select_one(".form-errors").text
+    db_session.expire_all()
+    assert bill.status == BillStatus.DRAFT and bill.number is None
