@@ -81,6 +81,7 @@ def test_receive_money_spend_money_and_transfer(page, sign_in, live_app):
     accounts = page.locator("table.bank-accounts")
     expect(accounts.locator("tr", has_text="1-1000")).to_contain_text("355.55")  # 1105.55 - 550 - 200
     expect(accounts.locator("tr", has_text="1-1050")).to_contain_text("200.00")
+    snapshot(page, "index")
     page.get_by_role("link", name="1-1000 Office Cheque Account").click()
     expect(page.locator("table.bank-register tbody tr").last).to_contain_text("355.55")
 
