@@ -31,6 +31,7 @@ def test_enter_a_journal_add_a_line_post_it_and_see_it_on_the_trial_balance(page
     expect(page).to_have_url(re.compile(r"/journals/\d+$"))
     expect(page.locator(".flashes")).to_contain_text("Journal GJ-000001 posted.")
 
+    page.get_by_role("link", name="Reports").click()
     page.get_by_role("link", name="Trial balance").click()
     table = page.locator("table.trial-balance")
     expect(table.locator("tr", has_text="6-2000")).to_contain_text("1,000.00")
@@ -75,6 +76,7 @@ def test_reverse_a_posted_journal(page, sign_in, live_app):
     page.get_by_role("link", name="GJ-000001").click()
     expect(page.locator("dl")).to_contain_text(re.compile(r"Reversed by\s*RV-000001"))
 
+    page.get_by_role("link", name="Reports").click()
     page.get_by_role("link", name="Trial balance").click()
     expect(page.get_by_text("No account has a balance at this date.")).to_be_visible()
     page.get_by_role("link", name="Audit log").click()
