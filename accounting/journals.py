@@ -52,11 +52,28 @@ class JournalKind(enum.StrEnum):
 
 
 # Number prefix per kind; a kind without one uses its first two letters.
-JOURNAL_PREFIXES = {JournalKind.GENERAL: "GJ-", JournalKind.REVERSAL: "RV-"}
+JOURNAL_PREFIXES: dict[str, str] = {JournalKind.GENERAL: "GJ-", JournalKind.REVERSAL: "RV-"}
+
+
+def register_journal_kind(kind: str, prefix: str) -> None:
+    """Declare a transaction type's journals and their number prefix, at import time.
+
+    A prefix belongs to one kind: two types sharing one would read as the same series.
+    """
+    owner = next((k for k, p in JOURNAL_PREFIXES.items() if p == prefix), kind)
+    if owner != kind:
+        raise ValueError(f"Journal prefix {prefix} already belongs to kind {owner!r}.")
+    JOURNAL_PREFIXES[kind] = prefix
 
 
 def journal_prefix(kind: str) -> str:
+    """The number prefix of a kind; an undeclared kind uses its first two letters."""
     return JOURNAL_PREFIXES.get(kind, kind[:2].upper() + "-")
+
+
+def journal_sequence(prefix: str) -> str:
+    """One counter per prefix, so kinds that share a prefix can never share a number."""
+    return f"journal:{prefix}"
 
 
 class JournalStatus(enum.StrEnum):
@@ -271,14 +288,15 @@ def post_batch(session: Session, user: User | None, entries: Sequence[JournalEnt
 
 
 def _numbers_for(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
-    """A number for each entry: its own if given, else the next of its kind's sequence."""
+    """A number for each entry: its own if given, else the next of its prefix's sequence."""
     wanted: dict[str, int] = {}
     for entry in entries:
         if entry.number is None:
-            wanted[str(entry.kind)] = wanted.get(str(entry.kind), 0) + 1
-    pools = {kind: iter(take_numbers(session, f"journal:{kind}", journal_prefix(kind), count))
-             for kind, count in wanted.items()}
-    return [entry.number or next(pools[str(entry.kind)]) for entry in entries]
+            prefix = journal_prefix(str(entry.kind))
+            wanted[prefix] = wanted.get(prefix, 0) + 1
+    pools = {prefix: iter(take_numbers(session, journal_sequence(prefix), prefix, count))
+             for prefix, count in wanted.items()}
+    return [entry.number or next(pools[journal_prefix(str(entry.kind))]) for entry in entries]
 
 
 def reverse(session: Session, user: User | None, journal: Journal, *, date: date,

@@ -253,3 +253,18 @@ def test_two_people_reversing_at_once_get_one_reversal_and_one_refusal(app, db_s
     first.close()
     second.close()
     assert outcome["result"] == "This journal has already been reversed."
+
+
+def test_kinds_sharing_a_prefix_share_one_counter_and_never_a_number(books, db_session):
+    lines = [LineInput(books.account("6-2000").id, Decimal("5.00")),
+             LineInput(books.account("1-1000").id, Decimal("-5.00"))]
+    first = post(db_session, books.admin, date=JULY, narration="One", lines=lines, kind="supply")
+    second = post(db_session, books.admin, date=JULY, narration="Two", lines=lines, kind="support")
+    assert (first.number, second.number) == ("SU-000001", "SU-000002")
+
+
+def test_a_prefix_belongs_to_one_kind():
+    from accounting.journals import register_journal_kind
+
+    with pytest.raises(ValueError, match="already belongs"):
+        register_journal_kind("not_general", "GJ-")
