@@ -40,8 +40,8 @@ def test_two_redis_backed_consumers_run_the_ledger_check(books, database_url, re
     try:
         enqueue = subprocess.run(
             [sys.executable, "-c",
-             "import tasks; print(tasks.check_ledger()(blocking=True, timeout=60))"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+             "import tasks; print(tasks.check_ledger()(blocking=True, timeout=150))"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=200,
         )
     finally:
         consumer.terminate()
