@@ -36,13 +36,18 @@ from accounting.audit import record
 from accounting.base import Base, PostedTransactionMixin, utcnow
 from accounting.clients import Client, Matter, MatterStatus
 from accounting.errors import InvalidAccount, InvalidAmount, LedgerError, NotFound, TransactionLocked
-from accounting.journals import Journal, LineInput, post, reverse
+from accounting.journals import Journal, LineInput, post, register_journal_kind, reverse
 from accounting.money import CENT, ZERO, Money, format_money
 from accounting.practice import get_practice
 from accounting.sequences import next_number
 from accounting.users import User
 
 MAX_LINES = 100
+
+# Each kind of billing journal numbers in its own series (BI-000001, BP-000001, ...).
+for _kind, _prefix in {"bill": "BI-", "bill_payment": "BP-", "bill_write_off": "WO-",
+                       "credit_note": "CR-", "credit_refund": "RF-"}.items():
+    register_journal_kind(_kind, _prefix)
 MAX_DESCRIPTION = 300
 
 
@@ -522,15 +527,6 @@ def delete_bill(session: Session, user: User | None, bill: Bill) -> None:
     session.flush()
 
 
-# journal_prefix() gives every kind its first two letters, so "bill" and "bill_payment" would both
-# number as BI-: the kinds after the first take their numbers from their own prefixed sequences.
-OWN_PREFIXES = {"bill_payment": "BP-", "bill_write_off": "WO-", "credit_refund": "RF-"}
-
-
-def _journal_number(session: Session, kind: str) -> str:
-    return next_number(session, f"journal:{kind}", OWN_PREFIXES[kind])
-
-
 def _event(bill: Bill, user: User | None, kind: EventKind, when: date, **values) -> BillEvent:
     event = BillEvent(kind=kind, date=when, user_id=user.id if user else None, **values)
     bill.events.append(event)
@@ -630,7 +626,6 @@ def record_payment(session: Session, user: User | None, bill_id: int, *, amount:
     receivable = account_for_role(session, AccountRole.ACCOUNTS_RECEIVABLE)
     label = f"Payment of {bill.number} {bill.client.name}"
     journal = post(session, user, date=date, kind="bill_payment", reference=bill.number,
-                   number=_journal_number(session, "bill_payment"),
                    narration=label + (f" ({reference.strip()})" if reference.strip() else ""),
                    lines=[LineInput(bank.id, amount, label), LineInput(receivable.id, -amount, label)])
     bill.applied += amount
@@ -651,7 +646,6 @@ def write_off(session: Session, user: User | None, bill_id: int, *, date: date,
     _check_applicable(bill, amount, date, "write-off")
     label = f"Write-off of {bill.number} {bill.client.name}"
     journal = post(session, user, date=date, kind="bill_write_off", reference=bill.number,
-                   number=_journal_number(session, "bill_write_off"),
                    narration=label + (f": {reason.strip()}" if reason.strip() else ""),
                    lines=[LineInput(account_for_role(session, AccountRole.BAD_DEBTS).id, amount, label),
                           LineInput(account_for_role(session, AccountRole.ACCOUNTS_RECEIVABLE).id,
@@ -754,7 +748,6 @@ def refund_credit(session: Session, user: User | None, credit_note_id: int, *, a
     bank = _office_bank(session, bank_account_id)
     label = f"Refund of {note.number} {note.client.name}"
     journal = post(session, user, date=date, kind="credit_refund", reference=note.number,
-                   number=_journal_number(session, "credit_refund"),
                    narration=label + (f" ({reference.strip()[:90]})" if reference.strip() else ""),
                    lines=[LineInput(account_for_role(session, AccountRole.ACCOUNTS_RECEIVABLE).id,
                                     amount, label),
