@@ -41,11 +41,23 @@ from accounting.accounts import Account, AccountRole, account_for_role
 from accounting.audit import record
 from accounting.base import Base, PostedTransactionMixin, utcnow
 from accounting.errors import InvalidAccount, InvalidAmount, LedgerError, NotFound, TransactionLocked
-from accounting.journals import Journal, JournalLine, JournalStatus, LineInput, post, reverse
+from accounting.journals import (
+    Journal,
+    JournalLine,
+    JournalStatus,
+    LineInput,
+    post,
+    register_journal_kind,
+    reverse,
+)
 from accounting.money import CENT, ZERO, Money, format_money, from_cents, parse_money
 from accounting.practice import get_practice
 from accounting.sequences import next_number
 from accounting.users import User
+
+# Each kind of journal this module posts numbers in its own series.
+for _kind, _prefix in {"deposit": "DE-", "withdrawal": "WI-", "bank_transfer": "BA-"}.items():
+    register_journal_kind(_kind, _prefix)
 
 MAX_LINES = 100
 MATCH_WINDOW_DAYS = 7

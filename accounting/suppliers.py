@@ -37,11 +37,15 @@ from accounting.audit import record
 from accounting.base import Base, PostedTransactionMixin
 from accounting.clients import validate_abn
 from accounting.errors import InvalidAccount, InvalidAmount, LedgerError, NotFound, TransactionLocked
-from accounting.journals import Journal, LineInput, get_journal, post, reverse
+from accounting.journals import Journal, LineInput, get_journal, post, register_journal_kind, reverse
 from accounting.money import CENT, ZERO, Money, format_money
 from accounting.practice import get_practice
 from accounting.sequences import next_number
 from accounting.users import User
+
+# Each kind of journal this module posts numbers in its own series.
+for _kind, _prefix in {"purchase_invoice": "PU-", "ap_payment": "AP-", "vendor_credit": "VE-"}.items():
+    register_journal_kind(_kind, _prefix)
 
 MAX_LINES = 200
 # Accounts a supplier invoice line may be charged to: expenses, direct costs and assets bought.
