@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
@@ -53,6 +53,7 @@ from accounting.journals import (
 from accounting.money import CENT, ZERO, Money, format_money, from_cents, parse_money
 from accounting.practice import get_practice
 from accounting.sequences import next_number
+from accounting.tax import gst_on
 from accounting.users import User
 
 # Each kind of journal this module posts numbers in its own series.
@@ -87,11 +88,6 @@ class TaxCode(enum.StrEnum):
 class BankStatus(enum.StrEnum):
     POSTED = "posted"
     REVERSED = "reversed"
-
-
-def gst_on(amount: Decimal, rate: Decimal) -> Decimal:
-    """GST on a GST-exclusive amount: amount x rate / 100, rounded half-up to the cent."""
-    return (amount * rate / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # ---- Models -------------------------------------------------------------------------------------

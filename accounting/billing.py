@@ -40,6 +40,7 @@ from accounting.journals import Journal, LineInput, post, register_journal_kind,
 from accounting.money import CENT, ZERO, Money, format_money
 from accounting.practice import get_practice
 from accounting.sequences import next_number
+from accounting.tax import gst_on
 from accounting.users import User
 
 MAX_LINES = 100
@@ -85,11 +86,6 @@ class EventKind(enum.StrEnum):
 
 
 APPLYING = (EventKind.PAYMENT, EventKind.CREDIT, EventKind.WRITE_OFF)
-
-
-def gst_for(amount: Decimal, rate: Decimal) -> Decimal:
-    """GST on `amount` at `rate` percent, rounded half-up to the cent (the one place it is worked out)."""
-    return (amount * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def line_amount(quantity: Decimal, rate: Decimal) -> Decimal:
@@ -422,7 +418,7 @@ def priced_lines(session: Session, lines: list[BillLineInput]) -> list[dict]:
         amount = line_amount(line.quantity, line.rate)
         if amount == ZERO:
             raise InvalidAmount(f"Line {n}: quantity x rate comes to nothing.", f"lines-{i}-rate")
-        gst = gst_for(amount, rate) if line.tax == TaxRate.GST else ZERO
+        gst = gst_on(amount, rate) if line.tax == TaxRate.GST else ZERO
         priced.append({"line_no": n, "description": line.description.strip(),
                        "quantity": line.quantity, "rate": line.rate, "account_id": line.account_id,
                        "tax": TaxRate(line.tax), "amount": amount, "gst": gst})

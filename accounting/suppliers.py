@@ -41,6 +41,7 @@ from accounting.journals import Journal, LineInput, get_journal, post, register_
 from accounting.money import CENT, ZERO, Money, format_money
 from accounting.practice import get_practice
 from accounting.sequences import next_number
+from accounting.tax import gst_on
 from accounting.users import User
 
 # Each kind of journal this module posts numbers in its own series.
@@ -64,11 +65,6 @@ class InvoiceStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
-
-
-def gst_on(amount: Decimal, rate: Decimal) -> Decimal:
-    """GST on a GST-exclusive amount at `rate` percent, rounded half-up to the cent."""
-    return (amount * rate / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class Supplier(Base):

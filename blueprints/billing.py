@@ -162,7 +162,7 @@ def draft_totals(form: LinesForm) -> dict:
             continue
         amounts.append(amount)
         subtotal += amount
-        gst += books.gst_for(amount, rate) if line.tax.data == TaxRate.GST else ZERO
+        gst += books.gst_on(amount, rate) if line.tax.data == TaxRate.GST else ZERO
     return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst, "unreadable": unreadable,
             "amounts": amounts}
 

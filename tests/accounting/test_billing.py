@@ -15,7 +15,7 @@ from accounting.billing import (
     create_credit_note,
     delete_bill,
     get_bill,
-    gst_for,
+    gst_on,
     line_amount,
     record_payment,
     refund_credit,
@@ -80,10 +80,10 @@ def journal_lines(journal):
 
 
 def test_gst_is_rounded_half_up_to_the_cent():
-    assert gst_for(D("100.00"), D("10")) == D("10.00")
-    assert gst_for(D("0.05"), D("10")) == D("0.01")  # 0.005 rounds up
-    assert gst_for(D("0.04"), D("10")) == D("0.00")
-    assert gst_for(D("33.35"), D("10")) == D("3.34")  # 3.335 rounds up, not to even
+    assert gst_on(D("100.00"), D("10")) == D("10.00")
+    assert gst_on(D("0.05"), D("10")) == D("0.01")  # 0.005 rounds up
+    assert gst_on(D("0.04"), D("10")) == D("0.00")
+    assert gst_on(D("33.35"), D("10")) == D("3.34")  # 3.335 rounds up, not to even
     assert line_amount(D("1.5"), D("333.33")) == D("500.00")  # 499.995 rounds up
 
 
