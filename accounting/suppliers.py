@@ -30,7 +30,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship, selectinload
 
 from accounting.accounts import Account, AccountRole, AccountType, account_for_role
 from accounting.audit import record
@@ -161,11 +161,9 @@ class SupplierInvoice(PostedTransactionMixin, Base):
         return None
 
 
-class SupplierInvoiceLine(Base):
-    __tablename__ = "supplier_invoice_line"
+class ExpenseLineColumns:
+    """What a supplier invoice line and a supplier credit line share: an amount on an account."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("supplier_invoice.id"), index=True)
     line_no: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(300))
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
@@ -173,8 +171,18 @@ class SupplierInvoiceLine(Base):
     gst_free: Mapped[bool] = mapped_column(Boolean, default=False)
     gst_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
 
+    @declared_attr
+    def account(cls) -> Mapped[Account]:
+        return relationship(Account)
+
+
+class SupplierInvoiceLine(ExpenseLineColumns, Base):
+    __tablename__ = "supplier_invoice_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("supplier_invoice.id"), index=True)
+
     invoice: Mapped[SupplierInvoice] = relationship(back_populates="lines")
-    account: Mapped[Account] = relationship()
 
 
 class SupplierPayment(PostedTransactionMixin, Base):
@@ -619,20 +627,13 @@ class SupplierCredit(PostedTransactionMixin, Base):
         return sum((line.gst_amount for line in self.lines), ZERO)
 
 
-class SupplierCreditLine(Base):
+class SupplierCreditLine(ExpenseLineColumns, Base):
     __tablename__ = "supplier_credit_line"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_id: Mapped[int] = mapped_column(ForeignKey("supplier_credit.id"), index=True)
-    line_no: Mapped[int] = mapped_column(Integer)
-    description: Mapped[str] = mapped_column(String(300))
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    amount: Mapped[Decimal] = mapped_column(Money)
-    gst_free: Mapped[bool] = mapped_column(Boolean, default=False)
-    gst_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
 
     credit: Mapped[SupplierCredit] = relationship(back_populates="lines")
-    account: Mapped[Account] = relationship()
 
 
 class SupplierCreditApplication(Base):
