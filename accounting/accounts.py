@@ -9,7 +9,7 @@ receivable, GST collected, trust liability, ...), so code finds them without gue
 import enum
 import re
 
-from sqlalchemy import Boolean, Enum, String, exists, select
+from sqlalchemy import Boolean, Enum, String, exists, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from accounting.audit import record
@@ -128,6 +128,9 @@ class Account(Base):
         Enum(AccountRole, native_enum=False, length=30), unique=True, default=None
     )
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Clients' money (trust bank, trust liability, statutory deposits, controlled money): only trust
+    # transactions may post here, so the trust ledgers and the general ledger can never disagree.
+    holds_trust: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def account_class(self) -> AccountClass:
@@ -214,6 +217,9 @@ DEFAULT_CHART: list[tuple[str, str, AccountType, AccountRole | None, str]] = [
 ]
 
 
+TRUST_ROLES = {AccountRole.TRUST_BANK, AccountRole.TRUST_LIABILITY}
+
+
 def install_default_chart(session: Session) -> int:
     """Add the default chart's accounts that are missing (by code). Returns how many were added."""
     existing = set(session.execute(select(Account.code)).scalars())
@@ -223,7 +229,7 @@ def install_default_chart(session: Session) -> int:
             continue
         session.add(
             Account(code=code, name=name, type=type_, role=role, description=description,
-                    is_bank=type_ == AccountType.BANK)
+                    is_bank=type_ == AccountType.BANK, holds_trust=role in TRUST_ROLES)
         )
         added += 1
     session.flush()
@@ -239,6 +245,18 @@ def account_for_role(session: Session, role: AccountRole) -> Account:
             "an admin must set one in Chart of accounts."
         )
     return account
+
+
+def office_bank_accounts(session: Session) -> list[Account]:
+    """The practice's own bank accounts in code order: bank, not holding trust money, not archived."""
+    return list(session.scalars(
+        select(Account).where(Account.is_bank.is_(True), Account.archived.is_(False),
+                              Account.holds_trust.is_(False))
+        .order_by(Account.code)))
+
+
+def is_office_bank(account: Account) -> bool:
+    return account.is_bank and not account.holds_trust
 
 
 def get_account(session: Session, account_id: int) -> Account:

@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from accounting.accounts import Account, AccountRole, account_for_role
+from accounting.accounts import Account, AccountRole, account_for_role, is_office_bank, office_bank_accounts  # noqa: F401 (re-exported)
 from accounting.audit import record
 from accounting.base import Base, PostedTransactionMixin, utcnow
 from accounting.errors import InvalidAccount, InvalidAmount, LedgerError, NotFound, TransactionLocked
@@ -245,13 +245,6 @@ class ReconciledLine(Base):
 # ---- Bank accounts and registers ---------------------------------------------------------------
 
 
-def office_bank_accounts(session: Session) -> list[Account]:
-    """Office bank accounts in code order: bank, not the trust bank, not archived."""
-    return list(session.scalars(
-        select(Account).where(Account.is_bank.is_(True), Account.archived.is_(False),
-                              (Account.role.is_(None)) | (Account.role != AccountRole.TRUST_BANK))
-        .order_by(Account.code)))
-
 
 def get_office_bank(session: Session, account_id, field: str | None = None) -> Account:
     """The office bank account `account_id`, or a refusal naming why it is not one."""
@@ -264,7 +257,7 @@ def get_office_bank(session: Session, account_id, field: str | None = None) -> A
         if field is None:
             raise NotFound("There is no such bank account.")
         raise InvalidAccount("Choose a bank account.", field)
-    if not account.is_bank or account.role == AccountRole.TRUST_BANK:
+    if not is_office_bank(account):
         raise InvalidAccount(f"{account.label} is not an office bank account.", field)
     if account.archived:
         raise InvalidAccount(f"{account.label} is archived; restore it or choose another.", field)

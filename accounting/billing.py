@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, and_, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from accounting.accounts import Account, AccountClass, AccountRole, account_for_role
+from accounting.accounts import Account, AccountClass, AccountRole, account_for_role, office_bank_accounts
 from accounting.audit import record
 from accounting.base import Base, PostedTransactionMixin, utcnow
 from accounting.clients import Client, Matter, MatterStatus
@@ -286,15 +286,6 @@ def income_accounts(session: Session) -> list[Account]:
         select(Account).where(Account.archived.is_(False)).order_by(Account.code)
     ).scalars()
     return [a for a in accounts if a.account_class == AccountClass.REVENUE]
-
-
-def office_bank_accounts(session: Session) -> list[Account]:
-    """Active bank accounts other than the trust account: where office money goes in and out."""
-    return list(session.execute(
-        select(Account).where(Account.is_bank.is_(True), Account.archived.is_(False),
-                              or_(Account.role.is_(None), Account.role != AccountRole.TRUST_BANK))
-        .order_by(Account.code)
-    ).scalars())
 
 
 def open_matters(session: Session) -> list[Matter]:

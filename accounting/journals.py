@@ -55,15 +55,23 @@ class JournalKind(enum.StrEnum):
 JOURNAL_PREFIXES: dict[str, str] = {JournalKind.GENERAL: "GJ-", JournalKind.REVERSAL: "RV-"}
 
 
-def register_journal_kind(kind: str, prefix: str) -> None:
+# Kinds allowed to post to accounts that hold clients' trust money (Account.holds_trust).
+TRUST_KINDS: set[str] = set()
+
+
+def register_journal_kind(kind: str, prefix: str, *, trust: bool = False) -> None:
     """Declare a transaction type's journals and their number prefix, at import time.
 
-    A prefix belongs to one kind: two types sharing one would read as the same series.
+    A prefix belongs to one kind: two types sharing one would read as the same series. Only kinds
+    declared `trust` may touch trust accounts, so office postings can never move client money
+    behind the trust ledgers' back.
     """
     owner = next((k for k, p in JOURNAL_PREFIXES.items() if p == prefix), kind)
     if owner != kind:
         raise ValueError(f"Journal prefix {prefix} already belongs to kind {owner!r}.")
     JOURNAL_PREFIXES[kind] = prefix
+    if trust:
+        TRUST_KINDS.add(kind)
 
 
 def journal_prefix(kind: str) -> str:
@@ -233,6 +241,13 @@ def _check_entry(entry: JournalEntry, practice, accounts: dict[int, Account]) ->
         raise LedgerError("Keep the reference under 100 characters.", "reference")
     practice.check_open(entry.date)
     check_lines(None, entry.lines, accounts)
+    if str(entry.kind) not in TRUST_KINDS:
+        for index, line in enumerate(entry.lines):
+            if accounts[line.account_id].holds_trust:
+                raise InvalidAccount(
+                    f"Line {index + 1}: {accounts[line.account_id].label} holds clients' trust money; "
+                    "record trust receipts, payments and transfers in Trust.",
+                    f"lines-{index}-account")
 
 
 def post(
@@ -300,8 +315,11 @@ def _numbers_for(session: Session, entries: Sequence[JournalEntry]) -> list[str]
 
 
 def reverse(session: Session, user: User | None, journal: Journal, *, date: date,
-            reason: str) -> Journal:
-    """Reverse a posted journal with a new journal of negated lines, dated `date`."""
+            reason: str, kind: str = JournalKind.REVERSAL) -> Journal:
+    """Reverse a posted journal with a new journal of negated lines, dated `date`.
+
+    Trust reversals pass their own trust `kind`; any other reversal of a trust journal is refused.
+    """
     reason = reason.strip()
     if not reason:
         raise InvalidReversal("Give the reason for the reversal.", "reason")
@@ -319,7 +337,7 @@ def reverse(session: Session, user: User | None, journal: Journal, *, date: date
             "date",
         )
     reversal = post(
-        session, user, date=date, kind=JournalKind.REVERSAL,
+        session, user, date=date, kind=kind,
         narration=f"Reversal of {journal.number}: {reason}"[:MAX_NARRATION],
         reference=journal.number,
         lines=[LineInput(line.account_id, -line.amount, line.description) for line in journal.lines],
@@ -362,8 +380,9 @@ def list_journals(session: Session, *, page: int = 1, per_page: int = 25) -> tup
 
 
 def postable_accounts(session: Session) -> list[Account]:
-    """Active accounts in code order: the ones a journal line may use."""
+    """Active accounts in code order that a general journal may use (trust accounts excluded)."""
     return list(
-        session.execute(select(Account).where(Account.archived.is_(False)).order_by(Account.code))
+        session.execute(select(Account).where(Account.archived.is_(False), Account.holds_trust.is_(False))
+                        .order_by(Account.code))
         .scalars()
     )

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship, selectinload
 
-from accounting.accounts import Account, AccountRole, AccountType, account_for_role
+from accounting.accounts import Account, AccountRole, AccountType, account_for_role, office_bank_accounts
 from accounting.audit import record
 from accounting.base import Base, PostedTransactionMixin
 from accounting.clients import validate_abn
@@ -222,13 +222,6 @@ def expense_accounts(session: Session) -> list[Account]:
                               Account.is_bank.is_(False), Account.role.is_(None))
         .order_by(Account.code)))
 
-
-def office_bank_accounts(session: Session) -> list[Account]:
-    """Active bank accounts that are not the trust account: where supplier payments come from."""
-    return list(session.scalars(
-        select(Account).where(Account.is_bank.is_(True), Account.archived.is_(False),
-                              or_(Account.role.is_(None), Account.role != AccountRole.TRUST_BANK))
-        .order_by(Account.code)))
 
 
 def _check_expense_account(session: Session, account_id, field: str, label: str = "") -> Account:

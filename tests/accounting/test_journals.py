@@ -268,3 +268,22 @@ def test_a_prefix_belongs_to_one_kind():
 
     with pytest.raises(ValueError, match="already belongs"):
         register_journal_kind("not_general", "GJ-")
+
+
+def test_only_trust_kinds_may_post_to_accounts_holding_trust_money(db_session, books):
+    from accounting.journals import TRUST_KINDS
+
+    trust_bank, liability = books.account("1-1100"), books.account("2-2000")
+    assert trust_bank.holds_trust and liability.holds_trust
+    lines = [LineInput(trust_bank.id, Decimal("50.00")), LineInput(liability.id, Decimal("-50.00"))]
+    with pytest.raises(InvalidAccount, match="holds clients' trust money") as refused:
+        post(db_session, books.admin, date=date(2026, 7, 1), narration="Into trust", lines=lines)
+    assert refused.value.field == "lines-0-account"
+    TRUST_KINDS.add("test_trust")
+    try:
+        journal = post(db_session, books.admin, date=date(2026, 7, 1), narration="Into trust",
+                       lines=lines, kind="test_trust")
+    finally:
+        TRUST_KINDS.discard("test_trust")
+    assert journal.total == Decimal("50.00")
+    assert trust_bank not in postable_accounts(db_session)
