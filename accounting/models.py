@@ -26,6 +26,7 @@ from accounting.suppliers import (
     SupplierInvoiceLine,
     SupplierPayment,
 )
+from accounting.trust import TrustAccount, TrustLedgerEntry, TrustTransaction
 from accounting.users import LoginThrottle, User
 
 __all__ = [
@@ -35,7 +36,7 @@ __all__ = [
     "PurchaseOrder", "PurchaseOrderLine", "StatementLine", "Supplier", "SupplierCredit",
     "SupplierCreditApplication",
     "SupplierCreditLine", "SupplierInvoice",
-    "SupplierInvoiceLine", "SupplierPayment", "User",
+    "SupplierInvoiceLine", "SupplierPayment", "TrustAccount", "TrustLedgerEntry", "TrustTransaction", "User",
 ]
 
 # Client billing (issue 4): bills, credit notes and their events.
