@@ -112,9 +112,13 @@ def _register_blueprints(app: Flask) -> None:
         pages,
         reports,
         suppliers,
+        trust,
+        trust_reports,
+        trust_transfers,
     )
 
-    for module in (auth, home, admin, clients, billing, suppliers, banking, journals, reports, audit):
+    for module in (auth, home, admin, clients, billing, suppliers, banking, trust, trust_reports,
+                   trust_transfers, journals, reports, audit):
         app.register_blueprint(module.bp)
     errors.register(app)
     auth.require_login_everywhere(app)

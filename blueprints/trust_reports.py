@@ -1,0 +1,5 @@
+"""Trust reports and the monthly three-way reconciliation (stub; being built)."""
+
+from flask import Blueprint
+
+bp = Blueprint("trust_reports", __name__, url_prefix="/trust/reports")
