@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.accounts import Account, AccountRole, account_for_role, install_default_chart
-from accounting.clients import ClientDetails, add_person, open_matter, save_client
+from accounting.clients import ClientDetails, Matter, add_person, open_matter, save_client
 from accounting.journals import LineInput, post
 from accounting.practice import get_practice
 from accounting.users import Role, User, create_user, find_user_by_email
@@ -75,6 +75,9 @@ def seed_demo(session: Session, admin_password: str | None = None,
     install_default_chart(session)
     _seed_clients(session, admin, [admin.id, staff.id], today)
     _seed_journals(session, admin, today)
+    _seed_billing(session, admin, today)
+    _seed_suppliers(session, admin, today)
+    _seed_trust(session, admin, today)
     return password
 
 
@@ -104,6 +107,95 @@ def _seed_journals(session, admin, today):
     for offset, (narration, lines) in enumerate(entries):
         post(session, admin, date=start + timedelta(days=offset * 7), narration=narration,
              lines=[LineInput(account_id, Decimal(amount)) for account_id, amount in lines])
+
+
+def _matters(session) -> list[Matter]:
+    return list(session.scalars(select(Matter).order_by(Matter.id)))
+
+
+def _seed_billing(session, admin, today):
+    """Work in progress on each matter; some billed, one part paid, one paid in full."""
+    from accounting.billing import approve_bill, bill_from_entries, record_entry, record_payment
+
+    bank = account_for_role(session, AccountRole.OFFICE_BANK)
+    start = today - timedelta(days=40)
+    for index, matter in enumerate(_matters(session)[:6]):
+        entries = [
+            record_entry(session, admin, matter_id=matter.id, kind="time", on=start + timedelta(days=index),
+                         person_id=admin.id, description=description, hours=Decimal(hours),
+                         rate=Decimal("420.00"))
+            for description, hours in (("Initial conference and advice", "1.5"),
+                                       ("Drafting and correspondence", "2.2"))]
+        if index >= 4:
+            continue  # left unbilled: work in progress to bill in the demo
+        bill = bill_from_entries(session, admin, matter_id=matter.id, entry_ids=[e.id for e in entries],
+                                 date=start + timedelta(days=index + 7))
+        approve_bill(session, admin, bill)
+        if index == 0:
+            record_payment(session, admin, bill.id, amount=bill.total, bank_account_id=bank.id,
+                           date=bill.date + timedelta(days=5), reference="EFT")
+        elif index == 1:
+            record_payment(session, admin, bill.id, amount=Decimal("500.00"), bank_account_id=bank.id,
+                           date=bill.date + timedelta(days=9), reference="Part payment")
+
+
+def _seed_suppliers(session, admin, today):
+    from accounting.suppliers import (
+        InvoiceDetails,
+        InvoiceLineInput,
+        SupplierDetails,
+        approve_invoice,
+        create_invoice,
+        pay_invoice,
+        save_supplier,
+    )
+
+    code = {a.code: a for a in session.execute(select(Account)).scalars()}
+    bank = account_for_role(session, AccountRole.OFFICE_BANK)
+    when = today - timedelta(days=30)
+    for index, (name, account, description, amount) in enumerate((
+            ("InfoTrack Pty Ltd", "5-1100", "Title and company searches", "186.40"),
+            ("Officeworks", "6-2400", "Stationery and toner", "242.90"),
+            ("LawCover", "6-2100", "Run-off cover instalment", "1250.00"))):
+        supplier = save_supplier(session, admin,
+                                 SupplierDetails(name=name, default_account_id=code[account].id))
+        dated = when + timedelta(days=index * 3)
+        invoice = create_invoice(session, admin, InvoiceDetails(
+            supplier_id=supplier.id, supplier_ref=f"INV-{4410 + index}", date=dated,
+            due_date=dated + timedelta(days=30),
+            lines=[InvoiceLineInput(description, Decimal(amount), code[account].id)]))
+        approve_invoice(session, admin, invoice)
+        if index == 0:
+            pay_invoice(session, admin, invoice.id, bank_account_id=bank.id,
+                        date=invoice.date + timedelta(days=4), amount=invoice.total, reference="EFT")
+
+
+def _seed_trust(session, admin, today):
+    """Money in trust for three matters: deposits held, a settlement paid out, a journal between matters."""
+    from accounting.trust import (
+        ensure_default_trust_account,
+        record_payment,
+        record_receipt,
+        record_trust_journal,
+    )
+
+    account = ensure_default_trust_account(session)
+    matters = _matters(session)
+    start = today - timedelta(days=35)
+    receipts = ((matters[0], "Margaret Chen", "85000.00", "Deposit for 3 Elm Avenue"),
+                (matters[2], "Bayside Constructions Pty Ltd", "12000.00", "Funds for expert reports"),
+                (matters[4], "The Okafor Family Trust", "3300.00", "Costs in advance"))
+    for offset, (matter, payer, amount, description) in enumerate(receipts):
+        record_receipt(session, admin, trust_account_id=account.id, matter_id=matter.id,
+                       date=start + timedelta(days=offset), amount=Decimal(amount), payer=payer, method="eft",
+                       description=description)
+    record_payment(session, admin, trust_account_id=account.id, matter_id=matters[0].id,
+                   date=start + timedelta(days=10), amount=Decimal("8500.00"), payee="Vendor's agent",
+                   method="eft", authority="Contract of sale, clause 3", description="Deposit to agent")
+    record_trust_journal(session, admin, trust_account_id=account.id, from_matter_id=matters[2].id,
+                         to_matter_id=matters[3].id, date=start + timedelta(days=12),
+                         amount=Decimal("2000.00"),
+                         authority="Alan Brooks, email of the day", description="Funds for the lease matter")
 
 
 def ensure_admin(session: Session, email: str, password: str, name: str = "Admin") -> User:

@@ -38,6 +38,26 @@ def find_problems(session: Session) -> list[str]:
     total = session.execute(select(func.sum(JournalLine.amount))).scalar() or ZERO
     if total != ZERO:
         problems.append(f"The trial balance is off by {format_money(total)}.")
+    return problems + trust_problems(session)
+
+
+def trust_problems(session: Session) -> list[str]:
+    """Trust money: no matter below zero, and ledgers, cash book and liability in agreement."""
+    from accounting.clients import Matter
+    from accounting.trust import matter_balances, trust_accounts, trust_position
+
+    problems = []
+    for account in trust_accounts(session, include_closed=True):
+        for matter_id, balance in matter_balances(session, account).items():
+            if balance < ZERO:
+                number = session.get(Matter, matter_id).number
+                problems.append(f"Matter {number} is overdrawn in {account.name} "
+                                f"({format_money(balance)}).")
+        position = trust_position(session, account)
+        if not position.agrees:
+            problems.append(
+                f"{account.name} does not agree: matters {format_money(position.matters)}, cash book "
+                f"{format_money(position.cash_book)}, liability {format_money(position.liability)}.")
     return problems
 
 

@@ -1,5 +1,6 @@
 """The ledger integrity check finds what bypassed post(), and records its outcome."""
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -23,3 +24,23 @@ def test_a_line_changed_behind_the_engines_back_is_reported(books, db_session):
     problems = check_ledger(db_session)
     assert f"{journal.number} does not balance (off by 23.45)." in problems
     assert "The trial balance is off by 23.45." in problems
+
+
+def test_trust_ledgers_that_disagree_with_the_cash_book_are_reported(books):
+    from sqlalchemy import update
+
+    from accounting.clients import ClientDetails, open_matter, save_client
+    from accounting.integrity import find_problems
+    from accounting.trust import TrustLedgerEntry, ensure_default_trust_account, record_receipt
+
+    account = ensure_default_trust_account(books.session)
+    client = save_client(books.session, books.admin, ClientDetails(kind="company", name="Acme Pty Ltd"))
+    matter = open_matter(books.session, books.admin, client, description="Lease", responsible_id=None,
+                         opened_on=date(2026, 7, 1))
+    record_receipt(books.session, None, trust_account_id=account.id, matter_id=matter.id,
+                   date=date(2026, 7, 1), amount=Decimal("100.00"), payer="Acme", method="eft")
+    assert find_problems(books.session) == []
+    books.session.execute(update(TrustLedgerEntry).values(amount=Decimal("-5.00")))  # a bad manual edit
+    problems = find_problems(books.session)
+    assert any("overdrawn" in p and "-5.00" in p for p in problems)
+    assert any("does not agree" in p for p in problems)
