@@ -15,8 +15,10 @@ from wtforms.validators import InputRequired, Length, Optional
 from accounting.banking import (
     BankTransactionKind,
     MoneyLine,
+    StatementLine,
     TaxCode,
     book_balances,
+    delete_statement_line,
     get_bank_transaction,
     get_office_bank,
     get_reconciliation,
@@ -34,13 +36,15 @@ from accounting.banking import (
     reverse_bank_transaction,
     save_reconciliation,
     transfer,
+    undo_reconciliation,
     unmatch,
+    why_not_undoable,
 )
 from accounting.errors import InvalidAccount, LedgerError
 from accounting.journals import postable_accounts
 from accounting.money import ZERO, parse_money
 from accounting.practice import get_practice
-from blueprints.pages import committing, page_number, render, wants_fragment
+from blueprints.pages import admin_required, committing, page_number, render, wants_fragment
 from extensions import db
 
 bp = Blueprint("banking", __name__, url_prefix="/banking")
@@ -99,6 +103,11 @@ class ReconcileForm(FlaskForm):
                                validators=[InputRequired("Enter the statement's closing date.")])
     closing_balance = StringField("Statement closing balance",
                                   validators=[InputRequired("Enter the statement's closing balance.")])
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField("Reason", validators=[
+        InputRequired("Give the reason."), Length(max=300, message="Keep the reason under 300 characters.")])
 
 
 class RegisterFilter(Form):
@@ -180,6 +189,8 @@ def _money_form(kind: BankTransactionKind, formdata=None, rows=None) -> MoneyFor
         SelectChoice(str(a.id), a.label) for a in postable_accounts(db.session) if not a.is_bank]
     for entry in form.lines:
         entry.form.account.choices = accounts
+        if formdata is None and not get_practice(db.session).gst_registered:
+            entry.form.tax.data = TaxCode.GST_FREE.value
     return form
 
 
@@ -266,7 +277,8 @@ def transaction_lines(kind):
         rows.pop(int(remove))
         focus = min(int(remove), max(len(rows), 1) - 1)
     if "add" in request.args and len(rows) < MAX_LINES:
-        rows.append({"description": "", "account": "", "amount": "", "tax": TaxCode.GST.value})
+        tax = TaxCode.GST if get_practice(db.session).gst_registered else TaxCode.GST_FREE
+        rows.append({"description": "", "account": "", "amount": "", "tax": tax.value})
         focus = len(rows) - 1
     return _render_money(kind, _money_form(kind, request.form, rows), block="lines", focus_line=focus)
 
@@ -383,7 +395,11 @@ def upload_statement(account_id):
                                   upload.read() if upload else b"")
     if not saved.ok:
         return _render_reconcile(bank, 422, statement_form=form)
-    skipped = f" {result.skipped} already imported, skipped." if result.skipped else ""
+    skipped = ""
+    if result.skipped:
+        shown = "; ".join(f"{p.date:%d %b %Y} {p.description} {p.amount:,.2f}" for p in result.skipped[:5])
+        more = f" and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else ""
+        skipped = f" {len(result.skipped)} already imported, skipped: {shown}{more}."
     flash(f"{len(result.lines)} statement lines imported.{skipped}", "success")
     return redirect(url_for("banking.reconcile", account_id=bank.id), 303)
 
@@ -410,10 +426,25 @@ def _matching(account_id, action):
 
 @bp.route("/accounts/<int:account_id>/match", methods=["POST"])
 def match_line(account_id):
-    """Match a statement line to a book entry."""
+    """Match statement line(s) to book entr(ies) adding up to the same amount."""
     return _matching(account_id, lambda bank: match(
-        db.session, current_user, bank, request.form.get("statement_line"),
-        request.form.get("journal_line")))
+        db.session, current_user, bank, request.form.getlist("statement_line"),
+        request.form.getlist("journal_line")))
+
+
+@bp.route("/accounts/<int:account_id>/match/selection", methods=["POST"])
+def match_selection(account_id):
+    """The ticked statement lines and book entries added up, and their difference (htmx)."""
+    bank = _bank_or_404(account_id)
+    state = reconciliation_state(db.session, bank)
+    ticked_statement = set(request.form.getlist("statement_line"))
+    ticked_book = set(request.form.getlist("journal_line"))
+    on_statement = sum((s.amount for s in state.unmatched if str(s.id) in ticked_statement), ZERO)
+    in_books = sum((b.amount for b in state.unmatched_book if str(b.id) in ticked_book), ZERO)
+    return render("banking/reconcile.html", block="selection", bank=bank,
+                  selection={"statement": on_statement, "book": in_books,
+                             "difference": on_statement - in_books,
+                             "count": len(ticked_statement) + len(ticked_book)})
 
 
 @bp.route("/accounts/<int:account_id>/unmatch", methods=["POST"])
@@ -421,6 +452,32 @@ def unmatch_line(account_id):
     """Undo a match not yet reconciled."""
     return _matching(account_id, lambda bank: unmatch(
         db.session, current_user, bank, request.form.get("statement_line")))
+
+
+def _open_statement_line_or_404(bank, line_id) -> StatementLine:
+    line = db.session.get(StatementLine, line_id) if 0 < line_id < 2**31 else None
+    if line is None or line.bank_account_id != bank.id:
+        abort(404)
+    return line
+
+
+@bp.route("/accounts/<int:account_id>/statement-lines/<int:line_id>/delete", methods=["GET", "POST"])
+def delete_line(account_id, line_id):
+    """Delete an imported statement line (a duplicate, say) that is neither matched nor reconciled."""
+    bank = _bank_or_404(account_id)
+    line = _open_statement_line_or_404(bank, line_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return render("banking/delete_line.html", bank=bank, line=line, form=form,
+                      status=400 if request.method == "POST" else 200)
+    done = f"Statement line {line.date:%d %b %Y} {line.description} {line.amount:,.2f} deleted."
+    with committing(form) as saved:
+        delete_statement_line(db.session, current_user, bank, line.id, form.reason.data)
+    if not saved.ok:
+        return render("banking/delete_line.html", bank=bank, line=db.session.get(StatementLine, line_id),
+                      form=form, status=422)
+    flash(done, "success")
+    return redirect(url_for("banking.reconcile", account_id=bank.id), 303)
 
 
 @bp.route("/accounts/<int:account_id>/reconciliations", methods=["POST"])
@@ -444,5 +501,27 @@ def save(account_id):
 def show_reconciliation(reconciliation_id):
     """The reconciliation report: statement balance, unpresented items, book balance."""
     done = get_reconciliation(db.session, reconciliation_id)
+    return _render_reconciliation(done, ReasonForm(formdata=None))
+
+
+def _render_reconciliation(done, form, status=200):
     return render("banking/reconciliation.html", report=reconciliation_report(db.session, done),
-                  history=reconciliation_history(db.session, done.bank_account))
+                  history=reconciliation_history(db.session, done.bank_account), undo_form=form,
+                  why_not_undoable=why_not_undoable(db.session, done), status=status)
+
+
+@bp.route("/reconciliations/<int:reconciliation_id>/undo", methods=["POST"])
+@admin_required
+def undo(reconciliation_id):
+    """Undo the most recent reconciliation of an account: its lines are open again, matches kept."""
+    done = get_reconciliation(db.session, reconciliation_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _render_reconciliation(done, form, 400)
+    with committing(form) as saved:
+        undo_reconciliation(db.session, current_user, done, reason=form.reason.data)
+    if not saved.ok:
+        return _render_reconciliation(get_reconciliation(db.session, reconciliation_id), form, 422)
+    flash(f"The reconciliation to {done.statement_date:%d %b %Y} is undone; its lines are open again, "
+          "still matched.", "success")
+    return redirect(url_for("banking.reconcile", account_id=done.bank_account_id), 303)

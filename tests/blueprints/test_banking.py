@@ -290,7 +290,7 @@ def test_a_refused_match_says_why_in_the_fragment(client, signed_in, books, db_s
     response = client.submit(f"/banking/accounts/{bank_id}/match",
                              {"statement_line": line.id, "journal_line": ""})
     assert response.status_code == 422
-    assert db_session.get(StatementLine, line.id).journal_line_id is None
+    assert db_session.get(StatementLine, line.id).match_id is None
 
 
 def test_an_ofx_statement_is_imported_and_a_second_import_skips_what_is_stored(client, signed_in, books,
@@ -302,9 +302,10 @@ def test_an_ofx_statement_is_imported_and_a_second_import_skips_what_is_stored(c
     page = html(client.get(response.location))
     assert "2 statement lines imported." in text_of(page.find(class_="flashes"))
     assert "DEPOSIT SMITH Fees" in text_of(page.find("table", class_="statement-lines"))
-    upload(client, bank_id, "statement.ofx", data)
-    page = html(client.get(f"/banking/accounts/{bank_id}/reconcile"))
-    assert "0 statement lines imported. 2 already imported, skipped." in text_of(page.find(class_="flashes"))
+    response = upload(client, bank_id, "statement.ofx", data)
+    assert response.status_code == 422
+    assert "Every line of statement.ofx (2) is already imported for 1-1000 Office Cheque Account: nothing " \
+        "was imported." in text_of(html(response).find(id="statement-error"))
     assert count(db_session, StatementLine) == 2
 
 
