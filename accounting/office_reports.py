@@ -1,0 +1,644 @@
+"""Reports over the office books' documents: aged receivables, aged payables and the GST summary.
+
+Invariants these reports keep:
+
+- Aged receivables as at a date are exactly Accounts Receivable in the general ledger as at that
+  date: every bill's amount owed is rebuilt from its events dated on or before the date (posting
+  +, payment / credit / write-off -, undo +, revert / void -), and the credit still unused on each
+  credit note as at the date is shown as a negative amount (the credit note took it off
+  Accounts Receivable when it was issued). Later payments, bills and credits change nothing.
+- Aged payables as at a date are exactly Accounts Payable (a credit balance, shown positive) as
+  at that date, from supplier invoices, their payments and voids, and the supplier credit notes
+  not yet applied as at the date.
+- The GST summary's GST on sales (1A) and GST on purchases (1B) on the accrual basis are the
+  movements of the GST Collected and GST Paid accounts in the period, taken from the documents'
+  own journals (a reversal counts, negated, on its own date). Anything else posted to those
+  accounts (a general journal) is shown apart, never folded in silently.
+
+Everything is summed in SQL over integer cents (one grouped query per report page), so the reports
+stay quick over a hundred thousand bills; per-document detail is one party at a time, paged.
+"""
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import BigInteger, and_, case, func, or_, select, type_coerce, union_all
+from sqlalchemy.orm import Session, aliased
+
+from accounting.accounts import AccountRole, account_for_role
+from accounting.billing import (
+    Bill,
+    BillEvent,
+    BillLine,
+    CreditNote,
+    CreditNoteLine,
+    CreditRefund,
+    EventKind,
+    TaxRate,
+)
+from accounting.clients import Client
+from accounting.errors import LedgerError
+from accounting.journals import Journal, JournalLine
+from accounting.money import CENT, ZERO, from_cents
+from accounting.practice import Basis, get_practice
+from accounting.reports import account_balances
+from accounting.suppliers import (
+    Supplier,
+    SupplierCredit,
+    SupplierCreditApplication,
+    SupplierCreditLine,
+    SupplierInvoice,
+    SupplierInvoiceLine,
+    SupplierPayment,
+)
+
+DETAIL_PER_PAGE = 50
+SUMMARY_PER_PAGE = 100
+MAX_DETAIL_ROWS = 100_000  # one party's documents in one CSV
+
+
+class Bucket(enum.IntEnum):
+    """How far past its due date an amount is, as at the report's date."""
+
+    CURRENT = 0
+    DAYS_1_30 = 1
+    DAYS_31_60 = 2
+    DAYS_61_90 = 3
+    OVER_90 = 4
+
+    @property
+    def label(self) -> str:
+        return ("Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days")[self]
+
+    @property
+    def csv_label(self) -> str:
+        return ("Current", "1-30 days", "31-60 days", "61-90 days", "Over 90 days")[self]
+
+
+BUCKETS = tuple(Bucket)
+
+
+def bucket_of(due: date, as_at: date) -> Bucket:
+    """Current when not yet past due on `as_at`; otherwise by whole days past the due date."""
+    late = (as_at - due).days
+    if late <= 0:
+        return Bucket.CURRENT
+    return Bucket.DAYS_1_30 if late <= 30 else Bucket.DAYS_31_60 if late <= 60 else \
+        Bucket.DAYS_61_90 if late <= 90 else Bucket.OVER_90
+
+
+def _signed(sign: int, amount: Decimal) -> Decimal:
+    """`amount` negated when `sign` is -1, never the "-0.00" a plain negation gives."""
+    return amount if sign > 0 else ZERO - amount
+
+
+def _cents(column):
+    """A Money column as the raw integer cents it stores, for exact sums in SQL."""
+    return type_coerce(column, BigInteger)
+
+
+# Events that add to what a bill owes: its posting, and an undo of a payment, credit or write-off
+# (billing may not have undos yet; the enum decides). Every other event takes its amount off.
+ADDS_TO_OWED = [kind for kind in EventKind if kind.value in ("posted", "undone")]
+
+
+# ---------------------------------------------------------------- aged reports
+
+
+@dataclass(frozen=True)
+class AgedRow:
+    """One client's or supplier's amounts owed, per bucket."""
+
+    party_id: int
+    name: str
+    buckets: tuple[Decimal, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets, ZERO)
+
+
+@dataclass(frozen=True)
+class AgedReport:
+    """Aged receivables or payables as at a date, with the ledger account it must agree with."""
+
+    as_at: date
+    rows: list[AgedRow]  # every party with something owing, by name
+    ledger_balance: Decimal  # the control account's balance as at `as_at`, sign as owed
+
+    @property
+    def totals(self) -> tuple[Decimal, ...]:
+        return tuple(sum((r.buckets[b] for r in self.rows), ZERO) for b in BUCKETS)
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.totals, ZERO)
+
+    @property
+    def difference(self) -> Decimal:
+        """Ledger less report: non-zero only when something else was posted to the account."""
+        return self.ledger_balance - self.total
+
+    def page(self, number: int, per_page: int = SUMMARY_PER_PAGE) -> list[AgedRow]:
+        return self.rows[(number - 1) * per_page:number * per_page]
+
+
+@dataclass(frozen=True)
+class AgedItem:
+    """One document owing (or credit unused) as at the report's date."""
+
+    kind: str  # "bill", "credit_note", "supplier_invoice", "supplier_credit"
+    id: int
+    number: str
+    date: date
+    due_date: date
+    total: Decimal
+    owed: Decimal  # negative for unused credit
+    bucket: Bucket
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class AgedDetail:
+    as_at: date
+    party_id: int
+    name: str
+    items: list[AgedItem]  # one page
+    count: int
+    buckets: tuple[Decimal, ...]  # over every item, not only this page
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets, ZERO)
+
+
+def _bucket_sums(due, cents, as_at: date) -> list:
+    """SUM(cents) per bucket of `due` as at `as_at`, as five SQL expressions."""
+    bounds = [as_at, as_at - timedelta(days=30), as_at - timedelta(days=60), as_at - timedelta(days=90)]
+    return [
+        func.coalesce(func.sum(case((due >= bounds[0], cents), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(due < bounds[0], due >= bounds[1]), cents), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(due < bounds[1], due >= bounds[2]), cents), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(due < bounds[2], due >= bounds[3]), cents), else_=0)), 0),
+        func.coalesce(func.sum(case((due < bounds[3], cents), else_=0)), 0),
+    ]
+
+
+def _reversed_on_or_before(journal_id_column, as_at: date):
+    """True when the journal was reversed by a journal dated on or before `as_at`."""
+    reversal = aliased(Journal)
+    return select(reversal.id).where(reversal.reverses_id == journal_id_column,
+                                     reversal.date <= as_at).exists()
+
+
+# Receivables ------------------------------------------------------------------------------
+
+
+def _bills_owed(as_at: date, client_id: int | None = None):
+    """(bill_id, owed cents) of every bill owing something as at `as_at`, from its events.
+
+    A posting adds the bill's total and an undo adds back what it undoes; a payment, credit,
+    write-off, revert or void takes its amount off. Events are dated as their journals are.
+    """
+    amount = _cents(BillEvent.amount)
+    adds = BillEvent.kind.in_(ADDS_TO_OWED)
+    owed = func.sum(case((adds, amount), else_=-amount))
+    statement = select(BillEvent.bill_id, owed.label("owed")).where(BillEvent.date <= as_at)
+    if client_id is not None:
+        statement = statement.join(Bill, Bill.id == BillEvent.bill_id).where(Bill.client_id == client_id)
+    return statement.group_by(BillEvent.bill_id).having(owed != 0).subquery("owed")
+
+
+def _credit_unused(as_at: date, client_id: int | None = None):
+    """(credit_note_id, unused cents) of every credit note with credit unused as at `as_at`."""
+    applied = _cents(BillEvent.amount)
+    used_on_bills = (
+        select(func.coalesce(func.sum(case((BillEvent.kind.in_(ADDS_TO_OWED), -applied),
+                                           else_=applied)), 0))
+        .where(BillEvent.credit_note_id == CreditNote.id, BillEvent.date <= as_at,
+               BillEvent.kind.in_([EventKind.CREDIT, *ADDS_TO_OWED]),
+               BillEvent.kind != EventKind.POSTED)
+        .scalar_subquery()
+    )
+    refunded = (
+        select(func.coalesce(func.sum(_cents(CreditRefund.amount)), 0))
+        .where(CreditRefund.credit_note_id == CreditNote.id, CreditRefund.date <= as_at,
+               ~_reversed_on_or_before(CreditRefund.journal_id, as_at))
+        .scalar_subquery()
+    )
+    unused = (_cents(CreditNote.total) - used_on_bills - refunded).label("unused")
+    statement = select(CreditNote.id.label("credit_note_id"), unused).where(
+        CreditNote.date <= as_at, ~_reversed_on_or_before(CreditNote.journal_id, as_at))
+    if client_id is not None:
+        statement = statement.where(CreditNote.client_id == client_id)
+    return statement.subquery("unused")
+
+
+def _receivable_items(as_at: date, client_id: int | None = None):
+    """Every amount owing as at `as_at`: (party, due, cents); unused credit as negative cents."""
+    owed = _bills_owed(as_at, client_id)
+    unused = _credit_unused(as_at, client_id)
+    bills = select(Bill.client_id.label("party"), func.coalesce(Bill.due_date, Bill.date).label("due"),
+                   owed.c.owed.label("cents")).join(owed, owed.c.bill_id == Bill.id)
+    notes = select(CreditNote.client_id, CreditNote.date, -unused.c.unused).join(
+        unused, unused.c.credit_note_id == CreditNote.id).where(unused.c.unused != 0)
+    return union_all(bills, notes).subquery("items")
+
+
+def _ledger(session: Session, role: AccountRole, as_at: date, sign: int) -> Decimal:
+    account = account_for_role(session, role)
+    return _signed(sign, account_balances(session, as_at).get(account.id, ZERO))
+
+
+def _aged(session: Session, items, party_model, as_at: date, role: AccountRole, sign: int) -> AgedReport:
+    statement = (
+        select(items.c.party, party_model.name, *_bucket_sums(items.c.due, items.c.cents, as_at))
+        .join(party_model, party_model.id == items.c.party)
+        .group_by(items.c.party, party_model.name)
+        .order_by(party_model.name, items.c.party)
+    )
+    rows = []
+    for party_id, name, *sums in session.execute(statement):
+        buckets = tuple(from_cents(s) for s in sums)
+        if any(buckets):
+            rows.append(AgedRow(party_id, name, buckets))
+    return AgedReport(as_at=as_at, rows=rows, ledger_balance=_ledger(session, role, as_at, sign))
+
+
+def aged_receivables(session: Session, as_at: date) -> AgedReport:
+    """What each client owes as at `as_at`, by how far past due; equal to Accounts Receivable."""
+    return _aged(session, _receivable_items(as_at), Client, as_at, AccountRole.ACCOUNTS_RECEIVABLE, 1)
+
+
+def _detail(as_at: date, party_id: int, name: str, items: list[AgedItem], page: int,
+            per_page: int) -> AgedDetail:
+    buckets = [ZERO] * len(BUCKETS)
+    for item in items:
+        buckets[item.bucket] += item.owed
+    start = (max(page, 1) - 1) * per_page
+    return AgedDetail(as_at, party_id, name, items[start:start + per_page], len(items), tuple(buckets))
+
+
+def _item(kind, id_, number, on, due, total, cents, as_at) -> AgedItem:
+    return AgedItem(kind, id_, number or "", on, due, total, from_cents(cents), bucket_of(due, as_at),
+                    max((as_at - due).days, 0))
+
+
+def client_receivables(session: Session, client: Client, as_at: date, *, page: int = 1,
+                       per_page: int = DETAIL_PER_PAGE) -> AgedDetail:
+    """One client's bills owing and credit unused as at `as_at`, oldest due first, one page."""
+    owed = _bills_owed(as_at, client.id)
+    unused = _credit_unused(as_at, client.id)
+    items = [_item("bill", b.id, b.number, b.date, b.due_date or b.date, b.total, cents, as_at)
+             for b, cents in session.execute(select(Bill, owed.c.owed).join(owed, owed.c.bill_id == Bill.id))]
+    items += [_item("credit_note", n.id, n.number, n.date, n.date, n.total, -cents, as_at)
+              for n, cents in session.execute(
+                  select(CreditNote, unused.c.unused).join(unused, unused.c.credit_note_id == CreditNote.id)
+                  .where(unused.c.unused != 0))]
+    items.sort(key=lambda i: (i.due_date, i.number))
+    return _detail(as_at, client.id, client.name, items, page, per_page)
+
+
+# Payables ---------------------------------------------------------------------------------
+
+
+def _invoices_owed(as_at: date, supplier_id: int | None = None):
+    """(invoice_id, owed cents) of every supplier invoice owing something as at `as_at`."""
+    paid = (select(func.coalesce(func.sum(_cents(SupplierPayment.amount)), 0))
+            .where(SupplierPayment.invoice_id == SupplierInvoice.id, SupplierPayment.date <= as_at,
+                   ~_reversed_on_or_before(SupplierPayment.journal_id, as_at))
+            .scalar_subquery())
+    credited = (select(func.coalesce(func.sum(_cents(SupplierCreditApplication.amount)), 0))
+                .where(SupplierCreditApplication.invoice_id == SupplierInvoice.id,
+                       SupplierCreditApplication.date <= as_at)
+                .scalar_subquery())
+    owed = (_cents(SupplierInvoice.total) - paid - credited).label("owed")
+    posted = select(Journal.id).where(Journal.id == SupplierInvoice.journal_id,
+                                      Journal.date <= as_at).exists()
+    statement = select(SupplierInvoice.id.label("invoice_id"), owed).where(
+        SupplierInvoice.journal_id.is_not(None), posted,
+        ~_reversed_on_or_before(SupplierInvoice.journal_id, as_at))
+    if supplier_id is not None:
+        statement = statement.where(SupplierInvoice.supplier_id == supplier_id)
+    return statement.subquery("owed")
+
+
+def _supplier_credit_unused(as_at: date, supplier_id: int | None = None):
+    applied = (select(func.coalesce(func.sum(_cents(SupplierCreditApplication.amount)), 0))
+               .where(SupplierCreditApplication.credit_id == SupplierCredit.id,
+                      SupplierCreditApplication.date <= as_at)
+               .scalar_subquery())
+    unused = (_cents(SupplierCredit.total) - applied).label("unused")
+    statement = select(SupplierCredit.id.label("credit_id"), unused).where(
+        SupplierCredit.date <= as_at, ~_reversed_on_or_before(SupplierCredit.journal_id, as_at))
+    if supplier_id is not None:
+        statement = statement.where(SupplierCredit.supplier_id == supplier_id)
+    return statement.subquery("unused")
+
+
+def _payable_items(as_at: date):
+    owed = _invoices_owed(as_at)
+    unused = _supplier_credit_unused(as_at)
+    invoices = select(SupplierInvoice.supplier_id.label("party"), SupplierInvoice.due_date.label("due"),
+                      owed.c.owed.label("cents")).join(owed, owed.c.invoice_id == SupplierInvoice.id
+                                                       ).where(owed.c.owed != 0)
+    credits = select(SupplierCredit.supplier_id, SupplierCredit.date, -unused.c.unused).join(
+        unused, unused.c.credit_id == SupplierCredit.id).where(unused.c.unused != 0)
+    return union_all(invoices, credits).subquery("items")
+
+
+def aged_payables(session: Session, as_at: date) -> AgedReport:
+    """What the practice owes each supplier as at `as_at`, by how far past due; equal to Accounts
+    Payable."""
+    return _aged(session, _payable_items(as_at), Supplier, as_at, AccountRole.ACCOUNTS_PAYABLE, -1)
+
+
+def supplier_payables(session: Session, supplier: Supplier, as_at: date, *, page: int = 1,
+                      per_page: int = DETAIL_PER_PAGE) -> AgedDetail:
+    """One supplier's invoices owing and credit unused as at `as_at`, oldest due first, one page."""
+    owed = _invoices_owed(as_at, supplier.id)
+    unused = _supplier_credit_unused(as_at, supplier.id)
+    items = [_item("supplier_invoice", i.id, i.number, i.date, i.due_date, i.total, cents, as_at)
+             for i, cents in session.execute(
+                 select(SupplierInvoice, owed.c.owed).join(owed, owed.c.invoice_id == SupplierInvoice.id)
+                 .where(owed.c.owed != 0))]
+    items += [_item("supplier_credit", c.id, c.number, c.date, c.date, c.total, -cents, as_at)
+              for c, cents in session.execute(
+                  select(SupplierCredit, unused.c.unused)
+                  .join(unused, unused.c.credit_id == SupplierCredit.id).where(unused.c.unused != 0))]
+    items.sort(key=lambda i: (i.due_date, i.number))
+    return _detail(as_at, supplier.id, supplier.name, items, page, per_page)
+
+
+# ---------------------------------------------------------------- GST summary
+
+
+class Side(enum.StrEnum):
+    SALES = "sales"
+    PURCHASES = "purchases"
+
+
+@dataclass(frozen=True)
+class GstDocument:
+    """One document's part in the period: amounts signed (a credit note or reversal is negative)."""
+
+    side: Side
+    kind: str  # "bill", "credit_note", "bank_transaction", "supplier_invoice", "supplier_credit"
+    id: int
+    date: date
+    what: str  # "Bill", "Bill reversed", "Payment received (40%)", ...
+    number: str
+    party: str
+    total: Decimal  # GST-inclusive
+    gst_free: Decimal
+    gst: Decimal
+
+
+@dataclass
+class GstSummary:
+    start: date
+    end: date
+    basis: Basis
+    documents: list[GstDocument]
+    ledger_collected: Decimal  # GST Collected's movement in the period (credits positive)
+    ledger_paid: Decimal  # GST Paid's movement in the period (debits positive)
+    sales: list[GstDocument] = field(init=False)
+    purchases: list[GstDocument] = field(init=False)
+
+    def __post_init__(self):
+        self.documents.sort(key=lambda d: (d.date, d.number, d.what))
+        self.sales = [d for d in self.documents if d.side == Side.SALES]
+        self.purchases = [d for d in self.documents if d.side == Side.PURCHASES]
+
+    @property
+    def g1_total_sales(self) -> Decimal:
+        return sum((d.total for d in self.sales), ZERO)
+
+    @property
+    def gst_free_sales(self) -> Decimal:
+        return sum((d.gst_free for d in self.sales), ZERO)
+
+    @property
+    def gst_on_sales(self) -> Decimal:  # 1A
+        return sum((d.gst for d in self.sales), ZERO)
+
+    @property
+    def g11_purchases(self) -> Decimal:
+        return sum((d.total for d in self.purchases), ZERO)
+
+    @property
+    def gst_free_purchases(self) -> Decimal:
+        return sum((d.gst_free for d in self.purchases), ZERO)
+
+    @property
+    def gst_on_purchases(self) -> Decimal:  # 1B
+        return sum((d.gst for d in self.purchases), ZERO)
+
+    @property
+    def net_gst(self) -> Decimal:
+        """1A less 1B: positive is payable to the ATO, negative is a refund."""
+        return self.gst_on_sales - self.gst_on_purchases
+
+    @property
+    def other_collected(self) -> Decimal:
+        """Posted to GST Collected in the period by journals that are not documents (accrual)."""
+        return self.ledger_collected - self.gst_on_sales if self.basis == Basis.ACCRUAL else ZERO
+
+    @property
+    def other_paid(self) -> Decimal:
+        return self.ledger_paid - self.gst_on_purchases if self.basis == Basis.ACCRUAL else ZERO
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A GST-bearing document as its own journal posted it."""
+
+    side: Side
+    kind: str
+    id: int
+    what: str
+    number: str
+    party: str
+    sign: int  # -1 for documents that take sales or purchases back (credit notes)
+    total: Decimal
+    gst_free: Decimal
+    gst: Decimal
+
+
+def _gst_free_by(session: Session, line_model, parent_column, ids: set[int], free) -> dict[int, Decimal]:
+    if not ids:
+        return {}
+    return {parent: from_cents(cents) for parent, cents in session.execute(
+        select(parent_column, func.sum(_cents(line_model.amount))).where(parent_column.in_(ids), free)
+        .group_by(parent_column))}
+
+
+# Kinds of journal that documents with GST post; reversals are found through `reverses_id`.
+DOCUMENT_KINDS = ("bill", "credit_note", "deposit", "withdrawal", "purchase_invoice", "vendor_credit")
+CHUNK = 5_000  # ids per IN (...): well under SQLite's limit on bound parameters
+
+
+def _sources(session: Session, journal_ids: set[int]) -> dict[int, _Source]:
+    """The documents posted by `journal_ids`, by journal id (journals of other kinds are absent)."""
+    found: dict[int, _Source] = {}
+    ordered = sorted(journal_ids)
+    for first in range(0, len(ordered), CHUNK):
+        found.update(_sources_of(session, ordered[first:first + CHUNK]))
+    return found
+
+
+def _sources_of(session: Session, ids: list[int]) -> dict[int, _Source]:
+    from accounting.banking import BankTransaction, BankTransactionKind, BankTransactionLine, TaxCode
+
+    found: dict[int, _Source] = {}
+    posted = session.execute(
+        select(BillEvent.journal_id, BillEvent.amount, Bill).join(Bill, Bill.id == BillEvent.bill_id)
+        .where(BillEvent.journal_id.in_(ids), BillEvent.kind == EventKind.POSTED)).all()
+    free = _gst_free_by(session, BillLine, BillLine.bill_id, {b.id for _, _, b in posted},
+                        BillLine.tax == TaxRate.GST_FREE)
+    for journal_id, amount, bill in posted:
+        found[journal_id] = _Source(Side.SALES, "bill", bill.id, "Bill", bill.number or "", bill.client.name,
+                                    1, amount, free.get(bill.id, ZERO), bill.gst)
+    notes = session.scalars(select(CreditNote).where(CreditNote.journal_id.in_(ids))).all()
+    free = _gst_free_by(session, CreditNoteLine, CreditNoteLine.credit_note_id, {n.id for n in notes},
+                        CreditNoteLine.tax == TaxRate.GST_FREE)
+    for n in notes:
+        found[n.journal_id] = _Source(Side.SALES, "credit_note", n.id, "Credit note", n.number,
+                                      n.client.name, -1, n.total, free.get(n.id, ZERO), n.gst)
+    moneys = session.scalars(select(BankTransaction).where(BankTransaction.journal_id.in_(ids))).all()
+    free = _gst_free_by(session, BankTransactionLine, BankTransactionLine.transaction_id,
+                        {t.id for t in moneys}, BankTransactionLine.tax == TaxCode.GST_FREE)
+    for t in moneys:
+        deposit = t.kind == BankTransactionKind.DEPOSIT
+        found[t.journal_id] = _Source(Side.SALES if deposit else Side.PURCHASES, "bank_transaction", t.id,
+                                      t.kind.label, t.number, t.contact, 1, t.total,
+                                      free.get(t.id, ZERO), t.gst)
+    invoices = session.scalars(select(SupplierInvoice).where(SupplierInvoice.journal_id.in_(ids))).all()
+    free = _gst_free_by(session, SupplierInvoiceLine, SupplierInvoiceLine.invoice_id,
+                        {i.id for i in invoices}, SupplierInvoiceLine.gst_free.is_(True))
+    for i in invoices:
+        found[i.journal_id] = _Source(Side.PURCHASES, "supplier_invoice", i.id, "Supplier invoice",
+                                      i.number, i.supplier.name, 1, i.total, free.get(i.id, ZERO), i.gst)
+    credits = session.scalars(select(SupplierCredit).where(SupplierCredit.journal_id.in_(ids))).all()
+    free = _gst_free_by(session, SupplierCreditLine, SupplierCreditLine.credit_id, {c.id for c in credits},
+                        SupplierCreditLine.gst_free.is_(True))
+    for c in credits:
+        found[c.journal_id] = _Source(Side.PURCHASES, "supplier_credit", c.id, "Supplier credit note",
+                                      c.number, c.supplier.name, -1, c.total, free.get(c.id, ZERO), c.gst)
+    return found
+
+
+def _gst_lines(session: Session, start: date, end: date) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """Per journal: its movement of GST Collected (credit positive) and GST Paid (debit positive)."""
+    collected = account_for_role(session, AccountRole.GST_COLLECTED).id
+    paid = account_for_role(session, AccountRole.GST_PAID).id
+    moves: tuple[dict, dict] = ({}, {})
+    for journal_id, account_id, cents in session.execute(
+            select(JournalLine.journal_id, JournalLine.account_id, func.sum(_cents(JournalLine.amount)))
+            .where(JournalLine.account_id.in_([collected, paid]), JournalLine.date >= start,
+                   JournalLine.date <= end)
+            .group_by(JournalLine.journal_id, JournalLine.account_id)):
+        if account_id == collected:
+            moves[0][journal_id] = _signed(-1, from_cents(cents))
+        else:
+            moves[1][journal_id] = from_cents(cents)
+    return moves
+
+
+def _accrual_documents(session: Session, start: date, end: date, ledger) -> list[GstDocument]:
+    """Documents posted in the period, and reversals in the period of documents posted any time."""
+    in_period = session.execute(select(Journal.id, Journal.date, Journal.reverses_id).where(
+        Journal.date >= start, Journal.date <= end,
+        or_(Journal.kind.in_(DOCUMENT_KINDS), Journal.reverses_id.is_not(None)))).all()
+    sources = _sources(session, {j.reverses_id or j.id for j in in_period})
+    documents = []
+    for journal_id, on, reverses_id in in_period:
+        source = sources.get(reverses_id or journal_id)
+        if source is None:
+            continue
+        sign = source.sign * (-1 if reverses_id else 1)
+        gst = ledger[0 if source.side == Side.SALES else 1].get(journal_id)
+        documents.append(GstDocument(
+            source.side, source.kind, source.id, on, source.what + (" reversed" if reverses_id else ""),
+            source.number, source.party, _signed(sign, source.total), _signed(sign, source.gst_free),
+            # The journal's own GST line is what the ledger holds; the document's figure is the
+            # same unless the document was changed and posted again.
+            gst if gst is not None else _signed(sign, source.gst)))
+    return documents
+
+
+def _share(part: Decimal, whole: Decimal, amount: Decimal) -> Decimal:
+    """`amount` x part / whole, to the cent: the GST in a part payment."""
+    if whole == ZERO:
+        return ZERO
+    return (amount * part / whole).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _paid_share(side, kind, id_, on, what, number, party, sign, paid, total, gst_free, gst) -> GstDocument:
+    return GstDocument(side, kind, id_, on, what, number, party, _signed(sign, paid),
+                       _signed(sign, _share(paid, total, gst_free)), _signed(sign, _share(paid, total, gst)))
+
+
+def _cash_documents(session: Session, start: date, end: date, ledger) -> list[GstDocument]:
+    """Money received or paid in the period, each with its proportion of its document's GST.
+
+    Bills count by the payments received on them, supplier invoices by the payments made; client
+    credit notes by what is refunded. Credit applied to a bill or written off is money never
+    received, so it counts nowhere. Receive / spend money is cash already: as on accrual.
+    """
+    documents = [d for d in _accrual_documents(session, start, end, ledger)
+                 if d.kind == "bank_transaction"]
+    payments = session.execute(
+        select(BillEvent, Bill).join(Bill, Bill.id == BillEvent.bill_id)
+        .where(BillEvent.kind == EventKind.PAYMENT, BillEvent.date >= start, BillEvent.date <= end,
+               ~_reversed_on_or_before(BillEvent.journal_id, end))).all()
+    free = _gst_free_by(session, BillLine, BillLine.bill_id, {b.id for _, b in payments},
+                        BillLine.tax == TaxRate.GST_FREE)
+    for event, bill in payments:
+        documents.append(_paid_share(Side.SALES, "bill", bill.id, event.date, "Payment received",
+                                     bill.number or "", bill.client.name, 1, event.amount, bill.total,
+                                     free.get(bill.id, ZERO), bill.gst))
+    refunds = session.execute(
+        select(CreditRefund, CreditNote).join(CreditNote, CreditNote.id == CreditRefund.credit_note_id)
+        .where(CreditRefund.date >= start, CreditRefund.date <= end,
+               ~_reversed_on_or_before(CreditRefund.journal_id, end))).all()
+    free = _gst_free_by(session, CreditNoteLine, CreditNoteLine.credit_note_id, {n.id for _, n in refunds},
+                        CreditNoteLine.tax == TaxRate.GST_FREE)
+    for refund, note in refunds:
+        documents.append(_paid_share(Side.SALES, "credit_note", note.id, refund.date, "Credit refunded",
+                                     note.number, note.client.name, -1, refund.amount, note.total,
+                                     free.get(note.id, ZERO), note.gst))
+    paid = session.execute(
+        select(SupplierPayment, SupplierInvoice)
+        .join(SupplierInvoice, SupplierInvoice.id == SupplierPayment.invoice_id)
+        .where(SupplierPayment.date >= start, SupplierPayment.date <= end,
+               ~_reversed_on_or_before(SupplierPayment.journal_id, end))).all()
+    free = _gst_free_by(session, SupplierInvoiceLine, SupplierInvoiceLine.invoice_id,
+                        {i.id for _, i in paid}, SupplierInvoiceLine.gst_free.is_(True))
+    for payment, invoice in paid:
+        documents.append(_paid_share(Side.PURCHASES, "supplier_invoice", invoice.id, payment.date,
+                                     "Payment made", invoice.number, invoice.supplier.name, 1,
+                                     payment.amount, invoice.total, free.get(invoice.id, ZERO),
+                                     invoice.gst))
+    return documents
+
+
+def gst_summary(session: Session, start: date, end: date, basis: Basis | None = None) -> GstSummary:
+    """GST on sales and purchases from `start` to `end`, on the practice's basis (or `basis`)."""
+    if start is None or end is None:
+        raise LedgerError("Enter both dates of the period.", "start" if start is None else "end")
+    if start > end:
+        raise LedgerError("The period starts after it ends: swap the dates.", "start")
+    basis = Basis(basis or get_practice(session).basis)
+    collected, paid = _gst_lines(session, start, end)
+    documents = (_accrual_documents(session, start, end, (collected, paid)) if basis == Basis.ACCRUAL
+                 else _cash_documents(session, start, end, (collected, paid)))
+    return GstSummary(start, end, basis, documents, ledger_collected=sum(collected.values(), ZERO),
+                      ledger_paid=sum(paid.values(), ZERO))
+
+
+__all__ = ["BUCKETS", "AgedDetail", "AgedItem", "AgedReport", "AgedRow", "Bucket", "GstDocument",
+           "GstSummary", "Side", "aged_payables", "aged_receivables", "bucket_of", "client_receivables",
+           "gst_summary", "supplier_payables"]
