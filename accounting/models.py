@@ -41,3 +41,5 @@ __all__ = [
 
 # Client billing (issue 4): bills, credit notes and their events.
 from accounting.billing import Bill, BillEvent, BillLine, CreditNote, CreditNoteLine, CreditRefund  # noqa: E402,F401,I001
+# Trust statements and signed-off three-way reconciliations (issue 5).
+from accounting import trust_reconciliation  # noqa: E402,F401,I001

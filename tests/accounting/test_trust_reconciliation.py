@@ -1,0 +1,248 @@
+"""The monthly three-way trust reconciliation: statements, matching, figures and sign-off."""
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from accounting.clients import ClientDetails, open_matter, save_client
+from accounting.errors import LedgerError, PeriodLocked
+from accounting.trust import ensure_default_trust_account, record_payment, record_receipt
+from accounting.trust_reconciliation import (
+    TrustReconciliation,
+    TrustStatement,
+    TrustStatementLine,
+    match_line,
+    match_suggested,
+    open_lines,
+    save_statement,
+    sign_off,
+    three_way,
+    unmatch_line,
+)
+
+ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+JULY = date(2026, 7, 1)
+JULY_END = date(2026, 7, 31)
+TODAY = date(2026, 9, 15)
+D = Decimal
+
+
+class Trust:
+    """Builders: the general trust account and two matters of two clients."""
+
+    def __init__(self, books):
+        self.books, self.s = books, books.session
+        self.account = ensure_default_trust_account(self.s)
+        acme = save_client(self.s, books.admin, ClientDetails(kind="company", name="Acme Pty Ltd"))
+        bo = save_client(self.s, books.admin, ClientDetails(kind="individual", name="Bo Smith"))
+        self.lease = open_matter(self.s, books.admin, acme, description="Lease", responsible_id=None,
+                                 opened_on=JULY)
+        self.estate = open_matter(self.s, books.admin, bo, description="Estate", responsible_id=None,
+                                  opened_on=JULY)
+        self.s.commit()
+
+    def receive(self, amount, matter=None, on=JULY, payer="Acme Pty Ltd"):
+        return record_receipt(self.s, self.books.admin, trust_account_id=self.account.id,
+                              matter_id=(matter or self.lease).id, date=on, amount=D(amount),
+                              payer=payer, method="eft")
+
+    def pay(self, amount, matter=None, on=JULY, session=None):
+        return record_payment(session or self.s, self.books.admin, trust_account_id=self.account.id,
+                              matter_id=(matter or self.lease).id, date=on, amount=D(amount),
+                              payee="Vendor's solicitors", method="eft", authority="Signed authority 3 Jul",
+                              description="Settlement funds")
+
+    def statement(self, opening, closing, typed, **kwargs):
+        return save_statement(self.s, self.books.admin, trust_account_id=self.account.id,
+                              opening=opening, closing=closing, typed=typed, **kwargs)
+
+
+@pytest.fixture
+def trust(books):
+    return Trust(books)
+
+
+def count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_statement_is_kept_when_its_closing_balance_follows_from_its_lines(trust):
+    statement = trust.statement("0.00", "1100.00", "2026-07-02, Deposit Acme, 1500.00\n"
+                                                   "2026-07-20, Cheque 101, -400.00")
+    assert (statement.start_date, statement.end_date) == (date(2026, 7, 2), date(2026, 7, 20))
+    assert [(li.date, li.amount) for li in statement.lines] == [
+        (date(2026, 7, 2), D("1500.00")), (date(2026, 7, 20), D("-400.00"))]
+    assert statement.source == "Entered by hand"
+
+
+def test_a_statement_whose_closing_balance_does_not_follow_is_refused_with_the_difference(trust):
+    with pytest.raises(LedgerError, match=r"1,100\.00.*1,000\.00.*difference of -100\.00") as refused:
+        trust.statement("0.00", "1000.00", "2026-07-02, Deposit, 1500.00\n2026-07-20, Cheque, -400.00")
+    assert refused.value.field == "closing_balance"
+    trust.s.rollback()
+    assert count(trust.s, TrustStatement) == 0 and count(trust.s, TrustStatementLine) == 0
+
+
+@pytest.mark.parametrize(("opening", "closing", "typed", "field", "message"), [
+    ("", "10", "2026-07-02, x, 10", "opening_balance", "opening balance"),
+    ("0", "ten", "2026-07-02, x, 10", "closing_balance", "amount"),
+    ("0", "10", "", "statement", "type the statement's lines"),
+    ("0", "10", "2026-13-02, x, 10", "lines", "Line 1: .* is not a date"),
+    ("0", "10", "2026-07-02, x, 10\n2026-07-03, y, abc", "lines", "Line 2: .* not an amount"),
+])
+def test_a_bad_statement_is_refused_beside_its_field(trust, opening, closing, typed, field, message):
+    with pytest.raises(LedgerError, match=message) as refused:
+        trust.statement(opening, closing, typed)
+    assert refused.value.field == field
+    trust.s.rollback()
+    assert count(trust.s, TrustStatement) == 0
+
+
+def test_an_imported_csv_statement_uses_the_banking_parser(trust):
+    data = b"Date,Description,Amount\n02/07/2026,Deposit,1500.00\n20/07/2026,Cheque,-400.00\n"
+    statement = save_statement(trust.s, None, trust_account_id=trust.account.id, opening="0",
+                               closing="1100", filename="july.csv", data=data)
+    assert statement.source == "july.csv" and len(statement.lines) == 2
+
+
+def test_suggested_matches_pair_same_amount_and_date_and_a_wrong_amount_is_refused(trust):
+    receipt = trust.receive("1500.00", on=date(2026, 7, 2))
+    payment = trust.pay("400.00", on=date(2026, 7, 20))
+    other = trust.receive("99.00", on=date(2026, 7, 30))
+    trust.statement("0", "1100", "2026-07-02, Deposit, 1500.00\n2026-07-21, Cheque, -400.00")
+    assert match_suggested(trust.s, None, trust.account) == 1  # the cheque cleared a day later
+    [cheque] = open_lines(trust.s, trust.account)
+    with pytest.raises(LedgerError, match="is 99.00 in the cash book but the statement line is -400.00"):
+        match_line(trust.s, None, trust.account, cheque.id, other.id)
+    with pytest.raises(LedgerError, match="unmatched cash book item"):  # already matched
+        match_line(trust.s, None, trust.account, cheque.id, receipt.id)
+    with pytest.raises(LedgerError, match="unmatched cash book item"):
+        match_line(trust.s, None, trust.account, cheque.id, receipt.id + 1000)
+    match_line(trust.s, None, trust.account, cheque.id, payment.id)
+    assert cheque.transaction is payment and open_lines(trust.s, trust.account) == []
+
+
+def test_the_three_way_figures_with_unpresented_items(trust):
+    trust.receive("1500.00", on=date(2026, 7, 2))
+    payment = trust.pay("400.00", on=date(2026, 7, 20))
+    late = trust.receive("250.00", matter=trust.estate, on=date(2026, 7, 31))
+    trust.statement("0", "1500", "2026-07-02, Deposit, 1500.00\n2026-08-01, Other bank line, 0.01\n"
+                    "2026-08-01, reverse, -0.01", end=date(2026, 8, 5))
+    match_suggested(trust.s, None, trust.account)
+    figures = three_way(trust.s, trust.account, JULY_END)
+    assert figures.statement_balance == D("1500.00")
+    assert [i.transaction for i in figures.deposits] == [late]
+    assert [i.transaction for i in figures.withdrawals] == [payment]
+    assert figures.adjusted_bank_balance == D("1350.00") == figures.cash_book == figures.client_ledgers
+    assert figures.agrees
+
+
+def test_a_bank_line_missing_from_the_cash_book_is_a_difference_and_blocks_sign_off(trust):
+    trust.receive("100.00", on=date(2026, 7, 2))
+    trust.statement("0", "90", "2026-07-02, Deposit, 100.00\n2026-07-31, Bank fee, -10.00",
+                    end=JULY_END)
+    match_suggested(trust.s, None, trust.account)
+    figures = three_way(trust.s, trust.account, JULY_END)
+    assert figures.bank_difference == D("-10.00") and [li.description for li in figures.unexplained] == [
+        "Bank fee"]
+    trust.s.commit()
+    with pytest.raises(LedgerError, match="do not agree.*-10.00") as refused:
+        sign_off(trust.s, trust.books.admin, trust.account.id, "2026-07", today=TODAY)
+    assert refused.value.field == "month"
+    trust.s.rollback()
+    assert count(trust.s, TrustReconciliation) == 0 and trust.account.reconciled_to is None
+
+
+def reconciled_july(trust):
+    trust.receive("1500.00", on=date(2026, 7, 2))
+    trust.pay("400.00", on=date(2026, 7, 20))
+    trust.statement("0", "1500", "2026-07-02, Deposit, 1500.00", end=JULY_END)
+    match_suggested(trust.s, None, trust.account)
+    return sign_off(trust.s, trust.books.admin, trust.account.id, "2026-07", comment="Checked by AA",
+                    today=TODAY)
+
+
+def test_sign_off_saves_the_figures_and_unpresented_items_and_locks_the_period(trust):
+    done = reconciled_july(trust)
+    assert (done.statement_balance, done.unpresented_deposits, done.unpresented_withdrawals,
+            done.adjusted_bank_balance, done.cash_book_balance, done.client_ledgers) == (
+        D("1500.00"), D("0.00"), D("400.00"), D("1100.00"), D("1100.00"), D("1100.00"))
+    assert [(i.number, i.amount) for i in done.unpresented] == [("P-000001", D("-400.00"))]
+    assert done.signed_off_by is trust.books.admin and done.comment == "Checked by AA"
+    assert trust.account.reconciled_to == JULY_END
+    with pytest.raises(PeriodLocked, match="reconciled to 31 Jul 2026"):
+        trust.receive("5.00", on=date(2026, 7, 31))
+
+
+def test_months_are_reconciled_in_order_and_once(trust):
+    reconciled_july(trust)
+    for month, message in [("2026-07", "already reconciled to 31 Jul 2026"),
+                           ("2026-06", "already reconciled"),
+                           ("2026-09", "reconcile August 2026 before September 2026")]:
+        with pytest.raises(LedgerError, match=message):
+            sign_off(trust.s, None, trust.account.id, month, today=date(2026, 12, 1))
+    with pytest.raises(LedgerError, match="has not ended yet"):
+        sign_off(trust.s, None, trust.account.id, "2026-08", today=date(2026, 8, 31))
+    with pytest.raises(LedgerError, match="statement covering 31 Aug 2026"):
+        sign_off(trust.s, None, trust.account.id, "2026-08", today=TODAY)
+    with pytest.raises(LedgerError, match="not a month"):
+        sign_off(trust.s, None, trust.account.id, "August", today=TODAY)
+
+
+def test_a_line_in_a_reconciled_period_cannot_be_unmatched(trust):
+    reconciled_july(trust)
+    line = trust.s.scalar(select(TrustStatementLine))
+    with pytest.raises(LedgerError, match="reconciled period"):
+        unmatch_line(trust.s, None, trust.account, line.id)
+    assert line.transaction_id is not None
+
+
+def test_a_later_line_can_be_unmatched(trust):
+    receipt = trust.receive("10.00", on=date(2026, 8, 3))
+    trust.statement("0", "10", "2026-08-03, Deposit, 10.00")
+    match_suggested(trust.s, None, trust.account)
+    line = unmatch_line(trust.s, None, trust.account, trust.s.scalar(select(TrustStatementLine.id)))
+    assert line.transaction_id is None
+    with pytest.raises(LedgerError, match="not matched"):
+        unmatch_line(trust.s, None, trust.account, line.id)
+    match_line(trust.s, None, trust.account, line.id, receipt.id)
+    with pytest.raises(LedgerError, match="already matched"):
+        match_line(trust.s, None, trust.account, line.id, receipt.id)
+
+
+@ON_POSTGRESQL_ONLY
+def test_two_people_signing_off_the_same_month_at_once_save_it_once(app, trust):
+    from extensions import db
+
+    trust.receive("1500.00", on=date(2026, 7, 2))
+    trust.statement("0", "1500", "2026-07-02, Deposit, 1500.00", end=JULY_END)
+    match_suggested(trust.s, None, trust.account)
+    trust.s.commit()
+    account_id, results, barrier = trust.account.id, [], threading.Barrier(2)
+
+    def attempt():
+        with app.app_context():
+            session = db.session
+            try:
+                barrier.wait()
+                sign_off(session, None, account_id, "2026-07", today=TODAY)
+                session.commit()
+                results.append("ok")
+            except LedgerError as error:
+                session.rollback()
+                results.append(error.message)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert results.count("ok") == 1, results
+    assert "already reconciled to 31 Jul 2026" in next(r for r in results if r != "ok")
+    trust.s.rollback()
+    assert count(trust.s, TrustReconciliation) == 1
