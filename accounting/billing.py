@@ -36,7 +36,7 @@ from accounting.audit import record
 from accounting.base import Base, PostedTransactionMixin, utcnow
 from accounting.clients import Client, Matter, MatterStatus
 from accounting.errors import InvalidAccount, InvalidAmount, LedgerError, NotFound, TransactionLocked
-from accounting.journals import Journal, LineInput, post, register_journal_kind, reverse
+from accounting.journals import Journal, JournalStatus, LineInput, post, register_journal_kind, reverse
 from accounting.money import CENT, ZERO, Money, format_money
 from accounting.practice import get_practice
 from accounting.sequences import next_number
@@ -79,6 +79,8 @@ class EventKind(enum.StrEnum):
     WRITE_OFF = "write_off"
     REVERTED = "reverted"
     VOIDED = "voided"
+    # A payment, credit or write-off taken back; the event it undoes is `BillEvent.undoes`.
+    UNDONE = "undone"
 
     @property
     def label(self) -> str:
@@ -219,12 +221,42 @@ class CreditNote(PostedTransactionMixin, Base):
     )
 
     @property
+    def voided(self) -> bool:
+        return self.status == "voided"
+
+    @property
     def remaining(self) -> Decimal:
-        return self.total - self.used
+        return ZERO if self.voided else self.total - self.used
 
     @property
     def display_status(self) -> str:
+        if self.voided:
+            return "voided"
         return "used" if self.remaining == ZERO else ("part_used" if self.used else "unused")
+
+    def live_applications(self) -> list["BillEvent"]:
+        """Applications to bills that have not been undone."""
+        return [a for a in self.applications if a.kind == EventKind.CREDIT and a.undone_by is None]
+
+    def live_refunds(self) -> list["CreditRefund"]:
+        """Refunds whose journal has not been reversed (undone)."""
+        return [r for r in self.refunds if not r.undone]
+
+    def why_not_voidable(self) -> str | None:
+        """Why this credit note cannot be voided (what to undo first); None when it can."""
+        if self.voided:
+            return f"{self.number} is already voided."
+        if self.is_locked() or self.journal.is_locked():
+            return (f"Locked: {self.locked_reason or self.journal.locked_reason}. "
+                    "Unlink it in Integrations first.")
+        if self.used > ZERO:
+            undo = [f"its application to {a.bill.title} ({format_money(a.amount)})"
+                    for a in self.live_applications()]
+            undo += [f"its refund of {format_money(r.amount)} on {r.date:%d %b %Y}"
+                     for r in self.live_refunds()]
+            return (f"{self.number} has {format_money(self.used)} applied or refunded: undo "
+                    + " and ".join(undo) + " first.")
+        return None
 
 
 class CreditNoteLine(_LineColumns, Base):
@@ -252,11 +284,30 @@ class BillEvent(Base):
                                                        index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # On an UNDONE event: the payment, credit or write-off it takes back (at most one undo each).
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("bill_event.id"), default=None,
+                                                  unique=True)
 
     bill: Mapped[Bill] = relationship(back_populates="events")
     journal: Mapped[Journal | None] = relationship()
     bank_account: Mapped[Account | None] = relationship()
     credit_note: Mapped[CreditNote | None] = relationship(back_populates="applications")
+    user: Mapped[User | None] = relationship()
+    undoes: Mapped["BillEvent | None"] = relationship(
+        remote_side=[id], foreign_keys=[undoes_id], back_populates="undone_by")
+    undone_by: Mapped["BillEvent | None"] = relationship(
+        foreign_keys=[undoes_id], back_populates="undoes", uselist=False)
+
+    @property
+    def what(self) -> str:
+        """What happened, as the history shows it ("Payment", "Credit undone", ...)."""
+        if self.kind == EventKind.UNDONE and self.undoes is not None:
+            return f"{self.undoes.kind.label} undone"
+        return self.kind.label
+
+    def can_undo(self) -> bool:
+        """A payment, credit or write-off not taken back yet (the undo itself asks again)."""
+        return self.kind in APPLYING and self.undone_by is None
 
 
 class CreditRefund(Base):
@@ -275,6 +326,15 @@ class CreditRefund(Base):
     credit_note: Mapped[CreditNote] = relationship(back_populates="refunds")
     journal: Mapped[Journal] = relationship()
     bank_account: Mapped[Account] = relationship()
+
+    @property
+    def undone(self) -> bool:
+        """Undoing a refund reverses its journal; nothing else records it."""
+        return self.journal.status == JournalStatus.REVERSED
+
+    @property
+    def reversal(self) -> Journal | None:
+        return self.journal.reversed_by
 
 
 # ---------------------------------------------------------------- lookups
@@ -646,6 +706,75 @@ def write_off(session: Session, user: User | None, bill_id: int, *, date: date,
     return event
 
 
+# ---------------------------------------------------------------- corrections
+
+
+def _check_correction(when: date | None, reason: str, since: date, what: str) -> str:
+    """The date and reason every undo asks for; returns the reason, trimmed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError(f"Say why the {what} is undone.", "reason")
+    if len(reason) > 200:
+        raise LedgerError("Keep the reason under 200 characters.", "reason")
+    if when is None:
+        raise LedgerError("Enter the date of the correction.", "date")
+    if when < since:
+        raise LedgerError(f"The correction cannot be dated before the {what} ({since:%d %b %Y}).",
+                          "date")
+    return reason
+
+
+def _refuse_if_locked(*documents) -> None:
+    for document in documents:
+        if document is not None and document.is_locked():
+            reason = getattr(document, "lock_text", None) or document.locked_reason
+            raise TransactionLocked(f"Locked: {reason}. Unlink it in Integrations first.")
+
+
+def undo_event(session: Session, user: User | None, event_id: int, *, date: date,
+               reason: str) -> BillEvent:
+    """Take back a payment, credit application or write-off of a bill.
+
+    - payment or write-off: `reverse()` of its journal, dated `date` (Dr AR, Cr bank / bad debts);
+    - credit application: no journal; what it took off the bill goes back onto the credit note.
+    The bill owes the amount again. Rows are locked credit note first, then bill (the order
+    `apply_credit` uses), and the event is read again after the locks, so two people undoing the
+    same payment at once cannot both undo it.
+    """
+    found = session.execute(select(BillEvent.bill_id, BillEvent.credit_note_id)
+                            .where(BillEvent.id == event_id)).one_or_none() if _valid_id(event_id) \
+        else None
+    if found is None:
+        raise NotFound("There is no such payment, credit or write-off.")
+    note = get_credit_note(session, found.credit_note_id, for_update=True) \
+        if found.credit_note_id else None
+    bill = get_bill(session, found.bill_id, for_update=True)
+    event = session.execute(select(BillEvent).where(BillEvent.id == event_id)
+                            .execution_options(populate_existing=True)).scalar_one()
+    if event.kind not in APPLYING:
+        raise LedgerError("Only a payment, a credit or a write-off can be undone.")
+    what = event.kind.label.lower()
+    if event.undone_by is not None:
+        raise LedgerError(f"That {what} was already undone on {event.undone_by.date:%d %b %Y}.")
+    _refuse_if_locked(bill, event.journal, note)
+    reason = _check_correction(date, reason, event.date, what)
+    get_practice(session).check_open(date)
+    journal_id = None
+    if event.journal is not None:
+        journal_id = reverse(session, user, event.journal, date=date,
+                             reason=f"{event.kind.label} on {bill.number} undone: {reason}").id
+    if note is not None:
+        note.used -= event.amount
+    bill.applied -= event.amount
+    undo = _event(bill, user, EventKind.UNDONE, date, amount=event.amount, journal_id=journal_id,
+                  credit_note_id=event.credit_note_id, reference=reason[:100])
+    undo.undoes = event
+    session.flush()
+    record(session, user, "undone", "bill", bill.id,
+           f"{bill.number}: {what} of {format_money(event.amount)} undone ({reason})")
+    return undo
+
+
 # ---------------------------------------------------------------- credit notes
 
 
@@ -679,6 +808,11 @@ def create_credit_note(session: Session, user: User | None, *, client_id: int | 
     return note
 
 
+def _refuse_if_voided(note: CreditNote) -> None:
+    if note.voided:
+        raise LedgerError(f"{note.number} is voided: nothing of it can be applied or refunded.")
+
+
 def apply_credit(session: Session, user: User | None, credit_note_id: int, *, date: date,
                  amounts: dict[int, Decimal]) -> list[BillEvent]:
     """Apply a credit note to one or more of the same client's bills ({bill id: amount}).
@@ -687,6 +821,7 @@ def apply_credit(session: Session, user: User | None, credit_note_id: int, *, da
     row is locked first, then each bill's, always in that order (no deadlock between two people).
     """
     note = get_credit_note(session, credit_note_id, for_update=True)
+    _refuse_if_voided(note)
     amounts = {bill_id: amount for bill_id, amount in amounts.items() if amount}
     if not amounts:
         raise InvalidAmount("Enter an amount to apply to at least one bill.", "amounts")
@@ -724,6 +859,7 @@ def refund_credit(session: Session, user: User | None, credit_note_id: int, *, a
                   date: date, bank_account_id: int | None, reference: str = "") -> CreditRefund:
     """Pay unapplied credit back to the client: Dr Accounts Receivable, Cr the office bank account."""
     note = get_credit_note(session, credit_note_id, for_update=True)
+    _refuse_if_voided(note)
     if amount <= ZERO:
         raise InvalidAmount("Enter an amount more than zero.", "amount")
     if amount > note.remaining:
@@ -748,6 +884,74 @@ def refund_credit(session: Session, user: User | None, credit_note_id: int, *, a
     record(session, user, "refunded", "credit_note", note.id,
            f"{note.number}: {format_money(amount)} refunded")
     return refund
+
+
+def undo_refund(session: Session, user: User | None, refund_id: int, *, date: date,
+                reason: str) -> Journal:
+    """Take back a refund: `reverse()` of its journal (Dr the bank, Cr Accounts Receivable); what
+    it paid out is left on the credit note again."""
+    refund = session.get(CreditRefund, refund_id) if _valid_id(refund_id) else None
+    if refund is None:
+        raise NotFound("There is no such refund.")
+    note = get_credit_note(session, refund.credit_note_id, for_update=True)
+    session.refresh(refund.journal)
+    if refund.undone:
+        raise LedgerError("That refund was already undone.")
+    _refuse_if_locked(note, refund.journal)
+    reason = _check_correction(date, reason, refund.date, "refund")
+    reversal = reverse(session, user, refund.journal, date=date,
+                       reason=f"Refund of {note.number} undone: {reason}")
+    note.used -= refund.amount
+    session.flush()
+    record(session, user, "refund_undone", "credit_note", note.id,
+           f"{note.number}: refund of {format_money(refund.amount)} undone ({reason})")
+    return reversal
+
+
+def void_credit_note(session: Session, user: User | None, credit_note_id: int, *, date: date,
+                     reason: str) -> Journal:
+    """Void a credit note nothing of which is applied or refunded: `reverse()` of its journal
+    (Dr Accounts Receivable, Cr each income account, Cr GST collected)."""
+    note = get_credit_note(session, credit_note_id, for_update=True)
+    problem = note.why_not_voidable()
+    if problem:
+        raise (TransactionLocked if problem.startswith("Locked") else LedgerError)(problem)
+    reason = _check_correction(date, reason, note.date, "credit note")
+    reversal = reverse(session, user, note.journal, date=date,
+                       reason=f"Credit note {note.number} voided: {reason}")
+    note.status = "voided"
+    session.flush()
+    record(session, user, "voided", "credit_note", note.id, f"{note.number} voided ({reason})")
+    return reversal
+
+
+# ---------------------------------------------------------------- history
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of a document's history, as the page and its CSV show it."""
+
+    date: date
+    what: str
+    amount: Decimal | None
+    by: str
+    journal: Journal | None
+    details: str = ""
+
+
+def bill_history(bill: Bill) -> list[HistoryRow]:
+    """What happened to a bill, in the order it happened."""
+    rows = []
+    for e in bill.events:
+        details = [e.credit_note.number] if e.credit_note else []
+        if e.bank_account:
+            details.append(f"into {e.bank_account.label}")
+        if e.reference and not (e.credit_note and e.kind == EventKind.CREDIT):
+            details.append(e.reference)
+        rows.append(HistoryRow(e.date, e.what, e.amount, e.user.name if e.user else "",
+                               e.journal, " · ".join(details)))
+    return rows
 
 
 # ---------------------------------------------------------------- work in progress

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -15,10 +15,11 @@ from wtforms.validators import InputRequired, Length, Optional
 from accounting import billing as books
 from accounting.accounts import AccountRole
 from accounting.billing import DISPLAY_STATUSES, MAX_LINES, BillLineInput, TaxRate
-from accounting.errors import InvalidAccount, LedgerError
+from accounting.errors import InvalidAccount, LedgerError, NotFound
 from accounting.money import ZERO, parse_money
 from accounting.practice import get_practice
 from blueprints.pages import committing, page_number, render
+from blueprints.reports import _csv, _text  # the one CSV writer and formula guard
 from extensions import db
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -101,6 +102,15 @@ class BillDateForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Approve, delete, revert, void: a button with its CSRF token."""
+
+
+class CorrectionForm(FlaskForm):
+    """Undo a payment, credit, write-off or refund, or void a credit note: when and why."""
+
+    date = DateField("Date of the correction", validators=[InputRequired("Enter the date.")],
+                     default=date.today)
+    reason = StringField("Reason", validators=[
+        InputRequired("Say why."), Length(max=200, message="Keep the reason under 200 characters.")])
 
 
 # ---------------------------------------------------------------- lines
@@ -279,14 +289,23 @@ def bill_totals():
     return _render_bill_form(_form(BillForm, request.form), block="totals")
 
 
-def _render_bill(bill, status=200, payment=None, write_off=None, action=None):
+def _undo_prefix(event_id: int) -> str:
+    return f"undo{event_id}"
+
+
+def _render_bill(bill, status=200, payment=None, write_off=None, action=None, undo=None):
     if payment is None:
         payment = BankForm(formdata=None, prefix="payment")
         payment.amount.data = str(bill.owed) if bill.owed else ""
     payment.offer_banks()
+    undo_forms = {e.id: CorrectionForm(formdata=None, prefix=_undo_prefix(e.id))
+                  for e in bill.events if e.can_undo()}
+    if undo is not None:
+        undo_forms[undo[0]] = undo[1]
     return render("billing/show.html", status=status, bill=bill, payment=payment,
                   write_off=write_off or WriteOffForm(formdata=None, prefix="write_off"),
-                  action=action or ActionForm(),
+                  action=action or ActionForm(), undo_forms=undo_forms,
+                  open_undo=undo[0] if undo else None, history=books.bill_history(bill),
                   today=date.today())
 
 
@@ -363,6 +382,39 @@ def pay_bill(bill_id):
             return redirect(url_for("billing.show_bill", bill_id=bill_id), 303)
         bill = books.get_bill(db.session, bill_id)
     return _render_bill(bill, status=422, payment=form)
+
+
+@bp.route("/<int:bill_id>/events/<int:event_id>/undo", methods=["POST"])
+def undo_event(bill_id, event_id):
+    """Undo a payment, a credit applied or a write-off (a reversal; the bill owes it again)."""
+    bill = books.get_bill(db.session, bill_id)
+    if event_id not in {e.id for e in bill.events}:
+        raise NotFound("There is no such payment, credit or write-off on this bill.")
+    form = CorrectionForm(prefix=_undo_prefix(event_id))
+    if form.validate_on_submit():
+        with committing(form) as saved, _fields_prefixed(_undo_prefix(event_id)):
+            undo = books.undo_event(db.session, current_user, event_id, date=form.date.data,
+                                    reason=form.reason.data or "")
+        if saved.ok:
+            flash(f"{undo.what} on {bill.number}: {undo.amount:,.2f} is owed again.", "success")
+            return redirect(url_for("billing.show_bill", bill_id=bill_id), 303)
+        bill = books.get_bill(db.session, bill_id)
+    return _render_bill(bill, status=422, undo=(event_id, form))
+
+
+@bp.route("/<int:bill_id>/history.csv")
+def bill_history_csv(bill_id):
+    """The bill's history as a CSV file."""
+    bill = books.get_bill(db.session, bill_id)
+    return history_csv(f"history-{bill.number or 'draft-' + str(bill.id)}.csv", books.bill_history(bill))
+
+
+def history_csv(filename: str, rows) -> Response:
+    """A document's history rows as CSV; free text is neutralised against spreadsheet formulas."""
+    return _csv(filename, [["Date", "What", "Details", "Amount", "By", "Journal"]] + [
+        [row.date.isoformat(), _text(row.what), _text(row.details),
+         "" if row.amount is None else f"{row.amount:.2f}", _text(row.by),
+         row.journal.number if row.journal else ""] for row in rows])
 
 
 @bp.route("/<int:bill_id>/write-off", methods=["POST"])
@@ -518,16 +570,23 @@ def credit_note_totals():
     return _render_note_form(_form(CreditNoteForm, request.form), block="totals")
 
 
-def _render_note(note, status=200, apply=None, refund=None, typed=None, error=None):
+def _render_note(note, status=200, apply=None, refund=None, typed=None, error=None, undo=None,
+                 void=None):
     if refund is None:
         refund = BankForm(formdata=None, prefix="refund")
         refund.amount.data = str(note.remaining) if note.remaining else ""
     refund.bank_account.label.text = "From bank account"
     refund.offer_banks()
+    undo_forms = {r.id: CorrectionForm(formdata=None, prefix=f"undo-refund{r.id}")
+                  for r in note.live_refunds()}
+    if undo is not None:
+        undo_forms[undo[0]] = undo[1]
     return render("billing/credit_note.html", status=status, note=note,
                   apply=apply or ApplyForm(formdata=None, prefix="apply"), refund=refund,
                   bills=books.open_bills_of(db.session, note.client_id), typed=typed or {},
-                  error_field=(error.field or "") if error else "")
+                  error_field=(error.field or "") if error else "", undo_forms=undo_forms,
+                  open_undo=undo[0] if undo else None,
+                  void=void or CorrectionForm(formdata=None, prefix="void"))
 
 
 @bp.route("/credit-notes/<int:note_id>")
@@ -575,3 +634,38 @@ def refund_credit_note(note_id):
             return redirect(url_for("billing.show_credit_note", note_id=note_id), 303)
         note = books.get_credit_note(db.session, note_id)
     return _render_note(note, status=422, refund=form)
+
+
+@bp.route("/credit-notes/<int:note_id>/refunds/<int:refund_id>/undo", methods=["POST"])
+def undo_refund(note_id, refund_id):
+    """Undo a refund (reversing it); the amount is left on the credit note again."""
+    note = books.get_credit_note(db.session, note_id)
+    if refund_id not in {r.id for r in note.refunds}:
+        raise NotFound("There is no such refund of this credit note.")
+    prefix = f"undo-refund{refund_id}"
+    form = CorrectionForm(prefix=prefix)
+    if form.validate_on_submit():
+        with committing(form) as saved, _fields_prefixed(prefix):
+            books.undo_refund(db.session, current_user, refund_id, date=form.date.data,
+                              reason=form.reason.data or "")
+        if saved.ok:
+            flash(f"Refund from {note.number} undone; the amount is left on it again.", "success")
+            return redirect(url_for("billing.show_credit_note", note_id=note_id), 303)
+        note = books.get_credit_note(db.session, note_id)
+    return _render_note(note, status=422, undo=(refund_id, form))
+
+
+@bp.route("/credit-notes/<int:note_id>/void", methods=["POST"])
+def void_credit_note(note_id):
+    """Void a credit note nothing of which is applied or refunded (reversing it)."""
+    note = books.get_credit_note(db.session, note_id)
+    form = CorrectionForm(prefix="void")
+    if form.validate_on_submit():
+        with committing(form) as saved, _fields_prefixed("void"):
+            books.void_credit_note(db.session, current_user, note_id, date=form.date.data,
+                                   reason=form.reason.data or "")
+        if saved.ok:
+            flash(f"{note.number} voided; its posting was reversed.", "success")
+            return redirect(url_for("billing.show_credit_note", note_id=note_id), 303)
+        note = books.get_credit_note(db.session, note_id)
+    return _render_note(note, status=422, void=form)
