@@ -891,7 +891,7 @@ def match(session: Session, user: User | None, bank: Account, statement_line_ids
     session.expire(group, ["statement_lines"])
     record(session, user, "matched", "bank_statement_line", statement[0].id,
            f"{bank.label}: statement {', '.join(_describe(s) for s in statement)} matched to "
-           f"{', '.join(f'{b.journal.number} {format_money(b.amount)}' for b in book)}")
+           f"{_describe_book(book)}")
     return group
 
 
@@ -899,13 +899,18 @@ def _describe(line: StatementLine) -> str:
     return f"{line.date:%d %b %Y} {line.description} {format_money(line.amount)}".replace("  ", " ")
 
 
+def _describe_book(book: Sequence[JournalLine]) -> str:
+    return ", ".join(f"{b.journal.reference or b.journal.number} {format_money(b.amount)}" for b in book)
+
+
 def _difference_message(statement, book, on_statement: Decimal, in_books: Decimal) -> str:
     if len(statement) == len(book) == 1:
         return (f"The amounts differ: the statement shows {format_money(on_statement)}, "
                 f"the book entry {format_money(in_books)}.")
     what = "statement line shows" if len(statement) == 1 else "statement lines add up to"
-    return (f"They do not add up: the {len(book)} book entr{'y' if len(book) == 1 else 'ies'} "
-            f"chosen add up to {format_money(in_books)}, the {what} {format_money(on_statement)} "
+    books = "book entry chosen is" if len(book) == 1 else f"{len(book)} book entries chosen add up to"
+    return (f"They do not add up: the {books} {format_money(in_books)}, the {what} "
+            f"{format_money(on_statement)} "
             f"(difference {format_money(abs(on_statement - in_books))}). Choose entries that add "
             "up exactly.")
 
@@ -926,7 +931,7 @@ def unmatch(session: Session, user: User | None, bank: Account, statement_line_i
     session.flush()
     record(session, user, "unmatched", "bank_statement_line", line.id,
            f"{bank.label}: statement {', '.join(_describe(s) for s in statement)} unmatched from "
-           f"{', '.join(f'{b.journal.number} {format_money(b.amount)}' for b in book)}")
+           f"{_describe_book(book)}")
     return line
 
 
