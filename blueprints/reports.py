@@ -1,4 +1,5 @@
-"""Trial balance and general ledger pages, each with a CSV download of the same figures.
+"""Report pages, each with a CSV download of the same figures: trial balance, general ledger, aged
+receivables and payables, GST summary.
 
 Filters come from the query string; a bad one (?as_at=notadate) is a 400 with the message beside
 the filter, never a 500.
@@ -6,19 +7,24 @@ the filter, never a 500.
 
 import csv
 import io
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, abort, request, url_for
 from sqlalchemy import select
 
+from accounting import office_reports
 from accounting.accounts import Account
+from accounting.clients import Client
 from accounting.errors import LedgerError
 from accounting.money import ZERO, format_money
 from accounting.practice import get_practice
 from accounting.reports import general_ledger as ledger_report
 from accounting.reports import trial_balance as trial_balance_report
-from blueprints.pages import render
+from accounting.suppliers import Supplier
+from blueprints.pages import page_number, render
 from extensions import db
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -156,3 +162,197 @@ def general_ledger_csv():
 def index():
     """Every report, in one list."""
     return render("reports/index.html")
+
+
+# ---------------------------------------------------------------- office books' reports
+# Aged receivables and payables, and the GST summary (accounting/office_reports.py). Each page has
+# the same figures as CSV; the aged reports open per client or supplier, a page of documents at a
+# time (in place with htmx, or as a page of its own).
+
+DOCUMENT_ENDPOINTS = {
+    "bill": ("billing.show_bill", "bill_id"),
+    "credit_note": ("billing.show_credit_note", "note_id"),
+    "bank_transaction": ("banking.show_transaction", "transaction_id"),
+    "supplier_invoice": ("suppliers.show_invoice", "invoice_id"),
+    "supplier_credit": ("suppliers.show_credit", "credit_id"),
+}
+
+
+@bp.app_template_global("document_url")
+def document_url(kind: str, document_id: int) -> str:
+    """The page of a document a report lists."""
+    endpoint, argument = DOCUMENT_ENDPOINTS[kind]
+    return url_for(endpoint, **{argument: document_id})
+
+
+@dataclass(frozen=True)
+class AgedKind:
+    """What differs between aged receivables and aged payables."""
+
+    title: str
+    party: str  # "Client" / "Supplier"
+    ledger: str  # the control account's name
+    endpoint: str
+    report: Callable
+    detail: Callable
+    model: type
+
+
+AGED = {
+    "receivables": AgedKind("Aged receivables", "Client", "Accounts Receivable", "aged_receivables",
+                            office_reports.aged_receivables, office_reports.client_receivables, Client),
+    "payables": AgedKind("Aged payables", "Supplier", "Accounts Payable", "aged_payables",
+                         office_reports.aged_payables, office_reports.supplier_payables, Supplier),
+}
+
+
+def _party_or_404(kind: AgedKind, party_id: int):
+    party = db.session.get(kind.model, party_id) if 0 < party_id < 2**31 else None
+    if party is None:
+        abort(404)
+    return party
+
+
+def _aged_page(which: str):
+    kind = AGED[which]
+    try:
+        report = kind.report(db.session, _date_arg("as_at", date.today()))
+    except LedgerError as error:
+        return render("reports/aged.html", kind=kind, report=None, error=error, status=400)
+    page = page_number()
+    return render("reports/aged.html", block="summary", kind=kind, report=report, error=None, page=page,
+                  per_page=office_reports.SUMMARY_PER_PAGE, buckets=office_reports.BUCKETS)
+
+
+def _aged_detail_page(which: str, party_id: int):
+    kind = AGED[which]
+    party = _party_or_404(kind, party_id)
+    try:
+        detail = kind.detail(db.session, party, _date_arg("as_at", date.today()), page=page_number())
+    except LedgerError as error:
+        return render("reports/aged_detail.html", kind=kind, detail=None, party=party, error=error,
+                      status=400)
+    return render("reports/aged_detail.html", block="items", kind=kind, detail=detail, party=party,
+                  error=None, page=page_number(), per_page=office_reports.DETAIL_PER_PAGE)
+
+
+def _aged_csv(which: str):
+    kind = AGED[which]
+    try:
+        report = kind.report(db.session, _date_arg("as_at", date.today()))
+    except LedgerError as error:
+        return _refused(error)
+    rows = [[kind.party, *(b.csv_label for b in office_reports.BUCKETS), "Total"]]
+    rows += [[_text(r.name), *(_plain(b) for b in r.buckets), _plain(r.total)] for r in report.rows]
+    rows.append(["Total", *(_plain(t) for t in report.totals), _plain(report.total)])
+    if report.difference:
+        rows.append([f"{kind.ledger} in the general ledger", "", "", "", "", "",
+                     _plain(report.ledger_balance)])
+    return _csv(f"{kind.endpoint.replace('_', '-')}-{report.as_at.isoformat()}.csv", rows)
+
+
+def _aged_detail_csv(which: str, party_id: int):
+    kind = AGED[which]
+    party = _party_or_404(kind, party_id)
+    try:
+        detail = kind.detail(db.session, party, _date_arg("as_at", date.today()), page=1,
+                             per_page=office_reports.MAX_DETAIL_ROWS)
+    except LedgerError as error:
+        return _refused(error)
+    rows = [[kind.party, "Document", "Date", "Due", "Days overdue", "Total", "Owed", "Bucket"]]
+    rows += [[_text(detail.name), _text(i.number), i.date.isoformat(), i.due_date.isoformat(),
+              i.days_overdue, _plain(i.total), _plain(i.owed), i.bucket.csv_label] for i in detail.items]
+    rows.append(["Total", "", "", "", "", "", _plain(detail.total), ""])
+    return _csv(f"{kind.endpoint.replace('_', '-')}-{party.id}-{detail.as_at.isoformat()}.csv", rows)
+
+
+@bp.route("/aged-receivables")
+def aged_receivables():
+    """What each client owes as at a date, by how far past due, with Accounts Receivable beside it."""
+    return _aged_page("receivables")
+
+
+@bp.route("/aged-receivables.csv")
+def aged_receivables_csv():
+    """Aged receivables as CSV: one row per client and a totals row."""
+    return _aged_csv("receivables")
+
+
+@bp.route("/aged-receivables/<int:party_id>")
+def aged_receivables_detail(party_id):
+    """One client's bills owing and credit unused as at a date (a fragment for htmx)."""
+    return _aged_detail_page("receivables", party_id)
+
+
+@bp.route("/aged-receivables/<int:party_id>.csv")
+def aged_receivables_detail_csv(party_id):
+    """One client's bills owing as CSV."""
+    return _aged_detail_csv("receivables", party_id)
+
+
+@bp.route("/aged-payables")
+def aged_payables():
+    """What the practice owes each supplier as at a date, by how far past due."""
+    return _aged_page("payables")
+
+
+@bp.route("/aged-payables.csv")
+def aged_payables_csv():
+    """Aged payables as CSV: one row per supplier and a totals row."""
+    return _aged_csv("payables")
+
+
+@bp.route("/aged-payables/<int:party_id>")
+def aged_payables_detail(party_id):
+    """One supplier's invoices owing and credit unused as at a date (a fragment for htmx)."""
+    return _aged_detail_page("payables", party_id)
+
+
+@bp.route("/aged-payables/<int:party_id>.csv")
+def aged_payables_detail_csv(party_id):
+    """One supplier's invoices owing as CSV."""
+    return _aged_detail_csv("payables", party_id)
+
+
+def _quarter_of(day: date) -> tuple[date, date]:
+    """The calendar quarter (a BAS period) holding `day`."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    end = date(day.year + (first_month == 10), (first_month + 2) % 12 + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+def _gst_summary():
+    start, end = _quarter_of(date.today())
+    return office_reports.gst_summary(db.session, _date_arg("start", start), _date_arg("end", end))
+
+
+@bp.route("/gst")
+def gst_summary():
+    """GST on sales and purchases for a period (a quarter by default), with the documents."""
+    try:
+        summary = _gst_summary()
+    except LedgerError as error:
+        return render("reports/gst.html", summary=None, error=error, status=400)
+    return render("reports/gst.html", summary=summary, error=None)
+
+
+@bp.route("/gst.csv")
+def gst_summary_csv():
+    """The GST summary as CSV: the labelled totals, then every document."""
+    try:
+        s = _gst_summary()
+    except LedgerError as error:
+        return _refused(error)
+    rows = [["GST summary", s.start.isoformat(), s.end.isoformat(), f"{s.basis.label} basis"],
+            ["G1", "Total sales (including GST)", _plain(s.g1_total_sales)],
+            ["G3", "GST-free sales", _plain(s.gst_free_sales)],
+            ["1A", "GST on sales", _plain(s.gst_on_sales)],
+            ["G11", "Purchases (including GST)", _plain(s.g11_purchases)],
+            ["1B", "GST on purchases", _plain(s.gst_on_purchases)],
+            ["", "Net GST (payable if positive, refundable if negative)", _plain(s.net_gst)],
+            [],
+            ["Side", "Date", "What", "Document", "Contact", "Total (incl. GST)", "GST-free", "GST"]]
+    rows += [[d.side.value, d.date.isoformat(), d.what, _text(d.number), _text(d.party), _plain(d.total),
+              _plain(d.gst_free), _plain(d.gst)] for d in s.documents]
+    return _csv(f"gst-summary-{s.start.isoformat()}-to-{s.end.isoformat()}.csv", rows)
