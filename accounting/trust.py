@@ -673,3 +673,40 @@ def list_trust_transactions(session: Session, *, trust_account: TrustAccount | N
         .order_by(TrustTransaction.date.desc(), TrustTransaction.id.desc())
         .limit(per_page).offset((max(1, min(page, 1_000_000)) - 1) * per_page)).all()
     return list(rows), total
+
+
+# ---- The trust desk: closing accounts, a matter's balances ---------------------------------------
+
+
+def close_trust_account(session: Session, user: User | None, trust_account_id) -> TrustAccount:
+    """Close a trust account once it holds nothing: cash book, statutory deposit and every matter at zero.
+
+    A closed account takes no more transactions (post_trust refuses it); its records stay for audit.
+    """
+    trust_account = get_trust_account(session, trust_account_id, for_update=True)
+    if trust_account.closed:
+        raise LedgerError(f"{trust_account.name} is already closed.")
+    held = account_balance(session, trust_account.account_id) + statutory_deposit_balance(
+        session, trust_account)
+    owing = [m for m, total in matter_balances(session, trust_account).items() if total != ZERO]
+    if held != ZERO or owing:
+        raise LedgerError(
+            f"{trust_account.name} still holds {format_money(held)} for {len(owing)} matter"
+            f"{'' if len(owing) == 1 else 's'}: pay out or move every matter's money before closing it.")
+    trust_account.closed = True
+    session.flush()
+    record(session, user, "closed", "trust_account", trust_account.id,
+           f"{trust_account.kind.label} account {trust_account.label} closed")
+    return trust_account
+
+
+def matter_trust_balances(session: Session, matter_id: int) -> list[tuple[TrustAccount, Decimal]]:
+    """A matter's trust balance in each trust account it has used (or that is its controlled money)."""
+    totals = dict(session.execute(
+        select(TrustLedgerEntry.trust_account_id, _cents_sum(TrustLedgerEntry.amount))
+        .where(TrustLedgerEntry.matter_id == matter_id).group_by(TrustLedgerEntry.trust_account_id)).all())
+    accounts = session.scalars(
+        select(TrustAccount).join(TrustAccount.account)
+        .where((TrustAccount.id.in_(totals)) | (TrustAccount.matter_id == matter_id))
+        .order_by(Account.code)).all()
+    return [(account, from_cents(totals.get(account.id, 0))) for account in accounts]
