@@ -40,7 +40,7 @@ from accounting.journals import Journal, JournalStatus, LineInput, post, registe
 from accounting.money import CENT, ZERO, Money, format_money
 from accounting.practice import get_practice
 from accounting.sequences import next_number
-from accounting.tax import gst_on
+from accounting.tax import check_gst_allowed, gst_on
 from accounting.users import User
 
 MAX_LINES = 100
@@ -450,7 +450,8 @@ def priced_lines(session: Session, lines: list[BillLineInput]) -> list[dict]:
         raise LedgerError("Add at least one line.", "lines")
     if len(lines) > MAX_LINES:
         raise LedgerError(f"A bill has at most {MAX_LINES} lines.", "lines")
-    rate = get_practice(session).gst_rate
+    practice = get_practice(session)
+    rate = practice.gst_rate
     allowed = {a.id for a in income_accounts(session)}
     priced = []
     for i, line in enumerate(lines):
@@ -466,6 +467,7 @@ def priced_lines(session: Session, lines: list[BillLineInput]) -> list[dict]:
             raise InvalidAmount(f"Line {n}: the rate must be more than zero.", f"lines-{i}-rate")
         if line.account_id not in allowed:
             raise InvalidAccount(f"Line {n}: choose an income account.", f"lines-{i}-account")
+        check_gst_allowed(practice, line.tax == TaxRate.GST, f"lines-{i}-tax")
         amount = line_amount(line.quantity, line.rate)
         if amount == ZERO:
             raise InvalidAmount(f"Line {n}: quantity x rate comes to nothing.", f"lines-{i}-rate")
@@ -585,7 +587,10 @@ def approve_bill(session: Session, user: User | None, bill: Bill) -> Journal:
     _check_draft(bill, "approved")
     if not bill.lines:
         raise LedgerError("A bill needs at least one line before it is approved.")
-    get_practice(session).check_open(bill.date)
+    practice = get_practice(session)
+    practice.check_open(bill.date)
+    if any(line.tax == TaxRate.GST for line in bill.lines):  # a draft written while registered
+        check_gst_allowed(practice, True)
     if bill.number is None:
         bill.number = next_number(session, "bill", "INV-", 5)
     receivable = account_for_role(session, AccountRole.ACCOUNTS_RECEIVABLE)
@@ -1019,6 +1024,7 @@ def record_entry(session: Session, user: User | None, *, matter_id: int | None, 
             raise InvalidAmount("Enter the amount, more than zero.", "amount")
     if amount == ZERO:
         raise InvalidAmount("Hours x rate comes to nothing.", "rate")
+    check_gst_allowed(get_practice(session), TaxRate(tax) == TaxRate.GST, "tax")
     default = (AccountRole.PROFESSIONAL_FEES if kind == EntryKind.TIME
                else AccountRole.DISBURSEMENTS_RECOVERED)
     account_id = account_id or account_for_role(session, default).id

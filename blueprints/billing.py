@@ -132,10 +132,22 @@ def _renumbered(formdata, rows: list[dict[str, str]]) -> MultiDict:
     return data
 
 
+def _gst_registered() -> bool:
+    return get_practice(db.session).gst_registered
+
+
+def _default_tax() -> str:
+    """GST, unless the practice is not registered for GST: then every line starts GST-free."""
+    return (TaxRate.GST if _gst_registered() else TaxRate.GST_FREE).value
+
+
 def _form(cls, formdata=None, rows=None, obj=None):
     if formdata is not None:
         formdata = _renumbered(formdata, _typed_lines(formdata) if rows is None else rows)
     form = cls(formdata=formdata, obj=obj) if formdata is not None else cls(obj=obj)
+    if formdata is None:
+        for entry in form.lines:
+            entry.form.tax.data = _default_tax()
     form.offer_choices()
     return form
 
@@ -213,7 +225,8 @@ def index():
 
 def _render_bill_form(form, bill=None, status=200, block=None, focus_line=None):
     return render("billing/form.html", block=block, status=status, form=form, bill=bill,
-                  totals=draft_totals(form), focus_line=focus_line, kind="bill")
+                  totals=draft_totals(form), focus_line=focus_line, kind="bill",
+                  gst_registered=_gst_registered())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -271,7 +284,7 @@ def _line_rows():
         rows.pop(int(remove))
         focus = min(int(remove), max(len(rows), 1) - 1)
     if "add" in request.args and len(rows) < MAX_LINES:
-        rows.append({"description": "", "quantity": "1", "rate": "", "account": "", "tax": "gst"})
+        rows.append({"description": "", "quantity": "1", "rate": "", "account": "", "tax": _default_tax()})
         focus = len(rows) - 1
     return rows, focus
 
@@ -465,8 +478,10 @@ def _render_wip(matter_id, status=200, entry_form=None, bill_form=None):
     if entry_form is None:
         entry_form = EntryForm(formdata=None)
         entry_form.person.data = str(current_user.id)
+        entry_form.tax.data = _default_tax()
     entry_form.offer_choices()
     return render("billing/wip.html", status=status, matter=matter, matters=books.open_matters(db.session),
+                  gst_registered=_gst_registered(),
                   entries=books.unbilled_entries(db.session, matter.id) if matter else [],
                   form=entry_form, bill_form=bill_form or BillDateForm(formdata=None, prefix="bill"))
 
@@ -530,7 +545,8 @@ def bill_entries(matter_id):
 
 def _render_note_form(form, status=200, block=None, focus_line=None):
     return render("billing/form.html", block=block, status=status, form=form, bill=None,
-                  totals=draft_totals(form), focus_line=focus_line, kind="credit_note")
+                  totals=draft_totals(form), focus_line=focus_line, kind="credit_note",
+                  gst_registered=_gst_registered())
 
 
 @bp.route("/credit-notes/")

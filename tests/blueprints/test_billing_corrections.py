@@ -161,3 +161,32 @@ def test_the_bill_history_downloads_as_csv_with_formulas_neutralised(client, bil
     assert rows[2][:4] == ["2026-07-01", "Payment", "into 1-1000 Office Cheque Account · EFT", "10.00"]
     assert rows[3][1:3] == ["Write-off", "'=HYPERLINK(\"x\")"]
     assert client.get("/billing/999999/history.csv").status_code == 404
+
+
+def test_when_not_registered_for_gst_the_forms_default_to_gst_free_and_gst_lines_are_refused(
+        client, billing, db_session):
+    from accounting.billing import Bill
+    from accounting.practice import get_practice
+
+    get_practice(db_session).gst_registered = False
+    db_session.commit()
+    page = html(client.get("/billing/new"))
+    assert "not registered for GST" in page.select_one(".gst-note").text
+    tax = page.find("select", attrs={"name": "lines-0-tax"})
+    assert tax.find("option", selected=True)["value"] == "gst_free"
+    added = html(client.submit("/billing/lines?add", {"lines-0-description": "x"},
+                               headers={"HX-Request": "true"}))
+    new_line = added.find("select", attrs={"name": "lines-1-tax"})
+    assert new_line.find("option", selected=True)["value"] == "gst_free"
+    response = client.submit("/billing/new", {
+        "matter": str(billing.matter.id), "date": "2026-07-01", "lines-0-description": "Advice",
+        "lines-0-quantity": "1", "lines-0-rate": "100", "lines-0-account": str(billing.id("4-1000")),
+        "lines-0-tax": "gst"})
+    assert response.status_code == 422
+    page = html(response)
+    assert page.find(id="lines-0-tax-error").text == (
+        "The practice is not registered for GST (Admin > Practice settings): choose GST-free.")
+    assert count(db_session, Bill) == 0
+    wip = html(client.get(f"/billing/wip?matter={billing.matter.id}"))
+    assert wip.find("select", attrs={"name": "tax"}).find("option", selected=True)["value"] == "gst_free"
+    assert "not registered for GST" in wip.find(id="record").text
