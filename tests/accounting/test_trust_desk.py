@@ -1,0 +1,106 @@
+"""The trust desk's additions to accounting/trust.py: closing a trust account only when it holds
+nothing, and a matter's balances across trust accounts."""
+
+import importlib
+from contextlib import suppress
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from accounting.audit import AuditEvent
+from accounting.clients import ClientDetails, open_matter, save_client
+from accounting.errors import LedgerError, NotFound
+from accounting.trust import (
+    TrustTransaction,
+    close_trust_account,
+    create_trust_account,
+    ensure_default_trust_account,
+    matter_trust_balances,
+    record_payment,
+    record_receipt,
+    reverse_trust_transaction,
+    trust_accounts,
+)
+
+for _module in ("accounting.trust_transfers", "accounting.trust_reports"):  # their tables exist too
+    with suppress(ImportError):
+        importlib.import_module(_module)
+
+JULY = date(2026, 7, 1)
+D = Decimal
+
+
+class Trust:
+    def __init__(self, books):
+        self.books, self.s = books, books.session
+        self.account = ensure_default_trust_account(self.s)
+        acme = save_client(self.s, books.admin, ClientDetails(kind="company", name="Acme Pty Ltd"))
+        bo = save_client(self.s, books.admin, ClientDetails(kind="individual", name="Bo Smith"))
+        self.lease = open_matter(self.s, books.admin, acme, description="Lease", responsible_id=None,
+                                 opened_on=JULY)
+        self.estate = open_matter(self.s, books.admin, bo, description="Estate", responsible_id=None,
+                                  opened_on=JULY)
+        self.second = create_trust_account(self.s, books.admin, code="1-1110", name="Second Trust")
+        self.s.commit()
+
+    def receive(self, amount, account=None, matter=None):
+        return record_receipt(self.s, self.books.admin, trust_account_id=(account or self.account).id,
+                              matter_id=(matter or self.lease).id, date=JULY, amount=D(amount),
+                              payer="Acme", method="eft")
+
+
+@pytest.fixture
+def trust(books):
+    return Trust(books)
+
+
+def test_an_empty_trust_account_closes_and_takes_no_more_money(trust):
+    closed = close_trust_account(trust.s, trust.books.admin, trust.second.id)
+    assert closed.closed and trust.second not in trust_accounts(trust.s)
+    assert trust.second in trust_accounts(trust.s, include_closed=True)
+    event = trust.s.scalar(select(AuditEvent).where(AuditEvent.action == "closed"))
+    assert "1-1110 Second Trust closed" in event.summary
+    with pytest.raises(LedgerError, match="Second Trust is closed") as refused:
+        trust.receive("10.00", account=trust.second)
+    assert refused.value.field == "trust_account"
+    with pytest.raises(LedgerError, match="already closed"):
+        close_trust_account(trust.s, None, trust.second.id)
+
+
+def test_an_account_holding_money_does_not_close_until_it_is_paid_out(trust):
+    trust.receive("40.00", account=trust.second)
+    trust.receive("2.50", account=trust.second, matter=trust.estate)
+    with pytest.raises(LedgerError, match=r"still holds 42\.50 for 2 matters"):
+        close_trust_account(trust.s, None, trust.second.id)
+    assert not trust.second.closed
+    record_payment(trust.s, None, trust_account_id=trust.second.id, matter_id=trust.lease.id, date=JULY,
+                   amount=D("40.00"), payee="Acme", method="eft", authority="Signed", description="Refund")
+    with pytest.raises(LedgerError, match=r"still holds 2\.50 for 1 matter:"):
+        close_trust_account(trust.s, None, trust.second.id)
+    estates = trust.s.scalar(select(TrustTransaction).where(TrustTransaction.number == "R-000002"))
+    reverse_trust_transaction(trust.s, None, estates.id, date=JULY, reason="Wrong account")
+    assert close_trust_account(trust.s, None, trust.second.id).closed
+
+
+def test_closing_an_unknown_account_is_not_found(trust):
+    with pytest.raises(NotFound):
+        close_trust_account(trust.s, None, 99999)
+    with pytest.raises(NotFound):
+        close_trust_account(trust.s, None, "junk")
+
+
+def test_a_matters_balances_are_listed_per_trust_account_in_code_order(trust):
+    assert matter_trust_balances(trust.s, trust.lease.id) == []
+    trust.receive("100.00", account=trust.second)
+    trust.receive("25.00")
+    assert matter_trust_balances(trust.s, trust.lease.id) == [(trust.account, D("25.00")),
+                                                              (trust.second, D("100.00"))]
+    assert matter_trust_balances(trust.s, trust.estate.id) == []
+
+
+def test_a_matters_controlled_money_account_is_listed_even_before_money_arrives(trust):
+    controlled = create_trust_account(trust.s, None, code="1-1120", name="Controlled Estate",
+                                      kind="controlled", matter_id=trust.estate.id)
+    assert matter_trust_balances(trust.s, trust.estate.id) == [(controlled, D("0.00"))]
