@@ -235,6 +235,11 @@ class TransferLine:
     amount: object
     field: str = "amount"
     matter_id: int | None = None
+    bill_field: str | None = None  # where a refusal of the bill itself goes (default: `field`)
+
+    @property
+    def bill_error_field(self) -> str:
+        return self.bill_field or self.field
 
 
 @dataclass
@@ -274,12 +279,17 @@ def bills_owing(session: Session, matter_id: int) -> list[Bill]:
                            Bill.applied < Bill.total).order_by(Bill.date, Bill.id)))
 
 
-def _parse_lines(lines: list[TransferLine], *, skip_empty: bool) -> list[tuple[TransferLine, Decimal]]:
+def _parse_lines(session: Session, lines: list[TransferLine], *,
+                 skip_empty: bool) -> list[tuple[TransferLine, Decimal]]:
     parsed = []
     for line in lines:
         if skip_empty and (line.amount is None or str(line.amount).strip() in ("", "0", "0.00")):
             continue
-        parsed.append((line, _positive(line.amount, line.field)))
+        try:
+            parsed.append((line, _positive(line.amount, line.field)))
+        except LedgerError as error:
+            number = session.scalar(select(Bill.number).where(Bill.id == _bill_id(line)))
+            raise type(error)(f"{number}: {error.message}" if number else error.message, line.field) from None
     if not parsed:
         raise LedgerError("Enter an amount for at least one bill.", lines[0].field if lines else "amount")
     return parsed
@@ -301,14 +311,14 @@ def transfer_to_office(session: Session, user: User | None, *, trust_account_id,
                       required=True)
     description = _text(description, 300, "description", "the description")
     bank = _office_bank(session, office_bank_account_id)
-    parsed = _parse_lines(lines, skip_empty=skip_empty)
+    parsed = _parse_lines(session, lines, skip_empty=skip_empty)
     matter_of: dict[int, int] = {}
     for line, _ in parsed:
         matter_id = session.scalar(select(Bill.matter_id).where(Bill.id == _bill_id(line)))
         if matter_id is None:
-            raise LedgerError("Choose a bill.", line.field)
+            raise LedgerError("Choose a bill.", line.bill_error_field)
         if line.bill_id in matter_of:
-            raise LedgerError("That bill is in the batch twice: pay it once.", line.field)
+            raise LedgerError("That bill is in the batch twice: pay it once.", line.bill_error_field)
         matter_of[line.bill_id] = matter_id
     lock_matters(session, matter_of.values())
     bills = {bill_id: billing.get_bill(session, bill_id, for_update=True) for bill_id in sorted(matter_of)}
@@ -351,12 +361,12 @@ def _check_transfer(bill: Bill, line: TransferLine, amount: Decimal, available: 
     name = bill.title
     if line.matter_id is not None and bill.matter_id != int(line.matter_id):
         raise LedgerError(f"{name} is not a bill of that matter: trust money pays only its own "
-                          "matter's bills.", line.field)
+                          "matter's bills.", line.bill_error_field)
     if bill.status == BillStatus.DRAFT:
         raise LedgerError(f"{name} is a draft: only an approved (posted) bill can be paid from trust.",
-                          line.field)
+                          line.bill_error_field)
     if bill.status != BillStatus.POSTED:
-        raise LedgerError(f"{name} is voided: nothing can be paid to it.", line.field)
+        raise LedgerError(f"{name} is voided: nothing can be paid to it.", line.bill_error_field)
     if bill.matter.status != MatterStatus.OPEN:
         raise LedgerError(f"Matter {bill.matter.number} is closed: trust money cannot move for it.",
                           line.field)
