@@ -37,11 +37,19 @@ from accounting.audit import record
 from accounting.base import Base, PostedTransactionMixin
 from accounting.clients import validate_abn
 from accounting.errors import InvalidAccount, InvalidAmount, LedgerError, NotFound, TransactionLocked
-from accounting.journals import Journal, LineInput, get_journal, post, register_journal_kind, reverse
+from accounting.journals import (
+    Journal,
+    JournalStatus,
+    LineInput,
+    get_journal,
+    post,
+    register_journal_kind,
+    reverse,
+)
 from accounting.money import CENT, ZERO, Money, format_money
 from accounting.practice import get_practice
 from accounting.sequences import next_number
-from accounting.tax import gst_on
+from accounting.tax import check_gst_allowed, gst_on
 from accounting.users import User
 
 # Each kind of journal this module posts numbers in its own series.
@@ -201,6 +209,11 @@ class SupplierPayment(PostedTransactionMixin, Base):
     bank_account: Mapped[Account] = relationship()
     journal: Mapped[Journal] = relationship()
 
+    @property
+    def undone(self) -> bool:
+        """Undoing a payment reverses its journal; nothing else records it."""
+        return self.journal.status == JournalStatus.REVERSED
+
 
 # ---- Suppliers
 
@@ -329,6 +342,7 @@ def _check_invoice(session: Session, details: InvoiceDetails, invoice_id: int | 
                    model=None, what: str = "invoice") -> Supplier:
     """Check a document's header and lines; its supplier's number is unique among `model` rows."""
     model = model or SupplierInvoice
+    practice = get_practice(session)
     if details.supplier_id is None:
         raise LedgerError("Choose the supplier.", "supplier_id")
     supplier = session.get(Supplier, details.supplier_id) if 0 < details.supplier_id < 2**31 \
@@ -362,6 +376,7 @@ def _check_invoice(session: Session, details: InvoiceDetails, invoice_id: int | 
         if line.amount <= ZERO:
             raise InvalidAmount(f"Line {n}: the amount must be more than zero.", f"lines-{i}-amount")
         _check_expense_account(session, line.account_id, f"lines-{i}-account", f"Line {n}: ")
+        check_gst_allowed(practice, not line.gst_free, f"lines-{i}-gst_free")
     return supplier
 
 
@@ -426,6 +441,7 @@ def delete_invoice(session: Session, user: User, invoice: SupplierInvoice) -> No
 def approve_invoice(session: Session, user: User, invoice: SupplierInvoice) -> Journal:
     """Post a draft: Dr each line's account its amount, Dr GST paid the GST, Cr AP the total."""
     _refuse_unless_draft(invoice, "approved")
+    check_gst_allowed(get_practice(session), any(not line.gst_free for line in invoice.lines))
     gst = invoice.gst
     lines = [LineInput(line.account_id, line.amount, line.description) for line in invoice.lines]
     if gst:
@@ -549,24 +565,91 @@ class HistoryEvent:
     what: str
     amount: Decimal | None
     journal: Journal | None
+    by: str = ""
+    details: str = ""
+    # What a person may undo from this row: ("payment", id) or ("credit", id); None otherwise.
+    undo: tuple[str, int] | None = None
+
+
+def _by(journal: Journal | None, user: User | None = None) -> str:
+    person = user or (journal.posted_by if journal is not None else None)
+    return person.name if person else ""
 
 
 def invoice_history(invoice: SupplierInvoice) -> list[HistoryEvent]:
-    """What happened to an invoice, oldest first, each with the journal it posted."""
+    """What happened to an invoice, oldest first, each with the journal it posted and who did it."""
     events: list[HistoryEvent] = []
     if invoice.journal is not None:
-        events.append(HistoryEvent(invoice.date, "Approved", invoice.total, invoice.journal))
+        events.append(HistoryEvent(invoice.date, "Approved", invoice.total, invoice.journal,
+                                   _by(invoice.journal)))
     for payment in invoice.payments:
-        events.append(HistoryEvent(payment.date, f"Payment {payment.number} from "
-                                   f"{payment.bank_account.label}", payment.amount, payment.journal))
+        events.append(HistoryEvent(
+            payment.date, f"Payment {payment.number}", payment.amount, payment.journal,
+            _by(payment.journal), f"from {payment.bank_account.label}"
+            + (f" · {payment.reference}" if payment.reference else ""),
+            None if payment.undone else ("payment", payment.id)))
+        reversal = payment.journal.reversed_by
+        if reversal is not None:
+            events.append(HistoryEvent(reversal.date, f"Payment {payment.number} undone",
+                                       payment.amount, reversal, _by(reversal),
+                                       reversal.reversal_reason))
     for application in invoice.credits:
-        events.append(HistoryEvent(application.date, f"Credit note {application.credit.number} "
-                                   "applied", application.amount, application.credit.journal))
+        events.append(HistoryEvent(
+            application.date, f"Credit note {application.credit.number} applied", application.amount,
+            application.credit.journal, _by(None, application.user),
+            undo=None if application.undone_on else ("credit", application.id)))
+        if application.undone_on:
+            events.append(HistoryEvent(application.undone_on,
+                                       f"Credit note {application.credit.number} application undone",
+                                       application.amount, None, _by(None, application.undone_by),
+                                       application.undone_reason))
     if invoice.void_journal is not None:
         events.append(HistoryEvent(invoice.void_journal.date,
                                    f"Voided: {invoice.void_journal.reversal_reason}",
-                                   invoice.total, invoice.void_journal))
+                                   invoice.total, invoice.void_journal, _by(invoice.void_journal)))
     return sorted(events, key=lambda event: event.date)
+
+
+def _correction(when: date | None, reason: str, since: date, what: str) -> str:
+    """The date and reason every supplier-side undo asks for; returns the reason, trimmed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError(f"Say why the {what} is undone.", "reason")
+    if len(reason) > 200:
+        raise LedgerError("Keep the reason under 200 characters.", "reason")
+    if when is None:
+        raise LedgerError("Enter the date of the correction.", "date")
+    if when < since:
+        raise LedgerError(f"The correction cannot be dated before the {what} ({since:%d %b %Y}).",
+                          "date")
+    return reason
+
+
+def _refuse_locked(*documents) -> None:
+    for document in documents:
+        if document is not None and document.is_locked():
+            raise TransactionLocked(f"Locked: {document.locked_reason}. Unlink it in Integrations first.")
+
+
+def undo_payment(session: Session, user: User | None, payment_id: int, *, date: date,
+                 reason: str) -> Journal:
+    """Take back a supplier payment: `reverse()` of its journal (Dr the bank, Cr accounts payable);
+    the invoice owes the amount again. The invoice row is locked first, as paying it does."""
+    payment = _get(session, SupplierPayment, payment_id, "supplier payment")
+    invoice = get_invoice(session, payment.invoice_id, for_update=True)
+    session.refresh(payment.journal)
+    if payment.undone:
+        raise LedgerError(f"Payment {payment.number} was already undone.")
+    _refuse_locked(invoice, payment, payment.journal)
+    reason = _correction(date, reason, payment.date, "payment")
+    reversal = reverse(session, user, payment.journal, date=date, reason=reason)
+    invoice.paid = invoice.paid - payment.amount
+    invoice.settle_status()
+    session.flush()
+    record(session, user, "payment_undone", "supplier_invoice", invoice.id,
+           f"{payment.number}: {format_money(payment.amount)} paid on {invoice.number} undone "
+           f"({reversal.number}): {reason}")
+    return reversal
 
 
 
@@ -576,6 +659,7 @@ def invoice_history(invoice: SupplierInvoice) -> list[HistoryEvent]:
 class CreditStatus(enum.StrEnum):
     OPEN = "open"
     APPLIED = "applied"
+    VOIDED = "voided"
 
     @property
     def label(self) -> str:
@@ -609,7 +693,7 @@ class SupplierCredit(PostedTransactionMixin, Base):
 
     @property
     def remaining(self) -> Decimal:
-        return self.total - self.applied
+        return ZERO if self.status == CreditStatus.VOIDED else self.total - self.applied
 
     @property
     def subtotal(self) -> Decimal:
@@ -618,6 +702,22 @@ class SupplierCredit(PostedTransactionMixin, Base):
     @property
     def gst(self) -> Decimal:
         return sum((line.gst_amount for line in self.lines), ZERO)
+
+    def live_applications(self) -> list["SupplierCreditApplication"]:
+        return [a for a in self.applications if a.undone_on is None]
+
+    def why_not_voidable(self) -> str | None:
+        """Why this credit note cannot be voided (what to undo first); None when it can."""
+        if self.status == CreditStatus.VOIDED:
+            return f"{self.number} is already voided."
+        if self.is_locked() or self.journal.is_locked():
+            return (f"Locked: {self.locked_reason or self.journal.locked_reason}. "
+                    "Unlink it in Integrations first.")
+        if self.applied > ZERO:
+            undo = " and ".join(f"its application to {a.invoice.number} ({format_money(a.amount)})"
+                                for a in self.live_applications())
+            return f"{self.number} has {format_money(self.applied)} applied: undo {undo} first."
+        return None
 
 
 class SupplierCreditLine(ExpenseLineColumns, Base):
@@ -640,9 +740,16 @@ class SupplierCreditApplication(Base):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("supplier_invoice.id"), index=True)
     date: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    # Set when the application is undone (it posted nothing, so there is no journal to reverse).
+    undone_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    undone_reason: Mapped[str] = mapped_column(String(200), default="")
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
 
     credit: Mapped[SupplierCredit] = relationship(back_populates="applications")
     invoice: Mapped[SupplierInvoice] = relationship(back_populates="credits")
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])
 
 
 def create_credit(session: Session, user: User, details: InvoiceDetails) -> SupplierCredit:
@@ -706,6 +813,8 @@ def apply_credit(session: Session, user: User, credit_id: int, allocations: dict
     The credit note and each invoice are locked first, so two people applying at once cannot use
     more than the credit holds or settle more than an invoice owes."""
     credit = get_credit(session, credit_id, for_update=True)
+    if credit.status == CreditStatus.VOIDED:
+        raise LedgerError(f"{credit.number} is voided: nothing of it can be applied.")
     allocations = {k: v for k, v in allocations.items() if v != ZERO}
     if not allocations:
         raise LedgerError("Enter an amount to apply against at least one invoice.")
@@ -736,7 +845,8 @@ def apply_credit(session: Session, user: User, credit_id: int, allocations: dict
             raise LedgerError(f"{invoice.number} is dated {invoice.date:%d %b %Y}: apply the credit "
                               "on or after that date.", "date")
         application = SupplierCreditApplication(credit_id=credit.id, invoice_id=invoice.id,
-                                                date=date, amount=amount)
+                                                date=date, amount=amount,
+                                                user_id=user.id if user else None)
         session.add(application)
         invoice.credited = invoice.credited + amount
         invoice.settle_status()
@@ -747,6 +857,52 @@ def apply_credit(session: Session, user: User, credit_id: int, allocations: dict
     credit.status = CreditStatus.APPLIED if credit.remaining == ZERO else CreditStatus.OPEN
     session.flush()
     return applications
+
+
+def undo_credit_application(session: Session, user: User | None, application_id: int, *,
+                            date: date, reason: str) -> SupplierCreditApplication:
+    """Take back a credit set against an invoice. No journal (applying posted none): the invoice
+    owes the amount again and it is left on the credit note. Credit note, then invoice, are locked
+    (the order `apply_credit` uses)."""
+    found = _get(session, SupplierCreditApplication, application_id, "credit application")
+    credit = get_credit(session, found.credit_id, for_update=True)
+    invoice = get_invoice(session, found.invoice_id, for_update=True)
+    application = _get(session, SupplierCreditApplication, application_id, "credit application",
+                       for_update=True)
+    if application.undone_on is not None:
+        raise LedgerError(f"That application of {credit.number} was already undone.")
+    _refuse_locked(invoice, credit)
+    reason = _correction(date, reason, application.date, "credit application")
+    get_practice(session).check_open(date)
+    application.undone_on, application.undone_reason = date, reason
+    application.undone_by_id = user.id if user else None
+    credit.applied = credit.applied - application.amount
+    credit.status = CreditStatus.OPEN
+    invoice.credited = invoice.credited - application.amount
+    invoice.settle_status()
+    session.flush()
+    record(session, user, "credit_undone", "supplier_invoice", invoice.id,
+           f"{credit.number}: {format_money(application.amount)} applied to {invoice.number} "
+           f"undone: {reason}")
+    return application
+
+
+def void_credit(session: Session, user: User | None, credit_id: int, *, date: date,
+                reason: str) -> Journal:
+    """Void a supplier credit note nothing of which is applied: `reverse()` of its journal
+    (Cr accounts payable, Dr each line's account, Dr GST paid)."""
+    credit = get_credit(session, credit_id, for_update=True)
+    problem = credit.why_not_voidable()
+    if problem:
+        raise (TransactionLocked if problem.startswith("Locked") else LedgerError)(problem)
+    reason = _correction(date, reason, credit.date, "credit note")
+    reversal = reverse(session, user, credit.journal, date=date,
+                       reason=f"Supplier credit note {credit.number} voided: {reason}")
+    credit.status = CreditStatus.VOIDED
+    session.flush()
+    record(session, user, "voided", "supplier_credit", credit.id,
+           f"Supplier credit note {credit.number} voided ({reversal.number}): {reason}")
+    return reversal
 
 
 # ---- Purchase orders
