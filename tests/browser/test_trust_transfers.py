@@ -1,0 +1,82 @@
+"""Trust to office in real Chromium: money received into trust pays part of a posted bill (the bill
+list follows the matter by htmx), and a batch pays two matters' bills in one submit."""
+
+from datetime import date
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+from accounting.billing import BillLineInput, TaxRate, approve_bill, create_bill
+from accounting.clients import ClientDetails, open_matter, save_client
+from accounting.trust import ensure_default_trust_account, record_receipt
+from tests.browser.conftest import ARTIFACTS
+
+JULY = date(2026, 7, 1)
+
+
+def _books(live_app, *clients):
+    """For each (client name, trust received, bill rate): a matter, a trust receipt and a posted bill."""
+    from accounting.accounts import Account
+
+    made = []
+    with live_app.app.app_context():
+        session = live_app.session()
+        account = ensure_default_trust_account(session)
+        fees = session.query(Account).filter_by(code="4-1000").one()
+        for name, received, rate in clients:
+            client = save_client(session, None, ClientDetails(kind="company", name=name))
+            matter = open_matter(session, None, client, description="Lease", responsible_id=None,
+                                 opened_on=JULY)
+            record_receipt(session, None, trust_account_id=account.id, matter_id=matter.id, date=JULY,
+                           amount=Decimal(received), payer=name, method="eft")
+            line = BillLineInput("Advice", Decimal("1"), Decimal(rate), fees.id, TaxRate.GST)
+            bill = create_bill(session, None, matter_id=matter.id, date=JULY, lines=[line])
+            approve_bill(session, None, bill)
+            session.commit()
+            made.append((matter.number, bill.number))
+        session.remove()
+    return made
+
+
+def test_receipt_then_transfer_to_office_pays_part_of_the_bill(page, sign_in, live_app):
+    [(matter, bill)] = _books(live_app, ("Acme Pty Ltd", "2000.00", "1000.00"))
+    sign_in("staff@example.com")
+    page.goto("/trust/transfers/new")
+    page.get_by_label("Matter").select_option(label=f"{matter} Acme Pty Ltd — 2,000.00 in trust")
+    expect(page.get_by_label("Bill")).to_have_value(page.get_by_label("Bill").locator("option").nth(1)
+                                                    .get_attribute("value"))
+    expect(page.get_by_label("Amount")).to_have_value("1100.00")
+    page.get_by_label("Amount").fill("600.00")
+    page.get_by_label("Date", exact=True).fill("2026-07-02")
+    page.get_by_label("Client's authority").fill("Costs agreement clause 9")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "trust-transfer-form.png"), full_page=True)
+    page.get_by_role("button", name="Transfer and pay the bill").click()
+    expect(page.locator(".flashes")).to_contain_text("T-000001 transferred 600.00 to office.")
+    expect(page.locator("#bill-paid .bill-status")).to_have_text("part paid")
+    expect(page.locator("#bill-paid .owed")).to_have_text("500.00")
+    page.get_by_role("link", name=bill).click()
+    expect(page.locator("h1 .status")).to_have_text("part paid")
+    expect(page.locator(".owed")).to_have_text("500.00")
+
+
+def test_a_batch_pays_two_matters_bills_at_once(page, sign_in, live_app):
+    made = _books(live_app, ("Acme Pty Ltd", "1500.00", "1000.00"), ("Bo Smith", "300.00", "500.00"))
+    sign_in("staff@example.com")
+    page.goto("/trust/transfers/")
+    rows = page.locator("table.trust-batch tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_label(f"Transfer for {made[0][1]}")).to_have_value("1100.00")
+    expect(page.get_by_label(f"Transfer for {made[1][1]}")).to_have_value("300.00")
+    page.get_by_label("Client's authority").fill("Signed authorities on file")
+    page.get_by_label(f"Transfer for {made[1][1]}").fill("300.01")
+    page.get_by_role("button", name="Transfer and pay the bills").click()
+    expect(page.locator("#rows-1-amount-error")).to_contain_text("would overdraw")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "trust-batch-refused.png"), full_page=True)
+    page.get_by_label(f"Transfer for {made[1][1]}").fill("300.00")
+    page.get_by_role("button", name="Transfer and pay the bills").click()
+    expect(page.locator(".flashes")).to_contain_text("2 transfers to office recorded")
+    expect(page.locator("table.trust-batch")).to_have_count(0)
+    recent = page.locator("section.panel table tbody tr")
+    expect(recent).to_have_count(2)
