@@ -16,7 +16,7 @@ Invariants this module protects:
   row per journal line). Only the latest reconciliation may be undone; it stays, marked undone.
 - Matching, importing, deleting statement lines, saving and undoing lock the bank account's row
   first, so two people acting at once take turns.
-- No GST is charged or claimed while the practice is not registered for GST.
+- No GST is charged or claimed while the practice is not registered for GST (tax.check_gst_allowed).
 """
 
 import csv
@@ -60,7 +60,7 @@ from accounting.journals import (
 from accounting.money import CENT, ZERO, Money, format_money, from_cents, parse_money
 from accounting.practice import get_practice
 from accounting.sequences import next_number
-from accounting.tax import gst_on
+from accounting.tax import check_gst_allowed, gst_on
 from accounting.users import User
 
 # Each kind of journal this module posts numbers in its own series.
@@ -391,20 +391,6 @@ class MoneyLine:
     description: str = ""
 
 
-GST_NOT_REGISTERED = ("The practice is not registered for GST (Admin > Practice settings): "
-                      "choose GST-free.")
-
-
-def check_gst_allowed(practice, field: str) -> None:
-    """Refuse GST on a line while the practice is not registered for GST.
-
-    TODO: use the one rule in accounting/tax.py (check_gst_allowed) once it lands there; this local
-    copy exists only because that rule was being written at the same time.
-    """
-    if not practice.gst_registered:
-        raise LedgerError(GST_NOT_REGISTERED, field)
-
-
 def _clean_text(value: str, limit: int, field: str, what: str) -> str:
     value = (value or "").strip()
     if len(value) > limit:
@@ -434,8 +420,7 @@ def record_bank_transaction(session: Session, user: User | None, *, kind: BankTr
         if line.account_id == bank.id:
             raise InvalidAccount(f"Line {i + 1}: choose an account other than the bank account itself.",
                                  f"lines-{i}-account")
-        if line.tax is TaxCode.GST:
-            check_gst_allowed(practice, f"lines-{i}-tax")
+        check_gst_allowed(practice, line.tax is TaxCode.GST, f"lines-{i}-tax")
         gst = gst_on(line.amount, rate) if line.tax is TaxCode.GST else ZERO
         gst_total, subtotal = gst_total + gst, subtotal + line.amount
         journal_lines.append(LineInput(line.account_id, sign * line.amount, line.description))

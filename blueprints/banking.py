@@ -244,7 +244,8 @@ def money_totals(form: MoneyForm) -> dict:
 
 def _render_money(kind, form, status=200, block=None, focus_line=None):
     return render("banking/money_form.html", block=block, status=status, kind=kind, form=form,
-                  totals=money_totals(form), focus_line=focus_line)
+                  totals=money_totals(form), focus_line=focus_line,
+                  gst_registered=get_practice(db.session).gst_registered)
 
 
 @bp.route("/<kind>/new", methods=["GET", "POST"])
@@ -373,7 +374,8 @@ def _render_reconcile(bank, status=200, statement_form=None, reconcile_form=None
     return render("banking/reconcile.html", block=block, status=status, bank=bank, state=state,
                   statement_form=statement_form or StatementForm(formdata=None),
                   reconcile_form=reconcile_form, history=reconciliation_history(db.session, bank),
-                  book_balance=book_balances(db.session, [bank.id])[bank.id], match_error=match_error)
+                  book_balance=book_balances(db.session, [bank.id])[bank.id], match_error=match_error,
+                  selection={"statement": ZERO, "book": ZERO, "difference": ZERO})
 
 
 @bp.route("/accounts/<int:account_id>/reconcile")
@@ -443,8 +445,7 @@ def match_selection(account_id):
     in_books = sum((b.amount for b in state.unmatched_book if str(b.id) in ticked_book), ZERO)
     return render("banking/reconcile.html", block="selection", bank=bank,
                   selection={"statement": on_statement, "book": in_books,
-                             "difference": on_statement - in_books,
-                             "count": len(ticked_statement) + len(ticked_book)})
+                             "difference": on_statement - in_books})
 
 
 @bp.route("/accounts/<int:account_id>/unmatch", methods=["POST"])

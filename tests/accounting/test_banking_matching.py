@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from accounting.accounts import Account
 from accounting.audit import AuditEvent
 from accounting.banking import (
-    GST_NOT_REGISTERED,
     BankMatch,
     MatchedBookLine,
     MoneyLine,
@@ -44,6 +43,7 @@ from accounting.banking import (
 from accounting.errors import LedgerError
 from accounting.journals import Journal
 from accounting.practice import get_practice
+from accounting.tax import NOT_REGISTERED as GST_NOT_REGISTERED
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "banking"
 JULY = date(2026, 7, 31)
