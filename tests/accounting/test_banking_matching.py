@@ -368,3 +368,40 @@ def test_two_admins_undoing_the_same_reconciliation_at_once_undo_it_once(app, bo
     assert any(r.startswith("This reconciliation was already undone") for r in results), results
     books.session.rollback()
     assert len(events(books, "undone")) == 1
+
+
+@ON_POSTGRESQL_ONLY
+def test_deleting_a_line_while_another_person_matches_it_does_one_or_the_other(app, books, three_receipts):
+    bank, deposit, entries = three_receipts
+    books.session.commit()
+    ids = deposit.id, [e.id for e in entries], bank.id
+
+    def work(session, i):
+        bank = session.get(Account, ids[2])
+        if i == 0:
+            match(session, None, bank, ids[0], ids[1])
+        else:
+            delete_statement_line(session, None, bank, ids[0], "duplicate")
+
+    results = _at_once(app, work)
+    assert results.count("ok") == 1, results
+    refusal = next(r for r in results if r != "ok")
+    assert refusal in ("That statement line is matched to the books: unmatch it first.",
+                       "That statement line is not on this account's statement.")
+    books.session.rollback()
+    assert (count(books, StatementLine), count(books, BankMatch)) in {(1, 1), (0, 0)}
+
+
+@ON_POSTGRESQL_ONLY
+def test_the_same_statement_imported_twice_at_once_is_stored_once(app, books):
+    bank_id = books.account("1-1000").id
+    data = (FIXTURES / "statement.ofx").read_bytes()
+    books.session.commit()
+
+    def work(session, i):
+        import_statement(session, None, bank_id, "statement.ofx", data)
+
+    results = _at_once(app, work)
+    assert results.count("ok") == 1, results
+    books.session.rollback()
+    assert count(books, StatementLine) == 2
