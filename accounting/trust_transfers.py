@@ -47,6 +47,7 @@ from accounting.trust import (
     TrustAccountKind,
     TrustKind,
     TrustLedgerEntry,
+    TrustStatus,
     TrustTransaction,
     account_balance,
     get_trust_account,
@@ -440,6 +441,8 @@ def reverse_trust_transfer(session: Session, user: User | None, transaction_id, 
         reversal = reverse_trust_transaction(session, user, original.id, date=date, reason=reason)
         undo(session, user, link.bill_event_id, date=date, reason=reason[:200])
         return [reversal]
+    if original.kind in (TrustKind.STATUTORY_DEPOSIT, TrustKind.STATUTORY_WITHDRAWAL):
+        _check_statutory_reversal(session, original)
     payout = payout_of(session, original.id) if original.kind is TrustKind.INTEREST else None
     reversals = []
     if payout is not None:
@@ -447,6 +450,22 @@ def reverse_trust_transfer(session: Session, user: User | None, transaction_id, 
                                                    reason=reason))
     reversals.append(reverse_trust_transaction(session, user, original.id, date=date, reason=reason))
     return reversals
+
+
+def _check_statutory_reversal(session: Session, original: TrustTransaction) -> None:
+    """Reversing a deposit takes money back from the deposit, a withdrawal from the trust bank:
+    never more than is there (the trust account's row locked first, as for a deposit)."""
+    trust_account = get_trust_account(session, original.trust_account_id, for_update=True)
+    if original.kind is TrustKind.STATUTORY_DEPOSIT:
+        held = statutory_deposit_balance(session, trust_account)
+        if original.amount > held and original.status is TrustStatus.POSTED:
+            raise InvalidAmount(f"The statutory deposit holds {format_money(held)}: reversing "
+                                f"{original.number} ({format_money(original.amount)}) would overdraw it.")
+    else:
+        cash = account_balance(session, trust_account.account_id)
+        if original.amount > cash and original.status is TrustStatus.POSTED:
+            raise InvalidAmount(f"{trust_account.name} holds {format_money(cash)}: reversing "
+                                f"{original.number} ({format_money(original.amount)}) would overdraw it.")
 
 
 # ---- Interest ------------------------------------------------------------------------------------
@@ -512,6 +531,9 @@ def record_interest(session: Session, user: User | None, *, trust_account_id, da
         destination = InterestDestination(destination or settings.interest_destination)
     except ValueError:
         raise LedgerError("Choose where the interest goes.", "destination") from None
+    if trust_account.kind is TrustAccountKind.CONTROLLED and destination is not InterestDestination.MATTERS:
+        raise LedgerError("Interest on controlled money belongs to its client: it goes to the matter.",
+                          "destination")
     reference = _text(reference, 100, "reference", "the bank's reference")
     description = _text(description, 300, "description", "the description")
     bank_line = LineInput(trust_account.account_id, amount, f"Interest on {trust_account.name}")

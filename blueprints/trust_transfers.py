@@ -194,10 +194,16 @@ def batch():
             skip_empty=True)
     if saved.ok:
         flash(f"{len(done)} transfer{'s' if len(done) != 1 else ''} to office recorded: "
-              + ", ".join(f"{t.number} paid {billing.get_bill(db.session, t.bill_id).number}" for t in done)
+              + ", ".join(_paid(t) for t in done)
               + ".", "success")
         return redirect(url_for("trust_transfers.index", account=form.trust_account.data), 303)
     return _render_index(form, account, status=422)
+
+
+def _paid(transfer) -> str:
+    bill = billing.get_bill(db.session, transfer.bill_id)
+    now = bill.display_status.replace("_", " ")
+    return f"{transfer.number} paid {transfer.amount:,.2f} of {bill.number} from trust (now {now})"
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -227,7 +233,7 @@ def new_transfer():
             lines=[books.TransferLine(_int(form.bill.data) or 0, form.amount.data, "amount",
                                       _int(form.matter.data) or 0, bill_field="bill")])
     if saved.ok:
-        flash(f"{transfer.number} transferred {transfer.amount:,.2f} to office.", "success")
+        flash(f"{_paid(transfer)}.", "success")
         return redirect(url_for("trust_transfers.show_transfer", transaction_id=transfer.id), 303)
     return render("trust_transfers/new.html", form=form, status=422)
 

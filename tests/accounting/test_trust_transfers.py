@@ -425,3 +425,32 @@ def test_two_transfers_for_the_same_bill_at_once_cannot_overpay_or_overdraw(app,
     assert trust.balance() == D("700.00")
     assert trust.s.get(Bill, bill_id).applied == D("800.00")
     agrees(trust)
+
+
+def test_interest_on_controlled_money_goes_to_its_matter(trust, books):
+    controlled = create_trust_account(trust.s, books.admin, code="1-1150", name="Controlled: Bo estate",
+                                      kind="controlled", matter_id=trust.estate.id)
+    trust.s.commit()
+    with pytest.raises(LedgerError, match="belongs to its client") as refused:
+        record_interest(trust.s, None, trust_account_id=controlled.id, date=JULY, amount="1.00",
+                        destination="practice")
+    assert refused.value.field == "destination"
+    [interest] = record_interest(trust.s, None, trust_account_id=controlled.id, date=JULY, amount="1.00",
+                                 destination="matters", shares=[InterestShare(trust.estate.id, "1.00", "s")])
+    assert matter_balance(trust.s, controlled, trust.estate.id) == D("1.00")
+    assert trust_position(trust.s, controlled).agrees
+
+
+def test_reversing_a_deposit_never_overdraws_the_deposit_nor_a_withdrawal_the_bank(trust):
+    trust.receive("100.00")
+    deposit = lodge_statutory_deposit(trust.s, None, trust_account_id=trust.account.id, date=JULY,
+                                      amount="80.00")
+    withdrawal = withdraw_statutory_deposit(trust.s, None, trust_account_id=trust.account.id, date=JULY,
+                                            amount="50.00")
+    trust.s.commit()
+    with pytest.raises(InvalidAmount, match="deposit holds \\$?30.00"):
+        reverse_trust_transfer(trust.s, None, deposit.id, date=JULY, reason="Wrong")
+    trust.s.rollback()
+    [reversal] = reverse_trust_transfer(trust.s, None, withdrawal.id, date=JULY, reason="Wrong")
+    assert lines_of(reversal) == [("1-1100", "-50.00"), ("1-1190", "50.00")]
+    agrees(trust)
