@@ -54,6 +54,7 @@ def test_match_one_deposit_to_two_receipts_reconcile_and_undo(page, sign_in, liv
     page.get_by_role("link", name="Delete statement line 22 Jul 2026 BANK FEE -12.50").first.click()
     page.get_by_role("button", name="Delete statement line").click()
     expect(page.locator("#reason-error")).to_contain_text("Give the reason")
+    snapshot(page, "delete-line")
     page.get_by_label("Reason").fill("Listed twice in the export")
     page.get_by_role("button", name="Delete statement line").click()
     expect(page.locator(".flashes")).to_contain_text("BANK FEE -12.50 deleted.")
