@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from accounting.errors import LedgerError
+from accounting.errors import LedgerError, NotFound
 from accounting.money import ZERO, parse_money
 from accounting.practice import get_practice
 from accounting.suppliers import (
@@ -57,11 +57,15 @@ from accounting.suppliers import (
     save_supplier,
     search_invoices,
     search_suppliers,
+    undo_credit_application,
+    undo_payment,
     update_invoice,
     update_order,
+    void_credit,
     void_invoice,
 )
 from accounting.suppliers import create_order as raise_order
+from blueprints.billing import CorrectionForm, _fields_prefixed, history_csv
 from blueprints.pages import committing, page_number, render
 from extensions import db
 
@@ -291,6 +295,8 @@ def _invoice_form(formdata=None, rows=None, obj=None, form_class=InvoiceForm) ->
                        "account": str(x.account_id), "gst_free": x.gst_free} for x in obj.lines]})
     else:
         form = form_class(formdata=None)
+        for entry in form.lines:  # not registered for GST: every line starts GST-free
+            entry.form.gst_free.data = not get_practice(db.session).gst_registered
     form.offer_choices()
     return form
 
@@ -300,6 +306,7 @@ def _render_invoice_form(form, invoice=None, status=200, block=None, focus_line=
     credit = isinstance(form, CreditForm)
     return render("suppliers/invoice_form.html", block=block, status=status, form=form,
                   invoice=invoice, totals=totals, focus_line=focus_line, credit=credit,
+                  gst_registered=get_practice(db.session).gst_registered,
                   heading="New supplier credit note" if credit else
                   f"Edit draft {invoice.number}" if invoice else "New supplier invoice")
 
@@ -357,6 +364,8 @@ def invoice_lines():
         focus = min(int(remove), max(len(rows), 1) - 1)
     if "add" in request.args and len(rows) < MAX_LINES:
         rows.append(dict.fromkeys(LINE_FIELDS, ""))
+        if not get_practice(db.session).gst_registered:
+            rows[-1]["gst_free"] = "y"
         focus = len(rows) - 1
     return _render_invoice_form(_invoice_form(request.form, rows), block="lines", focus_line=focus)
 
@@ -367,14 +376,61 @@ def invoice_totals():
     return _render_invoice_form(_invoice_form(request.form), block="totals")
 
 
-def _show(invoice, status=200, pay_form=None, void_form=None):
+def _undo_prefix(kind: str, item_id: int) -> str:
+    return f"undo-{kind}{item_id}"
+
+
+def _show(invoice, status=200, pay_form=None, void_form=None, undo=None):
     if pay_form is None:
         pay_form = PaymentForm(formdata=None)
         pay_form.amount.data = f"{invoice.amount_owed:.2f}"
     pay_form.offer_banks()
+    history = invoice_history(invoice)
+    undo_forms = {_undo_prefix(*e.undo): CorrectionForm(formdata=None, prefix=_undo_prefix(*e.undo))
+                  for e in history if e.undo}
+    if undo is not None:
+        undo_forms[undo[0]] = undo[1]
     return render("suppliers/invoice.html", status=status, invoice=invoice, pay_form=pay_form,
                   void_form=void_form or VoidForm(formdata=None), action_form=ActionForm(),
-                  history=invoice_history(invoice))
+                  history=history, undo_forms=undo_forms, open_undo=undo[0] if undo else None)
+
+
+def _undo(invoice_id: int, kind: str, item_id: int, act, done: str):
+    """Undo a payment or a credit application of the invoice, or show the refusal in its row."""
+    invoice = get_invoice(db.session, invoice_id)
+    items = invoice.payments if kind == "payment" else invoice.credits
+    if item_id not in {item.id for item in items}:
+        raise NotFound(f"There is no such {kind} on this invoice.")
+    prefix = _undo_prefix(kind, item_id)
+    form = CorrectionForm(prefix=prefix)
+    if form.validate_on_submit():
+        with committing(form) as saved, _fields_prefixed(prefix):
+            act(db.session, current_user, item_id, date=form.date.data, reason=form.reason.data or "")
+        if saved.ok:
+            flash(done, "success")
+            return redirect(url_for("suppliers.show_invoice", invoice_id=invoice_id), 303)
+    return _show(get_invoice(db.session, invoice_id), INVALID, undo=(prefix, form))
+
+
+@bp.route("/invoices/<int:invoice_id>/payments/<int:payment_id>/undo", methods=["POST"])
+def undo_invoice_payment(invoice_id, payment_id):
+    """Undo a payment (reversing it); the invoice owes the amount again."""
+    return _undo(invoice_id, "payment", payment_id, undo_payment,
+                 "Payment undone; the invoice owes it again.")
+
+
+@bp.route("/invoices/<int:invoice_id>/credits/<int:application_id>/undo", methods=["POST"])
+def undo_invoice_credit(invoice_id, application_id):
+    """Undo a credit note's application; the amount is left on the credit note again."""
+    return _undo(invoice_id, "credit", application_id, undo_credit_application,
+                 "Credit application undone; the amount is left on the credit note again.")
+
+
+@bp.route("/invoices/<int:invoice_id>/history.csv")
+def invoice_history_csv(invoice_id):
+    """The invoice's history as a CSV file."""
+    invoice = get_invoice(db.session, invoice_id)
+    return history_csv(f"history-{invoice.number}.csv", invoice_history(invoice))
 
 
 @bp.route("/invoices/<int:invoice_id>")
@@ -479,10 +535,26 @@ def new_credit():
     return _render_invoice_form(form, status=INVALID)
 
 
-def _show_credit(credit, form=None, status=200):
+def _show_credit(credit, form=None, status=200, void_form=None):
     invoices = invoices_to_credit(db.session, credit)
     return render("suppliers/credit.html", status=status, credit=credit, invoices=invoices,
-                  form=form or _apply_form(invoices, formdata=None))
+                  form=form or _apply_form(invoices, formdata=None),
+                  void_form=void_form or CorrectionForm(formdata=None, prefix="void"))
+
+
+@bp.route("/credits/<int:credit_id>/void", methods=["POST"])
+def void_credit_note(credit_id):
+    """Void a credit note nothing of which is applied (reversing it)."""
+    credit = get_credit(db.session, credit_id)
+    form = CorrectionForm(prefix="void")
+    if form.validate_on_submit():
+        with committing(form) as saved, _fields_prefixed("void"):
+            reversal = void_credit(db.session, current_user, credit_id, date=form.date.data,
+                                   reason=form.reason.data or "")
+        if saved.ok:
+            flash(f"{credit.number} voided by {reversal.number}.", "success")
+            return redirect(url_for("suppliers.show_credit", credit_id=credit_id), 303)
+    return _show_credit(get_credit(db.session, credit_id), status=INVALID, void_form=form)
 
 
 @bp.route("/credits/<int:credit_id>")
