@@ -267,7 +267,8 @@ def _render_reconcile(account: TrustAccount, status: int = 200, block: str | Non
     return render(
         "trust_reports/reconcile.html", block=block, status=400 if month_error else status,
         account=account, month_end=month_end, month_error=month_error,
-        statement_form=statement_form or StatementForm(),
+        statement_form=statement_form or StatementForm(start_date=month_end.replace(day=1),
+                                                       end_date=month_end),
         sign_off_form=sign_off_form or SignOffForm(),
         figures=three_way(db.session, account, month_end),
         not_now=why_not_month(account, month_end, date.today()),

@@ -1,0 +1,186 @@
+"""The whole trust flow in real Chromium, ending in the monthly three-way reconciliation:
+
+receipt -> trust-to-office payment of a bill -> trust journal -> the reports -> import the bank
+statement -> match it -> reconcile the month -> sign off -> a receipt dated in that month is refused.
+"""
+
+import importlib
+import re
+from contextlib import suppress
+from datetime import date
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS
+
+for _module in ("accounting.trust_transfers", "accounting.trust_reconciliation"):  # their tables exist too
+    with suppress(ImportError):
+        importlib.import_module(_module)
+
+# The month reconciled must have ended: the last full month before today.
+TODAY = date.today()
+MONTH_END = TODAY.replace(day=1).fromordinal(TODAY.replace(day=1).toordinal() - 1)
+MONTH = MONTH_END.replace(day=1)
+
+
+def day(n: int) -> str:
+    return MONTH.replace(day=n).isoformat()
+
+
+def snapshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"trust-reports-{name}.png"), full_page=True)
+
+
+def setup_books(live_app):
+    """Acme (a posted bill of 1,100.00 incl. GST) and Bo Smith (a receipt at the month's end)."""
+    from accounting.accounts import Account
+    from accounting.billing import BillLineInput, TaxRate, approve_bill, create_bill
+    from accounting.clients import ClientDetails, open_matter, save_client
+    from accounting.trust import ensure_default_trust_account, record_receipt
+
+    with live_app.app.app_context():
+        session = live_app.session()
+        account = ensure_default_trust_account(session)
+        fees = session.query(Account).filter_by(code="4-1000").one()
+        acme = save_client(session, None, ClientDetails(kind="company", name="Acme Pty Ltd"))
+        bo = save_client(session, None, ClientDetails(kind="individual", name="Bo Smith"))
+        lease = open_matter(session, None, acme, description="Lease of Unit 4", responsible_id=None,
+                            opened_on=MONTH)
+        estate = open_matter(session, None, bo, description="Estate of J Smith", responsible_id=None,
+                             opened_on=MONTH)
+        bill = create_bill(session, None, matter_id=lease.id, date=MONTH, lines=[
+            BillLineInput("Advice on the lease", Decimal("1"), Decimal("1000.00"), fees.id, TaxRate.GST)])
+        approve_bill(session, None, bill)
+        record_receipt(session, None, trust_account_id=account.id, matter_id=estate.id,
+                       date=MONTH_END, amount=Decimal("250.00"), payer="Bo Smith", method="cheque")
+        session.commit()
+        labels = (f"{lease.number} — Acme Pty Ltd — Lease of Unit 4",
+                  f"{estate.number} — Bo Smith — Estate of J Smith", lease.number, bill.number)
+        session.remove()
+    return labels
+
+
+def test_receipt_transfer_journal_statement_match_reconcile_sign_off_and_the_period_is_locked(
+        page, sign_in, live_app):
+    lease, estate, lease_number, bill_number = setup_books(live_app)
+    sign_in()
+
+    # 1. A receipt of 5,000.00 into trust for the lease.
+    page.goto("/trust/receipts/new")
+    page.get_by_label("Matter", exact=True).select_option(label=lease)
+    expect(page.get_by_label("Received from")).to_have_value("Acme Pty Ltd")
+    page.get_by_label("Date", exact=True).fill(day(2))
+    page.get_by_label("Amount").fill("5,000.00")
+    page.get_by_role("button", name="Record receipt").click()
+    expect(page.locator(".flashes")).to_contain_text("Receipt R-000002 recorded.")
+
+    # 2. Trust to office: pay the bill (1,100.00) from the lease's trust money.
+    page.goto("/trust/transfers/new")
+    page.get_by_label("Matter").select_option(label=f"{lease_number} Acme Pty Ltd — 5,000.00 in trust")
+    expect(page.get_by_label("Amount")).to_have_value("1100.00")
+    page.get_by_label("Date", exact=True).fill(day(5))
+    page.get_by_label("Client's authority").fill("Costs agreement clause 9")
+    page.get_by_role("button", name="Transfer and pay the bill").click()
+    expect(page.locator(".flashes")).to_contain_text(re.compile(r"T-000001 .*1,100\.00"))
+
+    # 3. A trust journal of 500.00 from the lease to the estate.
+    page.goto("/trust/journals/new")
+    page.get_by_label("From matter").select_option(label=lease)
+    page.get_by_label("To matter").select_option(label=estate)
+    page.get_by_label("Date", exact=True).fill(day(6))
+    page.get_by_label("Amount").fill("500.00")
+    page.get_by_label("Authority reference").fill("Client email")
+    page.get_by_label("Description").fill("Estate costs")
+    page.get_by_role("button", name="Record trust journal").click()
+    expect(page.locator(".flashes")).to_contain_text("Trust journal J-000001 recorded.")
+
+    # 4. The reports: the lease's ledger, the cash book and the trust trial balance.
+    page.goto("/trust/")
+    page.get_by_role("link", name=re.compile("^Reports and reconciliation")).click()
+    page.get_by_role("link", name=re.compile(f"^{lease_number}")).first.click()
+    page.get_by_label("From").fill(day(1))
+    page.get_by_label("To").fill(MONTH_END.isoformat())
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("table.trust-ledger tfoot")).to_contain_text("3,400.00")
+    expect(page.locator("table.trust-ledger tbody")).to_contain_text("T-000001")
+    snapshot(page, "matter-ledger")
+    page.goto("/trust/reports/")
+    page.get_by_role("link", name="Trust cash book").first.click()
+    page.get_by_label("From").fill(day(1))
+    page.get_by_label("To").fill(MONTH_END.isoformat())
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".cash-book-summary .closing")).to_have_text("4,150.00")
+    expect(page.locator("table.payments-journal")).to_contain_text("T-000001")
+    snapshot(page, "cash-book")
+    page.goto("/trust/reports/")
+    page.get_by_role("link", name="Trust trial balance").first.click()
+    page.get_by_label("As at").fill(MONTH_END.isoformat())
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator(".trust-trial-balance .total")).to_have_text("4,150.00")
+    expect(page.locator(".trust-position .agreement")).to_contain_text("agrees")
+    snapshot(page, "trial-balance")
+
+    # 5. The bank statement: the receipt, and the transfer cleared two days later; Bo's cheque of the
+    # month's last day is not on it yet. First with a wrong closing balance: refused with the difference.
+    page.goto("/trust/reports/")
+    page.get_by_role("link", name="Three-way reconciliation").first.click()
+    page.get_by_label("Month").fill(MONTH_END.strftime("%Y-%m"))
+    page.get_by_role("button", name="Show").click()
+    statement = (f"Date,Description,Amount\n{day(2)},Deposit Acme,5000.00\n"
+                 f"{day(7)},Transfer to office,-1100.00\n").encode()
+    page.get_by_label("Opening balance").fill("0.00")
+    page.get_by_label("Closing balance").fill("3,800.00")
+    page.get_by_label("Statement file (CSV or OFX)").set_input_files(
+        {"name": "statement.csv", "mimeType": "text/csv", "buffer": statement})
+    page.get_by_role("button", name="Keep statement").click()
+    expect(page.locator("#closing_balance-error")).to_contain_text("a difference of -100.00")
+    snapshot(page, "statement-refused")
+    page.get_by_label("Closing balance").fill("3,900.00")
+    page.get_by_label("Statement file (CSV or OFX)").set_input_files(
+        {"name": "statement.csv", "mimeType": "text/csv", "buffer": statement})
+    page.get_by_role("button", name="Keep statement").click()
+    expect(page.locator(".flashes")).to_contain_text("Statement kept: 2 lines")
+
+    # 6. Match: the deposit by the exact suggestion, the transfer (a later date) by accepting it.
+    expect(page.get_by_role("button", name="Complete and sign off")).to_be_disabled()
+    page.get_by_role("button", name="Match all exact suggestions").click()
+    expect(page.locator("tr.matched")).to_have_count(1)
+    page.get_by_role("button", name="Accept suggestion").click()
+    expect(page.locator("tr.matched")).to_have_count(2)
+
+    # 7. The month reconciles: statement 3,900.00 + unpresented 250.00 = 4,150.00 = cash book = ledgers.
+    expect(page.locator(".three-way .adjusted")).to_have_text("4,150.00")
+    expect(page.locator(".three-way .cash-book")).to_have_text("4,150.00")
+    expect(page.locator(".three-way .ledgers")).to_have_text("4,150.00")
+    expect(page.locator(".unpresented-deposits")).to_contain_text("R-000001")
+    expect(page.locator(".trust-three-way .agreement")).to_contain_text("agrees")
+    snapshot(page, "reconcile")
+
+    # 8. Sign off.
+    page.get_by_label("Comment (optional)").fill("Bank, cash book and ledgers agree")
+    page.get_by_role("button", name="Complete and sign off").click()
+    expect(page.locator(".flashes")).to_contain_text(f"reconciled to {MONTH_END:%d %b %Y} and signed off")
+    expect(page.locator(".signed-off-by")).to_have_text("Ada Admin")
+    expect(page.locator(".three-way .adjusted")).to_have_text("4,150.00")
+    page.emulate_media(media="print")
+    expect(page.locator(".topbar")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    snapshot(page, "signed-off-print")
+    page.emulate_media(media="screen")
+    snapshot(page, "signed-off")
+
+    # 9. A receipt dated in the reconciled month is refused, and nothing is recorded.
+    page.goto("/trust/receipts/new")
+    page.get_by_label("Matter", exact=True).select_option(label=lease)
+    page.get_by_label("Date", exact=True).fill(day(20))
+    page.get_by_label("Amount").fill("10.00")
+    page.get_by_role("button", name="Record receipt").click()
+    expect(page.locator("#date-error")).to_contain_text(f"reconciled to {MONTH_END:%d %b %Y}")
+    snapshot(page, "receipt-refused")
+    with live_app.app.app_context():
+        from accounting.trust import TrustTransaction
+
+        assert live_app.session().query(TrustTransaction).count() == 4
+        live_app.session().remove()
