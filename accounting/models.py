@@ -43,3 +43,5 @@ __all__ = [
 from accounting.billing import Bill, BillEvent, BillLine, CreditNote, CreditNoteLine, CreditRefund  # noqa: E402,F401,I001
 # Trust statements and signed-off three-way reconciliations (issue 5).
 from accounting import trust_reconciliation  # noqa: E402,F401,I001
+# Trust transfers (issue 5): the practice's trust settings and what each transfer out of trust paid.
+from accounting.trust_transfers import TrustSettings, TrustTransferLink  # noqa: E402,F401,I001
