@@ -3,14 +3,17 @@
 from accounting.accounts import Account
 from accounting.audit import AuditEvent
 from accounting.banking import (
+    BankMatch,
     BankTransaction,
     BankTransactionLine,
     BankTransfer,
+    MatchedBookLine,
     ReconciledLine,
     Reconciliation,
     StatementLine,
 )
 from accounting.base import Base
+from accounting.billing import Bill, BillEvent, BillLine, CreditNote, CreditNoteLine, CreditRefund, TimeEntry
 from accounting.clients import Client, Matter, RelatedPerson
 from accounting.journals import Journal, JournalLine
 from accounting.practice import Practice
@@ -27,21 +30,22 @@ from accounting.suppliers import (
     SupplierPayment,
 )
 from accounting.trust import TrustAccount, TrustLedgerEntry, TrustTransaction
+from accounting.trust_reconciliation import (
+    TrustReconciliation,
+    TrustStatement,
+    TrustStatementLine,
+    TrustUnpresentedItem,
+)
+from accounting.trust_transfers import TrustSettings, TrustTransferLink
 from accounting.users import LoginThrottle, User
 
 __all__ = [
-    "Account", "AuditEvent", "BankTransaction", "BankTransactionLine", "BankTransfer", "Base", "Client",
-    "Journal", "JournalLine", "LoginThrottle",
-    "Matter", "NumberSequence", "Practice", "ReconciledLine", "Reconciliation", "RelatedPerson",
-    "PurchaseOrder", "PurchaseOrderLine", "StatementLine", "Supplier", "SupplierCredit",
-    "SupplierCreditApplication",
-    "SupplierCreditLine", "SupplierInvoice",
-    "SupplierInvoiceLine", "SupplierPayment", "TrustAccount", "TrustLedgerEntry", "TrustTransaction", "User",
+    "Account", "AuditEvent", "BankMatch", "BankTransaction", "BankTransactionLine", "BankTransfer", "Base",
+    "Bill", "BillEvent", "BillLine", "Client", "CreditNote", "CreditNoteLine", "CreditRefund", "Journal",
+    "JournalLine", "LoginThrottle", "MatchedBookLine", "Matter", "NumberSequence", "Practice",
+    "PurchaseOrder", "PurchaseOrderLine", "ReconciledLine", "Reconciliation", "RelatedPerson",
+    "StatementLine", "Supplier", "SupplierCredit", "SupplierCreditApplication", "SupplierCreditLine",
+    "SupplierInvoice", "SupplierInvoiceLine", "SupplierPayment", "TimeEntry", "TrustAccount",
+    "TrustLedgerEntry", "TrustReconciliation", "TrustSettings", "TrustStatement", "TrustStatementLine",
+    "TrustTransaction", "TrustTransferLink", "TrustUnpresentedItem", "User",
 ]
-
-# Client billing (issue 4): bills, credit notes and their events.
-from accounting.billing import Bill, BillEvent, BillLine, CreditNote, CreditNoteLine, CreditRefund  # noqa: E402,F401,I001
-# Trust statements and signed-off three-way reconciliations (issue 5).
-from accounting import trust_reconciliation  # noqa: E402,F401,I001
-# Trust transfers (issue 5): the practice's trust settings and what each transfer out of trust paid.
-from accounting.trust_transfers import TrustSettings, TrustTransferLink  # noqa: E402,F401,I001
