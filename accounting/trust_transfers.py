@@ -25,6 +25,7 @@ nothing. A reversal undoes both sides of a transfer or of an interest payout; no
 """
 
 import enum
+import inspect
 from dataclasses import dataclass, field
 from datetime import date as Date
 from decimal import Decimal
@@ -418,6 +419,17 @@ def payout_of(session: Session, interest_id: int) -> TrustTransferLink | None:
     return session.scalar(select(TrustTransferLink).where(TrustTransferLink.interest_id == interest_id))
 
 
+def transfer_for_payment(session: Session, bill_event_id: int) -> TrustTransaction | None:
+    """The transfer to office that made this bill payment, if trust paid it.
+
+    Billing should refuse to undo such a payment on its own (the trust side would stay spent): the
+    transfer is reversed here instead, which undoes both sides.
+    """
+    return session.scalar(select(TrustTransaction).join(
+        TrustTransferLink, TrustTransferLink.transaction_id == TrustTransaction.id)
+        .where(TrustTransferLink.bill_event_id == bill_event_id))
+
+
 def reverse_trust_transfer(session: Session, user: User | None, transaction_id, *, date,
                            reason: str) -> list[TrustTransaction]:
     """Reverse a transfer, interest or statutory movement with everything it caused, dated `date`.
@@ -439,7 +451,9 @@ def reverse_trust_transfer(session: Session, user: User | None, transaction_id, 
             raise LedgerError(f"{original.number} paid {link.bill_event.bill.title} in the office books, "
                               "and billing cannot undo a payment yet: it cannot be reversed.")
         reversal = reverse_trust_transaction(session, user, original.id, date=date, reason=reason)
-        undo(session, user, link.bill_event_id, date=date, reason=reason[:200])
+        # Should billing come to refuse undoing a payment trust made, it is asked to allow this one.
+        extra = {"from_trust": True} if "from_trust" in inspect.signature(undo).parameters else {}
+        undo(session, user, link.bill_event_id, date=date, reason=reason[:200], **extra)
         return [reversal]
     if original.kind in (TrustKind.STATUTORY_DEPOSIT, TrustKind.STATUTORY_WITHDRAWAL):
         _check_statutory_reversal(session, original)

@@ -158,10 +158,10 @@ def index():
     form.trust_account.data = request.args.get("account") or form.trust_account.data
     account = _chosen_account(form.trust_account.data)
     candidates = books.transfer_candidates(db.session, account) if account else []
-    for candidate in candidates:
-        for bill, suggested in candidate.bills:
-            form.rows.append_entry({"bill": str(bill.id), "matter": str(candidate.matter.id),
-                                    "amount": f"{suggested:.2f}"})
+    rows = [(candidate, bill, suggested) for candidate in candidates for bill, suggested in candidate.bills]
+    for candidate, bill, suggested in rows[:MAX_ROWS]:  # by matter number; the rest after these are paid
+        form.rows.append_entry({"bill": str(bill.id), "matter": str(candidate.matter.id),
+                                "amount": f"{suggested:.2f}"})
     return _render_index(form, account)
 
 

@@ -37,6 +37,7 @@ from accounting.trust_transfers import (
     save_trust_settings,
     statutory_ledger,
     transfer_candidates,
+    transfer_for_payment,
     transfer_to_office,
     withdraw_statutory_deposit,
 )
@@ -128,6 +129,7 @@ def test_a_transfer_to_office_draws_on_the_matter_and_pays_its_bill_in_the_same_
     assert bill.owed == D("500.00") and bill.display_status == "part_paid"
     assert trust.balance() == D("1400.00")
     assert trust.s.scalar(select(TrustTransferLink.bill_event_id)) == payment.id
+    assert transfer_for_payment(trust.s, payment.id) is transfer
     agrees(trust)
 
 
@@ -453,4 +455,42 @@ def test_reversing_a_deposit_never_overdraws_the_deposit_nor_a_withdrawal_the_ba
     trust.s.rollback()
     [reversal] = reverse_trust_transfer(trust.s, None, withdrawal.id, date=JULY, reason="Wrong")
     assert lines_of(reversal) == [("1-1100", "-50.00"), ("1-1190", "50.00")]
+    agrees(trust)
+
+
+@ON_POSTGRESQL_ONLY
+def test_two_batches_over_the_same_matters_in_opposite_orders_neither_deadlock_nor_overdraw(app, trust):
+    from extensions import db
+
+    trust.receive("1000.00")
+    trust.receive("1000.00", matter=trust.estate)
+    lease_bill, estate_bill = trust.bill("800.00"), trust.bill("800.00", matter=trust.estate)
+    account_id, results, barrier = trust.account.id, [], threading.Barrier(2)
+    orders = [[lease_bill.id, estate_bill.id], [estate_bill.id, lease_bill.id]]
+
+    def attempt(order):
+        with app.app_context():
+            session = db.session
+            try:
+                barrier.wait()
+                transfer_to_office(session, None, trust_account_id=account_id, date=JULY, authority="Signed",
+                                   lines=[TransferLine(bill_id, "600.00", f"rows-{i}-amount")
+                                          for i, bill_id in enumerate(order)])
+                session.commit()
+                results.append("ok")
+            except LedgerError as error:
+                session.rollback()
+                results.append(error.message)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(order,)) for order in orders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert results.count("ok") == 1, results
+    trust.s.rollback()
+    trust.s.expire_all()
+    assert (trust.balance(trust.lease), trust.balance(trust.estate)) == (D("400.00"), D("400.00"))
     agrees(trust)
