@@ -142,6 +142,18 @@ def test_the_latest_transactions_page_through_htmx(client, trust, app):
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_the_latest_transactions_show_which_way_a_journal_and_its_reversal_moved(client, trust):
+    trust.receive("50.00")
+    client.submit("/trust/journals/new", journal_form(trust, amount="30.00"))
+    journal = trust.s.scalar(select(TrustTransaction).where(TrustTransaction.number == "J-000001"))
+    client.submit(f"/trust/transactions/{journal.id}/reverse", {"date": date.today().isoformat(),
+                                                                 "reason": "Wrong matter"})
+    rows = {text_of(row.td): text_of(row.select("td")[3])
+            for row in html(client.get("/trust/")).select("table.trust-transactions tbody tr")}
+    assert rows["J-000001"] == f"{trust.lease.number} → {trust.estate.number}"
+    assert rows["X-000001"] == f"{trust.estate.number} → {trust.lease.number}"
+
+
 # ---- Receipts -----------------------------------------------------------------------------------
 
 
