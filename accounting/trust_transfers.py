@@ -620,6 +620,22 @@ def _interest_shares(session: Session, shares: list[InterestShare], amount: Deci
     return entries
 
 
+def proportional_shares(balances: dict[int, Decimal], amount: Decimal) -> dict[int, Decimal]:
+    """`amount` shared by the matters in proportion to their balances, to the cent, adding up exactly
+    (largest remainder: the cents left over go to the biggest remainders, then the lowest ids)."""
+    held = {mid: value for mid, value in balances.items() if value > ZERO}
+    total = sum(held.values(), ZERO)
+    if total == ZERO or amount <= ZERO:
+        return {}
+    cents = int(amount * 100)
+    exact = {mid: cents * value / total for mid, value in held.items()}
+    shares = {mid: int(value) for mid, value in exact.items()}
+    left = cents - sum(shares.values())
+    for mid in sorted(exact, key=lambda m: (-(exact[m] - shares[m]), m))[:left]:
+        shares[mid] += 1
+    return {mid: Decimal(c) / 100 for mid, c in shares.items() if c}
+
+
 def interest_history(session: Session, trust_account: TrustAccount) -> list[tuple[TrustTransaction,
                                                                                    TrustTransaction | None]]:
     """Interest received into a trust account, newest first, with each one's payout (if any)."""

@@ -13,7 +13,8 @@ from wtforms.validators import InputRequired, Length
 from accounting import billing
 from accounting import trust_transfers as books
 from accounting.accounts import office_bank_accounts
-from accounting.errors import NotFound
+from accounting.errors import LedgerError, NotFound
+from accounting.money import parse_money
 from accounting.trust import (
     TrustAccountKind,
     get_trust_account,
@@ -294,6 +295,8 @@ def interest():
     account = _chosen_account(form.trust_account.data)
     matters = _interest_matters(account)
     shares = {m.id: request.form.get(f"share-{m.id}", "") for m, _ in matters}
+    if request.method == "POST" and request.form.get("action") == "share":
+        return _share_by_balance(form, account, matters, shares, settings)
     if request.method == "POST":
         if not form.validate_on_submit():
             return _render_interest(form, account, matters, shares, settings, status=400)
@@ -310,6 +313,18 @@ def interest():
             return redirect(url_for("trust_transfers.interest", account=form.trust_account.data), 303)
         return _render_interest(form, account, matters, shares, settings, status=422,
                                 share_error=saved.error)
+    return _render_interest(form, account, matters, shares, settings)
+
+
+def _share_by_balance(form, account, matters, shares, settings):
+    """Fill the matters' shares in proportion to what each holds; nothing is posted."""
+    try:
+        amount = parse_money(form.amount.data, "amount")
+    except LedgerError as error:
+        form.amount.errors = [error.message]
+        return _render_interest(form, account, matters, shares, settings, status=400)
+    split = books.proportional_shares({m.id: held for m, held in matters}, amount)
+    shares = {m.id: f"{split[m.id]:.2f}" if m.id in split else "" for m, _ in matters}
     return _render_interest(form, account, matters, shares, settings)
 
 

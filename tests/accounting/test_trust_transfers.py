@@ -32,6 +32,7 @@ from accounting.trust_transfers import (
     controlled_accounts,
     get_trust_settings,
     lodge_statutory_deposit,
+    proportional_shares,
     record_interest,
     reverse_trust_transfer,
     save_trust_settings,
@@ -494,3 +495,14 @@ def test_two_batches_over_the_same_matters_in_opposite_orders_neither_deadlock_n
     trust.s.expire_all()
     assert (trust.balance(trust.lease), trust.balance(trust.estate)) == (D("400.00"), D("400.00"))
     agrees(trust)
+
+
+@pytest.mark.parametrize(("balances", "amount", "shares"), [
+    ({1: D("100"), 2: D("200")}, D("3.00"), {1: D("1.00"), 2: D("2.00")}),
+    ({1: D("1"), 2: D("1"), 3: D("1")}, D("0.10"), {1: D("0.04"), 2: D("0.03"), 3: D("0.03")}),
+    ({1: D("0"), 2: D("5")}, D("0.07"), {2: D("0.07")}),
+    ({1: D("0")}, D("1.00"), {}),
+])
+def test_interest_is_shared_by_balance_to_the_cent(balances, amount, shares):
+    assert proportional_shares(balances, amount) == shares
+    assert sum(shares.values(), D("0")) in (amount, D("0"))

@@ -266,3 +266,20 @@ def test_every_page_needs_sign_in(client, trust, auth):
     for url in ("/trust/transfers/", "/trust/transfers/new", "/trust/transfers/interest",
                 "/trust/transfers/statutory", "/trust/transfers/controlled"):
         assert client.get(url).status_code in (302, 303, 401), url
+
+
+def test_share_by_balance_fills_the_shares_and_posts_nothing(client, trust):
+    trust.receive("1000.00")
+    trust.receive("500.00", matter=trust.estate)
+    before = saved(trust)
+    response = client.submit("/trust/transfers/interest", {
+        "trust_account": str(trust.account.id), "date": "2026-07-31", "amount": "3.01",
+        "destination": "matters", "action": "share"})
+    assert response.status_code == 200
+    page = html(response)
+    assert page.find(id=f"share-{trust.lease.id}")["value"] == "2.01"
+    assert page.find(id=f"share-{trust.estate.id}")["value"] == "1.00"
+    assert saved(trust) == before
+    response = client.submit("/trust/transfers/interest", {
+        "trust_account": str(trust.account.id), "date": "2026-07-31", "amount": "x", "action": "share"})
+    assert response.status_code == 400 and html(response).find(id="amount-error")
