@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, request, url_for
+from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
 from sqlalchemy import select
 
 from accounting import office_reports
 from accounting.accounts import Account
 from accounting.clients import Client
 from accounting.errors import LedgerError
-from accounting.money import ZERO, format_money
+from accounting.money import ZERO, format_money, parse_money
 from accounting.practice import get_practice
 from accounting.reports import general_ledger as ledger_report
 from accounting.reports import trial_balance as trial_balance_report
@@ -216,12 +216,12 @@ def _party_or_404(kind: AgedKind, party_id: int):
 def _aged_page(which: str):
     kind = AGED[which]
     try:
-        report = kind.report(db.session, _date_arg("as_at", date.today()))
+        report = kind.report(db.session, _date_arg("as_at", date.today()), with_ledger=False)
     except LedgerError as error:
         return render("reports/aged.html", kind=kind, report=None, error=error, status=400)
     page = page_number()
-    return render("reports/aged.html", block="summary", kind=kind, report=report, error=None, page=page,
-                  per_page=office_reports.SUMMARY_PER_PAGE, buckets=office_reports.BUCKETS)
+    return render("reports/aged.html", block="summary", kind=kind, which=which, report=report, error=None,
+                  page=page, per_page=office_reports.SUMMARY_PER_PAGE, buckets=office_reports.BUCKETS)
 
 
 def _aged_detail_page(which: str, party_id: int):
@@ -264,6 +264,25 @@ def _aged_detail_csv(which: str, party_id: int):
               i.days_overdue, _plain(i.total), _plain(i.owed), i.bucket.csv_label] for i in detail.items]
     rows.append(["Total", "", "", "", "", "", _plain(detail.total), ""])
     return _csv(f"{kind.endpoint.replace('_', '-')}-{party.id}-{detail.as_at.isoformat()}.csv", rows)
+
+
+@bp.route("/aged-<any(receivables, payables):which>/ledger-check")
+def aged_ledger_check(which):
+    """The control account's balance as at the report's date, beside the report's total (a fragment
+    the aged report fetches once it is shown)."""
+    try:
+        as_at = _date_arg("as_at", date.today())
+    except LedgerError as error:
+        return _refused(error)
+    try:
+        total = parse_money(request.args.get("total", ""))
+    except LedgerError:
+        total = None
+    balance = office_reports.ledger_balance(db.session, which, as_at)
+    response = make_response(render_template("reports/_ledger_check.html", kind=AGED[which], as_at=as_at,
+                                             balance=balance, total=total))
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 @bp.route("/aged-receivables")

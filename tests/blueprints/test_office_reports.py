@@ -77,9 +77,13 @@ def test_aged_receivables_page_shows_buckets_totals_and_the_ledger_check(client,
     ]
     assert rows_of(table, "tfoot") == [["Total", "0.00", "220.00", "0.00", "0.00", "100.00", "320.00"]]
     assert all("num" in td["class"] for td in table.find("tbody").find_all("td") if td.text.strip())
-    check = text_of(page.find("p", class_="ledger-check"))
-    assert "Accounts Receivable in the general ledger as at 31 Oct 2026: 320.00" in check
-    assert "agrees" in check
+    check = page.find("p", class_="ledger-check")
+    assert check["hx-trigger"] == "load"
+    assert check["hx-get"] == "/reports/aged-receivables/ledger-check?as_at=2026-10-31&total=320.00"
+    fragment = client.get(check["hx-get"], headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert text_of(html(fragment)) == (
+        "Accounts Receivable in the general ledger as at 31 Oct 2026: 320.00 agrees")
     assert page.find("input", id="as_at")["value"] == "2026-10-31"
     assert page.find("a", string="Download CSV")["href"] == "/reports/aged-receivables.csv?as_at=2026-10-31"
 
@@ -88,6 +92,23 @@ def test_changing_the_as_at_date_leaves_out_later_bills_and_payments(client, off
     page = html(client.get("/reports/aged-receivables?as_at=2026-08-15"))
     assert rows_of(page.find("table", class_="aged")) == [
         ["Acme Pty Ltd Show documents", "0.00", "0.00", "110.00", "0.00", "0.00", "110.00"]]
+
+
+def test_a_journal_straight_to_accounts_receivable_shows_as_a_difference(client, office):
+    office.journal({"1-2000": "5.00", "4-1000": "-5.00"}, on=date(2026, 10, 2))
+    check = html(client.get("/reports/aged-receivables/ledger-check?as_at=2026-10-31&total=320.00"))
+    assert "325.00 differs by 5.00" in text_of(check)
+    rows = csv_rows(client.get("/reports/aged-receivables.csv?as_at=2026-10-31"))
+    assert rows[-1] == ["Accounts Receivable in the general ledger", "", "", "", "", "", "325.00"]
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/reports/aged-receivables/ledger-check?as_at=bad", 400),
+    ("/reports/aged-sideways/ledger-check?as_at=2026-10-31", 404),
+    ("/reports/aged-payables/ledger-check?as_at=2026-10-31&total=lots", 200),
+])
+def test_the_ledger_check_refuses_bad_input(client, office, url, status):
+    assert client.get(url).status_code == status
 
 
 def test_aged_receivables_default_to_today(client, office):
@@ -160,8 +181,8 @@ def test_aged_payables_page_and_csv(client, office):
     page = html(client.get("/reports/aged-payables?as_at=2026-10-31"))
     assert rows_of(page.find("table", class_="aged")) == [
         ["Officeworks Show documents", "0.00", "0.00", "0.00", "55.00", "0.00", "55.00"]]
-    assert "Accounts Payable in the general ledger as at 31 Oct 2026: 55.00" in text_of(
-        page.find("p", class_="ledger-check"))
+    check = html(client.get(page.find("p", class_="ledger-check")["hx-get"]))
+    assert text_of(check) == "Accounts Payable in the general ledger as at 31 Oct 2026: 55.00 agrees"
     detail = html(client.get(f"/reports/aged-payables/{office.supplier.id}?as_at=2026-10-31"))
     link = detail.find("a", string=office.invoice.number)
     assert link["href"] == f"/suppliers/invoices/{office.invoice.id}"
