@@ -425,6 +425,13 @@ def search_bills(session: Session, query: str = "", *, status: str = "", page: i
     return list(rows), total
 
 
+def bills_of_matter(session: Session, matter_id: int) -> list[Bill]:
+    """Every bill of a matter (drafts and voided ones too), newest first."""
+    return list(session.execute(
+        select(Bill).where(Bill.matter_id == matter_id).order_by(Bill.date.desc(), Bill.id.desc())
+    ).scalars())
+
+
 def list_credit_notes(session: Session) -> list[CreditNote]:
     return list(session.execute(
         select(CreditNote).options(selectinload(CreditNote.client))

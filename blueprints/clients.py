@@ -6,6 +6,7 @@ Lists answer htmx requests with only their `results` block, so active search swa
 """
 
 from datetime import date
+from decimal import Decimal
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
@@ -21,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from accounting.billing import bills_of_matter, unbilled_entries
 from accounting.clients import (
     ClientDetails,
     ClientKind,
@@ -39,6 +41,7 @@ from accounting.clients import (
     search_matters,
     update_matter,
 )
+from accounting.errors import NotFound
 from blueprints.pages import committing, page_number, render
 from extensions import db
 
@@ -253,6 +256,18 @@ def new_matter(client_id):
             return redirect(url_for("clients.show_client", client_id=client.id), 303)
     return render("clients/matter_form.html", form=form, client=client, matter=None,
                   status=_form_status())
+
+
+@bp.route("/matters/<int:matter_id>")
+def matter(matter_id):
+    """A matter: its details, unbilled work in progress, its bills and (when there) its trust money."""
+    if not 0 < matter_id < 2**31:  # PostgreSQL refuses an id past INTEGER instead of finding nothing
+        raise NotFound("There is no such matter.")
+    found = get_matter(db.session, matter_id)
+    entries, bills = unbilled_entries(db.session, found.id), bills_of_matter(db.session, found.id)
+    return render("clients/matter.html", matter=found, entries=entries, bills=bills,
+                  wip_total=sum((e.amount for e in entries), Decimal(0)),
+                  owed_total=sum((b.owed for b in bills), Decimal(0)))
 
 
 @bp.route("/matters/<int:matter_id>/edit", methods=["GET", "POST"])
