@@ -180,7 +180,8 @@ class Bill(PostedTransactionMixin, Base):
                     "then revert or void it.")
         if self.applied > ZERO:
             return (f"{self.title} has {format_money(self.applied)} applied to it (payments, credits "
-                    "or write-offs); it can only be reverted or voided when nothing is applied.")
+                    "or write-offs); it can only be reverted or voided when nothing is applied: undo them "
+                    "in its history first.")
         return None
 
 

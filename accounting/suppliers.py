@@ -162,10 +162,10 @@ class SupplierInvoice(PostedTransactionMixin, Base):
             return f"Locked: {self.locked_reason}. Unlink it in Integrations first, then void it."
         if self.paid:
             return (f"{format_money(self.paid)} has been paid against it: a paid invoice cannot be "
-                    "voided.")
+                    "voided. Undo its payments in the history first.")
         if self.credited:
             return (f"{format_money(self.credited)} of credit notes is applied to it: an invoice "
-                    "with credits applied cannot be voided.")
+                    "with credits applied cannot be voided. Undo them in the history first.")
         return None
 
 
