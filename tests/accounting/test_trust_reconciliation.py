@@ -109,6 +109,23 @@ def test_an_imported_csv_statement_uses_the_banking_parser(trust):
     assert statement.source == "july.csv" and len(statement.lines) == 2
 
 
+def test_an_imported_ofx_statement_is_kept(trust):
+    from pathlib import Path
+
+    data = (Path(__file__).parents[1] / "fixtures" / "banking" / "statement.ofx").read_bytes()
+    statement = save_statement(trust.s, None, trust_account_id=trust.account.id, opening="0",
+                               closing="550.00", filename="july.ofx", data=data, end=JULY_END)
+    assert [(li.date, li.amount) for li in statement.lines] == [
+        (date(2026, 7, 20), D("1100.00")), (date(2026, 7, 21), D("-550.00"))]
+    assert statement.end_date == JULY_END
+
+
+def test_a_line_outside_the_statements_period_is_refused(trust):
+    with pytest.raises(LedgerError, match="within the statement's period") as refused:
+        trust.statement("0", "10", "2026-08-02, x, 10", start=JULY, end=JULY_END)
+    assert refused.value.field == "end_date"
+
+
 def test_suggested_matches_pair_same_amount_and_date_and_a_wrong_amount_is_refused(trust):
     receipt = trust.receive("1500.00", on=date(2026, 7, 2))
     payment = trust.pay("400.00", on=date(2026, 7, 20))

@@ -206,3 +206,34 @@ def test_a_bad_month_is_400(client, signed_in, july):
     assert "not a month" in text_of(html(response).select_one("#month-error"))
     assert client.get("/trust/reports/accounts/9999/reconcile").status_code == 404
     assert client.get("/trust/reports/reconciliations/9999").status_code == 404
+
+
+def test_staff_sign_off_with_htmx_matching_and_unmatching(client, auth, july, db_session, books):
+    auth.login("staff@example.com")
+    statement(client, july.account.id, closing_balance="1100.00",
+              lines="2026-07-02, Deposit Acme, 1500.00\n2026-07-20, Cheque, -400.00")
+    base = f"/trust/reports/accounts/{july.account.id}"
+    fragment = html(client.submit(f"{base}/match-suggested?month=2026-07", {}, headers=HX))
+    assert len(fragment.select("tr.matched")) == 2 and fragment.select_one("#trust-recon-workspace")
+    line = db_session.scalar(select(TrustStatementLine).where(TrustStatementLine.amount == D("-400.00")))
+    fragment = html(client.submit(f"{base}/lines/{line.id}/unmatch?month=2026-07", {}, headers=HX))
+    assert len(fragment.select("tr.matched")) == 1
+    assert text_of(fragment.select_one(".bank-difference")) == "-400.00"  # on the statement, not matched
+    assert "Cheque" in text_of(fragment.select_one(".unexplained"))
+    assert "P-000001" in text_of(fragment.select_one(".unpresented-withdrawals"))
+    assert fragment.select_one(".sign-off-form button")["disabled"] is not None
+    payment = db_session.scalar(select(TrustTransaction.id).where(TrustTransaction.number == "P-000001"))
+    fragment = html(client.submit(f"{base}/lines/{line.id}/match?month=2026-07", {"transaction": payment},
+                                  headers=HX))
+    assert text_of(fragment.select_one(".bank-difference")) == "0.00"
+    response = client.submit(f"{base}/sign-off", {"month": "2026-07"})
+    assert response.status_code == 303
+    done = db_session.scalar(select(TrustReconciliation))
+    assert done.signed_off_by_id == books.staff.id and done.comment == ""
+    assert [i.number for i in done.unpresented] == ["R-000002"]
+
+
+def test_a_form_without_csrf_changes_nothing(client, signed_in, july, db_session):
+    response = client.post(f"/trust/reports/accounts/{july.account.id}/sign-off", data={"month": "2026-07"})
+    assert response.status_code == 400
+    assert count(db_session, TrustReconciliation) == 0
