@@ -243,6 +243,12 @@ def test_controlled_money_accounts_and_their_ledger(client, trust, books):
     assert trust.estate.number in page.text and "250.00" in page.select_one("tbody td.num").text
     page = html(client.get(f"/trust/transfers/controlled/{controlled.id}"))
     assert "R-000001" in page.text and page.select("tbody td.num")[-1].text == "250.00"
+    receipt = page.find("a", string="Receipt")
+    if receipt is not None:  # the trust desk's receipt form, with this account and matter chosen
+        assert receipt["href"] == (f"/trust/receipts/new?trust_account={controlled.id}"
+                                   f"&matter_id={trust.estate.id}") or str(controlled.id) in receipt["href"]
+        form = html(client.get(receipt["href"]))
+        assert form.find(id="trust_account").find("option", selected=True)["value"] == str(controlled.id)
     assert client.get(f"/trust/transfers/controlled/{trust.account.id}").status_code == 404
 
 
