@@ -264,3 +264,27 @@ def test_two_people_signing_off_the_same_month_at_once_save_it_once(app, trust):
     assert "already reconciled to 31 Jul 2026" in next(r for r in results if r != "ok")
     trust.s.rollback()
     assert count(trust.s, TrustReconciliation) == 1
+
+
+def test_interest_to_the_practice_and_a_statutory_deposit_reconcile(trust, books):
+    """Interest paid in and out again (I- then T-) shows both ways; money lodged as statutory deposit
+    leaves the bank but stays in the client ledgers, so the ledgers less the deposit equal the cash book."""
+    from accounting.trust_transfers import lodge_statutory_deposit, record_interest, save_trust_settings
+
+    save_trust_settings(trust.s, None, jurisdiction="NSW", interest_destination="practice",
+                        statutory_authority="Law Society")
+    trust.receive("1000.00", on=date(2026, 7, 2))
+    record_interest(trust.s, None, trust_account_id=trust.account.id, date=date(2026, 7, 30),
+                    amount=D("3.20"), destination="practice",
+                    office_bank_account_id=books.account("1-1000").id)
+    lodge_statutory_deposit(trust.s, None, trust_account_id=trust.account.id, date=date(2026, 7, 15),
+                            amount=D("400.00"))
+    trust.statement("0", "600.00", "2026-07-02, Deposit, 1000.00\n2026-07-15, Law Society deposit, -400.00\n"
+                    "2026-07-30, Interest, 3.20\n2026-07-30, Interest to office, -3.20", end=JULY_END)
+    assert match_suggested(trust.s, None, trust.account) == 4
+    figures = three_way(trust.s, trust.account, JULY_END)
+    assert (figures.statement_balance, figures.cash_book, figures.statutory_deposit,
+            figures.client_ledgers) == (D("600.00"), D("600.00"), D("400.00"), D("1000.00"))
+    assert figures.agrees and figures.unpresented == []
+    done = sign_off(trust.s, None, trust.account.id, "2026-07", today=TODAY)
+    assert done.statutory_deposit == D("400.00")
