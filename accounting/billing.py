@@ -722,11 +722,11 @@ def write_off(session: Session, user: User | None, bill_id: int, *, date: date,
 # ---------------------------------------------------------------- corrections
 
 
-def _check_correction(when: date | None, reason: str, since: date, what: str) -> str:
+def _check_correction(when: date | None, reason: str, since: date, what: str, doing: str = "undone") -> str:
     """The date and reason every undo asks for; returns the reason, trimmed."""
     reason = (reason or "").strip()
     if not reason:
-        raise LedgerError(f"Say why the {what} is undone.", "reason")
+        raise LedgerError(f"Say why the {what} is {doing}.", "reason")
     if len(reason) > 200:
         raise LedgerError("Keep the reason under 200 characters.", "reason")
     if when is None:
@@ -929,7 +929,7 @@ def void_credit_note(session: Session, user: User | None, credit_note_id: int, *
     problem = note.why_not_voidable()
     if problem:
         raise (TransactionLocked if problem.startswith("Locked") else LedgerError)(problem)
-    reason = _check_correction(date, reason, note.date, "credit note")
+    reason = _check_correction(date, reason, note.date, "credit note", "voided")
     reversal = reverse(session, user, note.journal, date=date,
                        reason=f"Credit note {note.number} voided: {reason}")
     note.status = "voided"

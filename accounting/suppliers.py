@@ -610,11 +610,11 @@ def invoice_history(invoice: SupplierInvoice) -> list[HistoryEvent]:
     return sorted(events, key=lambda event: event.date)
 
 
-def _correction(when: date | None, reason: str, since: date, what: str) -> str:
+def _correction(when: date | None, reason: str, since: date, what: str, doing: str = "undone") -> str:
     """The date and reason every supplier-side undo asks for; returns the reason, trimmed."""
     reason = (reason or "").strip()
     if not reason:
-        raise LedgerError(f"Say why the {what} is undone.", "reason")
+        raise LedgerError(f"Say why the {what} is {doing}.", "reason")
     if len(reason) > 200:
         raise LedgerError("Keep the reason under 200 characters.", "reason")
     if when is None:
@@ -895,7 +895,7 @@ def void_credit(session: Session, user: User | None, credit_id: int, *, date: da
     problem = credit.why_not_voidable()
     if problem:
         raise (TransactionLocked if problem.startswith("Locked") else LedgerError)(problem)
-    reason = _correction(date, reason, credit.date, "credit note")
+    reason = _correction(date, reason, credit.date, "credit note", "voided")
     reversal = reverse(session, user, credit.journal, date=date,
                        reason=f"Supplier credit note {credit.number} voided: {reason}")
     credit.status = CreditStatus.VOIDED

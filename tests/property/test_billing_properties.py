@@ -1,5 +1,6 @@
 """Billing invariants under random sequences of bills, payments, credit notes, refunds, write-offs,
-reverts and voids (hypothesis).
+reverts and voids, and their corrections: undone payments, credits, write-offs and refunds, voided
+credit notes (hypothesis).
 
 Whatever is done, in whatever order, and whatever is refused: the trial balance sums to zero;
 every bill's amount owed is its total less what is applied (payments, credits, write-offs) and
@@ -50,6 +51,9 @@ operations = st.lists(st.one_of(
     st.tuples(st.just("write_off"), pick, day),
     st.tuples(st.just("revert"), pick, day),
     st.tuples(st.just("void"), pick, day),
+    st.tuples(st.just("undo"), pick, day),
+    st.tuples(st.just("undo_refund"), pick, day),
+    st.tuples(st.just("void_note"), pick, day),
 ), min_size=3, max_size=20)
 
 SETTINGS = settings(max_examples=30, deadline=None,
@@ -58,6 +62,7 @@ SETTINGS = settings(max_examples=30, deadline=None,
 
 def _reset(session):
     session.rollback()
+    session.execute(BillEvent.__table__.update().values(undoes_id=None))
     for model in (BillEvent, CreditRefund, BillLine, CreditNoteLine, Bill, CreditNote, JournalLine):
         session.execute(delete(model))
     session.execute(Journal.__table__.update().values(reverses_id=None))
@@ -108,18 +113,33 @@ def _apply(session, books, matters, clients, operation):
         note = _nth(session, CreditNote, args[0])
         if note:
             billing.refund_credit(session, None, note.id, amount=args[1], date=on, bank_account_id=bank)
+    elif kind == "undo":
+        applied = session.scalars(select(BillEvent).where(BillEvent.kind.in_(APPLYING))
+                                  .order_by(BillEvent.id)).all()
+        if applied:
+            billing.undo_event(session, None, applied[args[0] % len(applied)].id, date=on, reason="Wrong")
+    elif kind == "undo_refund":
+        refund = _nth(session, CreditRefund, args[0])
+        if refund:
+            billing.undo_refund(session, None, refund.id, date=on, reason="Wrong")
+    elif kind == "void_note":
+        note = _nth(session, CreditNote, args[0])
+        if note:
+            billing.void_credit_note(session, None, note.id, date=on, reason="Wrong")
 
 
 def _check_invariants(session, books):
     assert session.scalar(select(func.coalesce(func.sum(JournalLine.amount), 0))) == 0
     unused = ZERO
     for note in session.scalars(select(CreditNote)):
-        used = sum((a.amount for a in note.applications), ZERO) + sum((r.amount for r in note.refunds), ZERO)
+        used = (sum((a.amount for a in note.live_applications()), ZERO)
+                + sum((r.amount for r in note.live_refunds()), ZERO))
         assert note.used == used and ZERO <= note.remaining <= note.total
+        assert not (note.voided and used)
         unused += note.remaining
     owed = ZERO
     for bill in session.scalars(select(Bill)):
-        applied = sum((e.amount for e in bill.events if e.kind in APPLYING), ZERO)
+        applied = sum((e.amount for e in bill.events if e.kind in APPLYING and e.undone_by is None), ZERO)
         assert bill.applied == applied
         assert bill.total == sum((x.amount + x.gst for x in bill.lines), ZERO)
         if bill.status == BillStatus.POSTED:
