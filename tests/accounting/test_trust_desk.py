@@ -2,6 +2,7 @@
 nothing, and a matter's balances across trust accounts."""
 
 import importlib
+import threading
 from contextlib import suppress
 from datetime import date
 from decimal import Decimal
@@ -104,3 +105,37 @@ def test_a_matters_controlled_money_account_is_listed_even_before_money_arrives(
     controlled = create_trust_account(trust.s, None, code="1-1120", name="Controlled Estate",
                                       kind="controlled", matter_id=trust.estate.id)
     assert matter_trust_balances(trust.s, trust.estate.id) == [(controlled, D("0.00"))]
+
+
+ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+
+@ON_POSTGRESQL_ONLY
+def test_two_admins_closing_one_account_at_once_close_it_once(app, trust):
+    from extensions import db
+
+    account_id, results, barrier = trust.second.id, [], threading.Barrier(2)
+
+    def attempt():
+        with app.app_context():
+            session = db.session
+            try:
+                barrier.wait()
+                close_trust_account(session, None, account_id)
+                session.commit()
+                results.append("ok")
+            except LedgerError as error:
+                session.rollback()
+                results.append(error.message)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == ["Second Trust is already closed.", "ok"], results
+    trust.s.rollback()
+    closings = trust.s.scalars(select(AuditEvent).where(AuditEvent.action == "closed")).all()
+    assert len(closings) == 1

@@ -489,3 +489,21 @@ def test_the_matter_summary_shows_the_balance_per_trust_account_and_links(app, c
     with app.test_request_context():
         empty = render_template_string('{% include "trust/_matter_summary.html" %}', matter=trust.estate)
     assert "No trust money held" in empty
+
+
+def test_controlled_money_takes_only_its_own_matter(client, trust):
+    client.submit("/trust/accounts/new", account_form(
+        kind="controlled", code="1-1120", name="Controlled Estate", matter=str(trust.estate.id)))
+    controlled = trust.s.scalar(select(TrustAccount).where(TrustAccount.matter_id == trust.estate.id))
+    response = client.submit("/trust/receipts/new", receipt_form(trust, trust_account=str(controlled.id)))
+    assert response.status_code == 422
+    assert "controlled money for one matter only" in error_of(html(response), "matter")
+    assert trust.count() == 0
+    response = client.submit("/trust/receipts/new", receipt_form(
+        trust, trust_account=str(controlled.id), matter=str(trust.estate.id), party="Bo Smith"))
+    assert response.status_code == 303
+    page = html(client.get("/trust/"))
+    rows = {row["data-account"]: row for row in page.select("table.trust-accounts tbody tr")}
+    assert text_of(rows["1-1120"].select_one(".cash-book")) == "1,500.00"
+    assert text_of(rows["1-1120"].select_one(".agreement")) == "Agrees"
+    assert text_of(rows["1-1100"].select_one(".cash-book")) == "0.00"
