@@ -1,4 +1,5 @@
-"""Supplier bills under random sequences of invoices, payments and voids (hypothesis).
+"""Supplier bills under random sequences of invoices, payments, voids and their corrections:
+undone payments and credit applications, voided credit notes (hypothesis).
 
 Whatever is approved, paid (in part, in full, or refused for asking too much), credited and
 voided: the trial balance sums to zero, every invoice's amount owed equals its total less its
@@ -35,6 +36,9 @@ from accounting.suppliers import (
     create_invoice,
     pay_invoice,
     save_supplier,
+    undo_credit_application,
+    undo_payment,
+    void_credit,
     void_invoice,
 )
 
@@ -50,6 +54,9 @@ operations = st.lists(
         st.tuples(st.just("pay_rest"), st.integers(0, 50), st.just(0)),
         st.tuples(st.just("void"), st.integers(0, 50), st.just(0)),
         st.tuples(st.just("credit"), st.integers(0, 50), st.integers(1, 3_000_000)),
+        st.tuples(st.just("undo_payment"), st.integers(0, 50), st.just(0)),
+        st.tuples(st.just("undo_credit"), st.integers(0, 50), st.just(0)),
+        st.tuples(st.just("void_credit"), st.integers(0, 50), st.just(0)),
     ),
     min_size=1, max_size=12,
 )
@@ -78,6 +85,16 @@ def _apply(session, books, supplier, operation):
             [InvoiceLineInput("x", Decimal(cents) / 100, books.account(code).id, free)
              for cents, code, free in a]))
         approve_invoice(session, books.admin, invoice)
+        return
+    if kind in ("undo_payment", "undo_credit", "void_credit"):
+        model = {"undo_payment": SupplierPayment, "undo_credit": SupplierCreditApplication,
+                 "void_credit": SupplierCredit}[kind]
+        rows = session.scalars(select(model).order_by(model.id)).all()
+        if rows:
+            act = {"undo_payment": undo_payment, "undo_credit": undo_credit_application,
+                   "void_credit": void_credit}[kind]
+            act(session, books.admin, rows[a % len(rows)].id, date=START + timedelta(days=60),
+                reason="Random")
         return
     invoices = _open_invoices(session)
     if not invoices:
@@ -115,8 +132,8 @@ def test_books_balance_and_owed_is_total_less_payments_and_credits(books, db_ses
         assert (db_session.scalar(select(func.sum(JournalLine.amount))) or ZERO) == ZERO
         owed_total = ZERO
         for invoice in db_session.scalars(select(SupplierInvoice)).all():
-            payments = sum((p.amount for p in invoice.payments), ZERO)
-            credits = sum((c.amount for c in invoice.credits), ZERO)
+            payments = sum((p.amount for p in invoice.payments if not p.undone), ZERO)
+            credits = sum((c.amount for c in invoice.credits if c.undone_on is None), ZERO)
             assert invoice.paid == payments and invoice.credited == credits
             if invoice.status == InvoiceStatus.VOIDED:
                 assert invoice.amount_owed == ZERO and payments == credits == ZERO
