@@ -326,3 +326,26 @@ def test_a_practice_not_registered_for_gst_charges_none(billing, db_session):
     assert (bill.gst, bill.total) == (D("0.00"), D("100.00"))
     assert journal_lines(bill.journal) == [("1-2000", D("100.00")), ("4-1000", D("-100.00"))]
     check_gst_allowed(get_practice(db_session), False, "tax")  # GST-free is always allowed
+
+
+def test_every_correction_is_in_the_audit_log(billing, db_session):
+    from accounting.audit import AuditEvent
+
+    bill = billing.bill()
+    payment = billing.pay(bill, "10.00")
+    note = billing.credit_note()
+    refund = refund_credit(db_session, None, note.id, amount=D("5.00"), date=JULY,
+                           bank_account_id=billing.id("1-1000"))
+    db_session.commit()
+    undo_event(db_session, billing.books.staff, payment.id, date=JULY, reason="Bounced")
+    undo_refund(db_session, billing.books.staff, refund.id, date=JULY, reason="Wrong account")
+    void_credit_note(db_session, billing.books.staff, note.id, date=JULY, reason="In error")
+    db_session.commit()
+    rows = db_session.scalars(select(AuditEvent).where(AuditEvent.user_id == billing.books.staff.id,
+                                                       AuditEvent.entity_type != "journal")
+                              .order_by(AuditEvent.id)).all()
+    assert [(r.action, r.entity_type, r.summary) for r in rows] == [
+        ("undone", "bill", "INV-00001: payment of 10.00 undone (Bounced)"),
+        ("refund_undone", "credit_note", "CN-00001: refund of 5.00 undone (Wrong account)"),
+        ("voided", "credit_note", "CN-00001 voided (In error)"),
+    ]

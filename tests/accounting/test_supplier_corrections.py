@@ -191,3 +191,25 @@ def test_two_people_undoing_the_same_supplier_payment_undo_it_once(app, db_sessi
     assert result == "Payment SP-00001 was already undone."
     db_session.expire_all()
     assert invoice.amount_owed == D("160.00")
+
+
+def test_every_supplier_correction_is_in_the_audit_log(books, db_session, supplier):
+    from sqlalchemy import select
+
+    from accounting.audit import AuditEvent
+
+    invoice = approved(books, db_session, supplier)
+    payment = pay(books, db_session, invoice, "10.00")
+    credit = credit_note(books, db_session, supplier)
+    [application] = apply(books, db_session, credit, [(invoice, "22.00")])
+    undo_payment(db_session, books.staff, payment.id, date=LATER, reason="Twice")
+    undo_credit_application(db_session, books.staff, application.id, date=LATER, reason="Wrong")
+    void_credit(db_session, books.staff, credit.id, date=LATER, reason="In error")
+    db_session.commit()
+    rows = db_session.scalars(select(AuditEvent).where(AuditEvent.user_id == books.staff.id,
+                                                       AuditEvent.entity_type != "journal")
+                              .order_by(AuditEvent.id)).all()
+    assert [(r.action, r.entity_type) for r in rows] == [
+        ("payment_undone", "supplier_invoice"), ("credit_undone", "supplier_invoice"),
+        ("voided", "supplier_credit")]
+    assert rows[0].summary == "SP-00001: 10.00 paid on SI-00001 undone (RV-000001): Twice"
