@@ -201,6 +201,7 @@ def save_statement(session: Session, user: User | None, *, trust_account_id, ope
     if end < start or any(not start <= li.date <= end for li in lines):
         raise LedgerError(f"Every line must fall within the statement's period "
                           f"({start:%d %b %Y} to {end:%d %b %Y}).", "end_date")
+    _check_continuity(session, trust_account, start, opening)
     statement = TrustStatement(
         trust_account_id=trust_account.id, start_date=start, end_date=end, opening_balance=opening,
         closing_balance=closing, source=source, created_by_id=user.id if user else None,
@@ -212,6 +213,19 @@ def save_statement(session: Session, user: User | None, *, trust_account_id, ope
            f"Statement of {trust_account.name} {start:%d %b %Y} to {end:%d %b %Y} "
            f"({len(lines)} lines, closing {format_money(closing)}) kept from {source}")
     return statement
+
+
+def _check_continuity(session: Session, trust_account: TrustAccount, start: date, opening: Decimal) -> None:
+    """A statement that follows on from a kept one opens at that one's closing balance."""
+    before = session.scalar(
+        select(TrustStatement).where(TrustStatement.trust_account_id == trust_account.id,
+                                     TrustStatement.end_date == start - timedelta(days=1))
+        .order_by(TrustStatement.created_at.desc(), TrustStatement.id.desc()).limit(1))
+    if before is not None and before.closing_balance != opening:
+        raise LedgerError(
+            f"The statement to {before.end_date:%d %b %Y} closed at {format_money(before.closing_balance)}, "
+            f"so this one, from {start:%d %b %Y}, opens at that balance, not {format_money(opening)}.",
+            "opening_balance")
 
 
 def statements(session: Session, trust_account: TrustAccount) -> list[TrustStatement]:

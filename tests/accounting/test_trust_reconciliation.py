@@ -102,6 +102,15 @@ def test_a_bad_statement_is_refused_beside_its_field(trust, opening, closing, ty
     assert count(trust.s, TrustStatement) == 0
 
 
+def test_a_statement_following_another_opens_at_its_closing_balance(trust):
+    trust.statement("0", "100", "2026-07-02, Deposit, 100.00", start=JULY, end=JULY_END)
+    with pytest.raises(LedgerError, match="closed at 100.00, so this one, from 01 Aug 2026, opens at that "
+                                          "balance, not 90.00") as refused:
+        trust.statement("90", "100", "2026-08-02, Deposit, 10.00", start=date(2026, 8, 1))
+    assert refused.value.field == "opening_balance"
+    assert trust.statement("100", "110", "2026-08-02, Deposit, 10.00", start=date(2026, 8, 1)).id
+
+
 def test_an_imported_csv_statement_uses_the_banking_parser(trust):
     data = b"Date,Description,Amount\n02/07/2026,Deposit,1500.00\n20/07/2026,Cheque,-400.00\n"
     statement = save_statement(trust.s, None, trust_account_id=trust.account.id, opening="0",
