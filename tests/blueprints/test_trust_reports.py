@@ -68,6 +68,8 @@ def test_the_matter_ledger_page_and_csv(client, signed_in, july):
     assert rows[0][-1] == "0.00" and rows[1][1] == "R-000001" and rows[1][-2:] == ["1,500.00", "1,500.00"]
     assert rows[2][1] == "P-000001" and rows[2][5] == "400.00" and rows[2][-1] == "1,100.00"
     assert "Authority: Signed 19 Jul" in rows[2][4]
+    receipt = july.s.scalar(select(TrustTransaction.id).where(TrustTransaction.number == "R-000001"))
+    assert page.select_one("table.trust-ledger tbody a")["href"] == f"/trust/transactions/{receipt}"
     assert text_of(page.select_one("table.trust-ledger tfoot")).endswith("1,100.00")
     assert all(td["class"] == ["num"] for td in page.select("table.trust-ledger td.num"))
     data = rows_of(client.get(url.replace(f"{july.lease.id}?", f"{july.lease.id}.csv?")))

@@ -179,6 +179,9 @@ def test_receipt_transfer_journal_statement_match_reconcile_sign_off_and_the_per
     page.get_by_role("button", name="Record receipt").click()
     expect(page.locator("#date-error")).to_contain_text(f"reconciled to {MONTH_END:%d %b %Y}")
     snapshot(page, "receipt-refused")
+    page.goto("/trust/reports/")
+    expect(page.locator(".completed-reconciliations")).to_contain_text(MONTH_END.strftime("%B %Y"))
+    snapshot(page, "index")
     with live_app.app.app_context():
         from accounting.trust import TrustTransaction
 
