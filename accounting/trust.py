@@ -491,6 +491,24 @@ def _check_draws(session: Session, trust_account: TrustAccount, entries: list[tu
                 f"{format_money(available)} is available in {trust_account.name}.", field)
 
 
+def _check_cash(session: Session, trust_account: TrustAccount, gl_lines, field: str) -> None:
+    """Refuse money out of the trust bank beyond its cash book balance.
+
+    Matter balances alone do not guard the bank: money lodged as a statutory deposit is still the
+    matters' but is not in the bank. The trust account's row is locked (after the matters, the
+    same order everywhere) so two withdrawals at once read each other's result.
+    """
+    change = sum((line.amount for line in gl_lines if line.account_id == trust_account.account_id), ZERO)
+    if change >= ZERO:
+        return
+    session.execute(select(TrustAccount.id).where(TrustAccount.id == trust_account.id).with_for_update())
+    cash = account_balance(session, trust_account.account_id)
+    if cash + change < ZERO:
+        raise InvalidAmount(
+            f"{trust_account.name} has {format_money(cash)} in the bank (the rest of the matters' money "
+            "is lodged as a statutory deposit): withdraw from the deposit first.", field)
+
+
 def post_trust(session: Session, user: User | None, *, kind: TrustKind, trust_account: TrustAccount,
                date: date, amount: Decimal, entries: list[tuple[Matter, Decimal]],
                gl_lines: list[LineInput], narration: str, party: str = "",
@@ -513,6 +531,7 @@ def post_trust(session: Session, user: User | None, *, kind: TrustKind, trust_ac
     get_practice(session).check_open(date)
     lock_matters(session, (matter.id for matter, amount in entries if amount < ZERO))
     _check_draws(session, trust_account, entries, amount_field)
+    _check_cash(session, trust_account, gl_lines, amount_field)
     document_number = number or next_number(session, f"trust:{kind.value}", kind.number_prefix, 6)
     journal = post(session, user, date=date, kind=kind.journal_kind, reference=document_number,
                    narration=narration[:500], lines=gl_lines)
@@ -627,6 +646,8 @@ def reverse_trust_transaction(session: Session, user: User | None, transaction_i
     entries = [(entry.matter, -entry.amount) for entry in original.entries]
     lock_matters(session, (m.id for m, change in entries if change < ZERO))
     _check_draws(session, trust_account, entries, "date")
+    _check_cash(session, trust_account, [LineInput(line.account_id, -line.amount)
+                                         for line in original.journal.lines], "date")
     journal = reverse(session, user, original.journal, date=date, reason=reason,
                       kind=TrustKind.REVERSAL.journal_kind)
     reversal = TrustTransaction(

@@ -248,3 +248,17 @@ def test_two_people_paying_out_of_one_matter_at_once_cannot_overdraw_it(app, tru
     trust.s.rollback()
     assert trust.balance() == D("30.00")
     assert trust.s.scalar(select(func.count()).select_from(TrustLedgerEntry)) == 2
+
+
+def test_money_lodged_as_a_statutory_deposit_cannot_be_paid_out_of_the_bank(trust):
+    from accounting.trust_transfers import lodge_statutory_deposit
+
+    trust.receive("1000.00")
+    lodge_statutory_deposit(trust.s, None, trust_account_id=trust.account.id, date=JULY, amount="700.00",
+                            reference="LS 1")
+    trust.s.commit()
+    with pytest.raises(InvalidAmount, match=r"has 300\.00 in the bank.*withdraw from the deposit"):
+        trust.pay("300.01")
+    trust.s.rollback()
+    assert trust.pay("300.00").amount == D("300.00")
+    assert trust_position(trust.s, trust.account).agrees
