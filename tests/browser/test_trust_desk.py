@@ -120,3 +120,39 @@ def test_receipt_print_payment_journal_and_reversal(page, sign_in, live_app):
     expect(row.locator(".agreement")).to_have_text("Agrees")
     expect(page.locator("table.trust-transactions tbody tr")).to_have_count(4)
     snapshot(page, "index")
+
+
+def test_an_admin_opens_a_controlled_money_account_and_closes_an_empty_one(page, sign_in, live_app):
+    _, estate = add_matters(live_app)
+    sign_in()
+    page.goto("/trust/")
+    page.get_by_role("link", name="Open a trust account").click()
+    page.get_by_label("Kind").select_option(label="Controlled money")
+    page.get_by_label("Code").fill("1-1120")
+    page.get_by_label("Name").fill("Controlled - Smith estate")
+    page.get_by_label("Bank").fill("Westpac")
+    page.get_by_label("BSB").fill("03200")
+    page.get_by_label("Account number").fill("556677")
+    page.get_by_role("button", name="Open account").click()
+    expect(page.locator("#matter-error")).to_contain_text("Choose a matter")
+    expect(page.locator("#bsb")).to_have_value("03200")
+    snapshot(page, "account-refused")
+    page.get_by_label("Matter (controlled money only)").select_option(label=estate)
+    page.get_by_role("button", name="Open account").click()
+    expect(page.locator("#bsb-error")).to_contain_text("six digits")
+    page.get_by_label("BSB").fill("032-000")
+    page.get_by_role("button", name="Open account").click()
+    expect(page.locator(".flashes")).to_contain_text(
+        "Controlled money account 1-1120 Controlled - Smith estate opened.")
+    row = page.locator("tr[data-account='1-1120']")
+    expect(row).to_contain_text("Westpac · BSB 032-000 · 556677")
+    expect(row.locator(".agreement")).to_have_text("Agrees")
+    snapshot(page, "accounts")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    row.get_by_role("button", name="Close 1-1120 Controlled - Smith estate").click()
+    expect(page.locator(".flashes")).to_contain_text("1-1120 Controlled - Smith estate closed.")
+    assert asked == ["Close 1-1120 Controlled - Smith estate? "
+                     "A closed trust account takes no more transactions."]
+    expect(page.locator("tr[data-account='1-1120'] .status-closed")).to_be_visible()
+    snapshot(page, "account-closed")
