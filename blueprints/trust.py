@@ -337,11 +337,22 @@ def _transaction_or_404(transaction_id):
         abort(404)
 
 
+# Transfers to office, interest and statutory movements are reversed on their own pages, which also
+# undo what went with them (the bill payment, the interest payout).
+DESK_KINDS = (TrustKind.RECEIPT, TrustKind.PAYMENT, TrustKind.JOURNAL, TrustKind.REVERSAL)
+
+
+def _render_transaction(transaction, form, status=200):
+    elsewhere = None if transaction.kind in DESK_KINDS else (
+        trust_link("trust_transfers.show_transfer", transaction_id=transaction.id) or "")
+    return render("trust/transaction.html", status=status, transaction=transaction, form=form,
+                  elsewhere=elsewhere)
+
+
 @bp.route("/transactions/<int:transaction_id>")
 def show_transaction(transaction_id):
     """A trust transaction: details, the matters' ledger entries, its journal and the reverse form."""
-    return render("trust/transaction.html", transaction=_transaction_or_404(transaction_id),
-                  form=ReverseForm())
+    return _render_transaction(_transaction_or_404(transaction_id), ReverseForm())
 
 
 @bp.route("/transactions/<int:transaction_id>/receipt")
@@ -359,7 +370,11 @@ def reverse_transaction(transaction_id):
     transaction = _transaction_or_404(transaction_id)
     form = ReverseForm()
     status = 400
-    if form.validate_on_submit():
+    if transaction.kind not in DESK_KINDS:
+        form.form_errors.append(f"Reverse {transaction.number} from its transfer page: that also undoes "
+                                "what went with it.")
+        status = 422
+    elif form.validate_on_submit():
         with committing(form) as saved:
             reversal = reverse_trust_transaction(db.session, current_user, transaction.id,
                                                  date=form.date.data, reason=form.reason.data)
@@ -367,7 +382,7 @@ def reverse_transaction(transaction_id):
             flash(f"{transaction.number} reversed by {reversal.number}.", "success")
             return redirect(url_for("trust.show_transaction", transaction_id=transaction.id), 303)
         status = 422
-    return render("trust/transaction.html", transaction=transaction, form=form, status=status)
+    return _render_transaction(transaction, form, status)
 
 
 # ---- On other pages ----------------------------------------------------------------------------

@@ -528,3 +528,24 @@ def test_the_journal_form_searches_each_matter_on_its_own(client, trust):
         assert search["hx-target"] == f"#{name}" and search["hx-params"] == f"q,{name}"
     kept = html(client.get(f"/trust/matters/options?q=estate&to_matter={trust.lease.id}", headers=HX))
     assert kept.select_one("option[selected]")["value"] == str(trust.lease.id)
+
+
+def test_interest_and_transfers_are_reversed_on_their_own_page_not_here(client, trust, books):
+    from accounting.journals import LineInput
+    from accounting.trust import TrustKind, post_trust
+
+    interest = post_trust(trust.s, None, kind=TrustKind.INTEREST, trust_account=trust.account, date=JULY,
+                          amount=D("3.00"), entries=[(trust.lease, D("3.00"))], narration="Interest",
+                          gl_lines=[LineInput(trust.account.account_id, D("3.00")),
+                                    LineInput(books.account("4-3000").id, D("-3.00"))])
+    trust.s.commit()
+    page = html(client.get(f"/trust/transactions/{interest.id}"))
+    notice = page.select_one("#reverse .notice")
+    assert "reversed from its own page" in text_of(notice) and page.select_one("#reverse form") is None
+    if "trust_transfers.show_transfer" in client.application.view_functions:
+        assert notice.a["href"] == f"/trust/transfers/{interest.id}"
+    response = client.submit(f"/trust/transactions/{interest.id}/reverse",
+                             {"date": date.today().isoformat(), "reason": "Wrong"})
+    assert response.status_code == 422
+    assert "from its transfer page" in text_of(html(response).select_one(".form-errors"))
+    assert trust.count() == 1
