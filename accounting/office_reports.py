@@ -23,8 +23,9 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
-from sqlalchemy import BigInteger, and_, case, func, or_, select, type_coerce, union_all
+from sqlalchemy import BigInteger, and_, case, func, literal_column, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session, aliased
 
 from accounting.accounts import AccountRole, account_for_role
@@ -59,10 +60,11 @@ from accounting.suppliers import (
 # and open bills by what they owe, so the report reads the bills owing, not every bill.
 PROPOSED_INDEXES = (
     "CREATE INDEX ix_bill_event_date ON bill_event (date, bill_id)",
-    "CREATE INDEX ix_bill_owing ON bill ((total - applied), status, client_id, due_date, date)",
+    "CREATE INDEX ix_bill_open ON bill (client_id, due_date, date, status, total, applied) "
+    "WHERE total - applied > 0",
 )
 DETAIL_PER_PAGE = 50
-SUMMARY_PER_PAGE = 100
+SUMMARY_PER_PAGE = 50
 MAX_DETAIL_ROWS = 100_000  # one party's documents in one CSV
 
 
@@ -120,11 +122,15 @@ class AgedRow:
 
     party_id: int
     name: str
-    buckets: tuple[Decimal, ...]
+    cents: tuple[int, ...]  # per bucket; Decimals only for the rows a page shows
+
+    @property
+    def buckets(self) -> tuple[Decimal, ...]:
+        return tuple(from_cents(c) for c in self.cents)
 
     @property
     def total(self) -> Decimal:
-        return sum(self.buckets, ZERO)
+        return from_cents(sum(self.cents))
 
 
 @dataclass(frozen=True)
@@ -137,13 +143,13 @@ class AgedReport:
     # every line of the account, so the page fetches it separately: see `ledger_balance`).
     ledger_balance: Decimal | None = None
 
-    @property
+    @cached_property
     def totals(self) -> tuple[Decimal, ...]:
-        return tuple(sum((r.buckets[b] for r in self.rows), ZERO) for b in BUCKETS)
+        return tuple(from_cents(sum(r.cents[b] for r in self.rows)) for b in BUCKETS)
 
-    @property
+    @cached_property
     def total(self) -> Decimal:
-        return sum(self.totals, ZERO)
+        return from_cents(sum(sum(r.cents) for r in self.rows))
 
     @property
     def difference(self) -> Decimal | None:
@@ -205,6 +211,21 @@ def _reversed_on_or_before(journal_id_column, as_at: date):
 # Receivables ------------------------------------------------------------------------------
 
 
+def _replayed_bills(as_at: date):
+    """(bill_id, party, due, owed cents) of the bills with an event after `as_at`, from their
+    events up to `as_at`: a posting adds the bill's total and an undo adds back what it undoes; a
+    payment, credit, write-off, revert or void takes its amount off."""
+    later = select(BillEvent.bill_id).where(BillEvent.date > as_at)
+    due = func.coalesce(Bill.due_date, Bill.date)
+    amount = _cents(BillEvent.amount)
+    owed = func.sum(case((BillEvent.kind.in_(ADDS_TO_OWED), amount), else_=-amount))
+    return (select(Bill.id.label("bill_id"), Bill.client_id.label("party"), due.label("due"),
+                   owed.label("cents"))
+            .join(BillEvent, BillEvent.bill_id == Bill.id)
+            .where(BillEvent.date <= as_at, Bill.id.in_(later))
+            .group_by(Bill.id, Bill.client_id, due).having(owed != 0))
+
+
 def _bills_owed(as_at: date, client_id: int | None = None):
     """(bill_id, party, due, owed cents) of every bill owing something as at `as_at`.
 
@@ -217,15 +238,12 @@ def _bills_owed(as_at: date, client_id: int | None = None):
     """
     later = select(BillEvent.bill_id).where(BillEvent.date > as_at)
     due = func.coalesce(Bill.due_date, Bill.date)
-    owing = _cents(Bill.total) - _cents(Bill.applied)  # the expression ix_bill_owing would index
+    # Written as ix_bill_open's condition (a literal 0), so that index can answer it.
+    owing = _cents(Bill.total) - _cents(Bill.applied)
     unchanged = select(Bill.id.label("bill_id"), Bill.client_id.label("party"), due.label("due"),
                        owing.label("owed")).where(
-        owing > 0, Bill.status == BillStatus.POSTED, Bill.id.not_in(later))
-    amount = _cents(BillEvent.amount)
-    owed = func.sum(case((BillEvent.kind.in_(ADDS_TO_OWED), amount), else_=-amount))
-    replayed = (select(Bill.id, Bill.client_id, due, owed).join(BillEvent, BillEvent.bill_id == Bill.id)
-                .where(BillEvent.date <= as_at, Bill.id.in_(later))
-                .group_by(Bill.id, Bill.client_id, due).having(owed != 0))
+        owing > literal_column("0"), Bill.status == BillStatus.POSTED, Bill.id.not_in(later))
+    replayed = _replayed_bills(as_at)
     if client_id is not None:
         unchanged = unchanged.where(Bill.client_id == client_id)
         replayed = replayed.where(Bill.client_id == client_id)
@@ -257,13 +275,27 @@ def _credit_unused(as_at: date, client_id: int | None = None):
     return statement.subquery("unused")
 
 
-def _receivable_items(as_at: date, client_id: int | None = None):
-    """Every amount owing as at `as_at`: (party, due, cents); unused credit as negative cents."""
-    owed = _bills_owed(as_at, client_id)
-    unused = _credit_unused(as_at, client_id)
-    bills = select(owed.c.party, owed.c.due, owed.c.owed.label("cents"))
-    notes = select(unused.c.party, unused.c.due, -unused.c.unused).where(unused.c.unused != 0)
-    return union_all(bills, notes).subquery("items")
+def _grouped(items, as_at: date):
+    """Per party: the bucket sums of (party, due, cents) rows."""
+    return select(items.c.party, *_bucket_sums(items.c.due, items.c.cents, as_at)).group_by(items.c.party)
+
+
+def _receivable_parts(as_at: date) -> list:
+    """Queries of (party, five bucket sums) whose rows add up to aged receivables.
+
+    Bills unchanged since `as_at` are summed straight from their rows, grouped by client (so an
+    index of open bills can answer it alone); bills changed since, and credit notes, are few.
+    """
+    later = select(BillEvent.bill_id).where(BillEvent.date > as_at)
+    owing = _cents(Bill.total) - _cents(Bill.applied)
+    unchanged = (select(Bill.client_id, *_bucket_sums(func.coalesce(Bill.due_date, Bill.date), owing, as_at))
+                 .where(owing > literal_column("0"), Bill.status == BillStatus.POSTED, Bill.id.not_in(later))
+                 .group_by(Bill.client_id))
+    replayed = _replayed_bills(as_at).subquery("replayed")
+    unused = _credit_unused(as_at)
+    notes = select(unused.c.party, unused.c.due, (-unused.c.unused).label("cents")).where(
+        unused.c.unused != 0).subquery("notes")
+    return [unchanged, _grouped(replayed, as_at), _grouped(notes, as_at)]
 
 
 def ledger_balance(session: Session, which: str, as_at: date) -> Decimal:
@@ -282,26 +314,30 @@ def _ledger(session: Session, role: AccountRole, as_at: date, sign: int) -> Deci
     return _signed(sign, from_cents(cents))
 
 
-def _aged(session: Session, items, party_model, as_at: date, role: AccountRole, sign: int,
+def _aged(session: Session, parts: list, party_model, as_at: date, role: AccountRole, sign: int,
           with_ledger: bool) -> AgedReport:
-    statement = (
-        select(items.c.party, party_model.name, *_bucket_sums(items.c.due, items.c.cents, as_at))
-        .join(party_model, party_model.id == items.c.party)
-        .group_by(items.c.party, party_model.name)
-        .order_by(party_model.name, items.c.party)
-    )
-    rows = []
-    for party_id, name, *sums in session.execute(statement):
-        buckets = tuple(from_cents(s) for s in sums)
-        if any(buckets):
-            rows.append(AgedRow(party_id, name, buckets))
+    """Run each part (party, five bucket sums), add them up per party, name and sort the parties."""
+    cents: dict[int, list[int]] = {}
+    for part in parts:
+        for party_id, *sums in session.execute(part):
+            total = cents.setdefault(party_id, [0] * len(BUCKETS))
+            for bucket, amount in enumerate(sums):
+                total[bucket] += amount
+    owing = {party_id: sums for party_id, sums in cents.items() if any(sums)}
+    names: dict[int, str] = {}
+    ids = sorted(owing)
+    for first in range(0, len(ids), CHUNK):
+        names.update(session.execute(select(party_model.id, party_model.name)
+                                     .where(party_model.id.in_(ids[first:first + CHUNK]))).all())
+    rows = [AgedRow(party_id, names[party_id], tuple(sums)) for party_id, sums in owing.items()]
+    rows.sort(key=lambda row: (row.name, row.party_id))
     return AgedReport(as_at=as_at, rows=rows,
                       ledger_balance=_ledger(session, role, as_at, sign) if with_ledger else None)
 
 
 def aged_receivables(session: Session, as_at: date, *, with_ledger: bool = True) -> AgedReport:
     """What each client owes as at `as_at`, by how far past due; equal to Accounts Receivable."""
-    return _aged(session, _receivable_items(as_at), Client, as_at, AccountRole.ACCOUNTS_RECEIVABLE, 1,
+    return _aged(session, _receivable_parts(as_at), Client, as_at, AccountRole.ACCOUNTS_RECEIVABLE, 1,
                  with_ledger)
 
 
@@ -371,7 +407,7 @@ def _supplier_credit_unused(as_at: date, supplier_id: int | None = None):
     return statement.subquery("unused")
 
 
-def _payable_items(as_at: date):
+def _payable_parts(as_at: date) -> list:
     owed = _invoices_owed(as_at)
     unused = _supplier_credit_unused(as_at)
     invoices = select(SupplierInvoice.supplier_id.label("party"), SupplierInvoice.due_date.label("due"),
@@ -379,13 +415,13 @@ def _payable_items(as_at: date):
                                                        ).where(owed.c.owed != 0)
     credits = select(SupplierCredit.supplier_id, SupplierCredit.date, -unused.c.unused).join(
         unused, unused.c.credit_id == SupplierCredit.id).where(unused.c.unused != 0)
-    return union_all(invoices, credits).subquery("items")
+    return [_grouped(union_all(invoices, credits).subquery("items"), as_at)]
 
 
 def aged_payables(session: Session, as_at: date, *, with_ledger: bool = True) -> AgedReport:
     """What the practice owes each supplier as at `as_at`, by how far past due; equal to Accounts
     Payable."""
-    return _aged(session, _payable_items(as_at), Supplier, as_at, AccountRole.ACCOUNTS_PAYABLE, -1,
+    return _aged(session, _payable_parts(as_at), Supplier, as_at, AccountRole.ACCOUNTS_PAYABLE, -1,
                  with_ledger)
 
 
