@@ -173,11 +173,15 @@ def index():
     """Every trust account with its three balances and whether they agree; the latest transactions."""
     accounts = trust_accounts(db.session, include_closed=True)
     positions = {a.id: trust_position(db.session, a) for a in accounts}
+    shown = next((a for a in accounts if str(a.id) == request.args.get("account")), None)
+    kind = next((k for k in TrustKind if k.value == request.args.get("kind")), None)
+    args = {k: v for k, v in (("account", shown and shown.id), ("kind", kind and kind.value)) if v}
     page, per_page = page_number(), current_app.config["PAGE_SIZE"]
-    transactions, total = list_trust_transactions(db.session, page=page, per_page=per_page)
+    transactions, total = list_trust_transactions(db.session, trust_account=shown, kind=kind, page=page,
+                                                  per_page=per_page)
     return render("trust/index.html", block="transactions", accounts=accounts, positions=positions,
-                  transactions=transactions, total=total, page=page, per_page=per_page,
-                  close_form=FlaskForm())
+                  transactions=transactions, total=total, page=page, per_page=per_page, args=args,
+                  kinds=list(TrustKind), close_form=FlaskForm())
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])

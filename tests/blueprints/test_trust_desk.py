@@ -549,3 +549,26 @@ def test_interest_and_transfers_are_reversed_on_their_own_page_not_here(client, 
     assert response.status_code == 422
     assert "from its transfer page" in text_of(html(response).select_one(".form-errors"))
     assert trust.count() == 1
+
+
+def test_the_latest_transactions_filter_by_account_and_kind_and_paging_keeps_them(client, trust, app):
+    client.submit("/trust/accounts/new", account_form())
+    second = trust.s.scalar(select(TrustAccount).where(TrustAccount.bsb == "082-000"))
+    for n in range(app.config["PAGE_SIZE"] + 1):
+        trust.receive(f"{n + 1}.00")
+    record_receipt(trust.s, None, trust_account_id=second.id, matter_id=trust.lease.id, date=JULY,
+                   amount=D("9.00"), payer="Acme", method="eft")
+    trust.s.commit()
+    client.submit("/trust/payments/new", payment_form(trust, amount="1.00"))
+    fragment = html(client.get(f"/trust/?account={second.id}", headers=HX))
+    assert [text_of(r.td) for r in fragment.select("tbody tr")] == ["R-000027"]
+    fragment = html(client.get("/trust/?kind=payment", headers=HX))
+    assert [text_of(r.td) for r in fragment.select("tbody tr")] == ["P-000001"]
+    fragment = html(client.get(f"/trust/?kind=receipt&account={trust.account.id}", headers=HX))
+    next_page = fragment.select_one(".pager a")["href"]
+    assert "kind=receipt" in next_page and f"account={trust.account.id}" in next_page
+    assert "No trust transactions of that kind" in text_of(html(client.get(
+        f"/trust/?kind=interest&account={second.id}", headers=HX)))
+    page = html(client.get("/trust/?kind=junk&account=abc"))
+    assert not page.select("#filter-kind option[selected]")
+    assert len(page.select("table.trust-transactions tbody tr")) == app.config["PAGE_SIZE"]

@@ -123,6 +123,9 @@ def test_receipt_print_payment_journal_and_reversal(page, sign_in, live_app):
     expect(row.locator(".agreement")).to_have_text("Agrees")
     expect(page.locator("table.trust-transactions tbody tr")).to_have_count(4)
     snapshot(page, "index")
+    page.get_by_label("Kind", exact=True).select_option(label="Payment")
+    expect(page.locator("table.trust-transactions tbody tr")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"kind=payment"))
 
 
 def test_an_admin_opens_a_controlled_money_account_and_closes_an_empty_one(page, sign_in, live_app):
