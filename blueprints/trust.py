@@ -136,6 +136,9 @@ def _prepare(form: _MoneyForm, matter_fields: tuple[str, ...]) -> _MoneyForm:
             form.trust_account.choices[0].value if form.trust_account.choices else "")
         if matter_fields[0] == "matter" and request.args.get("matter_id", "").isdigit():
             form.matter.data = request.args["matter_id"]
+        account = _chosen_account(form.trust_account.data)
+        if matter_fields[0] == "matter" and not form.matter.data and account and account.matter_id:
+            form.matter.data = str(account.matter_id)  # controlled money has one matter
     selected = [getattr(form, name).data for name in matter_fields]
     choices = _matter_choices(selected)
     for name in matter_fields:

@@ -572,3 +572,13 @@ def test_the_latest_transactions_filter_by_account_and_kind_and_paging_keeps_the
     page = html(client.get("/trust/?kind=junk&account=abc"))
     assert not page.select("#filter-kind option[selected]")
     assert len(page.select("table.trust-transactions tbody tr")) == app.config["PAGE_SIZE"]
+
+
+def test_a_receipt_into_controlled_money_starts_with_its_matter(client, trust):
+    client.submit("/trust/accounts/new", account_form(
+        kind="controlled", code="1-1120", name="Controlled Estate", matter=str(trust.estate.id)))
+    controlled = trust.s.scalar(select(TrustAccount).where(TrustAccount.matter_id == trust.estate.id))
+    page = html(client.get(f"/trust/receipts/new?trust_account={controlled.id}"))
+    assert page.select_one("#trust_account option[selected]")["value"] == str(controlled.id)
+    assert page.select_one("#matter option[selected]")["value"] == str(trust.estate.id)
+    assert page.select_one("#party")["value"] == "Bo Smith"
