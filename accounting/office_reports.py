@@ -23,9 +23,21 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cache, cached_property
 
-from sqlalchemy import BigInteger, and_, case, func, literal_column, or_, select, type_coerce, union_all
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from accounting.accounts import AccountRole, account_for_role
@@ -189,9 +201,20 @@ class AgedDetail:
         return sum(self.buckets, ZERO)
 
 
-def _bucket_sums(due, cents, as_at: date) -> list:
-    """SUM(cents) per bucket of `due` as at `as_at`, as five SQL expressions."""
-    bounds = [as_at, as_at - timedelta(days=30), as_at - timedelta(days=60), as_at - timedelta(days=90)]
+# The aged reports' queries are built once with these parameters and run with `_dates(as_at)`:
+# building SQLAlchemy expressions costs more per request than the database's work on them.
+AS_AT = bindparam("as_at", type_=Date())
+BOUNDS = [AS_AT, *(bindparam(f"days_{days}", type_=Date()) for days in (30, 60, 90))]
+
+
+def _dates(as_at: date) -> dict[str, date]:
+    """Values of the aged reports' parameters as at `as_at`."""
+    return {"as_at": as_at, **{f"days_{days}": as_at - timedelta(days=days) for days in (30, 60, 90)}}
+
+
+def _bucket_sums(due, cents) -> list:
+    """SUM(cents) per bucket of `due` as at AS_AT, as five SQL expressions."""
+    bounds = BOUNDS
     return [
         func.coalesce(func.sum(case((due >= bounds[0], cents), else_=0)), 0),
         func.coalesce(func.sum(case((and_(due < bounds[0], due >= bounds[1]), cents), else_=0)), 0),
@@ -275,12 +298,13 @@ def _credit_unused(as_at: date, client_id: int | None = None):
     return statement.subquery("unused")
 
 
-def _grouped(items, as_at: date):
+def _grouped(items):
     """Per party: the bucket sums of (party, due, cents) rows."""
-    return select(items.c.party, *_bucket_sums(items.c.due, items.c.cents, as_at)).group_by(items.c.party)
+    return select(items.c.party, *_bucket_sums(items.c.due, items.c.cents)).group_by(items.c.party)
 
 
-def _receivable_parts(as_at: date) -> list:
+@cache
+def _receivable_parts(as_at=AS_AT) -> list:
     """Queries of (party, five bucket sums) whose rows add up to aged receivables.
 
     Bills unchanged since `as_at` are summed straight from their rows, grouped by client (so an
@@ -288,14 +312,14 @@ def _receivable_parts(as_at: date) -> list:
     """
     later = select(BillEvent.bill_id).where(BillEvent.date > as_at)
     owing = _cents(Bill.total) - _cents(Bill.applied)
-    unchanged = (select(Bill.client_id, *_bucket_sums(func.coalesce(Bill.due_date, Bill.date), owing, as_at))
+    unchanged = (select(Bill.client_id, *_bucket_sums(func.coalesce(Bill.due_date, Bill.date), owing))
                  .where(owing > literal_column("0"), Bill.status == BillStatus.POSTED, Bill.id.not_in(later))
                  .group_by(Bill.client_id))
     replayed = _replayed_bills(as_at).subquery("replayed")
     unused = _credit_unused(as_at)
     notes = select(unused.c.party, unused.c.due, (-unused.c.unused).label("cents")).where(
         unused.c.unused != 0).subquery("notes")
-    return [unchanged, _grouped(replayed, as_at), _grouped(notes, as_at)]
+    return [unchanged, _grouped(replayed), _grouped(notes)]
 
 
 def ledger_balance(session: Session, which: str, as_at: date) -> Decimal:
@@ -319,7 +343,7 @@ def _aged(session: Session, parts: list, party_model, as_at: date, role: Account
     """Run each part (party, five bucket sums), add them up per party, name and sort the parties."""
     cents: dict[int, list[int]] = {}
     for part in parts:
-        for party_id, *sums in session.execute(part):
+        for party_id, *sums in session.execute(part, _dates(as_at)):
             total = cents.setdefault(party_id, [0] * len(BUCKETS))
             for bucket, amount in enumerate(sums):
                 total[bucket] += amount
@@ -337,7 +361,7 @@ def _aged(session: Session, parts: list, party_model, as_at: date, role: Account
 
 def aged_receivables(session: Session, as_at: date, *, with_ledger: bool = True) -> AgedReport:
     """What each client owes as at `as_at`, by how far past due; equal to Accounts Receivable."""
-    return _aged(session, _receivable_parts(as_at), Client, as_at, AccountRole.ACCOUNTS_RECEIVABLE, 1,
+    return _aged(session, _receivable_parts(), Client, as_at, AccountRole.ACCOUNTS_RECEIVABLE, 1,
                  with_ledger)
 
 
@@ -358,14 +382,16 @@ def _item(kind, id_, number, on, due, total, cents, as_at) -> AgedItem:
 def client_receivables(session: Session, client: Client, as_at: date, *, page: int = 1,
                        per_page: int = DETAIL_PER_PAGE) -> AgedDetail:
     """One client's bills owing and credit unused as at `as_at`, oldest due first, one page."""
-    owed = _bills_owed(as_at, client.id)
-    unused = _credit_unused(as_at, client.id)
+    owed = _bills_owed(AS_AT, client.id)
+    unused = _credit_unused(AS_AT, client.id)
+    dates = _dates(as_at)
     items = [_item("bill", b.id, b.number, b.date, b.due_date or b.date, b.total, cents, as_at)
-             for b, cents in session.execute(select(Bill, owed.c.owed).join(owed, owed.c.bill_id == Bill.id))]
+             for b, cents in session.execute(select(Bill, owed.c.owed).join(owed, owed.c.bill_id == Bill.id),
+                                             dates)]
     items += [_item("credit_note", n.id, n.number, n.date, n.date, n.total, -cents, as_at)
               for n, cents in session.execute(
                   select(CreditNote, unused.c.unused).join(unused, unused.c.credit_note_id == CreditNote.id)
-                  .where(unused.c.unused != 0))]
+                  .where(unused.c.unused != 0), dates)]
     items.sort(key=lambda i: (i.due_date, i.number))
     return _detail(as_at, client.id, client.name, items, page, per_page)
 
@@ -407,7 +433,8 @@ def _supplier_credit_unused(as_at: date, supplier_id: int | None = None):
     return statement.subquery("unused")
 
 
-def _payable_parts(as_at: date) -> list:
+@cache
+def _payable_parts(as_at=AS_AT) -> list:
     owed = _invoices_owed(as_at)
     unused = _supplier_credit_unused(as_at)
     invoices = select(SupplierInvoice.supplier_id.label("party"), SupplierInvoice.due_date.label("due"),
@@ -415,29 +442,30 @@ def _payable_parts(as_at: date) -> list:
                                                        ).where(owed.c.owed != 0)
     credits = select(SupplierCredit.supplier_id, SupplierCredit.date, -unused.c.unused).join(
         unused, unused.c.credit_id == SupplierCredit.id).where(unused.c.unused != 0)
-    return [_grouped(union_all(invoices, credits).subquery("items"), as_at)]
+    return [_grouped(union_all(invoices, credits).subquery("items"))]
 
 
 def aged_payables(session: Session, as_at: date, *, with_ledger: bool = True) -> AgedReport:
     """What the practice owes each supplier as at `as_at`, by how far past due; equal to Accounts
     Payable."""
-    return _aged(session, _payable_parts(as_at), Supplier, as_at, AccountRole.ACCOUNTS_PAYABLE, -1,
+    return _aged(session, _payable_parts(), Supplier, as_at, AccountRole.ACCOUNTS_PAYABLE, -1,
                  with_ledger)
 
 
 def supplier_payables(session: Session, supplier: Supplier, as_at: date, *, page: int = 1,
                       per_page: int = DETAIL_PER_PAGE) -> AgedDetail:
     """One supplier's invoices owing and credit unused as at `as_at`, oldest due first, one page."""
-    owed = _invoices_owed(as_at, supplier.id)
-    unused = _supplier_credit_unused(as_at, supplier.id)
+    owed = _invoices_owed(AS_AT, supplier.id)
+    unused = _supplier_credit_unused(AS_AT, supplier.id)
+    dates = _dates(as_at)
     items = [_item("supplier_invoice", i.id, i.number, i.date, i.due_date, i.total, cents, as_at)
              for i, cents in session.execute(
                  select(SupplierInvoice, owed.c.owed).join(owed, owed.c.invoice_id == SupplierInvoice.id)
-                 .where(owed.c.owed != 0))]
+                 .where(owed.c.owed != 0), dates)]
     items += [_item("supplier_credit", c.id, c.number, c.date, c.date, c.total, -cents, as_at)
               for c, cents in session.execute(
                   select(SupplierCredit, unused.c.unused)
-                  .join(unused, unused.c.credit_id == SupplierCredit.id).where(unused.c.unused != 0))]
+                  .join(unused, unused.c.credit_id == SupplierCredit.id).where(unused.c.unused != 0), dates)]
     items.sort(key=lambda i: (i.due_date, i.number))
     return _detail(as_at, supplier.id, supplier.name, items, page, per_page)
 
