@@ -34,6 +34,7 @@ def add_matters(live_app):
             matter = open_matter(session, admin, client, description=description, responsible_id=None,
                                  opened_on=date(2026, 7, 1))
             labels.append(f"{matter.number} — {name} — {description}")
+            live_app.matter_ids = [*getattr(live_app, "matter_ids", []), matter.id]
         session.commit()
         session.remove()
     return labels
@@ -70,10 +71,21 @@ def test_receipt_print_payment_journal_and_reversal(page, sign_in, live_app):
     snapshot(page, "receipt-print")
     page.emulate_media(media="screen")
 
+    # The matter page shows the money held for it, with links to record more.
+    page.goto(f"/matters/{live_app.matter_ids[0]}")
+    summary = page.locator("section.trust-summary")
+    if summary.count():
+        expect(summary.locator("table.trust-balances")).to_contain_text("1,500.00")
+        expect(summary.get_by_role("link", name="Trust payment")).to_be_visible()
+        snapshot(page, "matter-summary")
+        summary.get_by_role("link", name="Trust payment").click()
+        expect(page.locator("#available")).to_contain_text("1,500.00")
+
     # A payment: the available balance shows, an overdraw is refused with it, then a valid one.
     page.goto("/trust/")
     page.get_by_role("link", name="Record a payment").click()
     page.wait_for_load_state()  # htmx (deferred) is listening before a select changes
+    expect(page.locator("#available")).to_contain_text("Choose a trust account and a matter")
     page.get_by_label("Matter", exact=True).select_option(label=lease)
     expect(page.locator("#available")).to_contain_text("1,500.00")
     page.get_by_label("Paid to").fill("Vendor's solicitors")
