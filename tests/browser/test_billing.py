@@ -82,7 +82,7 @@ def test_bill_approve_part_payment_credit_note_applied_paid(page, sign_in, live_
     expect(page.locator(".flashes")).to_contain_text("CN-00001 applied.")
     expect(page.locator("h1 .status")).to_have_text("used")
 
-    page.get_by_role("link", name="INV-00001").click()
+    page.get_by_role("link", name="INV-00001", exact=True).click()
     expect(page.locator("h1 .status")).to_have_text("paid")
     expect(page.locator("tfoot .owed")).to_have_text("0.00")
     history = page.locator("table.bill-history")
@@ -144,6 +144,6 @@ def test_bill_from_time_entries_approve_part_payment_credit_note_applied_paid(pa
     page.locator("#apply").get_by_label("Apply to INV-00001").fill("80")
     page.get_by_role("button", name="Apply credit").click()
     expect(page.locator(".flashes")).to_contain_text("CN-00001 applied.")
-    page.get_by_role("link", name="INV-00001").click()
+    page.get_by_role("link", name="INV-00001", exact=True).click()
     expect(page.locator("h1 .status")).to_have_text("paid")
     expect(page.locator("tfoot .owed")).to_have_text("0.00")
