@@ -140,6 +140,7 @@ def test_a_refund_is_undone_and_a_credit_note_voided(client, billing, db_session
     assert page.select_one("h1 .status").text == "voided"
     assert page.find(id="void") is None and page.find(id="apply") is None
     assert "voided by RV-" in page.select_one("dl.details").text
+    assert "Voided · Credit note CN-00001 voided: Issued in error" in page.select_one(".event-voided").text
 
 
 def test_the_bill_history_downloads_as_csv_with_formulas_neutralised(client, billing, db_session):
