@@ -491,17 +491,27 @@ def _check_draws(session: Session, trust_account: TrustAccount, entries: list[tu
                 f"{format_money(available)} is available in {trust_account.name}.", field)
 
 
+def _lock_open_account(session: Session, trust_account: TrustAccount) -> None:
+    """Lock the trust account's row (always after the matters) and refuse it once closed.
+
+    Read under the lock, so a posting racing a close either lands first or sees the account closed.
+    """
+    closed = session.scalar(select(TrustAccount.closed).where(TrustAccount.id == trust_account.id)
+                            .with_for_update())
+    if closed:
+        raise LedgerError(f"{trust_account.name} is closed.", "trust_account")
+
+
 def _check_cash(session: Session, trust_account: TrustAccount, gl_lines, field: str) -> None:
     """Refuse money out of the trust bank beyond its cash book balance.
 
     Matter balances alone do not guard the bank: money lodged as a statutory deposit is still the
-    matters' but is not in the bank. The trust account's row is locked (after the matters, the
-    same order everywhere) so two withdrawals at once read each other's result.
+    matters' but is not in the bank. Call with the trust account's row locked (_lock_open_account)
+    so two withdrawals at once read each other's result.
     """
     change = sum((line.amount for line in gl_lines if line.account_id == trust_account.account_id), ZERO)
     if change >= ZERO:
         return
-    session.execute(select(TrustAccount.id).where(TrustAccount.id == trust_account.id).with_for_update())
     cash = account_balance(session, trust_account.account_id)
     if cash + change < ZERO:
         raise InvalidAmount(
@@ -520,8 +530,6 @@ def post_trust(session: Session, user: User | None, *, kind: TrustKind, trust_ac
     The one way trust money moves. Callers validate their own fields first; this checks the
     date against the reconciled period and the lock date, and that no matter is overdrawn.
     """
-    if trust_account.closed:
-        raise LedgerError(f"{trust_account.name} is closed.", "trust_account")
     if trust_account.kind is TrustAccountKind.CONTROLLED:
         strangers = [m.number for m, _ in entries if m.id != trust_account.matter_id]
         if strangers:
@@ -530,6 +538,7 @@ def post_trust(session: Session, user: User | None, *, kind: TrustKind, trust_ac
     trust_account.check_date(date)
     get_practice(session).check_open(date)
     lock_matters(session, (matter.id for matter, amount in entries if amount < ZERO))
+    _lock_open_account(session, trust_account)
     _check_draws(session, trust_account, entries, amount_field)
     _check_cash(session, trust_account, gl_lines, amount_field)
     document_number = number or next_number(session, f"trust:{kind.value}", kind.number_prefix, 6)
@@ -645,6 +654,7 @@ def reverse_trust_transaction(session: Session, user: User | None, transaction_i
     get_practice(session).check_open(date)
     entries = [(entry.matter, -entry.amount) for entry in original.entries]
     lock_matters(session, (m.id for m, change in entries if change < ZERO))
+    _lock_open_account(session, trust_account)
     _check_draws(session, trust_account, entries, "date")
     _check_cash(session, trust_account, [LineInput(line.account_id, -line.amount)
                                          for line in original.journal.lines], "date")

@@ -262,3 +262,44 @@ def test_money_lodged_as_a_statutory_deposit_cannot_be_paid_out_of_the_bank(trus
     trust.s.rollback()
     assert trust.pay("300.00").amount == D("300.00")
     assert trust_position(trust.s, trust.account).agrees
+
+
+@ON_POSTGRESQL_ONLY
+def test_a_receipt_racing_the_close_of_its_account_never_lands_in_a_closed_account(app, trust, books):
+    from accounting.trust import TrustAccount, close_trust_account
+    from extensions import db
+
+    second = create_trust_account(books.session, books.admin, code="1-1110", name="Second Trust")
+    books.session.commit()
+    account_id, matter_id, results, barrier = second.id, trust.lease.id, {}, threading.Barrier(2)
+
+    def attempt(name, action):
+        with app.app_context():
+            session = db.session
+            try:
+                barrier.wait()
+                action(session)
+                session.commit()
+                results[name] = "ok"
+            except LedgerError as error:
+                session.rollback()
+                results[name] = error.message
+            finally:
+                db.session.remove()
+
+    def receive(session):
+        record_receipt(session, None, trust_account_id=account_id, matter_id=matter_id, date=JULY,
+                       amount=D("10.00"), payer="Acme", method="eft")
+
+    threads = [threading.Thread(target=attempt, args=("receipt", receive)),
+               threading.Thread(target=attempt,
+                                args=("close", lambda s: close_trust_account(s, None, account_id)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    books.session.rollback()
+    closed = books.session.get(TrustAccount, account_id).closed
+    landed = books.session.scalar(select(func.count()).select_from(TrustTransaction)
+                                  .where(TrustTransaction.trust_account_id == account_id))
+    assert (closed, landed) in {(True, 0), (False, 1)}, results
