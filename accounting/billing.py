@@ -745,15 +745,23 @@ def _refuse_if_locked(*documents) -> None:
 
 
 def undo_event(session: Session, user: User | None, event_id: int, *, date: date,
-               reason: str) -> BillEvent:
+               reason: str, from_trust: bool = False) -> BillEvent:
     """Take back a payment, credit application or write-off of a bill.
 
     - payment or write-off: `reverse()` of its journal, dated `date` (Dr AR, Cr bank / bad debts);
     - credit application: no journal; what it took off the bill goes back onto the credit note.
     The bill owes the amount again. Rows are locked credit note first, then bill (the order
     `apply_credit` uses), and the event is read again after the locks, so two people undoing the
-    same payment at once cannot both undo it.
+    same payment at once cannot both undo it. A payment made by a transfer from trust is undone
+    only by reversing that transfer (`from_trust`), or the trust side would stay spent.
     """
+    if not from_trust:
+        from accounting.trust_transfers import transfer_for_payment  # trust builds on billing
+
+        transfer = transfer_for_payment(session, event_id) if _valid_id(event_id) else None
+        if transfer is not None:
+            raise LedgerError(f"This payment came from trust ({transfer.number}): reverse {transfer.number} "
+                              "in Trust transfers, which undoes the payment with it.")
     found = session.execute(select(BillEvent.bill_id, BillEvent.credit_note_id)
                             .where(BillEvent.id == event_id)).one_or_none() if _valid_id(event_id) \
         else None

@@ -25,7 +25,6 @@ nothing. A reversal undoes both sides of a transfer or of an interest payout; no
 """
 
 import enum
-import inspect
 from dataclasses import dataclass, field
 from datetime import date as Date
 from decimal import Decimal
@@ -446,14 +445,8 @@ def reverse_trust_transfer(session: Session, user: User | None, transaction_id, 
         raise LedgerError(f"{original.number} passes on interest {link.interest.number}: reverse the "
                           "interest and its payout goes with it.")
     if link is not None and link.bill_event_id is not None:
-        undo = getattr(billing, "undo_event", None)
-        if undo is None:
-            raise LedgerError(f"{original.number} paid {link.bill_event.bill.title} in the office books, "
-                              "and billing cannot undo a payment yet: it cannot be reversed.")
         reversal = reverse_trust_transaction(session, user, original.id, date=date, reason=reason)
-        # Should billing come to refuse undoing a payment trust made, it is asked to allow this one.
-        extra = {"from_trust": True} if "from_trust" in inspect.signature(undo).parameters else {}
-        undo(session, user, link.bill_event_id, date=date, reason=reason[:200], **extra)
+        billing.undo_event(session, user, link.bill_event_id, date=date, reason=reason[:200], from_trust=True)
         return [reversal]
     if original.kind in (TrustKind.STATUTORY_DEPOSIT, TrustKind.STATUTORY_WITHDRAWAL):
         _check_statutory_reversal(session, original)

@@ -236,12 +236,14 @@ def test_an_unknown_office_bank_is_refused(trust, books):
 
 
 def test_reversing_a_transfer_undoes_both_the_trust_and_the_office_side(trust):
-    if not hasattr(billing_module, "undo_event"):
-        pytest.skip("billing cannot undo a payment yet")
     trust.receive("2000.00")
     bill = trust.bill()
     [transfer] = trust.transfer((bill, "600.00"))
     trust.s.commit()
+    payment = trust.s.scalar(select(BillEvent).where(BillEvent.kind == "payment"))
+    with pytest.raises(LedgerError, match=r"came from trust \(T-000001\).*reverse T-000001"):
+        billing_module.undo_event(trust.s, trust.books.admin, payment.id, date=JULY, reason="Oops")
+    trust.s.rollback()
     [reversal] = reverse_trust_transfer(trust.s, trust.books.admin, transfer.id, date=JULY,
                                         reason="Wrong bill")
     trust.s.commit()
