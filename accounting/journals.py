@@ -148,6 +148,21 @@ class Journal(PostedTransactionMixin, Base):
             return f"Locked: {self.locked_reason}."
         return None
 
+    def why_not_reversible_by_hand(self) -> str | None:
+        """Why the Journals page may not reverse this journal; None when it may.
+
+        A journal a document posted (a bill, a payment, a trust receipt, ...) is corrected from that
+        document, so the document's own figures (what a bill owes, a matter's trust ledger) change
+        with it; reversing only the journal would leave them wrong.
+        """
+        problem = self.why_not_reversible()
+        if problem is None and self.kind != JournalKind.GENERAL:
+            prefix = JOURNAL_PREFIXES.get(self.kind, "")
+            problem = (f"{self.number} was posted by {self.kind.replace('_', ' ')} {self.reference}".rstrip()
+                       + f" ({prefix.rstrip('-')} series): correct it from that document, "
+                       "which reverses this journal and keeps the document right.")
+        return problem
+
 
 class JournalLine(Base):
     __tablename__ = "journal_line"

@@ -206,7 +206,8 @@ def reverse_journal(journal_id):
     """Reverse a posted journal with a new journal of negated lines."""
     journal = get_journal(db.session, journal_id, for_update=True)
     form = ReverseForm()
-    if form.validate_on_submit():
+    # A refusal (already reversed, locked, posted by a document) shows on the page as its notice.
+    if journal.why_not_reversible_by_hand() is None and form.validate_on_submit():
         with committing(form) as saved:
             reversal = reverse(db.session, current_user, journal, date=form.date.data,
                                reason=form.reason.data)

@@ -1,6 +1,7 @@
 """General journal pages: entry with htmx lines and live totals, list, detail and reversal."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -316,3 +317,23 @@ def test_staff_can_enter_journals(client, auth, books, db_session):
     auth.login("staff@example.com")
     response = client.submit("/journals/new", entry(books, ("6-2000", "1", ""), ("1-1000", "", "1")))
     assert response.status_code == 303
+
+
+def test_a_journal_posted_by_a_document_is_not_reversed_from_the_journals_page(client, auth, books):
+    from accounting.journals import LineInput, post
+
+    auth.login()
+    journal = post(books.session, books.admin, date=date(2026, 7, 1), narration="Payment of INV-1",
+                   kind="bill_payment", reference="INV-00001",
+                   lines=[LineInput(books.account("1-1000").id, Decimal("10.00")),
+                          LineInput(books.account("1-2000").id, Decimal("-10.00"))])
+    books.session.commit()
+    page = html(client.get(f"/journals/{journal.id}"))
+    assert "correct it from that document" in text_of(page.select_one("#reverse"))
+    assert page.select_one("#reverse form") is None
+    response = client.submit(f"/journals/{journal.id}/reverse", {"date": "2026-07-02", "reason": "x"})
+    assert response.status_code == 422
+    assert "bill payment INV-00001" in text_of(html(response).select_one("#reverse"))
+    books.session.expire_all()
+    assert books.session.get(Journal, journal.id).status == JournalStatus.POSTED
+    assert books.session.query(Journal).count() == 1
