@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, and_, func, or_, select
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, and_, func, or_, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from accounting.accounts import Account, AccountClass, AccountRole, account_for_role, office_bank_accounts
@@ -118,8 +118,17 @@ class _LineColumns:
     gst: Mapped[Decimal] = mapped_column(Money)
 
 
+_OWING = "total - applied > 0"
+
+
 class Bill(PostedTransactionMixin, Base):
     __tablename__ = "bill"
+    __table_args__ = (
+        # The bills list pages newest first; aged receivables reads only bills still owing.
+        Index("ix_bill_date_id", "date", "id"),
+        Index("ix_bill_open", "client_id", "due_date", "date", "status", "total", "applied",
+              sqlite_where=text(_OWING), postgresql_where=text(_OWING)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Taken on first approval and kept for good, even if the bill goes back to draft.
@@ -272,6 +281,8 @@ class BillEvent(Base):
     """One thing that happened to a bill; payments, credits and write-offs carry an amount."""
 
     __tablename__ = "bill_event"
+    # Aged receivables replays only the events dated after its as-at date.
+    __table_args__ = (Index("ix_bill_event_date", "date", "bill_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bill_id: Mapped[int] = mapped_column(ForeignKey("bill.id"), index=True)
@@ -398,7 +409,7 @@ def search_bills(session: Session, query: str = "", *, status: str = "", page: i
                  per_page: int = 25) -> tuple[list[Bill], int]:
     """Bills whose number, reference, client or matter contains `query`, filtered by display
     status; newest first. Returns (rows, total)."""
-    statement = select(Bill).join(Bill.client).join(Bill.matter)
+    statement = select(Bill)
     conditions = {
         "draft": Bill.status == BillStatus.DRAFT,
         "voided": Bill.status == BillStatus.VOIDED,
@@ -413,11 +424,12 @@ def search_bills(session: Session, query: str = "", *, status: str = "", page: i
     if query:
         escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = f"%{escaped}%"
-        statement = statement.where(or_(*(
+        statement = statement.join(Bill.client).join(Bill.matter).where(or_(*(
             func.lower(column).like(like, escape="\\")
             for column in (Bill.number, Bill.reference, Client.name, Matter.number)
         )))
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    # Count ids, not whole joined rows: the count is most of the page's cost over many bills.
+    total = session.scalar(statement.with_only_columns(func.count(Bill.id)).order_by(None)) or 0
     rows = session.execute(
         statement.options(selectinload(Bill.client), selectinload(Bill.matter))
         .order_by(Bill.date.desc(), Bill.id.desc())

@@ -67,14 +67,6 @@ from accounting.suppliers import (
     SupplierPayment,
 )
 
-# Indexes these reports want on billing's tables (billing.py owns them; proposed, measured in
-# bench/office_reports.py): events by date, so "what changed after the as-at date" is a range,
-# and open bills by what they owe, so the report reads the bills owing, not every bill.
-PROPOSED_INDEXES = (
-    "CREATE INDEX ix_bill_event_date ON bill_event (date, bill_id)",
-    "CREATE INDEX ix_bill_open ON bill (client_id, due_date, date, status, total, applied) "
-    "WHERE total - applied > 0",
-)
 DETAIL_PER_PAGE = 50
 SUMMARY_PER_PAGE = 50
 MAX_DETAIL_ROWS = 100_000  # one party's documents in one CSV

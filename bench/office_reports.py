@@ -13,10 +13,8 @@ Measured, through the Flask test client with a signed-in admin, best of five aft
 `GET /billing/` (first page of the bills list), `GET /reports/aged-receivables`, its ledger check
 (fetched by htmx after the page) and one client's aged detail, each against the trivial page
 `GET /reports/` (the reports index: login, one user row, a small template) served by the same app
-in the same run. Aim: within 5x of the trivial page. Then once more after creating the indexes
-`accounting.office_reports.PROPOSED_INDEXES` proposes for billing's tables (not in the schema:
-billing.py owns those tables). Before measuring, the aged report's total is checked against
-Accounts Receivable in the ledger.
+in the same run. Aim: within 5x of the trivial page. Before measuring, the aged report's total is
+checked against Accounts Receivable in the ledger.
 """
 
 import random
@@ -33,7 +31,7 @@ from accounting.billing import Bill, BillEvent, BillLine, BillStatus, EventKind,
 from accounting.clients import Client, ClientKind, Matter, MatterStatus
 from accounting.journals import Journal, JournalLine, JournalStatus
 from accounting.money import ZERO
-from accounting.office_reports import PROPOSED_INDEXES, aged_receivables
+from accounting.office_reports import aged_receivables
 from accounting.tax import gst_on
 from bench.common import fresh_books, print_table
 
@@ -231,13 +229,7 @@ def measure(url: str, label: str, count: int) -> list[tuple[str, str]]:
         db.session.remove()
     rows = [(f"{label}: setup ({count:,} bills and their journals, bulk inserts)", f"{setup:,.1f} s"),
             (f"{label}: clients owing / report total", f"{len(report.rows):,} / {report.total:,.2f}")]
-    rows += _rows(f"{label}, schema as it stands", _pages(app, first_client))
-    with engine.connect() as conn:
-        for statement in PROPOSED_INDEXES:
-            conn.exec_driver_sql(statement)
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
-    rows += _rows(f"{label}, with the proposed indexes", _pages(app, first_client))
+    rows += _rows(label, _pages(app, first_client))
     with app.app_context():
         db.engine.dispose()
     engine.dispose()
