@@ -52,3 +52,60 @@ def test_a_migrated_database_takes_the_demo_and_downgrades_cleanly(migrated_app)
     db.session.remove()
     downgrade(revision="base")
     upgrade()
+
+
+@pytest.fixture
+def app_at_0003(empty_database):
+    from app import create_app
+    from extensions import db
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        upgrade(revision="0003")
+        yield app
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+def test_0004_turns_each_matched_statement_line_into_a_match_and_keeps_reconciliations(app_at_0003):
+    """A database with matched and reconciled bank lines upgrades (SQLite rebuilds the referenced
+    tables) and its matches survive as one-line groups; downgrading brings them back."""
+    from sqlalchemy import text
+
+    from extensions import db
+
+    rows = [
+        "INSERT INTO user_account (id, email, name, password_hash, role, active, created_at) "
+        "VALUES (1, 'a@example.com', 'A', 'x', 'ADMIN', TRUE, CURRENT_TIMESTAMP)",
+        "INSERT INTO account (id, code, name, type, is_bank, description, archived, holds_trust) "
+        "VALUES (1, '1-1000', 'Bank', 'BANK', TRUE, '', FALSE, FALSE), "
+        "(2, '3-1000', 'Capital', 'EQUITY', FALSE, '', FALSE, FALSE)",
+        "INSERT INTO journal (id, number, kind, date, narration, reference, status, posted_at, "
+        "reversal_reason, public_id, created_at) VALUES (1, 'GJ-000001', 'general', '2026-07-01', "
+        "'Capital', '', 'POSTED', CURRENT_TIMESTAMP, '', 'p1', CURRENT_TIMESTAMP)",
+        "INSERT INTO journal_line (id, journal_id, line_no, account_id, date, amount, description) "
+        "VALUES (1, 1, 1, 1, '2026-07-01', 10000, ''), (2, 1, 2, 2, '2026-07-01', -10000, '')",
+        "INSERT INTO bank_reconciliation (id, bank_account_id, statement_date, opening_balance, "
+        "closing_balance, book_balance, created_at, created_by_id) "
+        "VALUES (1, 1, '2026-07-01', 0, 10000, 10000, CURRENT_TIMESTAMP, 1)",
+        "INSERT INTO bank_statement_line (id, bank_account_id, date, description, amount, journal_line_id, "
+        "reconciliation_id, imported_at, source) VALUES "
+        "(1, 1, '2026-07-01', 'Capital', 10000, 1, 1, CURRENT_TIMESTAMP, 'a.csv'), "
+        "(2, 1, '2026-07-02', 'Fee', -500, NULL, NULL, CURRENT_TIMESTAMP, 'a.csv')",
+        "INSERT INTO bank_reconciled_line (journal_line_id, reconciliation_id) VALUES (1, 1)",
+    ]
+    with db.engine.begin() as conn:
+        for statement in rows:
+            conn.execute(text(statement))
+    db.session.remove()
+    upgrade()
+    with db.engine.connect() as conn:
+        lines = text("SELECT id, match_id IS NOT NULL, fitid FROM bank_statement_line ORDER BY id")
+        assert [tuple(row) for row in conn.execute(lines)] == [(1, True, ""), (2, False, "")]
+        assert conn.execute(text("SELECT journal_line_id FROM bank_match_line")).scalars().all() == [1]
+        assert conn.execute(text("SELECT undo_reason FROM bank_reconciliation")).scalar_one() == ""
+    downgrade(revision="0003")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT journal_line_id FROM bank_statement_line ORDER BY id")
+                            ).scalars().all() == [1, None]
