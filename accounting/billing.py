@@ -126,7 +126,7 @@ class Bill(PostedTransactionMixin, Base):
     __table_args__ = (
         # The bills list pages newest first; aged receivables reads only bills still owing.
         Index("ix_bill_date_id", "date", "id"),
-        Index("ix_bill_open", "client_id", "due_date", "date", "status", "total", "applied",
+        Index("ix_bill_open", "client_id", "due_date", "date", "status", "total", "applied", "id",
               sqlite_where=text(_OWING), postgresql_where=text(_OWING)),
     )
 

@@ -24,13 +24,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, cached_property
+from typing import NamedTuple
 
 from sqlalchemy import (
     BigInteger,
     Date,
+    Integer,
     and_,
     bindparam,
     case,
+    cast,
     func,
     literal_column,
     or_,
@@ -39,6 +42,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import Select
 
 from accounting.accounts import AccountRole, account_for_role
 from accounting.billing import (
@@ -120,9 +124,9 @@ ADDS_TO_OWED = [kind for kind in EventKind if kind.value in ("posted", "undone")
 # ---------------------------------------------------------------- aged reports
 
 
-@dataclass(frozen=True)
-class AgedRow:
-    """One client's or supplier's amounts owed, per bucket."""
+class AgedRow(NamedTuple):
+    """One client's or supplier's amounts owed, per bucket (a named tuple: a thousand of them are
+    made per page)."""
 
     party_id: int
     name: str
@@ -160,8 +164,28 @@ class AgedReport:
         """Ledger less report: non-zero only when something else was posted to the account."""
         return None if self.ledger_balance is None else self.ledger_balance - self.total
 
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
     def page(self, number: int, per_page: int = SUMMARY_PER_PAGE) -> list[AgedRow]:
         return self.rows[(number - 1) * per_page:number * per_page]
+
+
+@dataclass(frozen=True)
+class AgedPage:
+    """One page of an aged report (the parties on it, by name) with the whole report's totals and
+    number of parties: what the report page shows, without reading every party's row."""
+
+    as_at: date
+    number: int
+    rows: list[AgedRow]  # this page's parties only
+    count: int  # parties in the whole report
+    totals: tuple[Decimal, ...]
+    total: Decimal
+
+    def page(self, number: int, per_page: int = SUMMARY_PER_PAGE) -> list[AgedRow]:
+        return self.rows if number == self.number else []
 
 
 @dataclass(frozen=True)
@@ -207,13 +231,14 @@ def _dates(as_at: date) -> dict[str, date]:
 def _bucket_sums(due, cents) -> list:
     """SUM(cents) per bucket of `due` as at AS_AT, as five SQL expressions."""
     bounds = BOUNDS
-    return [
+    sums = [
         func.coalesce(func.sum(case((due >= bounds[0], cents), else_=0)), 0),
         func.coalesce(func.sum(case((and_(due < bounds[0], due >= bounds[1]), cents), else_=0)), 0),
         func.coalesce(func.sum(case((and_(due < bounds[1], due >= bounds[2]), cents), else_=0)), 0),
         func.coalesce(func.sum(case((and_(due < bounds[2], due >= bounds[3]), cents), else_=0)), 0),
         func.coalesce(func.sum(case((due < bounds[3], cents), else_=0)), 0),
     ]
+    return [total.label(f"bucket_{bucket}") for bucket, total in enumerate(sums)]
 
 
 def _reversed_on_or_before(journal_id_column, as_at: date):
@@ -290,28 +315,33 @@ def _credit_unused(as_at: date, client_id: int | None = None):
     return statement.subquery("unused")
 
 
-def _grouped(items):
-    """Per party: the bucket sums of (party, due, cents) rows."""
-    return select(items.c.party, *_bucket_sums(items.c.due, items.c.cents)).group_by(items.c.party)
+def _grouped(items) -> Select:
+    """Per party: the bucket sums of `items`' (party, due, cents) rows, as integers (PostgreSQL's
+    SUM of integers is numeric, slower to add up again)."""
+    sums = _bucket_sums(items.c.due, items.c.cents)
+    return select(items.c.party, *(cast(total, BigInteger) for total in sums)).group_by(items.c.party)
 
 
 @cache
-def _receivable_parts(as_at=AS_AT) -> list:
+def _receivable_parts(as_at=AS_AT) -> tuple:
     """Queries of (party, five bucket sums) whose rows add up to aged receivables.
 
-    Bills unchanged since `as_at` are summed straight from their rows, grouped by client (so an
-    index of open bills can answer it alone); bills changed since, and credit notes, are few.
+    Bills unchanged since `as_at` are summed straight from their rows, grouped by client, in the
+    order of the index of open bills, ix_bill_open, which answers them alone (its condition is this
+    query's `owing > 0`); bills changed since, replayed from their events, and credit notes' unused
+    credit (negative) are few, summed together. `_summary` adds the parts up per client.
     """
     later = select(BillEvent.bill_id).where(BillEvent.date > as_at)
     owing = _cents(Bill.total) - _cents(Bill.applied)
-    unchanged = (select(Bill.client_id, *_bucket_sums(func.coalesce(Bill.due_date, Bill.date), owing))
+    unchanged = (select(Bill.client_id.label("party"), func.coalesce(Bill.due_date, Bill.date).label("due"),
+                        owing.label("cents"))
                  .where(owing > literal_column("0"), Bill.status == BillStatus.POSTED, Bill.id.not_in(later))
-                 .group_by(Bill.client_id))
+                 .subquery("unchanged"))
     replayed = _replayed_bills(as_at).subquery("replayed")
     unused = _credit_unused(as_at)
-    notes = select(unused.c.party, unused.c.due, (-unused.c.unused).label("cents")).where(
-        unused.c.unused != 0).subquery("notes")
-    return [unchanged, _grouped(replayed), _grouped(notes)]
+    notes = select(unused.c.party, unused.c.due, -unused.c.unused).where(unused.c.unused != 0)
+    changed = union_all(select(replayed.c.party, replayed.c.due, replayed.c.cents), notes).subquery("changed")
+    return (_grouped(unchanged), _grouped(changed))
 
 
 def ledger_balance(session: Session, which: str, as_at: date) -> Decimal:
@@ -330,25 +360,65 @@ def _ledger(session: Session, role: AccountRole, as_at: date, sign: int) -> Deci
     return _signed(sign, from_cents(cents))
 
 
-def _aged(session: Session, parts: list, party_model, as_at: date, role: AccountRole, sign: int,
+@cache
+def _summary(parts: tuple, party_model):
+    """One query: (party id, name, five bucket sums) of the parties with something in a bucket,
+    the `parts`' (party, five bucket sums) rows added up per party, in the database."""
+    rows = union_all(*parts).subquery("parts")
+    party, *buckets = rows.c
+    sums = [func.sum(bucket).label(f"bucket_{number}") for number, bucket in enumerate(buckets)]
+    per_party = (select(party.label("party"), *sums).group_by(party)
+                 .having(or_(*(total != 0 for total in sums))).subquery("per_party"))
+    party, *buckets = per_party.c
+    return select(party_model.id, party_model.name, *buckets).join(per_party, party == party_model.id)
+
+
+def _aged(session: Session, parts: tuple, party_model, as_at: date, role: AccountRole, sign: int,
           with_ledger: bool) -> AgedReport:
-    """Run each part (party, five bucket sums), add them up per party, name and sort the parties."""
-    cents: dict[int, list[int]] = {}
-    for part in parts:
-        for party_id, *sums in session.execute(part, _dates(as_at)):
-            total = cents.setdefault(party_id, [0] * len(BUCKETS))
-            for bucket, amount in enumerate(sums):
-                total[bucket] += amount
-    owing = {party_id: sums for party_id, sums in cents.items() if any(sums)}
-    names: dict[int, str] = {}
-    ids = sorted(owing)
-    for first in range(0, len(ids), CHUNK):
-        names.update(session.execute(select(party_model.id, party_model.name)
-                                     .where(party_model.id.in_(ids[first:first + CHUNK]))).all())
-    rows = [AgedRow(party_id, names[party_id], tuple(sums)) for party_id, sums in owing.items()]
-    rows.sort(key=lambda row: (row.name, row.party_id))
+    """Add up the parts per party (see `_summary`) and sort the parties by name."""
+    rows = [AgedRow(party_id, name, tuple(sums))
+            for party_id, name, *sums in session.execute(_summary(parts, party_model), _dates(as_at))]
+    # Sorted here, not in SQL, so the order is the same on every database (no collation rules).
+    rows.sort(key=_by_name)
     return AgedReport(as_at=as_at, rows=rows,
                       ledger_balance=_ledger(session, role, as_at, sign) if with_ledger else None)
+
+
+def _by_name(row: "AgedRow") -> tuple[str, int]:
+    return row.name, row.party_id
+
+
+@cache
+def _page_query(parts: tuple, party_model, dialect: str):
+    """A page of `_summary`'s parties by name (in code point order, as `_by_name` sorts: the "C"
+    collation on PostgreSQL, SQLite's own), each row with the whole report's count and totals."""
+    summary = _summary(parts, party_model).subquery("summary")
+    party, name, *buckets = summary.c
+    ordered = name.collate("C") if dialect == "postgresql" else name
+    return (select(party, name, *buckets, func.count().over(), *(func.sum(b).over() for b in buckets))
+            .order_by(ordered, party).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def _aged_page(session: Session, parts: tuple, party_model, as_at: date, number: int,
+               per_page: int) -> AgedPage:
+    number = max(number, 1)
+    query = _page_query(parts, party_model, session.get_bind().dialect.name)
+    found = session.execute(query, {**_dates(as_at), "limit": per_page,
+                                    "offset": (number - 1) * per_page}).all()
+    if not found:  # nothing owing, or a page past the end: the totals come from the whole report
+        report = _aged(session, parts, party_model, as_at, AccountRole.ACCOUNTS_RECEIVABLE, 1, False)
+        return AgedPage(as_at, number, [], report.count, report.totals, report.total)
+    width = len(BUCKETS)
+    rows = [AgedRow(row[0], row[1], tuple(row[2:2 + width])) for row in found]
+    first = found[0]
+    totals = tuple(from_cents(cents) for cents in first[3 + width:])
+    return AgedPage(as_at, number, rows, first[2 + width], totals, from_cents(sum(first[3 + width:])))
+
+
+def aged_receivables_page(session: Session, as_at: date, number: int = 1,
+                          per_page: int = SUMMARY_PER_PAGE) -> AgedPage:
+    """Page `number` of `aged_receivables` (clients by name), with its totals, from one query."""
+    return _aged_page(session, _receivable_parts(), Client, as_at, number, per_page)
 
 
 def aged_receivables(session: Session, as_at: date, *, with_ledger: bool = True) -> AgedReport:
@@ -371,19 +441,30 @@ def _item(kind, id_, number, on, due, total, cents, as_at) -> AgedItem:
                     max((as_at - due).days, 0))
 
 
+PARTY = bindparam("party", type_=Integer())
+
+
+@cache
+def _client_queries() -> tuple[Select, Select]:
+    """One client's (`PARTY`'s) bills owing and credit notes unused, built once (see AS_AT)."""
+    owed = _bills_owed(AS_AT, PARTY)
+    unused = _credit_unused(AS_AT, PARTY)
+    bills = select(Bill.id, Bill.number, Bill.date, Bill.due_date, Bill.total, owed.c.owed).join(
+        owed, owed.c.bill_id == Bill.id)
+    notes = (select(CreditNote.id, CreditNote.number, CreditNote.date, CreditNote.total, unused.c.unused)
+             .join(unused, unused.c.credit_note_id == CreditNote.id).where(unused.c.unused != 0))
+    return bills, notes
+
+
 def client_receivables(session: Session, client: Client, as_at: date, *, page: int = 1,
                        per_page: int = DETAIL_PER_PAGE) -> AgedDetail:
     """One client's bills owing and credit unused as at `as_at`, oldest due first, one page."""
-    owed = _bills_owed(AS_AT, client.id)
-    unused = _credit_unused(AS_AT, client.id)
-    dates = _dates(as_at)
-    items = [_item("bill", b.id, b.number, b.date, b.due_date or b.date, b.total, cents, as_at)
-             for b, cents in session.execute(select(Bill, owed.c.owed).join(owed, owed.c.bill_id == Bill.id),
-                                             dates)]
-    items += [_item("credit_note", n.id, n.number, n.date, n.date, n.total, -cents, as_at)
-              for n, cents in session.execute(
-                  select(CreditNote, unused.c.unused).join(unused, unused.c.credit_note_id == CreditNote.id)
-                  .where(unused.c.unused != 0), dates)]
+    bills, notes = _client_queries()
+    values = {**_dates(as_at), "party": client.id}
+    items = [_item("bill", id_, number, on, due or on, total, cents, as_at)
+             for id_, number, on, due, total, cents in session.execute(bills, values)]
+    items += [_item("credit_note", id_, number, on, on, total, -cents, as_at)
+              for id_, number, on, total, cents in session.execute(notes, values)]
     items.sort(key=lambda i: (i.due_date, i.number))
     return _detail(as_at, client.id, client.name, items, page, per_page)
 
@@ -426,7 +507,8 @@ def _supplier_credit_unused(as_at: date, supplier_id: int | None = None):
 
 
 @cache
-def _payable_parts(as_at=AS_AT) -> list:
+def _payable_parts(as_at=AS_AT) -> tuple:
+    """Queries of (party, five bucket sums) whose rows add up to aged payables (see `_summary`)."""
     owed = _invoices_owed(as_at)
     unused = _supplier_credit_unused(as_at)
     invoices = select(SupplierInvoice.supplier_id.label("party"), SupplierInvoice.due_date.label("due"),
@@ -434,7 +516,7 @@ def _payable_parts(as_at=AS_AT) -> list:
                                                        ).where(owed.c.owed != 0)
     credits = select(SupplierCredit.supplier_id, SupplierCredit.date, -unused.c.unused).join(
         unused, unused.c.credit_id == SupplierCredit.id).where(unused.c.unused != 0)
-    return [_grouped(union_all(invoices, credits).subquery("items"))]
+    return (_grouped(union_all(invoices, credits).subquery("items")),)
 
 
 def aged_payables(session: Session, as_at: date, *, with_ledger: bool = True) -> AgedReport:
@@ -442,6 +524,12 @@ def aged_payables(session: Session, as_at: date, *, with_ledger: bool = True) ->
     Payable."""
     return _aged(session, _payable_parts(), Supplier, as_at, AccountRole.ACCOUNTS_PAYABLE, -1,
                  with_ledger)
+
+
+def aged_payables_page(session: Session, as_at: date, number: int = 1,
+                       per_page: int = SUMMARY_PER_PAGE) -> AgedPage:
+    """Page `number` of `aged_payables` (suppliers by name), with its totals, from one query."""
+    return _aged_page(session, _payable_parts(), Supplier, as_at, number, per_page)
 
 
 def supplier_payables(session: Session, supplier: Supplier, as_at: date, *, page: int = 1,

@@ -194,15 +194,18 @@ class AgedKind:
     ledger: str  # the control account's name
     endpoint: str
     report: Callable
+    page: Callable  # one page of the report, with its totals
     detail: Callable
     model: type
 
 
 AGED = {
     "receivables": AgedKind("Aged receivables", "Client", "Accounts Receivable", "aged_receivables",
-                            office_reports.aged_receivables, office_reports.client_receivables, Client),
+                            office_reports.aged_receivables, office_reports.aged_receivables_page,
+                            office_reports.client_receivables, Client),
     "payables": AgedKind("Aged payables", "Supplier", "Accounts Payable", "aged_payables",
-                         office_reports.aged_payables, office_reports.supplier_payables, Supplier),
+                         office_reports.aged_payables, office_reports.aged_payables_page,
+                         office_reports.supplier_payables, Supplier),
 }
 
 
@@ -215,11 +218,12 @@ def _party_or_404(kind: AgedKind, party_id: int):
 
 def _aged_page(which: str):
     kind = AGED[which]
+    page = page_number()
     try:
-        report = kind.report(db.session, _date_arg("as_at", date.today()), with_ledger=False)
+        report = kind.page(db.session, _date_arg("as_at", date.today()), page,
+                           office_reports.SUMMARY_PER_PAGE)
     except LedgerError as error:
         return render("reports/aged.html", kind=kind, report=None, error=error, status=400)
-    page = page_number()
     return render("reports/aged.html", block="summary", kind=kind, which=which, report=report, error=None,
                   page=page, per_page=office_reports.SUMMARY_PER_PAGE, buckets=office_reports.BUCKETS)
 

@@ -33,7 +33,9 @@ from accounting.journals import Journal, JournalLine
 from accounting.office_reports import (
     Bucket,
     aged_payables,
+    aged_payables_page,
     aged_receivables,
+    aged_receivables_page,
     bucket_of,
     client_receivables,
     gst_summary,
@@ -197,6 +199,33 @@ def test_a_clients_detail_lists_each_bill_and_credit_owing_oldest_first_a_page_a
     second = client_receivables(books.session, client, date(2026, 7, 10), page=2, per_page=3)
     assert [i.number for i in second.items] == [bills[3].number, bills[4].number]
     assert second.count == 5 and second.buckets == detail.buckets
+
+
+def assert_pages_match(books, report, page_of, as_at, per_page):
+    """Each page of the report page's query is that slice of the whole report, with its totals."""
+    for number in range(1, report.count // per_page + 3):
+        page = page_of(books.session, as_at, number, per_page)
+        assert (page.count, page.totals, page.total) == (report.count, report.totals, report.total)
+        assert [(r.party_id, r.name, r.buckets) for r in page.page(number, per_page)] == [
+            (r.party_id, r.name, r.buckets) for r in report.page(number, per_page)]
+
+
+def test_a_page_of_aged_receivables_is_that_slice_of_the_report_by_name_on_every_database(books, office):
+    # Names whose order differs between collations: the page's order is the report's (code points).
+    for name in ("beta lower", "Álvaro Co", "Zed Ltd", "acme two", "Acme Pty Ltd two", "Zed Ltd"):
+        client = save_client(books.session, books.admin, ClientDetails(kind="company", name=name))
+        office.matters[client.id] = open_matter(books.session, books.admin, client, description="Work",
+                                                responsible_id=None, opened_on=JULY)
+        books.session.commit()
+        office.bill("10.00", client=client.id)
+    office.bill("20.00")
+    office.credit_note("30.00", on=JULY, client="Beta Legal")  # a row of unused credit only
+    report = aged_receivables(books.session, JULY)
+    assert [r.name for r in report.rows] == sorted(r.name for r in report.rows)
+    assert report.count == 8
+    assert_pages_match(books, report, aged_receivables_page, JULY, per_page=3)
+    empty = aged_receivables_page(books.session, JULY - timedelta(days=1))
+    assert (empty.count, empty.rows, empty.total) == (0, [], Z)
 
 
 def test_aged_payables_total_to_accounts_payable_as_at_any_date(books, office):
@@ -438,5 +467,7 @@ def test_under_any_sequence_the_aged_reports_and_gst_agree_with_the_ledger(books
     for row in receivables.rows:
         client = books.session.get(Client, row.party_id)
         assert client_receivables(books.session, client, on, per_page=1000).buckets == row.buckets
+    for report, page_of in ((receivables, aged_receivables_page), (payables, aged_payables_page)):
+        assert_pages_match(books, report, page_of, on, per_page=1)
     summary = gst_summary(books.session, JULY, on if on >= JULY else JULY, Basis.ACCRUAL)
     assert summary.other_collected == Z and summary.other_paid == Z

@@ -204,6 +204,13 @@ def test_the_summary_is_paged_with_htmx(client, office, monkeypatch):
     assert rows_of(second.find("table"), "tfoot")[0][-1] == "320.00"  # totals of every client
 
 
+def test_a_page_past_the_last_still_shows_every_clients_totals(client, office):
+    page = html(client.get("/reports/aged-receivables?as_at=2026-10-31&page=9",
+                           headers={"HX-Request": "true"}))
+    assert rows_of(page.find("table")) == []
+    assert rows_of(page.find("table"), "tfoot")[0][-1] == "320.00"
+
+
 def test_gst_summary_page_lists_figures_and_documents(client, office):
     page = html(client.get("/reports/gst?start=2026-07-01&end=2026-09-30"))
     table = page.find("table", class_="gst-summary")
