@@ -225,7 +225,18 @@ def _aged_page(which: str):
     except LedgerError as error:
         return render("reports/aged.html", kind=kind, report=None, error=error, status=400)
     return render("reports/aged.html", block="summary", kind=kind, which=which, report=report, error=None,
-                  page=page, per_page=office_reports.SUMMARY_PER_PAGE, buckets=office_reports.BUCKETS)
+                  page=page, per_page=office_reports.SUMMARY_PER_PAGE, buckets=office_reports.BUCKETS,
+                  detail_url=_detail_urls(kind, report.as_at))
+
+
+_PARTY_SLOT = 2**31 - 1  # no party's id: marks where the id goes in a detail URL
+
+
+def _detail_urls(kind: AgedKind, as_at: date) -> Callable[[int], str]:
+    """party id -> its detail page as at `as_at`: url_for once per page, not once per row."""
+    url = url_for(f"reports.{kind.endpoint}_detail", party_id=_PARTY_SLOT, as_at=as_at.isoformat())
+    before, after = url.split(str(_PARTY_SLOT), 1)
+    return lambda party_id: f"{before}{int(party_id)}{after}"
 
 
 def _aged_detail_page(which: str, party_id: int):
