@@ -228,7 +228,7 @@ def upgrade():
 
     with op.batch_alter_table('bill', schema=None) as batch_op:
         batch_op.create_index('ix_bill_date_id', ['date', 'id'], unique=False)
-        batch_op.create_index('ix_bill_open', ['client_id', 'due_date', 'date', 'status', 'total', 'applied'], unique=False, sqlite_where=sa.text('total - applied > 0'), postgresql_where=sa.text('total - applied > 0'))
+        batch_op.create_index('ix_bill_open', ['client_id', 'due_date', 'date', 'status', 'total', 'applied', 'id'], unique=False, sqlite_where=sa.text('total - applied > 0'), postgresql_where=sa.text('total - applied > 0'))
 
     with op.batch_alter_table('bill_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('undoes_id', sa.Integer(), nullable=True))
