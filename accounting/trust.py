@@ -458,7 +458,8 @@ def _amount(value, field: str = "amount") -> Decimal:
     return value
 
 
-def _text(value: str, limit: int, field: str, what: str, *, required: bool = False) -> str:
+def clean_text(value: str, limit: int, field: str, what: str, *, required: bool = False) -> str:
+    """`value` stripped; refused naming `field` when required and blank, or longer than `limit`."""
     value = (value or "").strip()
     if required and not value:
         raise LedgerError(f"Enter {what}.", field)
@@ -564,10 +565,10 @@ def record_receipt(session: Session, user: User | None, *, trust_account_id, mat
     trust_account = get_trust_account(session, trust_account_id, "trust_account")
     matter = _open_matter(session, matter_id, "matter")
     amount = _amount(amount)
-    payer = _text(payer, MAX_TEXT, "party", "who the money is from", required=True)
+    payer = clean_text(payer, MAX_TEXT, "party", "who the money is from", required=True)
     method = _method(method)
-    description = _text(description, MAX_DESCRIPTION, "description", "the description")
-    reference = _text(reference, 100, "reference", "the reference")
+    description = clean_text(description, MAX_DESCRIPTION, "description", "the description")
+    reference = clean_text(reference, 100, "reference", "the reference")
     label = f"Trust receipt from {payer} for {matter.number}"
     return post_trust(
         session, user, kind=TrustKind.RECEIPT, trust_account=trust_account, date=date, amount=amount,
@@ -584,12 +585,12 @@ def record_payment(session: Session, user: User | None, *, trust_account_id, mat
     trust_account = get_trust_account(session, trust_account_id, "trust_account")
     matter = _open_matter(session, matter_id, "matter")
     amount = _amount(amount)
-    payee = _text(payee, MAX_TEXT, "party", "who the money is paid to", required=True)
+    payee = clean_text(payee, MAX_TEXT, "party", "who the money is paid to", required=True)
     method = _method(method)
-    authority = _text(authority, MAX_TEXT, "authority", "the authority for the payment", required=True)
-    description = _text(description, MAX_DESCRIPTION, "description", "what the payment is for",
+    authority = clean_text(authority, MAX_TEXT, "authority", "the authority for the payment", required=True)
+    description = clean_text(description, MAX_DESCRIPTION, "description", "what the payment is for",
                         required=True)
-    reference = _text(reference, 100, "reference", "the reference")
+    reference = clean_text(reference, 100, "reference", "the reference")
     label = f"Trust payment to {payee} from {matter.number}"
     return post_trust(
         session, user, kind=TrustKind.PAYMENT, trust_account=trust_account, date=date, amount=amount,
@@ -614,8 +615,8 @@ def record_trust_journal(session: Session, user: User | None, *, trust_account_i
         raise LedgerError("Choose two different matters: a journal moves money from one matter to "
                           "another.", "to_matter")
     amount = _amount(amount)
-    authority = _text(authority, MAX_TEXT, "authority", "the authority for the transfer", required=True)
-    description = _text(description, MAX_DESCRIPTION, "description", "what the journal is for",
+    authority = clean_text(authority, MAX_TEXT, "authority", "the authority for the transfer", required=True)
+    description = clean_text(description, MAX_DESCRIPTION, "description", "what the journal is for",
                         required=True)
     label = f"Trust journal {source.number} to {target.number}"
     liability = trust_account.liability_account_id
@@ -642,7 +643,7 @@ def reverse_trust_transaction(session: Session, user: User | None, transaction_i
     already been paid out is refused as an overdraw, like any other payment.
     """
     original = get_trust_transaction(session, transaction_id, for_update=True)
-    reason = _text(reason, MAX_DESCRIPTION, "reason", "the reason for the reversal", required=True)
+    reason = clean_text(reason, MAX_DESCRIPTION, "reason", "the reason for the reversal", required=True)
     problem = original.why_not_reversible()
     if problem:
         raise (TransactionLocked if original.is_locked() else InvalidReversal)(problem)

@@ -50,6 +50,7 @@ from accounting.trust import (
     TrustStatus,
     TrustTransaction,
     account_balance,
+    clean_text,
     get_trust_account,
     get_trust_transaction,
     lock_matters,
@@ -172,7 +173,7 @@ def save_trust_settings(session: Session, user: User | None, *, jurisdiction: st
         destination = InterestDestination(interest_destination)
     except ValueError:
         raise LedgerError("Choose where trust interest goes.", "interest_destination") from None
-    authority = _text(statutory_authority, 150, "statutory_authority", "the authority's name")
+    authority = clean_text(statutory_authority, 150, "statutory_authority", "the authority's name")
     settings = get_trust_settings(session)
     settings.jurisdiction, settings.interest_destination = jurisdiction, destination
     settings.statutory_authority = authority
@@ -184,15 +185,6 @@ def save_trust_settings(session: Session, user: User | None, *, jurisdiction: st
 
 
 # ---- Small checks --------------------------------------------------------------------------------
-
-
-def _text(value: str, limit: int, field: str, what: str, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise LedgerError(f"Enter {what}.", field)
-    if len(value) > limit:
-        raise LedgerError(f"Keep {what} under {limit} characters.", field)
-    return value
 
 
 def _positive(value, field: str) -> Decimal:
@@ -308,9 +300,9 @@ def transfer_to_office(session: Session, user: User | None, *, trust_account_id,
     """
     trust_account = get_trust_account(session, trust_account_id, "trust_account")
     date = _date(date)
-    authority = _text(authority, MAX_TEXT, "authority", "the client's authority for the transfer",
+    authority = clean_text(authority, MAX_TEXT, "authority", "the client's authority for the transfer",
                       required=True)
-    description = _text(description, 300, "description", "the description")
+    description = clean_text(description, 300, "description", "the description")
     bank = _office_bank(session, office_bank_account_id)
     parsed = _parse_lines(session, lines, skip_empty=skip_empty)
     matter_of: dict[int, int] = {}
@@ -541,8 +533,8 @@ def record_interest(session: Session, user: User | None, *, trust_account_id, da
     if trust_account.kind is TrustAccountKind.CONTROLLED and destination is not InterestDestination.MATTERS:
         raise LedgerError("Interest on controlled money belongs to its client: it goes to the matter.",
                           "destination")
-    reference = _text(reference, 100, "reference", "the bank's reference")
-    description = _text(description, 300, "description", "the description")
+    reference = clean_text(reference, 100, "reference", "the bank's reference")
+    description = clean_text(description, 300, "description", "the description")
     bank_line = LineInput(trust_account.account_id, amount, f"Interest on {trust_account.name}")
     common = dict(trust_account=trust_account, date=date, amount=amount, reference=reference,
                   party=trust_account.bank_name or "Bank")
@@ -684,8 +676,8 @@ def lodge_statutory_deposit(session: Session, user: User | None, *, trust_accoun
     """
     trust_account = _statutory_trust_account(session, trust_account_id)
     date, amount = _date(date), _positive(amount, "amount")
-    reference = _text(reference, 100, "reference", "the reference")
-    description = _text(description, 300, "description", "the description")
+    reference = clean_text(reference, 100, "reference", "the reference")
+    description = clean_text(description, 300, "description", "the description")
     cash = account_balance(session, trust_account.account_id)
     if amount > cash:
         raise InvalidAmount(f"{trust_account.name} holds {format_money(cash)}: a deposit cannot be more "
@@ -705,8 +697,8 @@ def withdraw_statutory_deposit(session: Session, user: User | None, *, trust_acc
     """Take money back from the statutory deposit: Dr trust bank, Cr deposit; never more than lodged."""
     trust_account = _statutory_trust_account(session, trust_account_id)
     date, amount = _date(date), _positive(amount, "amount")
-    reference = _text(reference, 100, "reference", "the reference")
-    description = _text(description, 300, "description", "the description")
+    reference = clean_text(reference, 100, "reference", "the reference")
+    description = clean_text(description, 300, "description", "the description")
     held = statutory_deposit_balance(session, trust_account)
     if amount > held:
         raise InvalidAmount(f"The statutory deposit holds {format_money(held)}: withdraw no more than that.",
