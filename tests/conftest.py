@@ -195,3 +195,11 @@ def auth(client, books):
             return client.submit("/logout")
 
     return Auth()
+
+
+@pytest.fixture
+def trust(books):
+    """The general trust account and two matters of two clients: tests/trust_support.py's `Trust`."""
+    from tests.trust_support import Trust
+
+    return Trust(books)

@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -38,6 +39,55 @@ def html(response) -> BeautifulSoup:
 
 def text_of(node) -> str:
     return " ".join(node.get_text(" ").split()) if node is not None else ""
+
+
+def run_at_once(app, *actions, timeout=30):
+    """Two (or more) people at once: run each `action(session)` in its own thread, with its own app
+    context and database session, all released together; commit what an action did, or roll it back
+    when the books refuse it (a LedgerError).
+
+    Returns, in the order of `actions`, what each action returned or the LedgerError it raised. Any other
+    exception (a deadlock, a broken barrier), or an action still running after `timeout` seconds, fails
+    the test.
+    """
+    from accounting.errors import LedgerError
+    from extensions import db
+
+    results, failures = [None] * len(actions), []
+    barrier = threading.Barrier(len(actions), timeout=timeout)
+
+    def attempt(i, action):
+        with app.app_context():
+            try:
+                barrier.wait()
+                results[i] = action(db.session)
+                db.session.commit()
+            except LedgerError as refusal:
+                db.session.rollback()
+                results[i] = refusal
+            except BaseException as error:  # reported to the test below
+                db.session.rollback()
+                failures.append((i, error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(i, action)) for i, action in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    if any(thread.is_alive() for thread in threads):
+        pytest.fail(f"an action was still running after {timeout} seconds")
+    if failures:
+        i, error = failures[0]
+        raise AssertionError(f"action {i} raised {error!r}") from error
+    return results
+
+
+def outcomes(results) -> list[str]:
+    """`run_at_once`'s results as people saw them: "ok", or the message of the refusal."""
+    return [getattr(result, "message", str(result)) if isinstance(result, Exception) else "ok"
+            for result in results]
 
 
 def _pg_bin() -> Path | None:

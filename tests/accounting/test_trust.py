@@ -1,13 +1,11 @@
 """The trust core: receipts, payments, journals, reversals and the rules that guard them."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from accounting.clients import ClientDetails, open_matter, save_client
 from accounting.errors import InvalidAmount, InvalidReversal, LedgerError, PeriodLocked
 from accounting.trust import (
     TrustKind,
@@ -23,44 +21,11 @@ from accounting.trust import (
     reverse_trust_transaction,
     trust_position,
 )
+from tests.support import outcomes, run_at_once
 
 ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 JULY = date(2026, 7, 1)
 D = Decimal
-
-
-class Trust:
-    """Builders: the general trust account and two matters of two clients."""
-
-    def __init__(self, books):
-        self.books, self.s = books, books.session
-        self.account = ensure_default_trust_account(self.s)
-        acme = save_client(self.s, books.admin, ClientDetails(kind="company", name="Acme Pty Ltd"))
-        bo = save_client(self.s, books.admin, ClientDetails(kind="individual", name="Bo Smith"))
-        self.lease = open_matter(self.s, books.admin, acme, description="Lease", responsible_id=None,
-                                 opened_on=JULY)
-        self.estate = open_matter(self.s, books.admin, bo, description="Estate", responsible_id=None,
-                                  opened_on=JULY)
-        self.s.commit()
-
-    def receive(self, amount, matter=None, on=JULY, payer="Acme Pty Ltd"):
-        return record_receipt(self.s, self.books.admin, trust_account_id=self.account.id,
-                              matter_id=(matter or self.lease).id, date=on, amount=D(amount),
-                              payer=payer, method="eft")
-
-    def pay(self, amount, matter=None, on=JULY, session=None):
-        return record_payment(session or self.s, self.books.admin, trust_account_id=self.account.id,
-                              matter_id=(matter or self.lease).id, date=on, amount=D(amount),
-                              payee="Vendor's solicitors", method="eft", authority="Signed authority 3 Jul",
-                              description="Settlement funds")
-
-    def balance(self, matter=None):
-        return matter_balance(self.s, self.account, (matter or self.lease).id)
-
-
-@pytest.fixture
-def trust(books):
-    return Trust(books)
 
 
 def lines_of(transaction):
@@ -216,33 +181,17 @@ def test_receipt_numbers_have_no_gaps_when_a_receipt_is_refused(trust):
 @ON_POSTGRESQL_ONLY
 def test_two_people_paying_out_of_one_matter_at_once_cannot_overdraw_it(app, trust):
     from accounting.trust import get_trust_account
-    from extensions import db
 
     trust.receive("100.00")
     trust.s.commit()
-    account_id, matter_id, results, barrier = trust.account.id, trust.lease.id, [], threading.Barrier(2)
+    account_id, matter_id = trust.account.id, trust.lease.id
 
-    def attempt():
-        with app.app_context():
-            session = db.session
-            try:
-                barrier.wait()
-                record_payment(session, None, trust_account_id=get_trust_account(session, account_id).id,
-                               matter_id=matter_id, date=JULY, amount=D("70.00"), payee="X", method="eft",
-                               authority="Signed", description="Disbursement")
-                session.commit()
-                results.append("ok")
-            except LedgerError as error:
-                session.rollback()
-                results.append(error.message)
-            finally:
-                db.session.remove()
+    def pay(session):
+        record_payment(session, None, trust_account_id=get_trust_account(session, account_id).id,
+                       matter_id=matter_id, date=JULY, amount=D("70.00"), payee="X", method="eft",
+                       authority="Signed", description="Disbursement")
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = outcomes(run_at_once(app, pay, pay))
     assert results.count("ok") == 1, results
     assert "30.00 is available" in next(r for r in results if r != "ok")
     trust.s.rollback()
@@ -267,37 +216,16 @@ def test_money_lodged_as_a_statutory_deposit_cannot_be_paid_out_of_the_bank(trus
 @ON_POSTGRESQL_ONLY
 def test_a_receipt_racing_the_close_of_its_account_never_lands_in_a_closed_account(app, trust, books):
     from accounting.trust import TrustAccount, close_trust_account
-    from extensions import db
 
     second = create_trust_account(books.session, books.admin, code="1-1110", name="Second Trust")
     books.session.commit()
-    account_id, matter_id, results, barrier = second.id, trust.lease.id, {}, threading.Barrier(2)
-
-    def attempt(name, action):
-        with app.app_context():
-            session = db.session
-            try:
-                barrier.wait()
-                action(session)
-                session.commit()
-                results[name] = "ok"
-            except LedgerError as error:
-                session.rollback()
-                results[name] = error.message
-            finally:
-                db.session.remove()
+    account_id, matter_id = second.id, trust.lease.id
 
     def receive(session):
         record_receipt(session, None, trust_account_id=account_id, matter_id=matter_id, date=JULY,
                        amount=D("10.00"), payer="Acme", method="eft")
 
-    threads = [threading.Thread(target=attempt, args=("receipt", receive)),
-               threading.Thread(target=attempt,
-                                args=("close", lambda s: close_trust_account(s, None, account_id)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = outcomes(run_at_once(app, receive, lambda s: close_trust_account(s, None, account_id)))
     books.session.rollback()
     closed = books.session.get(TrustAccount, account_id).closed
     landed = books.session.scalar(select(func.count()).select_from(TrustTransaction)

@@ -2,7 +2,6 @@
 nothing, and a matter's balances across trust accounts."""
 
 import importlib
-import threading
 from contextlib import suppress
 from datetime import date
 from decimal import Decimal
@@ -11,19 +10,17 @@ import pytest
 from sqlalchemy import select
 
 from accounting.audit import AuditEvent
-from accounting.clients import ClientDetails, open_matter, save_client
 from accounting.errors import LedgerError, NotFound
 from accounting.trust import (
     TrustTransaction,
     close_trust_account,
     create_trust_account,
-    ensure_default_trust_account,
     matter_trust_balances,
     record_payment,
-    record_receipt,
     reverse_trust_transaction,
     trust_accounts,
 )
+from tests.support import outcomes, run_at_once
 
 for _module in ("accounting.trust_transfers", "accounting.trust_reports"):  # their tables exist too
     with suppress(ImportError):
@@ -33,28 +30,12 @@ JULY = date(2026, 7, 1)
 D = Decimal
 
 
-class Trust:
-    def __init__(self, books):
-        self.books, self.s = books, books.session
-        self.account = ensure_default_trust_account(self.s)
-        acme = save_client(self.s, books.admin, ClientDetails(kind="company", name="Acme Pty Ltd"))
-        bo = save_client(self.s, books.admin, ClientDetails(kind="individual", name="Bo Smith"))
-        self.lease = open_matter(self.s, books.admin, acme, description="Lease", responsible_id=None,
-                                 opened_on=JULY)
-        self.estate = open_matter(self.s, books.admin, bo, description="Estate", responsible_id=None,
-                                  opened_on=JULY)
-        self.second = create_trust_account(self.s, books.admin, code="1-1110", name="Second Trust")
-        self.s.commit()
-
-    def receive(self, amount, account=None, matter=None):
-        return record_receipt(self.s, self.books.admin, trust_account_id=(account or self.account).id,
-                              matter_id=(matter or self.lease).id, date=JULY, amount=D(amount),
-                              payer="Acme", method="eft")
-
-
 @pytest.fixture
-def trust(books):
-    return Trust(books)
+def trust(trust):
+    """The shared builder with a second, empty trust account."""
+    trust.second = create_trust_account(trust.s, trust.books.admin, code="1-1110", name="Second Trust")
+    trust.s.commit()
+    return trust
 
 
 def test_an_empty_trust_account_closes_and_takes_no_more_money(trust):
@@ -112,29 +93,12 @@ ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], ind
 
 @ON_POSTGRESQL_ONLY
 def test_two_admins_closing_one_account_at_once_close_it_once(app, trust):
-    from extensions import db
+    account_id = trust.second.id
 
-    account_id, results, barrier = trust.second.id, [], threading.Barrier(2)
+    def close(session):
+        close_trust_account(session, None, account_id)
 
-    def attempt():
-        with app.app_context():
-            session = db.session
-            try:
-                barrier.wait()
-                close_trust_account(session, None, account_id)
-                session.commit()
-                results.append("ok")
-            except LedgerError as error:
-                session.rollback()
-                results.append(error.message)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = outcomes(run_at_once(app, close, close))
     assert sorted(results) == ["Second Trust is already closed.", "ok"], results
     trust.s.rollback()
     closings = trust.s.scalars(select(AuditEvent).where(AuditEvent.action == "closed")).all()

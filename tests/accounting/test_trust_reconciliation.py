@@ -1,6 +1,5 @@
 """The monthly three-way trust reconciliation: statements, matching, figures and sign-off."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -8,9 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 import accounting.trust_transfers  # noqa: F401  (its tables are not in accounting.models yet)
-from accounting.clients import ClientDetails, open_matter, save_client
 from accounting.errors import LedgerError, PeriodLocked
-from accounting.trust import ensure_default_trust_account, record_payment, record_receipt
 from accounting.trust_reconciliation import (
     TrustReconciliation,
     TrustStatement,
@@ -23,47 +20,13 @@ from accounting.trust_reconciliation import (
     three_way,
     unmatch_line,
 )
+from tests.support import outcomes, run_at_once
 
 ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 JULY = date(2026, 7, 1)
 JULY_END = date(2026, 7, 31)
 TODAY = date(2026, 9, 15)
 D = Decimal
-
-
-class Trust:
-    """Builders: the general trust account and two matters of two clients."""
-
-    def __init__(self, books):
-        self.books, self.s = books, books.session
-        self.account = ensure_default_trust_account(self.s)
-        acme = save_client(self.s, books.admin, ClientDetails(kind="company", name="Acme Pty Ltd"))
-        bo = save_client(self.s, books.admin, ClientDetails(kind="individual", name="Bo Smith"))
-        self.lease = open_matter(self.s, books.admin, acme, description="Lease", responsible_id=None,
-                                 opened_on=JULY)
-        self.estate = open_matter(self.s, books.admin, bo, description="Estate", responsible_id=None,
-                                  opened_on=JULY)
-        self.s.commit()
-
-    def receive(self, amount, matter=None, on=JULY, payer="Acme Pty Ltd"):
-        return record_receipt(self.s, self.books.admin, trust_account_id=self.account.id,
-                              matter_id=(matter or self.lease).id, date=on, amount=D(amount),
-                              payer=payer, method="eft")
-
-    def pay(self, amount, matter=None, on=JULY, session=None):
-        return record_payment(session or self.s, self.books.admin, trust_account_id=self.account.id,
-                              matter_id=(matter or self.lease).id, date=on, amount=D(amount),
-                              payee="Vendor's solicitors", method="eft", authority="Signed authority 3 Jul",
-                              description="Settlement funds")
-
-    def statement(self, opening, closing, typed, **kwargs):
-        return save_statement(self.s, self.books.admin, trust_account_id=self.account.id,
-                              opening=opening, closing=closing, typed=typed, **kwargs)
-
-
-@pytest.fixture
-def trust(books):
-    return Trust(books)
 
 
 def count(session, model):
@@ -242,33 +205,16 @@ def test_a_later_line_can_be_unmatched(trust):
 
 @ON_POSTGRESQL_ONLY
 def test_two_people_signing_off_the_same_month_at_once_save_it_once(app, trust):
-    from extensions import db
-
     trust.receive("1500.00", on=date(2026, 7, 2))
     trust.statement("0", "1500", "2026-07-02, Deposit, 1500.00", end=JULY_END)
     match_suggested(trust.s, None, trust.account)
     trust.s.commit()
-    account_id, results, barrier = trust.account.id, [], threading.Barrier(2)
+    account_id = trust.account.id
 
-    def attempt():
-        with app.app_context():
-            session = db.session
-            try:
-                barrier.wait()
-                sign_off(session, None, account_id, "2026-07", today=TODAY)
-                session.commit()
-                results.append("ok")
-            except LedgerError as error:
-                session.rollback()
-                results.append(error.message)
-            finally:
-                db.session.remove()
+    def sign(session):
+        sign_off(session, None, account_id, "2026-07", today=TODAY)
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = outcomes(run_at_once(app, sign, sign))
     assert results.count("ok") == 1, results
     assert "already reconciled to 31 Jul 2026" in next(r for r in results if r != "ok")
     trust.s.rollback()

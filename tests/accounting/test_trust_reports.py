@@ -8,15 +8,10 @@ import pytest
 from accounting.errors import LedgerError
 from accounting.trust import record_trust_journal, reverse_trust_transaction
 from accounting.trust_reports import cash_book, matter_ledger, trust_trial_balance
-from tests.accounting.test_trust_reconciliation import JULY, Trust
+from tests.trust_support import JULY
 
 D = Decimal
 AUG = date(2026, 8, 1)
-
-
-@pytest.fixture
-def trust(books):
-    return Trust(books)
 
 
 def books_of_july(trust):

@@ -1,16 +1,15 @@
 """Trust to office transfers paying bills, interest, statutory deposits and controlled money."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from accounting import billing as billing_module
 from accounting.accounts import Account
-from accounting.billing import Bill, BillEvent, BillLineInput, TaxRate, approve_bill, create_bill, get_bill
-from accounting.clients import ClientDetails, MatterStatus, open_matter, save_client
+from accounting.billing import Bill, BillEvent, get_bill
+from accounting.clients import MatterStatus
 from accounting.errors import InvalidAmount, LedgerError
 from accounting.journals import JournalLine
 from accounting.trust import (
@@ -18,7 +17,6 @@ from accounting.trust import (
     TrustStatus,
     TrustTransaction,
     create_trust_account,
-    ensure_default_trust_account,
     matter_balance,
     record_receipt,
     statutory_deposit_balance,
@@ -42,59 +40,17 @@ from accounting.trust_transfers import (
     transfer_to_office,
     withdraw_statutory_deposit,
 )
+from tests.support import outcomes, run_at_once
+from tests.trust_support import Trust
 
 ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 JULY = date(2026, 7, 1)
 D = Decimal
 
 
-class Trust:
-    """Builders: the general trust account, two matters of two clients, bills and receipts."""
-
-    def __init__(self, books):
-        self.books, self.s = books, books.session
-        self.account = ensure_default_trust_account(self.s)
-        acme = save_client(self.s, books.admin, ClientDetails(kind="company", name="Acme Pty Ltd"))
-        bo = save_client(self.s, books.admin, ClientDetails(kind="individual", name="Bo Smith"))
-        self.lease = open_matter(self.s, books.admin, acme, description="Lease", responsible_id=None,
-                                 opened_on=JULY)
-        self.estate = open_matter(self.s, books.admin, bo, description="Estate", responsible_id=None,
-                                  opened_on=JULY)
-        self.s.commit()
-
-    def receive(self, amount, matter=None, on=JULY):
-        receipt = record_receipt(self.s, self.books.admin, trust_account_id=self.account.id,
-                                 matter_id=(matter or self.lease).id, date=on, amount=D(amount),
-                                 payer="Client", method="eft")
-        self.s.commit()
-        return receipt
-
-    def bill(self, rate="1000.00", matter=None, approve=True):
-        """A bill of `rate` + GST 10% (so 1000.00 makes a bill of 1100.00)."""
-        line = BillLineInput("Advice", D("1"), D(rate), self.books.account("4-1000").id, TaxRate.GST)
-        bill = create_bill(self.s, self.books.admin, matter_id=(matter or self.lease).id, date=JULY,
-                           lines=[line])
-        if approve:
-            approve_bill(self.s, self.books.admin, bill)
-        self.s.commit()
-        return bill
-
-    def transfer(self, *lines, session=None, **values):
-        values = dict(trust_account_id=self.account.id, date=JULY, authority="Costs agreement cl. 9") | values
-        return transfer_to_office(session or self.s, self.books.admin,
-                                  lines=[TransferLine(bill.id, amount, f"rows-{i}-amount")
-                                         for i, (bill, amount) in enumerate(lines)], **values)
-
-    def balance(self, matter=None):
-        return matter_balance(self.s, self.account, (matter or self.lease).id)
-
-    def count(self, model):
-        return self.s.scalar(select(func.count()).select_from(model))
-
-
 @pytest.fixture
 def trust(books):
-    return Trust(books)
+    return Trust(books, commit_receipts=True)
 
 
 def lines_of(transaction):
@@ -396,32 +352,15 @@ def test_controlled_money_lists_its_accounts_and_its_own_ledger(trust, books):
 
 @ON_POSTGRESQL_ONLY
 def test_two_transfers_for_the_same_bill_at_once_cannot_overpay_or_overdraw(app, trust):
-    from extensions import db
-
     trust.receive("1500.00")
     bill = trust.bill()
-    account_id, bill_id, results, barrier = trust.account.id, bill.id, [], threading.Barrier(2)
+    account_id, bill_id = trust.account.id, bill.id
 
-    def attempt():
-        with app.app_context():
-            session = db.session
-            try:
-                barrier.wait()
-                transfer_to_office(session, None, trust_account_id=account_id, date=JULY, authority="Signed",
-                                   lines=[TransferLine(bill_id, "800.00")])
-                session.commit()
-                results.append("ok")
-            except LedgerError as error:
-                session.rollback()
-                results.append(error.message)
-            finally:
-                db.session.remove()
+    def transfer(session):
+        transfer_to_office(session, None, trust_account_id=account_id, date=JULY, authority="Signed",
+                           lines=[TransferLine(bill_id, "800.00")])
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = outcomes(run_at_once(app, transfer, transfer))
     assert results.count("ok") == 1, results
     refusal = next(r for r in results if r != "ok")
     assert "more than is owed" in refusal or "700.00 is available" in refusal, refusal
@@ -463,35 +402,18 @@ def test_reversing_a_deposit_never_overdraws_the_deposit_nor_a_withdrawal_the_ba
 
 @ON_POSTGRESQL_ONLY
 def test_two_batches_over_the_same_matters_in_opposite_orders_neither_deadlock_nor_overdraw(app, trust):
-    from extensions import db
-
     trust.receive("1000.00")
     trust.receive("1000.00", matter=trust.estate)
     lease_bill, estate_bill = trust.bill("800.00"), trust.bill("800.00", matter=trust.estate)
-    account_id, results, barrier = trust.account.id, [], threading.Barrier(2)
-    orders = [[lease_bill.id, estate_bill.id], [estate_bill.id, lease_bill.id]]
+    account_id = trust.account.id
 
-    def attempt(order):
-        with app.app_context():
-            session = db.session
-            try:
-                barrier.wait()
-                transfer_to_office(session, None, trust_account_id=account_id, date=JULY, authority="Signed",
-                                   lines=[TransferLine(bill_id, "600.00", f"rows-{i}-amount")
-                                          for i, bill_id in enumerate(order)])
-                session.commit()
-                results.append("ok")
-            except LedgerError as error:
-                session.rollback()
-                results.append(error.message)
-            finally:
-                db.session.remove()
+    def batch(*bill_ids):
+        return lambda session: transfer_to_office(
+            session, None, trust_account_id=account_id, date=JULY, authority="Signed",
+            lines=[TransferLine(bill_id, "600.00", f"rows-{i}-amount") for i, bill_id in enumerate(bill_ids)])
 
-    threads = [threading.Thread(target=attempt, args=(order,)) for order in orders]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = outcomes(run_at_once(app, batch(lease_bill.id, estate_bill.id),
+                                   batch(estate_bill.id, lease_bill.id)))
     assert results.count("ok") == 1, results
     trust.s.rollback()
     trust.s.expire_all()

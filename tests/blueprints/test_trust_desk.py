@@ -8,19 +8,17 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from accounting.clients import ClientDetails, open_matter, save_client
 from accounting.journals import Journal
 from accounting.trust import (
     TrustAccount,
     TrustStatus,
     TrustTransaction,
-    ensure_default_trust_account,
-    matter_balance,
     record_receipt,
 )
 from tests.support import html, text_of
+from tests.trust_support import Trust
 
 # The other trust areas' tables, which the blueprints import, exist before the schema is made even
 # while accounting/models.py does not list them yet.
@@ -33,38 +31,10 @@ D = Decimal
 HX = {"HX-Request": "true"}
 
 
-class Trust:
-    """Builders: the general trust account and two matters of two clients."""
-
-    def __init__(self, books):
-        self.books, self.s = books, books.session
-        self.account = ensure_default_trust_account(self.s)
-        acme = save_client(self.s, books.admin, ClientDetails(kind="company", name="Acme Pty Ltd"))
-        bo = save_client(self.s, books.admin, ClientDetails(kind="individual", name="Bo Smith"))
-        self.lease = open_matter(self.s, books.admin, acme, description="Lease", responsible_id=None,
-                                 opened_on=JULY)
-        self.estate = open_matter(self.s, books.admin, bo, description="Estate", responsible_id=None,
-                                  opened_on=JULY)
-        self.s.commit()
-
-    def receive(self, amount, matter=None, on=JULY, payer="Acme Pty Ltd"):
-        receipt = record_receipt(self.s, self.books.admin, trust_account_id=self.account.id,
-                                 matter_id=(matter or self.lease).id, date=on, amount=D(amount),
-                                 payer=payer, method="eft")
-        self.s.commit()
-        return receipt
-
-    def balance(self, matter=None):
-        return matter_balance(self.s, self.account, (matter or self.lease).id)
-
-    def count(self, model=TrustTransaction):
-        return self.s.scalar(select(func.count()).select_from(model))
-
-
 @pytest.fixture
 def trust(books, auth):
     auth.login()
-    return Trust(books)
+    return Trust(books, commit_receipts=True)
 
 
 def receipt_form(trust, **change):

@@ -11,16 +11,10 @@ from sqlalchemy import func, select
 import accounting.trust_transfers  # noqa: F401  (its tables are not in accounting.models yet)
 from accounting.trust import TrustTransaction
 from accounting.trust_reconciliation import TrustReconciliation, TrustStatement, TrustStatementLine
-from tests.accounting.test_trust_reconciliation import Trust
 from tests.support import html, text_of
 
 D = Decimal
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def trust(books):
-    return Trust(books)
 
 
 @pytest.fixture

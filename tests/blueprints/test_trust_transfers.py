@@ -11,8 +11,8 @@ from accounting.billing import BillEvent, get_bill
 from accounting.journals import JournalLine
 from accounting.trust import TrustTransaction, create_trust_account, record_receipt, statutory_deposit_balance
 from accounting.trust_transfers import get_trust_settings, record_interest
-from tests.accounting.test_trust_transfers import Trust
 from tests.support import html, text_of
+from tests.trust_support import Trust
 
 D = Decimal
 HX = {"HX-Request": "true"}
@@ -22,7 +22,7 @@ JULY = date(2026, 7, 1)
 @pytest.fixture
 def trust(books, auth):
     auth.login("staff@example.com")
-    return Trust(books)
+    return Trust(books, commit_receipts=True)
 
 
 def saved(trust):
