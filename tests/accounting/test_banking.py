@@ -1,7 +1,6 @@
 """Banking rules: the exact journal lines of deposits, withdrawals and transfers, their refusals,
 statement parsing, matching and the reconciliation that saves only when it balances."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +34,7 @@ from accounting.banking import (
 from accounting.errors import InvalidAccount, LedgerError, PeriodLocked, TransactionLocked
 from accounting.journals import Journal, JournalLine
 from accounting.practice import get_practice
+from tests.support import outcomes, run_at_once
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "banking"
 JULY = date(2026, 7, 20)
@@ -302,8 +302,6 @@ def test_a_reconciliation_needs_matched_lines_and_a_date_not_before_the_last(boo
 
 @ON_POSTGRESQL_ONLY
 def test_two_people_matching_the_same_statement_line_at_once_match_it_once(app, books):
-    from extensions import db
-
     bank, statement, dep_line, _ = reconcile_fixture(books)
     other = JournalLine  # a second book line of the same amount, so both requests could succeed
     books.journal({"1-1000": "1100.00", "3-1000": "-1100.00"})
@@ -312,28 +310,11 @@ def test_two_people_matching_the_same_statement_line_at_once_match_it_once(app, 
                                                        other.amount == Decimal("1100.00"))).one()
     books.session.commit()
     ids = (statement[0].id, dep_line.id, second.id, bank.id)
-    results = []
-    barrier = threading.Barrier(2)
 
-    def attempt(book_id):
-        with app.app_context():
-            session = db.session
-            try:
-                barrier.wait()
-                match(session, None, session.get(Account, ids[3]), ids[0], book_id)
-                session.commit()
-                results.append("ok")
-            except LedgerError as error:
-                session.rollback()
-                results.append(error.message)
-            finally:
-                db.session.remove()
+    def match_to(book_id):
+        return lambda session: match(session, None, session.get(Account, ids[3]), ids[0], book_id)
 
-    threads = [threading.Thread(target=attempt, args=(book_id,)) for book_id in (ids[1], ids[2])]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = outcomes(run_at_once(app, match_to(ids[1]), match_to(ids[2])))
     assert sorted(results)[0].startswith("That statement line is already matched")
     assert results.count("ok") == 1
 
@@ -354,33 +335,17 @@ def test_a_statement_imported_twice_keeps_each_line_once_but_keeps_equal_lines_w
 @ON_POSTGRESQL_ONLY
 def test_two_people_saving_the_same_reconciliation_at_once_save_it_once(app, books):
     from accounting.banking import Reconciliation
-    from extensions import db
 
     bank, statement, dep_line, _ = reconcile_fixture(books)
     match(books.session, books.admin, bank, statement[0].id, dep_line.id)
     books.session.commit()
-    bank_id, results, barrier = bank.id, [], threading.Barrier(2)
+    bank_id = bank.id
 
-    def attempt():
-        with app.app_context():
-            session = db.session
-            try:
-                barrier.wait()
-                save_reconciliation(session, None, session.get(Account, bank_id), statement_date=JULY,
-                                    closing_balance=Decimal("1100.00"))
-                session.commit()
-                results.append("ok")
-            except LedgerError as error:
-                session.rollback()
-                results.append(error.message)
-            finally:
-                db.session.remove()
+    def save(session):
+        save_reconciliation(session, None, session.get(Account, bank_id), statement_date=JULY,
+                            closing_balance=Decimal("1100.00"))
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = outcomes(run_at_once(app, save, save))
     assert results.count("ok") == 1, results
     books.session.rollback()
     assert books.session.scalar(select(func.count()).select_from(Reconciliation)) == 1

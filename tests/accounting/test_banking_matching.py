@@ -10,7 +10,6 @@ The books each test starts from:
     21 Jul   DEP-00003 receipt  300.00
 """
 
-import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -44,6 +43,7 @@ from accounting.errors import LedgerError
 from accounting.journals import Journal
 from accounting.practice import get_practice
 from accounting.tax import NOT_REGISTERED as GST_NOT_REGISTERED
+from tests.support import outcomes, run_at_once
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "banking"
 JULY = date(2026, 7, 31)
@@ -311,32 +311,6 @@ def test_an_unregistered_practice_cannot_charge_or_claim_gst_on_bank_transaction
 # ---- Two people at once (PostgreSQL) -----------------------------------------------------------
 
 
-def _at_once(app, work, n=2):
-    from extensions import db
-
-    results, barrier = [], threading.Barrier(n)
-
-    def attempt(i):
-        with app.app_context():
-            try:
-                barrier.wait()
-                work(db.session, i)
-                db.session.commit()
-                results.append("ok")
-            except LedgerError as error:
-                db.session.rollback()
-                results.append(error.message)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 @ON_POSTGRESQL_ONLY
 def test_two_people_grouping_the_same_book_entry_at_once_group_it_once(app, books, three_receipts):
     bank, deposit, entries = three_receipts
@@ -344,10 +318,10 @@ def test_two_people_grouping_the_same_book_entry_at_once_group_it_once(app, book
     books.session.commit()
     ids = [deposit.id, other.id], [e.id for e in entries], bank.id
 
-    def work(session, i):
-        match(session, None, session.get(Account, ids[2]), ids[0][i], ids[1])
+    def match_line(i):
+        return lambda session: match(session, None, session.get(Account, ids[2]), ids[0][i], ids[1])
 
-    results = _at_once(app, work)
+    results = outcomes(run_at_once(app, match_line(0), match_line(1)))
     assert results.count("ok") == 1, results
     assert "That book entry is already matched to another statement line." in results
     books.session.rollback()
@@ -360,10 +334,11 @@ def test_two_admins_undoing_the_same_reconciliation_at_once_undo_it_once(app, bo
     books.session.commit()
     august_id = august.id
 
-    def work(session, i):
-        undo_reconciliation(session, None, session.get(Reconciliation, august_id), reason=f"try {i}")
+    def undo(i):
+        return lambda session: undo_reconciliation(session, None, session.get(Reconciliation, august_id),
+                                                   reason=f"try {i}")
 
-    results = _at_once(app, work)
+    results = outcomes(run_at_once(app, undo(0), undo(1)))
     assert results.count("ok") == 1, results
     assert any(r.startswith("This reconciliation was already undone") for r in results), results
     books.session.rollback()
@@ -376,14 +351,13 @@ def test_deleting_a_line_while_another_person_matches_it_does_one_or_the_other(a
     books.session.commit()
     ids = deposit.id, [e.id for e in entries], bank.id
 
-    def work(session, i):
-        bank = session.get(Account, ids[2])
-        if i == 0:
-            match(session, None, bank, ids[0], ids[1])
-        else:
-            delete_statement_line(session, None, bank, ids[0], "duplicate")
+    def match_it(session):
+        match(session, None, session.get(Account, ids[2]), ids[0], ids[1])
 
-    results = _at_once(app, work)
+    def delete_it(session):
+        delete_statement_line(session, None, session.get(Account, ids[2]), ids[0], "duplicate")
+
+    results = outcomes(run_at_once(app, match_it, delete_it))
     assert results.count("ok") == 1, results
     refusal = next(r for r in results if r != "ok")
     assert refusal in ("That statement line is matched to the books: unmatch it first.",
@@ -398,10 +372,10 @@ def test_the_same_statement_imported_twice_at_once_is_stored_once(app, books):
     data = (FIXTURES / "statement.ofx").read_bytes()
     books.session.commit()
 
-    def work(session, i):
+    def import_it(session):
         import_statement(session, None, bank_id, "statement.ofx", data)
 
-    results = _at_once(app, work)
+    results = outcomes(run_at_once(app, import_it, import_it))
     assert results.count("ok") == 1, results
     books.session.rollback()
     assert count(books, StatementLine) == 2
