@@ -90,6 +90,44 @@ def outcomes(results) -> list[str]:
             for result in results]
 
 
+def new_session():
+    """A database session of its own (outside the app's scoped one), for a second person's work."""
+    from sqlalchemy.orm import Session
+
+    from extensions import db
+
+    return Session(db.engine)
+
+
+def second_person_waits(first, act):
+    """Run `act(second_session)` in a thread while the session `first` holds its row locks; check that
+    it waits, then commit `first` and return what the second person saw: what `act` returned, or the
+    message of the LedgerError it raised. Closes both sessions."""
+    from accounting.errors import LedgerError
+
+    second, outcome = new_session(), {}
+
+    def second_person():
+        try:
+            outcome["result"] = act(second)
+            second.commit()
+        except LedgerError as refusal:
+            outcome["result"] = refusal.message
+        finally:
+            second.rollback()
+
+    thread = threading.Thread(target=second_person)
+    thread.start()
+    thread.join(timeout=1)
+    waited = thread.is_alive()
+    first.commit()
+    thread.join(timeout=10)
+    first.close()
+    second.close()
+    assert waited, "the second person should wait for the first's row lock"
+    return outcome["result"]
+
+
 def _pg_bin() -> Path | None:
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if candidates:

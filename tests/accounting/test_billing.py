@@ -283,36 +283,14 @@ def test_bills_are_searched_and_filtered_by_status(billing, db_session):
 @ON_POSTGRESQL_ONLY
 def test_two_people_paying_the_same_bill_at_once_cannot_pay_it_twice(app, db_session, billing):
     """The bill's row lock makes the second payer wait, then see that nothing is owed."""
-    import threading
-
-    from sqlalchemy.orm import Session
-
-    from extensions import db
+    from tests.support import new_session, second_person_waits
 
     bill_id, bank = billing.bill().id, billing.id("1-1000")
-    first, second = Session(db.engine), Session(db.engine)
+    first = new_session()
     record_payment(first, None, bill_id, amount=D("110.00"), date=JULY, bank_account_id=bank)
-    outcome = {}
-
-    def second_person():
-        try:
-            record_payment(second, None, bill_id, amount=D("110.00"), date=JULY, bank_account_id=bank)
-            second.commit()
-            outcome["result"] = "paid"
-        except LedgerError as refusal:
-            outcome["result"] = refusal.message
-        finally:
-            second.rollback()
-
-    thread = threading.Thread(target=second_person)
-    thread.start()
-    thread.join(timeout=1)
-    assert thread.is_alive(), "the second payer should be waiting for the first's lock"
-    first.commit()
-    thread.join(timeout=10)
-    first.close()
-    second.close()
-    assert outcome["result"] == "That is more than is owed: INV-00001 has 0.00 owing."
+    result = second_person_waits(first, lambda second: record_payment(
+        second, None, bill_id, amount=D("110.00"), date=JULY, bank_account_id=bank))
+    assert result == "That is more than is owed: INV-00001 has 0.00 owing."
 
 
 def test_time_and_disbursements_become_a_draft_bill_and_deleting_it_frees_them(billing, db_session, books):

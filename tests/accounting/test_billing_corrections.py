@@ -21,6 +21,7 @@ from accounting.errors import LedgerError, NotFound, PeriodLocked, TransactionLo
 from accounting.journals import JournalStatus
 from accounting.practice import get_practice
 from tests.accounting.test_billing import JULY, ON_POSTGRESQL_ONLY, Billing, journal_lines
+from tests.support import new_session, second_person_waits
 
 D = Decimal
 LATER = date(2026, 7, 20)
@@ -209,54 +210,14 @@ def test_a_locked_credit_note_is_not_voided(billing, db_session):
 # ---------------------------------------------------------------- two people at once (PostgreSQL)
 
 
-def _second_person_waits(first, act):
-    """Run `act(second_session)` in a thread while `first` holds its locks; assert it waits, then
-    commit `first` and return what the second person saw (their result or refusal)."""
-    import threading
-
-    from sqlalchemy.orm import Session
-
-    from extensions import db
-
-    second, outcome = Session(db.engine), {}
-
-    def second_person():
-        try:
-            outcome["result"] = act(second)
-            second.commit()
-        except LedgerError as refusal:
-            outcome["result"] = refusal.message
-        finally:
-            second.rollback()
-
-    thread = threading.Thread(target=second_person)
-    thread.start()
-    thread.join(timeout=1)
-    waited = thread.is_alive()
-    first.commit()
-    thread.join(timeout=10)
-    first.close()
-    second.close()
-    assert waited, "the second person should wait for the first's row lock"
-    return outcome["result"]
-
-
-def _session():
-    from sqlalchemy.orm import Session
-
-    from extensions import db
-
-    return Session(db.engine)
-
-
 @ON_POSTGRESQL_ONLY
 def test_two_people_applying_the_same_credit_note_cannot_apply_more_than_it_holds(app, db_session,
                                                                                    billing):
     first_bill, second_bill = billing.bill(), billing.bill()
     ids, note_id = (first_bill.id, second_bill.id), billing.credit_note().id  # 110.00 each
-    first = _session()
+    first = new_session()
     apply_credit(first, None, note_id, date=JULY, amounts={ids[0]: D("80.00")})
-    result = _second_person_waits(first, lambda s: apply_credit(
+    result = second_person_waits(first, lambda s: apply_credit(
         s, None, note_id, date=JULY, amounts={ids[1]: D("80.00")}))
     assert result == "That is more than is left on CN-00001: 30.00."
     db_session.expire_all()
@@ -271,9 +232,9 @@ def test_two_people_billing_the_same_unbilled_work_cannot_bill_it_twice(app, db_
                          person_id=None, description="Drafting", hours=D("2"), rate=D("300"))
     db_session.commit()
     matter_id, entry_id = billing.matter.id, entry.id
-    first = _session()
+    first = new_session()
     bill_from_entries(first, None, matter_id=matter_id, entry_ids=[entry_id], date=JULY)
-    result = _second_person_waits(first, lambda s: bill_from_entries(
+    result = second_person_waits(first, lambda s: bill_from_entries(
         s, None, matter_id=matter_id, entry_ids=[entry_id], date=JULY))
     assert result == "Some of those entries are already on a bill; refresh the page."
     assert db_session.scalar(select(func.count()).select_from(Bill)) == 1
@@ -283,9 +244,9 @@ def test_two_people_billing_the_same_unbilled_work_cannot_bill_it_twice(app, db_
 def test_two_people_undoing_the_same_payment_undo_it_once(app, db_session, billing):
     bill = billing.bill()
     payment_id = billing.pay(bill, "110.00").id
-    first = _session()
+    first = new_session()
     undo_event(first, None, payment_id, date=JULY, reason="Bounced")
-    result = _second_person_waits(first, lambda s: undo_event(s, None, payment_id, date=JULY,
+    result = second_person_waits(first, lambda s: undo_event(s, None, payment_id, date=JULY,
                                                               reason="Bounced"))
     assert result == "That payment was already undone on 01 Jul 2026."
     db_session.expire_all()

@@ -222,37 +222,14 @@ def test_get_journal_refuses_an_unknown_id(db_session, books):
 @ON_POSTGRESQL_ONLY
 def test_two_people_reversing_at_once_get_one_reversal_and_one_refusal(app, db_session, books):
     """On PostgreSQL the row lock makes the second reverser wait, then see "already reversed"."""
-    import threading
-
-    from sqlalchemy.orm import Session
-
-    from extensions import db
+    from tests.support import new_session, second_person_waits
 
     journal_id = books.journal({"6-2000": "1.00", "1-1000": "-1.00"}).id
-    first, second = Session(db.engine), Session(db.engine)
+    first = new_session()
     reverse(first, None, get_journal(first, journal_id, for_update=True), date=JULY, reason="first")
-    outcome = {}
-
-    def second_person():
-        try:
-            reverse(second, None, get_journal(second, journal_id, for_update=True), date=JULY,
-                    reason="second")
-            second.commit()
-            outcome["result"] = "reversed"
-        except InvalidReversal as refusal:
-            outcome["result"] = refusal.message
-        finally:
-            second.rollback()
-
-    thread = threading.Thread(target=second_person)
-    thread.start()
-    thread.join(timeout=1)
-    assert thread.is_alive(), "the second reverser should be waiting for the first's lock"
-    first.commit()
-    thread.join(timeout=10)
-    first.close()
-    second.close()
-    assert outcome["result"] == "This journal has already been reversed."
+    result = second_person_waits(first, lambda second: reverse(
+        second, None, get_journal(second, journal_id, for_update=True), date=JULY, reason="second"))
+    assert result == "This journal has already been reversed."
 
 
 def test_kinds_sharing_a_prefix_share_one_counter_and_never_a_number(books, db_session):

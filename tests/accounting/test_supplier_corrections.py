@@ -163,15 +163,15 @@ def test_no_gst_is_claimed_when_the_practice_is_not_registered(books, db_session
 def test_two_people_applying_the_same_supplier_credit_cannot_apply_more_than_it_holds(
         app, db_session, books, supplier):
     from accounting.suppliers import apply_credit
-    from tests.accounting.test_billing_corrections import _second_person_waits, _session
+    from tests.support import new_session, second_person_waits
 
     first_invoice = approved(books, db_session, supplier, ref="A")
     second_invoice = approved(books, db_session, supplier, ref="B")
     credit = credit_note(books, db_session, supplier)  # 22.00
     ids, credit_id = (first_invoice.id, second_invoice.id), credit.id
-    first = _session()
+    first = new_session()
     apply_credit(first, None, credit_id, {ids[0]: D("15.00")}, date=JULY)
-    result = _second_person_waits(first, lambda s: apply_credit(s, None, credit_id, {ids[1]: D("15.00")},
+    result = second_person_waits(first, lambda s: apply_credit(s, None, credit_id, {ids[1]: D("15.00")},
                                                                 date=JULY))
     assert result == "That is more than is left on SC-00001: 7.00 is left to apply."
     db_session.expire_all()
@@ -180,13 +180,13 @@ def test_two_people_applying_the_same_supplier_credit_cannot_apply_more_than_it_
 
 @ON_POSTGRESQL_ONLY
 def test_two_people_undoing_the_same_supplier_payment_undo_it_once(app, db_session, books, supplier):
-    from tests.accounting.test_billing_corrections import _second_person_waits, _session
+    from tests.support import new_session, second_person_waits
 
     invoice = approved(books, db_session, supplier)
     payment_id = pay(books, db_session, invoice, "160.00").id
-    first = _session()
+    first = new_session()
     undo_payment(first, None, payment_id, date=JULY, reason="Twice")
-    result = _second_person_waits(first, lambda s: undo_payment(s, None, payment_id, date=JULY,
+    result = second_person_waits(first, lambda s: undo_payment(s, None, payment_id, date=JULY,
                                                                 reason="Twice"))
     assert result == "Payment SP-00001 was already undone."
     db_session.expire_all()

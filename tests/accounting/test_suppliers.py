@@ -1,6 +1,5 @@
 """Suppliers, supplier invoices and their payments: the exact journals and every refusal."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -26,6 +25,7 @@ from accounting.suppliers import (
     update_invoice,
     void_invoice,
 )
+from tests.support import new_session, second_person_waits
 
 JULY = date(2026, 7, 10)
 ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -263,36 +263,13 @@ def test_approval_in_a_locked_period_is_refused_and_leaves_a_draft(books, db_ses
 @ON_POSTGRESQL_ONLY
 def test_two_people_paying_at_once_cannot_overpay(app, db_session, books, supplier):
     """The second payer waits for the first's row lock, then sees only what is left owing."""
-    from sqlalchemy.orm import Session
-
-    from extensions import db
-
     invoice_id = approved(books, db_session, supplier).id
     bank_id = books.account("1-1000").id
-    first, second = Session(db.engine), Session(db.engine)
+    first = new_session()
     pay_invoice(first, None, invoice_id, bank_account_id=bank_id, date=JULY, amount=D("160.00"))
-    outcome = {}
-
-    def second_person():
-        try:
-            pay_invoice(second, None, invoice_id, bank_account_id=bank_id, date=JULY,
-                        amount=D("160.00"))
-            second.commit()
-            outcome["result"] = "paid"
-        except LedgerError as refusal:
-            outcome["result"] = refusal.message
-        finally:
-            second.rollback()
-
-    thread = threading.Thread(target=second_person)
-    thread.start()
-    thread.join(timeout=1)
-    assert thread.is_alive(), "the second payer should be waiting for the first's lock"
-    first.commit()
-    thread.join(timeout=10)
-    first.close()
-    second.close()
-    assert outcome["result"] == "SI-00001 is paid: only an approved invoice with something owing can be paid."
+    result = second_person_waits(first, lambda second: pay_invoice(
+        second, None, invoice_id, bank_account_id=bank_id, date=JULY, amount=D("160.00")))
+    assert result == "SI-00001 is paid: only an approved invoice with something owing can be paid."
 
 
 # Credit notes
