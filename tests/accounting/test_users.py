@@ -1,11 +1,9 @@
 """Users, roles, the last-admin rule and sign-in throttling."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from accounting.audit import AuditEvent
 from accounting.errors import LedgerError, NotFound
@@ -25,6 +23,7 @@ from accounting.users import (
     update_user,
 )
 from tests.conftest import PASSWORD
+from tests.support import new_session, second_person_waits
 
 T0 = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 
@@ -172,32 +171,10 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(db_session, book
     update_user(db_session, books.staff, name="Stu Staff", role=Role.ADMIN, active=True)
     db_session.commit()
     first_id, second_id = books.admin.id, books.staff.id
-    engine = create_engine(database_url)
-    first, second = Session(engine), Session(engine)
-    outcome = {}
-
-    def demote_second():
-        try:
-            update_user(second, second.get(User, second_id), name="Stu Staff", role=Role.STAFF,
-                        active=True)
-            second.commit()
-            outcome["demoted"] = True
-        except LedgerError as refused:
-            second.rollback()
-            outcome["refused"] = refused.message
-
-    try:
-        update_user(first, first.get(User, first_id), name="Ada Admin", role=Role.STAFF, active=True)
-        other = threading.Thread(target=demote_second)
-        other.start()
-        other.join(timeout=0.5)
-        assert other.is_alive(), "the second demotion should wait for the first to commit"
-        first.commit()
-        other.join(timeout=10)
-        assert "at least one active admin" in outcome["refused"]
-        with Session(engine) as check:
-            assert count_active_admins(check) == 1
-    finally:
-        first.close()
-        second.close()
-        engine.dispose()
+    first = new_session()
+    update_user(first, first.get(User, first_id), name="Ada Admin", role=Role.STAFF, active=True)
+    result = second_person_waits(first, lambda second: update_user(
+        second, second.get(User, second_id), name="Stu Staff", role=Role.STAFF, active=True))
+    assert "at least one active admin" in result
+    with new_session() as check:
+        assert count_active_admins(check) == 1
