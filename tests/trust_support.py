@@ -14,6 +14,7 @@ from accounting.billing import BillLineInput, TaxRate, approve_bill, create_bill
 from accounting.clients import ClientDetails, open_matter, save_client
 from accounting.trust import (
     TrustTransaction,
+    create_trust_account,
     ensure_default_trust_account,
     matter_balance,
     record_payment,
@@ -58,6 +59,13 @@ class Trust:
                               matter_id=(matter or self.lease).id, date=on, amount=D(amount),
                               payee="Vendor's solicitors", method="eft", authority="Signed authority 3 Jul",
                               description="Settlement funds")
+
+    def controlled(self):
+        """The estate's controlled money account (1-1150), committed."""
+        account = create_trust_account(self.s, self.books.admin, code="1-1150", name="Controlled: Bo estate",
+                                       kind="controlled", matter_id=self.estate.id)
+        self.s.commit()
+        return account
 
     def bill(self, rate="1000.00", matter=None, approve=True):
         """A bill of `rate` + GST 10% (so 1000.00 makes a bill of 1100.00), committed."""

@@ -16,7 +16,6 @@ from accounting.trust import (
     TrustKind,
     TrustStatus,
     TrustTransaction,
-    create_trust_account,
     matter_balance,
     record_receipt,
     statutory_deposit_balance,
@@ -335,10 +334,8 @@ def test_bad_settings_are_refused(trust):
 # ---- Controlled money ----------------------------------------------------------------------------
 
 
-def test_controlled_money_lists_its_accounts_and_its_own_ledger(trust, books):
-    controlled = create_trust_account(trust.s, books.admin, code="1-1150", name="Controlled: Bo estate",
-                                      kind="controlled", matter_id=trust.estate.id)
-    trust.s.commit()
+def test_controlled_money_lists_its_accounts_and_its_own_ledger(trust):
+    controlled = trust.controlled()
     record_receipt(trust.s, None, trust_account_id=controlled.id, matter_id=trust.estate.id, date=JULY,
                    amount=D("250.00"), payer="Bo", method="eft")
     trust.s.commit()
@@ -371,10 +368,8 @@ def test_two_transfers_for_the_same_bill_at_once_cannot_overpay_or_overdraw(app,
     agrees(trust)
 
 
-def test_interest_on_controlled_money_goes_to_its_matter(trust, books):
-    controlled = create_trust_account(trust.s, books.admin, code="1-1150", name="Controlled: Bo estate",
-                                      kind="controlled", matter_id=trust.estate.id)
-    trust.s.commit()
+def test_interest_on_controlled_money_goes_to_its_matter(trust):
+    controlled = trust.controlled()
     with pytest.raises(LedgerError, match="belongs to its client") as refused:
         record_interest(trust.s, None, trust_account_id=controlled.id, date=JULY, amount="1.00",
                         destination="practice")

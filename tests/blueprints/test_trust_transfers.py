@@ -9,7 +9,7 @@ import pytest
 
 from accounting.billing import BillEvent, get_bill
 from accounting.journals import JournalLine
-from accounting.trust import TrustTransaction, create_trust_account, record_receipt, statutory_deposit_balance
+from accounting.trust import TrustTransaction, record_receipt, statutory_deposit_balance
 from accounting.trust_transfers import get_trust_settings, record_interest
 from tests.support import html, text_of
 from tests.trust_support import Trust
@@ -232,10 +232,8 @@ def test_statutory_deposits_are_not_offered_outside_nsw_and_victoria(client, tru
     assert client.submit("/trust/transfers/statutory", {"amount": "1"}).status_code == 404
 
 
-def test_controlled_money_accounts_and_their_ledger(client, trust, books):
-    controlled = create_trust_account(trust.s, books.admin, code="1-1150", name="Controlled: Bo estate",
-                                      kind="controlled", matter_id=trust.estate.id)
-    trust.s.commit()
+def test_controlled_money_accounts_and_their_ledger(client, trust):
+    controlled = trust.controlled()
     record_receipt(trust.s, None, trust_account_id=controlled.id, matter_id=trust.estate.id, date=JULY,
                    amount=D("250.00"), payer="Bo", method="eft")
     trust.s.commit()
