@@ -4,7 +4,8 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -52,3 +53,12 @@ class PostedTransactionMixin:
 
     def unlock(self) -> None:
         self.locked_reason = None
+
+
+def insert_if_missing(session: Session, model, key: dict, **defaults) -> None:
+    """Make `model`'s row with primary key `key` (and `defaults`) unless it is there. Two
+    transactions doing this at once both go on (the second waits for the first, then does nothing),
+    where a plain INSERT would fail the second with a duplicate key. Lock the row after this."""
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    session.execute(insert.values(**key, **defaults).on_conflict_do_nothing(index_elements=list(key)))

@@ -8,7 +8,7 @@ two concurrent postings wait for each other instead of taking the same number.
 from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from accounting.base import Base
+from accounting.base import Base, insert_if_missing
 
 
 class NumberSequence(Base):
@@ -26,13 +26,13 @@ def next_number(session: Session, name: str, prefix: str, width: int = 6) -> str
 
 
 def take_numbers(session: Session, name: str, prefix: str, count: int, width: int = 6) -> list[str]:
-    """Take the next `count` numbers of sequence `name` in one update."""
+    """Take the next `count` numbers of sequence `name` in one update (the sequence starts at 1 the
+    first time, even when two people take its first number at once)."""
+    insert_if_missing(session, NumberSequence, {"name": name}, prefix=prefix, next_value=1, width=width)
     seq = session.execute(
         select(NumberSequence).where(NumberSequence.name == name).with_for_update()
-    ).scalar_one_or_none()
-    if seq is None:
-        seq = NumberSequence(name=name, prefix=prefix, next_value=1, width=width)
-        session.add(seq)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     first = seq.next_value
     seq.next_value = first + count
     session.flush()

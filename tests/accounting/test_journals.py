@@ -232,6 +232,18 @@ def test_two_people_reversing_at_once_get_one_reversal_and_one_refusal(app, db_s
     assert result == "This journal has already been reversed."
 
 
+@ON_POSTGRESQL_ONLY
+def test_two_people_taking_the_first_number_of_a_new_sequence_at_once_get_one_each(app, books):
+    """The sequence's row is made by whoever comes first; the second waits and takes the next
+    number (a plain INSERT would fail the second with a duplicate key)."""
+    from accounting.sequences import next_number
+    from tests.support import new_session, second_person_waits
+
+    first = new_session()
+    assert next_number(first, "test:NEW-", "NEW-") == "NEW-000001"
+    assert second_person_waits(first, lambda second: next_number(second, "test:NEW-", "NEW-")) == "NEW-000002"
+
+
 def test_kinds_sharing_a_prefix_share_one_counter_and_never_a_number(books, db_session):
     lines = [LineInput(books.account("6-2000").id, Decimal("5.00")),
              LineInput(books.account("1-1000").id, Decimal("-5.00"))]
