@@ -29,7 +29,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, and_, func, or_, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship, selectinload
 
 from accounting.accounts import Account, AccountClass, AccountRole, account_for_role, office_bank_accounts
 from accounting.audit import record
@@ -128,6 +128,9 @@ class Bill(PostedTransactionMixin, Base):
         Index("ix_bill_date_id", "date", "id"),
         Index("ix_bill_open", "client_id", "due_date", "date", "status", "total", "applied", "id",
               sqlite_where=text(_OWING), postgresql_where=text(_OWING)),
+        # What is owed per due date is recomputed from this as bills change (accounting/bill_totals.py).
+        Index("ix_bill_open_due", "due_date", "date", "status", "total", "applied",
+              sqlite_where=text(_OWING), postgresql_where=text(_OWING)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,6 +195,17 @@ class Bill(PostedTransactionMixin, Base):
                     "or write-offs); it can only be reverted or voided when nothing is applied: undo them "
                     "in its history first.")
         return None
+
+
+_POSTED = Bill.status == BillStatus.POSTED
+# Each display status as a condition on a bill's row, deciding as `Bill.display_status` does.
+STATUS_CONDITIONS = {
+    "draft": Bill.status == BillStatus.DRAFT,
+    "awaiting_payment": and_(_POSTED, Bill.applied == 0, Bill.applied < Bill.total),
+    "part_paid": and_(_POSTED, Bill.applied > 0, Bill.applied < Bill.total),
+    "paid": and_(_POSTED, Bill.applied >= Bill.total),
+    "voided": Bill.status == BillStatus.VOIDED,
+}
 
 
 class BillLine(_LineColumns, Base):
@@ -410,16 +424,8 @@ def search_bills(session: Session, query: str = "", *, status: str = "", page: i
     """Bills whose number, reference, client or matter contains `query`, filtered by display
     status; newest first. Returns (rows, total)."""
     statement = select(Bill)
-    conditions = {
-        "draft": Bill.status == BillStatus.DRAFT,
-        "voided": Bill.status == BillStatus.VOIDED,
-        "awaiting_payment": and_(Bill.status == BillStatus.POSTED, Bill.applied == 0),
-        "part_paid": and_(Bill.status == BillStatus.POSTED, Bill.applied > 0,
-                          Bill.applied < Bill.total),
-        "paid": and_(Bill.status == BillStatus.POSTED, Bill.applied >= Bill.total),
-    }
-    if status in conditions:
-        statement = statement.where(conditions[status])
+    if status in STATUS_CONDITIONS:
+        statement = statement.where(STATUS_CONDITIONS[status])
     query = query.strip().lower()
     if query:
         escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -428,11 +434,14 @@ def search_bills(session: Session, query: str = "", *, status: str = "", page: i
             func.lower(column).like(like, escape="\\")
             for column in (Bill.number, Bill.reference, Client.name, Matter.number)
         )))
-    # count(*), not of whole joined rows nor of ids: the count is most of the page's cost over many
-    # bills, and only count(*) lets SQLite count from the smallest index instead of every row.
-    total = session.scalar(statement.with_only_columns(func.count()).select_from(Bill).order_by(None)) or 0
+    if query:  # count(*), not of whole joined rows nor of ids: SQLite counts it from the smallest index
+        total = session.scalar(statement.with_only_columns(func.count()).select_from(Bill).order_by(None))
+    else:  # counting every bill would be most of the page's cost over many bills
+        total = bill_totals.bill_count(session, status)
     rows = session.execute(
-        statement.options(selectinload(Bill.client), selectinload(Bill.matter))
+        # One query: each row's client and matter joined in, only what the list shows of them.
+        statement.options(joinedload(Bill.client).load_only(Client.name),
+                          joinedload(Bill.matter).load_only(Matter.number))
         .order_by(Bill.date.desc(), Bill.id.desc())
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).scalars().all()
@@ -1130,3 +1139,8 @@ def get_billing_matter(session: Session, matter_id: int) -> Matter:
     if matter is None:
         raise NotFound("There is no such matter.")
     return matter
+
+
+# Last, as it builds on this module: the bills' running totals, kept up to date as bills change
+# from here on (the listeners register when it is imported).
+from accounting import bill_totals  # noqa: E402

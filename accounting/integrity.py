@@ -7,6 +7,7 @@ edit, a bug, a restored backup). Run nightly by huey and on demand with `flask c
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from accounting import bill_totals
 from accounting.audit import record
 from accounting.journals import Journal, JournalLine
 from accounting.money import ZERO, format_money
@@ -38,7 +39,7 @@ def find_problems(session: Session) -> list[str]:
     total = session.execute(select(func.sum(JournalLine.amount))).scalar() or ZERO
     if total != ZERO:
         problems.append(f"The trial balance is off by {format_money(total)}.")
-    return problems + trust_problems(session)
+    return problems + trust_problems(session) + bill_totals.differences(session)
 
 
 def trust_problems(session: Session) -> list[str]:

@@ -13,6 +13,7 @@ from accounting.banking import (
     StatementLine,
 )
 from accounting.base import Base
+from accounting.bill_totals import ClientBillTotals, ReceivableDue
 from accounting.billing import Bill, BillEvent, BillLine, CreditNote, CreditNoteLine, CreditRefund, TimeEntry
 from accounting.clients import Client, Matter, RelatedPerson
 from accounting.journals import Journal, JournalLine
@@ -41,11 +42,12 @@ from accounting.users import LoginThrottle, User
 
 __all__ = [
     "Account", "AuditEvent", "BankMatch", "BankTransaction", "BankTransactionLine", "BankTransfer", "Base",
-    "Bill", "BillEvent", "BillLine", "Client", "CreditNote", "CreditNoteLine", "CreditRefund", "Journal",
-    "JournalLine", "LoginThrottle", "MatchedBookLine", "Matter", "NumberSequence", "Practice",
-    "PurchaseOrder", "PurchaseOrderLine", "ReconciledLine", "Reconciliation", "RelatedPerson",
-    "StatementLine", "Supplier", "SupplierCredit", "SupplierCreditApplication", "SupplierCreditLine",
-    "SupplierInvoice", "SupplierInvoiceLine", "SupplierPayment", "TimeEntry", "TrustAccount",
-    "TrustLedgerEntry", "TrustReconciliation", "TrustSettings", "TrustStatement", "TrustStatementLine",
-    "TrustTransaction", "TrustTransferLink", "TrustUnpresentedItem", "User",
+    "Bill", "BillEvent", "BillLine", "Client", "ClientBillTotals", "CreditNote", "CreditNoteLine",
+    "CreditRefund", "Journal", "JournalLine", "LoginThrottle", "MatchedBookLine", "Matter",
+    "NumberSequence", "Practice", "PurchaseOrder", "PurchaseOrderLine", "ReceivableDue", "ReconciledLine",
+    "Reconciliation", "RelatedPerson", "StatementLine", "Supplier", "SupplierCredit",
+    "SupplierCreditApplication", "SupplierCreditLine", "SupplierInvoice", "SupplierInvoiceLine",
+    "SupplierPayment", "TimeEntry", "TrustAccount", "TrustLedgerEntry", "TrustReconciliation",
+    "TrustSettings", "TrustStatement", "TrustStatementLine", "TrustTransaction", "TrustTransferLink",
+    "TrustUnpresentedItem", "User",
 ]

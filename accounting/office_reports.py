@@ -39,11 +39,13 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
+from accounting import bill_totals
 from accounting.accounts import AccountRole, account_for_role
 from accounting.billing import (
     Bill,
@@ -323,8 +325,9 @@ def _grouped(items) -> Select:
 
 
 @cache
-def _receivable_parts(as_at=AS_AT) -> tuple:
-    """Queries of (party, five bucket sums) whose rows add up to aged receivables.
+def _receivable_parts(as_at=AS_AT, parties=None) -> tuple:
+    """Queries of (party, five bucket sums) whose rows add up to aged receivables (of the clients
+    in `parties`, a list parameter, when given).
 
     Bills unchanged since `as_at` are summed straight from their rows, grouped by client, in the
     order of the index of open bills, ix_bill_open, which answers them alone (its condition is this
@@ -335,11 +338,15 @@ def _receivable_parts(as_at=AS_AT) -> tuple:
     owing = _cents(Bill.total) - _cents(Bill.applied)
     unchanged = (select(Bill.client_id.label("party"), func.coalesce(Bill.due_date, Bill.date).label("due"),
                         owing.label("cents"))
-                 .where(owing > literal_column("0"), Bill.status == BillStatus.POSTED, Bill.id.not_in(later))
-                 .subquery("unchanged"))
-    replayed = _replayed_bills(as_at).subquery("replayed")
+                 .where(owing > literal_column("0"), Bill.status == BillStatus.POSTED, Bill.id.not_in(later)))
+    replayed = _replayed_bills(as_at)
     unused = _credit_unused(as_at)
     notes = select(unused.c.party, unused.c.due, -unused.c.unused).where(unused.c.unused != 0)
+    if parties is not None:
+        unchanged = unchanged.where(Bill.client_id.in_(parties))
+        replayed = replayed.where(Bill.client_id.in_(parties))
+        notes = notes.where(unused.c.party.in_(parties))
+    unchanged, replayed = unchanged.subquery("unchanged"), replayed.subquery("replayed")
     changed = union_all(select(replayed.c.party, replayed.c.due, replayed.c.cents), notes).subquery("changed")
     return (_grouped(unchanged), _grouped(changed))
 
@@ -394,7 +401,7 @@ def _page_query(parts: tuple, party_model, dialect: str):
     collation on PostgreSQL, SQLite's own), each row with the whole report's count and totals."""
     summary = _summary(parts, party_model).subquery("summary")
     party, name, *buckets = summary.c
-    ordered = name.collate("C") if dialect == "postgresql" else name
+    ordered = _in_code_point_order(name, dialect)
     return (select(party, name, *buckets, func.count().over(), *(func.sum(b).over() for b in buckets))
             .order_by(ordered, party).limit(bindparam("limit")).offset(bindparam("offset")))
 
@@ -417,8 +424,115 @@ def _aged_page(session: Session, parts: tuple, party_model, as_at: date, number:
 
 def aged_receivables_page(session: Session, as_at: date, number: int = 1,
                           per_page: int = SUMMARY_PER_PAGE) -> AgedPage:
-    """Page `number` of `aged_receivables` (clients by name), with its totals, from one query."""
-    return _aged_page(session, _receivable_parts(), Client, as_at, number, per_page)
+    """Page `number` of `aged_receivables` (clients by name), with the whole report's totals.
+
+    Read mostly from the bills' running totals (accounting/bill_totals.py), not every open bill: a
+    client with no bill event after `as_at` and no credit unused then owes exactly what its open
+    bills owe now. Only the clients that are not so ("touched": a bill event after `as_at`, or
+    unused credit) are worked out from their documents, as the whole report does. When most
+    clients are touched (an as-at date long ago) the whole report's single query is quicker.
+    """
+    bill_totals.refresh(session)
+    touched = session.scalars(_touched_clients(), _dates(as_at)).all()
+    if len(touched) > MAX_TOUCHED_CLIENTS:
+        return _aged_page(session, _receivable_parts(), Client, as_at, number, per_page)
+    exact = _receivables_of(session, touched, as_at)
+    owing_then = [party for party, cents in exact.items() if any(cents)]
+    number = max(number, 1)
+    found = session.execute(_listed_clients(session.get_bind().dialect.name), {
+        "touched": touched, "owing_then": owing_then, "limit": per_page,
+        "offset": (number - 1) * per_page}).all()
+    now = _open_now(session, [party for party, _ in found if party not in exact], as_at)
+    rows = [AgedRow(party, name, exact.get(party) or now[party]) for party, name in found]
+    owing_now, *totals = session.execute(_owing_now_query(), {**_dates(as_at), "touched": touched}).one()
+    totals = _receivable_totals(session, as_at, totals, touched, exact)
+    return AgedPage(as_at, number, rows, owing_now + len(owing_then), tuple(from_cents(c) for c in totals),
+                    from_cents(sum(totals)))
+
+
+def _receivable_totals(session: Session, as_at: date, totals: list[int], touched: list[int],
+                       exact: dict[int, tuple[int, ...]]) -> list[int]:
+    """Cents per bucket of the whole report: what is owed by due date now (`totals`), less what the
+    touched clients' open bills owe now, plus what they owed as at `as_at`."""
+    for sign, per_client in ((-1, _open_now(session, touched, as_at)), (1, exact)):
+        for cents in per_client.values():
+            totals = [total + sign * part for total, part in zip(totals, cents, strict=True)]
+    return totals
+
+
+@cache
+def _listed_clients(dialect: str) -> Select:
+    """A page of the clients the report lists, by name: those owing now and not touched, and the
+    touched ones owing as at the report's date (`owing_then`)."""
+    listed = or_(bill_totals.owes_now(Client.id, excluding=bindparam("touched", expanding=True)),
+                 Client.id.in_(bindparam("owing_then", expanding=True)))
+    return (select(Client.id, Client.name).where(listed)
+            .order_by(_in_code_point_order(Client.name, dialect), Client.id)
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+# Above this many touched clients, aged receivables is one query over every open bill instead.
+MAX_TOUCHED_CLIENTS = 200
+PARTIES = bindparam("parties", expanding=True)
+
+
+@cache
+def _touched_clients() -> Select:
+    """Clients whose bills had an event after AS_AT, or who held unused credit then."""
+    later = (select(Bill.client_id).join(BillEvent, BillEvent.bill_id == Bill.id)
+             .where(BillEvent.date > AS_AT))
+    unused = _credit_unused(AS_AT)
+    credit = select(unused.c.party).where(unused.c.unused != 0)
+    return union(later, credit)
+
+
+def _receivables_of(session: Session, parties: list[int], as_at: date) -> dict[int, tuple[int, ...]]:
+    """{client: cents per bucket} as at `as_at` of these clients, from their documents."""
+    if not parties:
+        return {}
+    return {party: tuple(cents) for party, _, *cents in session.execute(
+        _summary(_receivable_parts_of_parties(), Client), {**_dates(as_at), "parties": parties})}
+
+
+@cache
+def _receivable_parts_of_parties() -> tuple:
+    """`_receivable_parts` for the clients in PARTIES only."""
+    return _receivable_parts(parties=PARTIES)
+
+
+def _open_now(session: Session, parties: list[int], as_at: date) -> dict[int, tuple[int, ...]]:
+    """{client: cents per bucket as at `as_at`} of what these clients' open bills owe now."""
+    if not parties:
+        return {}
+    return {party: tuple(cents) for party, *cents in session.execute(_open_now_query(), {
+        **_dates(as_at), "parties": parties})}
+
+
+@cache
+def _open_now_query() -> Select:
+    owing = _cents(Bill.total) - _cents(Bill.applied)
+    bills = (select(Bill.client_id.label("party"), func.coalesce(Bill.due_date, Bill.date).label("due"),
+                    owing.label("cents"))
+             .where(owing > literal_column("0"), Bill.status == BillStatus.POSTED,
+                    Bill.client_id.in_(PARTIES))
+             .subquery("open_now"))
+    return _grouped(bills)
+
+
+@cache
+def _owing_now_query() -> Select:
+    """How many clients not touched owe something now, and the cents per bucket as at AS_AT of
+    what posted bills owe now, from what is owed per due date (one round trip)."""
+    owed = bill_totals.ReceivableDue.__table__
+    clients = bill_totals.count_owing_query(excluding=bindparam("touched", expanding=True))
+    return select(clients.scalar_subquery(),
+                  *(cast(total, BigInteger) for total in _bucket_sums(owed.c.due, _cents(owed.c.owed))))
+
+
+def _in_code_point_order(column, dialect: str):
+    """`column` for ORDER BY in code point order, as `_by_name` sorts (the "C" collation on
+    PostgreSQL, SQLite's own)."""
+    return column.collate("C") if dialect == "postgresql" else column
 
 
 def aged_receivables(session: Session, as_at: date, *, with_ledger: bool = True) -> AgedReport:

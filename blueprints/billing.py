@@ -18,7 +18,7 @@ from accounting.billing import DISPLAY_STATUSES, MAX_LINES, BillLineInput, TaxRa
 from accounting.errors import InvalidAccount, LedgerError, NotFound
 from accounting.money import ZERO, parse_money
 from accounting.practice import get_practice
-from blueprints.pages import committing, page_number, render
+from blueprints.pages import committing, page_number, render, url_for_each
 from blueprints.reports import _csv, _text  # the one CSV writer and formula guard
 from extensions import db
 
@@ -220,7 +220,8 @@ def index():
     page, per_page = page_number(), current_app.config["PAGE_SIZE"]
     bills, total = books.search_bills(db.session, q, status=status, page=page, per_page=per_page)
     return render("billing/index.html", block="results", bills=bills, total=total, page=page,
-                  per_page=per_page, q=q, chosen=status, statuses=DISPLAY_STATUSES)
+                  per_page=per_page, q=q, chosen=status, statuses=DISPLAY_STATUSES,
+                  bill_url=url_for_each("billing.show_bill", "bill_id"))
 
 
 def _render_bill_form(form, bill=None, status=200, block=None, focus_line=None):

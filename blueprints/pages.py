@@ -1,16 +1,17 @@
 """What every view shares: rendering whole pages or their htmx fragments, roles, form errors and
 the commit-or-refuse step at the request boundary."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import wraps
 
-from flask import abort, make_response, render_template, request
+from flask import abort, make_response, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup
 from wtforms import Form
 
 from accounting.errors import LedgerError
@@ -128,7 +129,11 @@ def page_number() -> int:
 
 
 def _money(value) -> str:
-    return format_money(value) if isinstance(value, Decimal) else ("" if value is None else value)
+    # A formatted amount is only digits, commas, a point and a minus: safe as it is, which spares
+    # escaping each of the hundreds a report page shows. Anything else is escaped as usual.
+    if isinstance(value, Decimal):
+        return Markup(format_money(value))
+    return "" if value is None else value
 
 
 def _day(value) -> str:
@@ -140,3 +145,13 @@ def _timestamp(value) -> str:
 
 
 TEMPLATE_FILTERS = {"money": _money, "day": _day, "timestamp": _timestamp}
+
+
+_ID_SLOT = 2**31 - 1  # no row's id: marks where the id goes in a URL built once
+
+
+def url_for_each(endpoint: str, argument: str, **values) -> Callable[[int], str]:
+    """id -> url_for(endpoint, **{argument: id}, **values), building the URL once per page rather
+    than once per row of a long list (url_for is most of a row's cost)."""
+    before, after = url_for(endpoint, **{argument: _ID_SLOT}, **values).split(str(_ID_SLOT), 1)
+    return lambda row_id: f"{before}{int(row_id)}{after}"

@@ -24,7 +24,7 @@ from accounting.practice import get_practice
 from accounting.reports import general_ledger as ledger_report
 from accounting.reports import trial_balance as trial_balance_report
 from accounting.suppliers import Supplier
-from blueprints.pages import page_number, render
+from blueprints.pages import page_number, render, url_for_each
 from extensions import db
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -229,14 +229,9 @@ def _aged_page(which: str):
                   detail_url=_detail_urls(kind, report.as_at))
 
 
-_PARTY_SLOT = 2**31 - 1  # no party's id: marks where the id goes in a detail URL
-
-
 def _detail_urls(kind: AgedKind, as_at: date) -> Callable[[int], str]:
-    """party id -> its detail page as at `as_at`: url_for once per page, not once per row."""
-    url = url_for(f"reports.{kind.endpoint}_detail", party_id=_PARTY_SLOT, as_at=as_at.isoformat())
-    before, after = url.split(str(_PARTY_SLOT), 1)
-    return lambda party_id: f"{before}{int(party_id)}{after}"
+    """party id -> its detail page as at `as_at`."""
+    return url_for_each(f"reports.{kind.endpoint}_detail", "party_id", as_at=as_at.isoformat())
 
 
 def _aged_detail_page(which: str, party_id: int):

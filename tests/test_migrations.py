@@ -109,3 +109,22 @@ def test_0004_turns_each_matched_statement_line_into_a_match_and_keeps_reconcili
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT journal_line_id FROM bank_statement_line ORDER BY id")
                             ).scalars().all() == [1, None]
+
+
+def test_0005_fills_the_bill_totals_from_the_bills_already_there(migrated_app):
+    """Bills written before 0005 (the demo's, kept through a downgrade) get their running totals."""
+    from sqlalchemy import text
+
+    from accounting.bill_totals import differences
+    from accounting.demo import seed_demo
+    from extensions import db
+
+    seed_demo(db.session, admin_password="demo-password-1")
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0004")
+    upgrade()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM client_bill_totals")).scalar_one() > 0
+        assert conn.execute(text("SELECT count(*) FROM receivable_due")).scalar_one() > 0
+    assert differences(db.session) == []
