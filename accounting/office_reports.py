@@ -14,6 +14,14 @@ Invariants these reports keep:
   movements of the GST Collected and GST Paid accounts in the period, taken from the documents'
   own journals (a reversal counts, negated, on its own date). Anything else posted to those
   accounts (a general journal) is shown apart, never folded in silently.
+- On the cash basis a payment, refund or receive / spend money counts in the period the money moved,
+  and an undo of it (its journal reversed) counts negated in the period of the undo, flagged as an
+  adjustment when the original was counted in an earlier period. A period's figures therefore never
+  change when something is undone later (the ATO's adjustment in the later period), and over all
+  periods every undone payment nets to zero.
+- G1 and G11 count supplies only: a receive / spend money line that carries no GST and is not to an
+  income account (sales) or an expense account (purchases), such as a loan, a capital contribution,
+  drawings or a bond, is shown as "not a sale / purchase" and left out of every figure.
 
 Everything is summed in SQL over integer cents (one grouped query per report page), so the reports
 stay quick over a hundred thousand bills; per-document detail is one party at a time, paged.
@@ -46,7 +54,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
 from accounting import bill_totals
-from accounting.accounts import AccountRole, account_for_role
+from accounting.accounts import AccountClass, AccountRole, account_for_role
 from accounting.billing import (
     Bill,
     BillEvent,
@@ -256,7 +264,8 @@ def _reversed_on_or_before(journal_id_column, as_at: date):
 def _replayed_bills(as_at: date):
     """(bill_id, party, due, owed cents) of the bills with an event after `as_at`, from their
     events up to `as_at`: a posting adds the bill's total and an undo adds back what it undoes; a
-    payment, credit, write-off, revert or void takes its amount off."""
+    payment, credit, write-off, revert or void takes its amount off. A bill dated after `as_at`
+    has no event by then (each event is dated on or after its bill), so it is not read at all."""
     later = select(BillEvent.bill_id).where(BillEvent.date > as_at)
     due = func.coalesce(Bill.due_date, Bill.date)
     amount = _cents(BillEvent.amount)
@@ -264,7 +273,7 @@ def _replayed_bills(as_at: date):
     return (select(Bill.id.label("bill_id"), Bill.client_id.label("party"), due.label("due"),
                    owed.label("cents"))
             .join(BillEvent, BillEvent.bill_id == Bill.id)
-            .where(BillEvent.date <= as_at, Bill.id.in_(later))
+            .where(BillEvent.date <= as_at, Bill.date <= as_at, Bill.id.in_(later))
             .group_by(Bill.id, Bill.client_id, due).having(owed != 0))
 
 
@@ -433,8 +442,8 @@ def aged_receivables_page(session: Session, as_at: date, number: int = 1,
     clients are touched (an as-at date long ago) the whole report's single query is quicker.
     """
     bill_totals.refresh(session)
-    touched = session.scalars(_touched_clients(), _dates(as_at)).all()
-    if len(touched) > MAX_TOUCHED_CLIENTS:
+    touched = _touched_clients(session, as_at)
+    if touched is None:
         return _aged_page(session, _receivable_parts(), Client, as_at, number, per_page)
     exact = _receivables_of(session, touched, as_at)
     owing_then = [party for party, cents in exact.items() if any(cents)]
@@ -471,14 +480,30 @@ def _listed_clients(dialect: str) -> Select:
             .limit(bindparam("limit")).offset(bindparam("offset")))
 
 
-# Above this many touched clients, aged receivables is one query over every open bill instead.
+# Above this many bill events after the as-at date, or clients touched, aged receivables is one
+# query over every open bill instead (finding the touched clients would cost more than it saves).
+MAX_LATER_EVENTS = 1_000
 MAX_TOUCHED_CLIENTS = 200
 PARTIES = bindparam("parties", expanding=True)
 
 
+def _touched_clients(session: Session, as_at: date) -> list[int] | None:
+    """Clients whose bills had an event after `as_at`, or who held unused credit then; None when
+    there are too many for the totals to help."""
+    dates = _dates(as_at)
+    if session.scalar(_LATER_EVENTS, {**dates, "cap": MAX_LATER_EVENTS + 1}) > MAX_LATER_EVENTS:
+        return None
+    touched = session.scalars(_touched_clients_query(), dates).all()
+    return None if len(touched) > MAX_TOUCHED_CLIENTS else touched
+
+
+# How many bill events are dated after AS_AT, counted up to "cap" (a range of ix_bill_event_date).
+_LATER_EVENTS = select(func.count()).select_from(
+    select(literal_column("1")).where(BillEvent.date > AS_AT).limit(bindparam("cap")).subquery())
+
+
 @cache
-def _touched_clients() -> Select:
-    """Clients whose bills had an event after AS_AT, or who held unused credit then."""
+def _touched_clients_query() -> Select:
     later = (select(Bill.client_id).join(BillEvent, BillEvent.bill_id == Bill.id)
              .where(BillEvent.date > AS_AT))
     unused = _credit_unused(AS_AT)
@@ -686,6 +711,10 @@ class GstDocument:
     total: Decimal  # GST-inclusive
     gst_free: Decimal
     gst: Decimal
+    # Receive / spend money to accounts that are no supply (a loan, capital, drawings): in no figure.
+    excluded: Decimal = ZERO
+    # An undo or reversal of something counted in an earlier period: the adjustment made in this one.
+    adjustment: bool = False
 
 
 @dataclass
@@ -734,6 +763,11 @@ class GstSummary:
         return self.gst_on_sales - self.gst_on_purchases
 
     @property
+    def adjustments(self) -> list[GstDocument]:
+        """Undos and reversals in the period of what an earlier period counted."""
+        return [d for d in self.documents if d.adjustment]
+
+    @property
     def other_collected(self) -> Decimal:
         """Posted to GST Collected in the period by journals that are not documents (accrual)."""
         return self.ledger_collected - self.gst_on_sales if self.basis == Basis.ACCRUAL else ZERO
@@ -757,6 +791,7 @@ class _Source:
     total: Decimal
     gst_free: Decimal
     gst: Decimal
+    excluded: Decimal = ZERO
 
 
 def _gst_free_by(session: Session, line_model, parent_column, ids: set[int], free) -> dict[int, Decimal]:
@@ -782,7 +817,7 @@ def _sources(session: Session, journal_ids: set[int]) -> dict[int, _Source]:
 
 
 def _sources_of(session: Session, ids: list[int]) -> dict[int, _Source]:
-    from accounting.banking import BankTransaction, BankTransactionKind, BankTransactionLine, TaxCode
+    from accounting.banking import BankTransaction, BankTransactionKind
 
     found: dict[int, _Source] = {}
     posted = session.execute(
@@ -800,13 +835,15 @@ def _sources_of(session: Session, ids: list[int]) -> dict[int, _Source]:
         found[n.journal_id] = _Source(Side.SALES, "credit_note", n.id, "Credit note", n.number,
                                       n.client.name, -1, n.total, free.get(n.id, ZERO), n.gst)
     moneys = session.scalars(select(BankTransaction).where(BankTransaction.journal_id.in_(ids))).all()
-    free = _gst_free_by(session, BankTransactionLine, BankTransactionLine.transaction_id,
-                        {t.id for t in moneys}, BankTransactionLine.tax == TaxCode.GST_FREE)
+    free = _gst_free_by_class(session, {t.id for t in moneys})
     for t in moneys:
         deposit = t.kind == BankTransactionKind.DEPOSIT
+        supply = AccountClass.REVENUE if deposit else AccountClass.EXPENSE
+        by_class = free.get(t.id, {})
+        excluded = sum((cents for cls, cents in by_class.items() if cls != supply), ZERO)
         found[t.journal_id] = _Source(Side.SALES if deposit else Side.PURCHASES, "bank_transaction", t.id,
-                                      t.kind.label, t.number, t.contact, 1, t.total,
-                                      free.get(t.id, ZERO), t.gst)
+                                      t.kind.label, t.number, t.contact, 1, t.total - excluded,
+                                      by_class.get(supply, ZERO), t.gst, excluded)
     invoices = session.scalars(select(SupplierInvoice).where(SupplierInvoice.journal_id.in_(ids))).all()
     free = _gst_free_by(session, SupplierInvoiceLine, SupplierInvoiceLine.invoice_id,
                         {i.id for i in invoices}, SupplierInvoiceLine.gst_free.is_(True))
@@ -819,6 +856,30 @@ def _sources_of(session: Session, ids: list[int]) -> dict[int, _Source]:
     for c in credits:
         found[c.journal_id] = _Source(Side.PURCHASES, "supplier_credit", c.id, "Supplier credit note",
                                       c.number, c.supplier.name, -1, c.total, free.get(c.id, ZERO), c.gst)
+    return found
+
+
+def _gst_free_by_class(session: Session, ids: set[int]) -> dict[int, dict[AccountClass, Decimal]]:
+    """Per bank transaction: its GST-free lines' amounts by the class of the account they are to.
+
+    A GST-free line to an income account is a GST-free sale (G3); one to a liability or equity
+    account (a loan, capital put in) or an asset is money that is no sale at all, so G1 leaves it
+    out (likewise an expense account for purchases and G11). A line with GST is a taxable supply
+    whatever its account, since its GST is in 1A or 1B."""
+    from accounting.accounts import Account
+    from accounting.banking import BankTransactionLine, TaxCode
+
+    found: dict[int, dict[AccountClass, Decimal]] = {}
+    if not ids:
+        return found
+    for transaction_id, type_, cents in session.execute(
+            select(BankTransactionLine.transaction_id, Account.type,
+                   func.sum(_cents(BankTransactionLine.amount)))
+            .join(Account, Account.id == BankTransactionLine.account_id)
+            .where(BankTransactionLine.transaction_id.in_(ids), BankTransactionLine.tax == TaxCode.GST_FREE)
+            .group_by(BankTransactionLine.transaction_id, Account.type)):
+        classes = found.setdefault(transaction_id, {})
+        classes[type_.account_class] = classes.get(type_.account_class, ZERO) + from_cents(cents)
     return found
 
 
@@ -841,12 +902,15 @@ def _gst_lines(session: Session, start: date, end: date) -> tuple[dict[int, Deci
 
 def _accrual_documents(session: Session, start: date, end: date, ledger) -> list[GstDocument]:
     """Documents posted in the period, and reversals in the period of documents posted any time."""
-    in_period = session.execute(select(Journal.id, Journal.date, Journal.reverses_id).where(
-        Journal.date >= start, Journal.date <= end,
-        or_(Journal.kind.in_(DOCUMENT_KINDS), Journal.reverses_id.is_not(None)))).all()
+    original = aliased(Journal)
+    in_period = session.execute(
+        select(Journal.id, Journal.date, Journal.reverses_id, original.date)
+        .outerjoin(original, original.id == Journal.reverses_id).where(
+            Journal.date >= start, Journal.date <= end,
+            or_(Journal.kind.in_(DOCUMENT_KINDS), Journal.reverses_id.is_not(None)))).all()
     sources = _sources(session, {j.reverses_id or j.id for j in in_period})
     documents = []
-    for journal_id, on, reverses_id in in_period:
+    for journal_id, on, reverses_id, original_on in in_period:
         source = sources.get(reverses_id or journal_id)
         if source is None:
             continue
@@ -857,7 +921,8 @@ def _accrual_documents(session: Session, start: date, end: date, ledger) -> list
             source.number, source.party, _signed(sign, source.total), _signed(sign, source.gst_free),
             # The journal's own GST line is what the ledger holds; the document's figure is the
             # same unless the document was changed and posted again.
-            gst if gst is not None else _signed(sign, source.gst)))
+            gst if gst is not None else _signed(sign, source.gst), _signed(sign, source.excluded),
+            adjustment=reverses_id is not None and original_on < start))
     return documents
 
 
@@ -868,13 +933,39 @@ def _share(part: Decimal, whole: Decimal, amount: Decimal) -> Decimal:
     return (amount * part / whole).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _paid_share(side, kind, id_, on, what, number, party, sign, paid, total, gst_free, gst) -> GstDocument:
+def _paid_share(side, kind, id_, on, what, number, party, sign, paid, total, gst_free, gst,
+                adjustment=False) -> GstDocument:
     return GstDocument(side, kind, id_, on, what, number, party, _signed(sign, paid),
-                       _signed(sign, _share(paid, total, gst_free)), _signed(sign, _share(paid, total, gst)))
+                       _signed(sign, _share(paid, total, gst_free)), _signed(sign, _share(paid, total, gst)),
+                       adjustment=adjustment)
+
+
+class _Moved(NamedTuple):
+    """A payment or refund whose money moved in the period (sign 1), or whose undo is in it (-1)."""
+
+    sign: int
+    on: date  # when the money moved, or when it was undone
+    adjustment: bool  # an undo of money counted in an earlier period
+    row: object  # the payment or refund
+    document: object  # what it paid: the bill, credit note or supplier invoice
+
+
+def _moved(session: Session, query: Select, journal_column, date_column, start: date,
+           end: date) -> list[_Moved]:
+    """The rows of `query` (payment, document) dated in the period, and those whose journal was
+    reversed (undone) in the period, negated and dated on the undo: a later undo never changes the
+    period the money was counted in."""
+    undo = aliased(Journal)
+    made = session.execute(query.where(date_column >= start, date_column <= end)).all()
+    undone = session.execute(query.add_columns(undo.date).join(undo, undo.reverses_id == journal_column)
+                             .where(undo.date >= start, undo.date <= end)).all()
+    return ([_Moved(1, row.date, False, row, document) for row, document in made]
+            + [_Moved(-1, on, row.date < start, row, document) for row, document, on in undone])
 
 
 def _cash_documents(session: Session, start: date, end: date, ledger) -> list[GstDocument]:
-    """Money received or paid in the period, each with its proportion of its document's GST.
+    """Money received or paid in the period, each with its proportion of its document's GST, and
+    undos in the period of money received or paid before (negated, on the undo's date).
 
     Bills count by the payments received on them, supplier invoices by the payments made; client
     credit notes by what is refunded. Credit applied to a bill or written off is money never
@@ -882,39 +973,42 @@ def _cash_documents(session: Session, start: date, end: date, ledger) -> list[Gs
     """
     documents = [d for d in _accrual_documents(session, start, end, ledger)
                  if d.kind == "bank_transaction"]
-    payments = session.execute(
-        select(BillEvent, Bill).join(Bill, Bill.id == BillEvent.bill_id)
-        .where(BillEvent.kind == EventKind.PAYMENT, BillEvent.date >= start, BillEvent.date <= end,
-               ~_reversed_on_or_before(BillEvent.journal_id, end))).all()
-    free = _gst_free_by(session, BillLine, BillLine.bill_id, {b.id for _, b in payments},
+    payments = _moved(session, select(BillEvent, Bill).join(Bill, Bill.id == BillEvent.bill_id)
+                      .where(BillEvent.kind == EventKind.PAYMENT), BillEvent.journal_id, BillEvent.date,
+                      start, end)
+    free = _gst_free_by(session, BillLine, BillLine.bill_id, {m.document.id for m in payments},
                         BillLine.tax == TaxRate.GST_FREE)
-    for event, bill in payments:
-        documents.append(_paid_share(Side.SALES, "bill", bill.id, event.date, "Payment received",
-                                     bill.number or "", bill.client.name, 1, event.amount, bill.total,
-                                     free.get(bill.id, ZERO), bill.gst))
-    refunds = session.execute(
-        select(CreditRefund, CreditNote).join(CreditNote, CreditNote.id == CreditRefund.credit_note_id)
-        .where(CreditRefund.date >= start, CreditRefund.date <= end,
-               ~_reversed_on_or_before(CreditRefund.journal_id, end))).all()
-    free = _gst_free_by(session, CreditNoteLine, CreditNoteLine.credit_note_id, {n.id for _, n in refunds},
-                        CreditNoteLine.tax == TaxRate.GST_FREE)
-    for refund, note in refunds:
-        documents.append(_paid_share(Side.SALES, "credit_note", note.id, refund.date, "Credit refunded",
-                                     note.number, note.client.name, -1, refund.amount, note.total,
-                                     free.get(note.id, ZERO), note.gst))
-    paid = session.execute(
-        select(SupplierPayment, SupplierInvoice)
-        .join(SupplierInvoice, SupplierInvoice.id == SupplierPayment.invoice_id)
-        .where(SupplierPayment.date >= start, SupplierPayment.date <= end,
-               ~_reversed_on_or_before(SupplierPayment.journal_id, end))).all()
+    for m in payments:
+        bill = m.document
+        documents.append(_paid_share(Side.SALES, "bill", bill.id, m.on, _undone("Payment received", m),
+                                     bill.number or "", bill.client.name, m.sign, m.row.amount, bill.total,
+                                     free.get(bill.id, ZERO), bill.gst, m.adjustment))
+    refunds = _moved(session, select(CreditRefund, CreditNote)
+                     .join(CreditNote, CreditNote.id == CreditRefund.credit_note_id),
+                     CreditRefund.journal_id, CreditRefund.date, start, end)
+    free = _gst_free_by(session, CreditNoteLine, CreditNoteLine.credit_note_id,
+                        {m.document.id for m in refunds}, CreditNoteLine.tax == TaxRate.GST_FREE)
+    for m in refunds:
+        note = m.document
+        documents.append(_paid_share(Side.SALES, "credit_note", note.id, m.on, _undone("Credit refunded", m),
+                                     note.number, note.client.name, -m.sign, m.row.amount, note.total,
+                                     free.get(note.id, ZERO), note.gst, m.adjustment))
+    paid = _moved(session, select(SupplierPayment, SupplierInvoice)
+                  .join(SupplierInvoice, SupplierInvoice.id == SupplierPayment.invoice_id),
+                  SupplierPayment.journal_id, SupplierPayment.date, start, end)
     free = _gst_free_by(session, SupplierInvoiceLine, SupplierInvoiceLine.invoice_id,
-                        {i.id for _, i in paid}, SupplierInvoiceLine.gst_free.is_(True))
-    for payment, invoice in paid:
-        documents.append(_paid_share(Side.PURCHASES, "supplier_invoice", invoice.id, payment.date,
-                                     "Payment made", invoice.number, invoice.supplier.name, 1,
-                                     payment.amount, invoice.total, free.get(invoice.id, ZERO),
-                                     invoice.gst))
+                        {m.document.id for m in paid}, SupplierInvoiceLine.gst_free.is_(True))
+    for m in paid:
+        invoice = m.document
+        documents.append(_paid_share(Side.PURCHASES, "supplier_invoice", invoice.id, m.on,
+                                     _undone("Payment made", m), invoice.number, invoice.supplier.name,
+                                     m.sign, m.row.amount, invoice.total, free.get(invoice.id, ZERO),
+                                     invoice.gst, m.adjustment))
     return documents
+
+
+def _undone(what: str, moved: _Moved) -> str:
+    return what if moved.sign > 0 else f"{what} undone"
 
 
 def gst_summary(session: Session, start: date, end: date, basis: Basis | None = None) -> GstSummary:
