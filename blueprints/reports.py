@@ -366,6 +366,15 @@ def gst_summary():
     return render("reports/gst.html", summary=summary, error=None)
 
 
+def _gst_what(document) -> str:
+    """The document's "what", with the flags the page shows as badges and notes."""
+    what = document.what + (" (adjustment of an earlier period)" if document.adjustment else "")
+    if document.excluded:
+        side = "sale" if document.side.value == "sales" else "purchase"
+        what += f" ({_plain(document.excluded)} not a {side}: left out)"
+    return what
+
+
 @bp.route("/gst.csv")
 def gst_summary_csv():
     """The GST summary as CSV: the labelled totals, then every document."""
@@ -382,6 +391,6 @@ def gst_summary_csv():
             ["", "Net GST (payable if positive, refundable if negative)", _plain(s.net_gst)],
             [],
             ["Side", "Date", "What", "Document", "Contact", "Total (incl. GST)", "GST-free", "GST"]]
-    rows += [[d.side.value, d.date.isoformat(), d.what, _text(d.number), _text(d.party), _plain(d.total),
-              _plain(d.gst_free), _plain(d.gst)] for d in s.documents]
+    rows += [[d.side.value, d.date.isoformat(), _gst_what(d), _text(d.number), _text(d.party),
+              _plain(d.total), _plain(d.gst_free), _plain(d.gst)] for d in s.documents]
     return _csv(f"gst-summary-{s.start.isoformat()}-to-{s.end.isoformat()}.csv", rows)

@@ -475,3 +475,222 @@ def test_under_any_sequence_the_aged_reports_and_gst_agree_with_the_ledger(books
         assert_pages_match(books, receivables, aged_receivables_page, on, per_page=1)
     summary = gst_summary(books.session, JULY, on if on >= JULY else JULY, Basis.ACCRUAL)
     assert summary.other_collected == Z and summary.other_paid == Z
+
+
+# ---------------------------------------------------------------- GST: undos on the cash basis
+#
+# The books of these tests, one quarter apart from the property test below:
+#   bill 110.00 (100.00 + 10.00 GST) on 1 Jul, paid 55.00 on 10 Jul, that payment undone on 5 Aug;
+#   supplier invoice 220.00 (200.00 + 20.00 GST), paid 110.00 on 15 Jul, undone on 3 Aug;
+#   credit note 22.00 (20.00 + 2.00 GST), refunded in full on 10 Jul, the refund undone on 2 Aug.
+
+AUGUST = date(2026, 8, 1)
+
+
+def cash(books, start, end):
+    return gst_summary(books.session, start, end, Basis.CASH)
+
+
+def july(books):
+    return cash(books, JULY, date(2026, 7, 31))
+
+
+def august(books):
+    return cash(books, AUGUST, date(2026, 8, 31))
+
+
+def figures(summary):
+    return (str(summary.g1_total_sales), str(summary.gst_free_sales), str(summary.gst_on_sales),
+            str(summary.g11_purchases), str(summary.gst_on_purchases))
+
+
+def listed(documents):
+    return [(str(d.date), d.what, str(d.total), str(d.gst_free), str(d.gst), d.adjustment) for d in documents]
+
+
+def _paid_bill(books, office):
+    bill = office.bill("100.00", on=JULY)
+    office.pay(bill, "55.00", on=date(2026, 7, 10))
+    return bill, bill.events[-1]
+
+
+def test_a_client_payment_undone_in_a_later_period_is_a_negative_adjustment_there(books, office):
+    bill, payment = _paid_bill(books, office)
+    before = july(books)
+    assert listed(before.sales) == [("2026-07-10", "Payment received", "55.00", "0.00", "5.00", False)]
+    billing.undo_event(books.session, books.admin, payment.id, date=date(2026, 8, 5), reason="Bounced")
+    books.session.commit()
+
+    assert figures(july(books)) == figures(before) == ("55.00", "0.00", "5.00", "0.00", "0.00")
+    later = august(books)
+    assert listed(later.sales) == [("2026-08-05", "Payment received undone", "-55.00", "0.00", "-5.00", True)]
+    assert later.sales[0].number == bill.number and later.adjustments == later.sales
+    assert figures(later) == ("-55.00", "0.00", "-5.00", "0.00", "0.00") and later.net_gst == D("-5.00")
+    # The whole quarter: received and given back, so nothing.
+    assert figures(cash(books, JULY, date(2026, 9, 30))) == ("0.00", "0.00", "0.00", "0.00", "0.00")
+
+
+def test_a_payment_undone_in_its_own_period_shows_both_and_counts_nothing(books, office):
+    _, payment = _paid_bill(books, office)
+    billing.undo_event(books.session, books.admin, payment.id, date=date(2026, 7, 20), reason="Bounced")
+    books.session.commit()
+    summary = july(books)
+    assert listed(summary.sales) == [
+        ("2026-07-10", "Payment received", "55.00", "0.00", "5.00", False),
+        ("2026-07-20", "Payment received undone", "-55.00", "0.00", "-5.00", False)]
+    assert summary.gst_on_sales == Z and summary.adjustments == []
+
+
+def test_a_part_payment_undone_later_takes_back_exactly_the_gst_it_counted(books, office):
+    bill = office.bill("100.00", on=JULY, free="33.33")    # 143.33: GST 10.00, GST-free 33.33
+    office.pay(bill, "47.77", on=date(2026, 7, 3))
+    office.pay(bill, "50.00", on=date(2026, 7, 4))
+    first = bill.events[-2]
+    billing.undo_event(books.session, books.admin, first.id, date=date(2026, 8, 9), reason="Bounced")
+    books.session.commit()
+    counted = [d for d in july(books).sales if d.date == date(2026, 7, 3)][0]
+    assert (str(counted.gst_free), str(counted.gst)) == ("11.11", "3.33")
+    assert listed(august(books).sales) == [
+        ("2026-08-09", "Payment received undone", "-47.77", "-11.11", "-3.33", True)]
+
+
+def test_a_supplier_payment_undone_in_a_later_period_is_a_negative_adjustment_there(books, office):
+    from accounting.suppliers import SupplierPayment, undo_payment
+
+    invoice = office.invoice("200.00", JULY, date(2026, 7, 31), "S-9")
+    pay_invoice(books.session, books.admin, invoice.id, bank_account_id=office.id("1-1000"),
+                date=date(2026, 7, 15), amount=D("110.00"))
+    books.session.commit()
+    before = july(books)
+    payment = books.session.scalars(select(SupplierPayment)).one()
+    undo_payment(books.session, books.admin, payment.id, date=date(2026, 8, 3), reason="Stopped")
+    books.session.commit()
+
+    assert figures(july(books)) == figures(before) == ("0.00", "0.00", "0.00", "110.00", "10.00")
+    later = august(books)
+    assert listed(later.purchases) == [
+        ("2026-08-03", "Payment made undone", "-110.00", "0.00", "-10.00", True)]
+    assert figures(later) == ("0.00", "0.00", "0.00", "-110.00", "-10.00") and later.net_gst == D("10.00")
+
+
+def test_a_credit_refund_undone_in_a_later_period_is_an_adjustment_there(books, office):
+    note = office.credit_note("20.00", on=JULY)
+    refund = billing.refund_credit(books.session, books.admin, note.id, amount=D("22.00"),
+                                   date=date(2026, 7, 10), bank_account_id=office.id("1-1000"))
+    books.session.commit()
+    assert listed(july(books).sales) == [("2026-07-10", "Credit refunded", "-22.00", "0.00", "-2.00", False)]
+    billing.undo_refund(books.session, books.admin, refund.id, date=date(2026, 8, 2), reason="Cheque lost")
+    books.session.commit()
+
+    assert figures(july(books)) == ("-22.00", "0.00", "-2.00", "0.00", "0.00")
+    assert listed(august(books).sales) == [
+        ("2026-08-02", "Credit refunded undone", "22.00", "0.00", "2.00", True)]
+    assert figures(august(books)) == ("22.00", "0.00", "2.00", "0.00", "0.00")
+
+
+@pytest.mark.parametrize("basis", [Basis.CASH, Basis.ACCRUAL])
+def test_receive_and_spend_money_reversed_later_are_adjustments_in_the_later_period(books, office, basis):
+    from accounting.banking import reverse_bank_transaction
+
+    deposit = record_bank_transaction(
+        books.session, books.admin, kind=BankTransactionKind.DEPOSIT, bank_account_id=office.id("1-1000"),
+        date=date(2026, 7, 12), lines=[MoneyLine(office.id("4-2000"), D("80.00"), TaxCode.GST)])
+    spent = record_bank_transaction(
+        books.session, books.admin, kind=BankTransactionKind.WITHDRAWAL, bank_account_id=office.id("1-1000"),
+        date=date(2026, 7, 13), lines=[MoneyLine(office.id("6-2400"), D("30.00"), TaxCode.GST),
+                                       MoneyLine(office.id("5-1000"), D("5.00"), TaxCode.GST_FREE)])
+    books.session.commit()
+    for transaction in (deposit, spent):
+        reverse_bank_transaction(books.session, books.admin, transaction, date=date(2026, 8, 20),
+                                 reason="Entered twice")
+    books.session.commit()
+    july_now = gst_summary(books.session, JULY, date(2026, 7, 31), basis)
+    assert figures(july_now) == ("88.00", "0.00", "8.00", "38.00", "3.00")
+    later = gst_summary(books.session, AUGUST, date(2026, 8, 31), basis)
+    assert listed(later.sales) == [("2026-08-20", "Receive money reversed", "-88.00", "0.00", "-8.00", True)]
+    assert listed(later.purchases) == [
+        ("2026-08-20", "Spend money reversed", "-38.00", "-5.00", "-3.00", True)]
+    if basis == Basis.ACCRUAL:
+        assert later.other_collected == Z == later.other_paid  # still the ledger's own movement
+
+
+def test_a_reversal_in_the_same_period_is_no_adjustment(books, office):
+    from accounting.banking import reverse_bank_transaction
+
+    deposit = record_bank_transaction(
+        books.session, books.admin, kind=BankTransactionKind.DEPOSIT, bank_account_id=office.id("1-1000"),
+        date=date(2026, 7, 12), lines=[MoneyLine(office.id("4-2000"), D("80.00"), TaxCode.GST)])
+    reverse_bank_transaction(books.session, books.admin, deposit, date=date(2026, 7, 14), reason="Twice")
+    books.session.commit()
+    summary = july(books)
+    assert [d.adjustment for d in summary.sales] == [False, False] and summary.gst_on_sales == Z
+
+
+# ---------------------------------------------------------------- GST: money that is no sale
+#
+# G1 is total sales, GST-free sales included (G3), but a loan or capital put in is no sale at all:
+# a GST-free receive-money line to a liability, equity or asset account is left out of G1 and G3
+# (and a GST-free spend-money line to one, such as drawings or a loan repaid, out of G11).
+
+
+def _loan_account(books):
+    from accounting.accounts import Account, AccountType
+
+    loan = Account(code="2-3000", name="Bank Loan", type=AccountType.TERMLIAB)
+    books.session.add(loan)
+    books.session.flush()
+    return loan
+
+
+@pytest.mark.parametrize("basis", [Basis.CASH, Basis.ACCRUAL])
+def test_receive_money_counts_in_g1_only_what_is_a_sale(books, office, basis):
+    loan = _loan_account(books)
+    record_bank_transaction(
+        books.session, books.admin, kind=BankTransactionKind.DEPOSIT, bank_account_id=office.id("1-1000"),
+        date=date(2026, 7, 12), contact="Smith", lines=[
+            MoneyLine(office.id("4-1000"), D("100.00"), TaxCode.GST),         # a sale: 110.00, GST 10.00
+            MoneyLine(office.id("4-3000"), D("5.00"), TaxCode.GST_FREE),      # interest: a GST-free sale
+            MoneyLine(office.id("3-1000"), D("1000.00"), TaxCode.GST_FREE),   # capital put in: no sale
+        ])
+    record_bank_transaction(
+        books.session, books.admin, kind=BankTransactionKind.DEPOSIT, bank_account_id=office.id("1-1000"),
+        date=date(2026, 7, 13), contact="Westpac", lines=[MoneyLine(loan.id, D("5000.00"), TaxCode.GST_FREE)])
+    books.session.commit()
+    summary = gst_summary(books.session, JULY, date(2026, 7, 31), basis)
+    assert [(d.what, str(d.total), str(d.gst_free), str(d.gst), str(d.excluded)) for d in summary.sales] == [
+        ("Receive money", "115.00", "5.00", "10.00", "1000.00"),
+        ("Receive money", "0.00", "0.00", "0.00", "5000.00")]
+    assert figures(summary)[:3] == ("115.00", "5.00", "10.00")
+
+
+def test_spend_money_counts_in_g11_only_what_is_a_purchase(books, office):
+    loan = _loan_account(books)
+    record_bank_transaction(
+        books.session, books.admin, kind=BankTransactionKind.WITHDRAWAL, bank_account_id=office.id("1-1000"),
+        date=date(2026, 7, 12), contact="Owner", lines=[
+            MoneyLine(office.id("6-2400"), D("30.00"), TaxCode.GST),          # 33.00, GST 3.00
+            MoneyLine(office.id("6-2600"), D("4.00"), TaxCode.GST_FREE),      # bank fees: GST-free purchase
+            MoneyLine(office.id("3-2000"), D("500.00"), TaxCode.GST_FREE),    # drawings: no purchase
+            MoneyLine(loan.id, D("250.00"), TaxCode.GST_FREE),                # loan repaid: no purchase
+            MoneyLine(office.id("1-3000"), D("900.00"), TaxCode.GST),         # equipment: taxable (990.00)
+        ])
+    books.session.commit()
+    summary = july(books)
+    assert [(str(d.total), str(d.gst_free), str(d.gst), str(d.excluded)) for d in summary.purchases] == [
+        ("1027.00", "4.00", "93.00", "750.00")]
+    assert figures(summary)[3:] == ("1027.00", "93.00")
+
+
+def test_money_that_is_no_sale_reversed_later_is_left_out_of_the_adjustment_too(books, office):
+    from accounting.banking import reverse_bank_transaction
+
+    deposit = record_bank_transaction(
+        books.session, books.admin, kind=BankTransactionKind.DEPOSIT, bank_account_id=office.id("1-1000"),
+        date=date(2026, 7, 12), lines=[MoneyLine(office.id("4-1000"), D("100.00"), TaxCode.GST),
+                                       MoneyLine(office.id("3-1000"), D("300.00"), TaxCode.GST_FREE)])
+    reverse_bank_transaction(books.session, books.admin, deposit, date=date(2026, 8, 2), reason="Wrong bank")
+    books.session.commit()
+    [reversed_] = august(books).sales
+    assert (str(reversed_.total), str(reversed_.gst), str(reversed_.excluded)) == (
+        "-110.00", "-10.00", "-300.00")
+    assert july(books).g1_total_sales == D("110.00")
