@@ -6,14 +6,18 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.errors import InvalidAmount, InvalidReversal, LedgerError, PeriodLocked
+from accounting.errors import InvalidAccount, InvalidAmount, InvalidReversal, LedgerError, PeriodLocked
+from accounting.journals import LineInput, post
 from accounting.trust import (
+    TrustAccount,
     TrustKind,
     TrustLedgerEntry,
     TrustStatus,
     TrustTransaction,
+    close_trust_account,
     create_trust_account,
     ensure_default_trust_account,
+    get_trust_account,
     matter_balance,
     record_payment,
     record_receipt,
@@ -21,6 +25,7 @@ from accounting.trust import (
     reverse_trust_transaction,
     trust_position,
 )
+from accounting.trust_transfers import lodge_statutory_deposit
 from tests.support import outcomes, run_at_once
 
 ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -145,9 +150,6 @@ def test_reversing_a_receipt_whose_money_was_paid_out_is_an_overdraw(trust):
 
 
 def test_office_postings_cannot_touch_trust_accounts(trust, books):
-    from accounting.errors import InvalidAccount
-    from accounting.journals import LineInput, post
-
     with pytest.raises(InvalidAccount, match="trust money"):
         post(books.session, books.admin, date=JULY, narration="Sneaky", lines=[
             LineInput(books.account("1-1000").id, D("5")), LineInput(books.account("1-1100").id, D("-5"))])
@@ -180,8 +182,6 @@ def test_receipt_numbers_have_no_gaps_when_a_receipt_is_refused(trust):
 
 @ON_POSTGRESQL_ONLY
 def test_two_people_paying_out_of_one_matter_at_once_cannot_overdraw_it(app, trust):
-    from accounting.trust import get_trust_account
-
     trust.receive("100.00")
     trust.s.commit()
     account_id, matter_id = trust.account.id, trust.lease.id
@@ -200,8 +200,6 @@ def test_two_people_paying_out_of_one_matter_at_once_cannot_overdraw_it(app, tru
 
 
 def test_money_lodged_as_a_statutory_deposit_cannot_be_paid_out_of_the_bank(trust):
-    from accounting.trust_transfers import lodge_statutory_deposit
-
     trust.receive("1000.00")
     lodge_statutory_deposit(trust.s, None, trust_account_id=trust.account.id, date=JULY, amount="700.00",
                             reference="LS 1")
@@ -215,8 +213,6 @@ def test_money_lodged_as_a_statutory_deposit_cannot_be_paid_out_of_the_bank(trus
 
 @ON_POSTGRESQL_ONLY
 def test_a_receipt_racing_the_close_of_its_account_never_lands_in_a_closed_account(app, trust, books):
-    from accounting.trust import TrustAccount, close_trust_account
-
     second = create_trust_account(books.session, books.admin, code="1-1110", name="Second Trust")
     books.session.commit()
     account_id, matter_id = second.id, trust.lease.id

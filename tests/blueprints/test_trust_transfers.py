@@ -156,10 +156,6 @@ def test_a_bad_single_transfer_is_refused_beside_its_field(client, trust, case, 
 
 
 def test_a_transfer_is_reversed_with_its_bill_payment(client, trust):
-    from accounting import billing
-
-    if not hasattr(billing, "undo_event"):
-        pytest.skip("billing cannot undo a payment yet")
     trust.receive("2000.00")
     bill = trust.bill()
     [transfer] = trust.transfer((bill, "600.00"))

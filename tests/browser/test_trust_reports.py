@@ -4,19 +4,17 @@ receipt -> trust-to-office payment of a bill -> trust journal -> the reports -> 
 statement -> match it -> reconcile the month -> sign off -> a receipt dated in that month is refused.
 """
 
-import importlib
 import re
-from contextlib import suppress
 from datetime import date
 from decimal import Decimal
 
 from playwright.sync_api import expect
 
+from accounting.accounts import Account
+from accounting.billing import BillLineInput, TaxRate, approve_bill, create_bill
+from accounting.clients import ClientDetails, open_matter, save_client
+from accounting.trust import TrustTransaction, ensure_default_trust_account, record_receipt
 from tests.browser.conftest import ARTIFACTS
-
-for _module in ("accounting.trust_transfers", "accounting.trust_reconciliation"):  # their tables exist too
-    with suppress(ImportError):
-        importlib.import_module(_module)
 
 # The month reconciled must have ended: the last full month before today.
 TODAY = date.today()
@@ -35,11 +33,6 @@ def snapshot(page, name):
 
 def setup_books(live_app):
     """Acme (a posted bill of 1,100.00 incl. GST) and Bo Smith (a receipt at the month's end)."""
-    from accounting.accounts import Account
-    from accounting.billing import BillLineInput, TaxRate, approve_bill, create_bill
-    from accounting.clients import ClientDetails, open_matter, save_client
-    from accounting.trust import ensure_default_trust_account, record_receipt
-
     with live_app.app.app_context():
         session = live_app.session()
         account = ensure_default_trust_account(session)
@@ -183,7 +176,5 @@ def test_receipt_transfer_journal_statement_match_reconcile_sign_off_and_the_per
     expect(page.locator(".completed-reconciliations")).to_contain_text(MONTH_END.strftime("%B %Y"))
     snapshot(page, "index")
     with live_app.app.app_context():
-        from accounting.trust import TrustTransaction
-
         assert live_app.session().query(TrustTransaction).count() == 4
         live_app.session().remove()

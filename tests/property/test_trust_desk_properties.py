@@ -7,8 +7,6 @@ changes nothing, no matter's trust ledger is ever below zero, each matter holds 
 the three records (matters, cash book, liability) agree, and the general ledger sums to zero.
 """
 
-import importlib
-from contextlib import suppress
 from datetime import date
 from decimal import Decimal
 
@@ -30,10 +28,6 @@ from accounting.trust import (
     reverse_trust_transaction,
     trust_position,
 )
-
-for _module in ("accounting.trust_transfers", "accounting.trust_reports"):  # their tables exist too
-    with suppress(ImportError):
-        importlib.import_module(_module)
 
 JULY = date(2026, 7, 1)
 MATTERS = 3

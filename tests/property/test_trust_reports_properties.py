@@ -13,7 +13,6 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import accounting.trust_transfers  # noqa: F401  (its tables are not in accounting.models yet)
 from accounting.clients import ClientDetails, open_matter, save_client
 from accounting.errors import LedgerError
 from accounting.money import ZERO

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from accounting import billing
+from accounting.accounts import Account
 from accounting.billing import Bill, BillEvent, BillLineInput, EventKind, TaxRate, approve_bill, create_bill
 from accounting.clients import ClientDetails, open_matter, save_client
 from accounting.errors import LedgerError
@@ -99,8 +100,6 @@ def _attempt(session, user, account, matters, operation):
 
 
 def _fees(session):
-    from accounting.accounts import Account
-
     return session.scalar(select(Account.id).where(Account.code == "4-1000"))
 
 
