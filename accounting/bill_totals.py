@@ -112,14 +112,26 @@ def _stale(session: Session) -> tuple[set[int], set[date]]:
 
 
 def _values(bill: Bill, name: str) -> list:
-    """The attribute's value now and, when this flush changes it, before."""
-    history = inspect(bill).attrs[name].history
-    return [*history.added, *history.unchanged, *history.deleted] or [getattr(bill, name)]
+    """The attribute's value now and, when this flush changes it, before (never loading it: no SQL
+    may run during a flush; `_load_keys` loaded it before)."""
+    state = inspect(bill)
+    history = state.attrs[name].history
+    return [*history.added, *history.unchanged, *history.deleted] or [state.dict.get(name)]
 
 
 def _changes_totals(bill: Bill) -> bool:
     attrs = inspect(bill).attrs
     return any(attrs[name].history.has_changes() for name in _WATCHED)
+
+
+@event.listens_for(Session, "before_flush")
+def _load_keys(session: Session, _context, _instances) -> None:
+    """Load the client and dates of each bill about to be changed or deleted (an expired one has
+    them unloaded), so `_mark_stale` knows them; their old values, when changed, are kept by the
+    columns' active history."""
+    for bill in (*session.dirty, *session.deleted):
+        if isinstance(bill, Bill):
+            bill.client_id, bill.due_date, bill.date  # noqa: B018 (loads them)
 
 
 @event.listens_for(Session, "after_flush")

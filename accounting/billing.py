@@ -136,10 +136,13 @@ class Bill(PostedTransactionMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Taken on first approval and kept for good, even if the bill goes back to draft.
     number: Mapped[str | None] = mapped_column(String(20), unique=True, default=None)
-    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True)
+    # Active history: a change keeps the old value even if it was never loaded, so the bill totals
+    # can refresh the old client's and due date's rows too (accounting/bill_totals.py).
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True, active_history=True)
     matter_id: Mapped[int] = mapped_column(ForeignKey("matter.id"), index=True)
-    due_date: Mapped[date | None] = mapped_column(Date, default=None)  # before `date` shadows the type
-    date: Mapped[date] = mapped_column(Date, index=True)
+    # Declared before `date`, which shadows the type from there on.
+    due_date: Mapped[date | None] = mapped_column(Date, default=None, active_history=True)
+    date: Mapped[date] = mapped_column(Date, index=True, active_history=True)
     reference: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[BillStatus] = mapped_column(
         Enum(BillStatus, native_enum=False, length=10), default=BillStatus.DRAFT, index=True

@@ -165,3 +165,24 @@ def test_two_people_writing_draft_bills_for_one_client_at_once_both_count(billin
     second_person_waits(first, draft)
     assert totals_of(billing.s, billing.client) == counts(draft=3)
     assert bill_totals.differences(billing.s) == []
+
+
+def test_a_bill_moved_to_another_client_without_being_read_first_leaves_the_old_clients_row(billing):
+    """An expired bill (after a commit) written blind: the old client's row is refreshed too."""
+    s, admin = billing.s, billing.books.admin
+    other = save_client(s, admin, ClientDetails(kind="company", name="Other Pty Ltd"))
+    matter = open_matter(s, admin, other, description="Lease", responsible_id=None, opened_on=JULY)
+    moved = billing.bill(approve=False)
+    s.commit()  # expires it
+    moved.client_id, moved.matter_id = other.id, matter.id  # never read since the commit
+    s.commit()
+    assert (totals_of(s, billing.client)["draft"], totals_of(s, other)["draft"]) == (0, 1)
+    assert bill_totals.differences(s) == []
+
+
+def test_a_bill_deleted_without_being_read_first_leaves_its_clients_row(billing):
+    dropped = billing.bill(approve=False)
+    billing.s.commit()  # expires it
+    billing.s.delete(dropped)
+    billing.s.commit()
+    assert totals_of(billing.s, billing.client)["bills"] == 0
