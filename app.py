@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from accounting import encryption
 from extensions import csrf, db, htmx, login_manager, migrate
 
 # Real Xero by default; the demo and the tests point these at the sandbox.
@@ -45,6 +46,7 @@ def _configure(app: Flask, overrides: dict) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         PAGE_SIZE=25,
+        ENCRYPTION_KEYS=os.environ.get("ENCRYPTION_KEYS", ""),
         **XERO_DEFAULTS,
     )
     app.config.from_pyfile("config.py", silent=True)
@@ -57,6 +59,8 @@ def _configure(app: Flask, overrides: dict) -> None:
                 "value (python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         app.config["SECRET_KEY"] = _demo_secret_key(app)
+    # Secrets at rest (TFNs): one set of keys per process, newest first; see accounting/encryption.py.
+    encryption.configure(encryption.keys_for(app.config["ENCRYPTION_KEYS"], app.config["SECRET_KEY"]))
 
 
 def _demo_secret_key(app: Flask) -> str:

@@ -1,9 +1,10 @@
 """Clients, the people related to them, and their matters.
 
 Australian identifiers are checked with python-stdnum (checksums, not just lengths) and stored in
-their compact form. A matter always belongs to one client and has a unique number, and its
-responsible person is an active user when it is opened or handed over. Text never exceeds its column:
-the services refuse it with a message rather than letting the database cut it or fail.
+their compact form; a TFN is stored encrypted (accounting/encryption.py) and never logged or
+exported. A matter always belongs to one client and has a unique number, and its responsible person
+is an active user when it is opened or handed over. Text never exceeds its column: the services
+refuse it with a message rather than letting the database cut it or fail.
 An archived client is hidden from lists and cannot have new matters until restored.
 """
 
@@ -19,6 +20,7 @@ from stdnum.au import abn, acn, tfn
 
 from accounting.audit import record
 from accounting.base import Base, utcnow
+from accounting.encryption import EncryptedText
 from accounting.errors import InvalidIdentifier, LedgerError, NotFound
 from accounting.sequences import next_number
 from accounting.users import User
@@ -128,7 +130,8 @@ class Client(Base):
     postal_state: Mapped[str] = mapped_column(String(50), default="")
     postal_postcode: Mapped[str] = mapped_column(String(10), default="")
     postal_country: Mapped[str] = mapped_column(String(60), default="Australia")
-    tfn: Mapped[str] = mapped_column(String(9), default="")
+    # Encrypted at rest and loaded only when read; never searched or compared (see encryption.py).
+    tfn: Mapped[str] = mapped_column(EncryptedText(), default="", deferred=True)
     abn: Mapped[str] = mapped_column(String(11), default="")
     acn: Mapped[str] = mapped_column(String(9), default="")
     archived: Mapped[bool] = mapped_column(default=False)

@@ -128,3 +128,51 @@ def test_0005_fills_the_bill_totals_from_the_bills_already_there(migrated_app):
         assert conn.execute(text("SELECT count(*) FROM client_bill_totals")).scalar_one() > 0
         assert conn.execute(text("SELECT count(*) FROM receivable_due")).scalar_one() > 0
     assert differences(db.session) == []
+
+
+@pytest.fixture
+def app_at_0005(empty_database):
+    from app import create_app
+    from extensions import db
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database})
+    with app.app_context():
+        upgrade(revision="0005")
+        yield app
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+def test_0006_encrypts_the_tfns_already_there_and_downgrading_decrypts_them(app_at_0005):
+    """A client's TFN written in clear before 0006 is encrypted in place with the app's keys; a
+    client without one keeps ''; downgrading puts the digits back."""
+    from sqlalchemy import text
+
+    from accounting.clients import Client
+    from extensions import db
+
+    blank = ", ".join(["''"] * 13)
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO client (id, code, kind, name, email, phone, fax, physical_street, physical_city, "
+            "physical_state, physical_postcode, physical_country, postal_street, postal_city, "
+            "postal_state, postal_postcode, postal_country, tfn, abn, acn, archived, created_at) "
+            f"VALUES (1, 'C00001', 'COMPANY', 'Acme', {blank}, '123456782', '', '', FALSE, "
+            f"CURRENT_TIMESTAMP), (2, 'C00002', 'INDIVIDUAL', 'Brown', {blank}, '', '', '', FALSE, "
+            "CURRENT_TIMESTAMP)"
+        ))
+    db.session.remove()
+    upgrade()
+
+    def raw_tfns():
+        with db.engine.connect() as conn:
+            return conn.execute(text("SELECT tfn FROM client ORDER BY id")).scalars().all()
+
+    encrypted, blank_tfn = raw_tfns()
+    assert "123456782" not in encrypted and encrypted.startswith("gAAAAA")
+    assert blank_tfn == ""
+    assert [db.session.get(Client, n).tfn for n in (1, 2)] == ["123456782", ""]
+    db.session.remove()
+    downgrade(revision="0005")
+    assert raw_tfns() == ["123456782", ""]

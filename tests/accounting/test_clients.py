@@ -249,3 +249,60 @@ def test_an_archived_client_takes_no_new_matters_until_restored(books):
     assert "archived" in refusal(lambda: new_matter(books, acme)).message
     archive_client(books.session, books.admin, acme, archived=False)
     assert new_matter(books, acme).client is acme
+
+
+# A TFN at rest
+
+
+def raw_tfns(books) -> list[str]:
+    """The client table's tfn column as the database holds it, by client code."""
+    from sqlalchemy import text
+
+    return books.session.execute(text("SELECT tfn FROM client ORDER BY code")).scalars().all()
+
+
+def test_a_tfn_is_stored_encrypted_and_read_back_in_clear(books):
+    new_client(books, tfn="123 456 782")
+    new_client(books, "Brown", kind="individual")
+    books.session.commit()
+    stored, none_on_file = raw_tfns(books)
+    assert "123456782" not in stored and stored.startswith("gAAAAA")
+    assert none_on_file == ""
+    books.session.expire_all()
+    assert books.session.scalar(select(Client).where(Client.code == "C00001")).tfn == "123456782"
+
+
+def test_changing_the_tfn_stores_a_new_token_never_the_digits(books):
+    acme = new_client(books, tfn="123456782")
+    books.session.commit()
+    first = raw_tfns(books)[0]
+    save_client(books.session, books.admin, ClientDetails(kind="company", name="Acme", tfn=None), acme)
+    books.session.commit()
+    assert raw_tfns(books) == [first]  # kept on file, untouched
+    save_client(books.session, books.admin, ClientDetails(kind="company", name="Acme",
+                                                          tfn="876 543 210"), acme)
+    books.session.commit()
+    (second,) = raw_tfns(books)
+    assert second != first and "876543210" not in second
+    books.session.expire_all()
+    assert acme.tfn == "876543210" and acme.tfn_masked == "••• ••210"
+
+
+def test_the_audit_log_never_holds_a_tfn(books):
+    acme = new_client(books, tfn="123456782")
+    save_client(books.session, books.admin, ClientDetails(kind="company", name="Acme",
+                                                          tfn="876543210"), acme)
+    summaries = " ".join(books.session.execute(select(AuditEvent.summary)).scalars())
+    assert "123456782" not in summaries and "876543210" not in summaries
+
+
+def test_a_tfn_written_with_another_key_is_an_error_naming_the_setting(books, monkeypatch):
+    from accounting import encryption
+
+    acme = new_client(books, tfn="123456782")
+    books.session.commit()
+    monkeypatch.setattr(encryption, "_keyring", encryption._keyring)
+    encryption.configure([encryption.new_key()])
+    books.session.expire_all()
+    with pytest.raises(encryption.EncryptionKeyError, match="ENCRYPTION_KEYS"):
+        _ = acme.tfn
