@@ -10,7 +10,8 @@ For a trust account and a month end:
 
 A statement (imported CSV/OFX or typed in) is kept only when its closing balance follows from its
 opening balance and lines. Its lines are matched one to one with trust transactions of the same
-amount. When the three figures agree a user signs the month off: the reconciliation is saved with
+amount. When the three figures agree an admin (the principal, who answers for the trust account)
+signs the month off; staff prepare the reconciliation but cannot sign it: the reconciliation is saved with
 its figures and unpresented items, and TrustAccount.reconciled_to moves to the month end, so nothing
 can be dated in that period any more (accounting/trust.py refuses it). Months are signed off in
 order, each once: the trust account's row is locked while signing, so two people signing the same
@@ -473,13 +474,24 @@ def why_not_month(trust_account: TrustAccount, month_end: date, today: date) -> 
     return None
 
 
+SIGN_OFF_IS_FOR_ADMINS = ("Only an admin (the principal) can sign off a trust reconciliation: "
+                          "ask one to check these figures and sign the month off.")
+
+
+def may_sign_off(user: User | None) -> bool:
+    """Whether `user` may sign off a reconciliation: admins only (None is the system, e.g. imports)."""
+    return user is None or user.is_admin
+
+
 def sign_off(session: Session, user: User | None, trust_account_id, month, *, comment: str = "",
              today: date | None = None) -> TrustReconciliation:
     """Complete and sign off a month's three-way reconciliation, only when all three agree.
 
     The trust account's row is locked first, so two people signing the same month at once save it
-    once; the second is told it is already reconciled.
+    once; the second is told it is already reconciled. Only an admin signs (may_sign_off).
     """
+    if not may_sign_off(user):
+        raise LedgerError(SIGN_OFF_IS_FOR_ADMINS, "month")
     trust_account = get_trust_account(session, trust_account_id, "trust_account", for_update=True)
     session.refresh(trust_account)
     month_end = parse_month(month)

@@ -21,6 +21,7 @@ from accounting.trust_reconciliation import (
     match_line,
     match_suggested,
     matched_lines,
+    may_sign_off,
     month_end_of,
     next_month_end,
     open_lines,
@@ -42,7 +43,7 @@ from accounting.trust_reports import (
     trust_trial_balance,
 )
 from accounting.trust_reports import matter_ledger as build_matter_ledger
-from blueprints.pages import committing, render, wants_fragment
+from blueprints.pages import admin_required, committing, render, wants_fragment
 from blueprints.reports import _csv, _plain, _refused, _text
 from extensions import db
 
@@ -275,7 +276,7 @@ def _render_reconcile(account: TrustAccount, status: int = 200, block: str | Non
         open=lines, matched=matched_lines(db.session, account), items=items,
         suggested={line.id: suggestions(line, items) for line in lines},
         statements=statements(db.session, account)[:5], done=reconciliations(db.session, account),
-        match_error=match_error)
+        match_error=match_error, may_sign=may_sign_off(current_user))
 
 
 @bp.route("/accounts/<int:account_id>/reconcile")
@@ -347,8 +348,9 @@ def match_all(account_id):
 
 
 @bp.route("/accounts/<int:account_id>/sign-off", methods=["POST"])
+@admin_required
 def sign_off_month(account_id):
-    """Complete and sign off the month when bank, cash book and client ledgers agree."""
+    """Complete and sign off the month when bank, cash book and client ledgers agree (admins only)."""
     account = _account_or_404(account_id)
     form = SignOffForm()
     chosen = request.form.get("month", "")

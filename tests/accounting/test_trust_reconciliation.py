@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-import accounting.trust_transfers  # noqa: F401  (its tables are not in accounting.models yet)
 from accounting.errors import LedgerError, PeriodLocked
 from accounting.trust_reconciliation import (
     TrustReconciliation,
@@ -14,12 +13,14 @@ from accounting.trust_reconciliation import (
     TrustStatementLine,
     match_line,
     match_suggested,
+    may_sign_off,
     open_lines,
     save_statement,
     sign_off,
     three_way,
     unmatch_line,
 )
+from accounting.trust_transfers import lodge_statutory_deposit, record_interest, save_trust_settings
 from tests.support import outcomes, run_at_once
 
 ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -146,6 +147,21 @@ def test_a_bank_line_missing_from_the_cash_book_is_a_difference_and_blocks_sign_
     assert count(trust.s, TrustReconciliation) == 0 and trust.account.reconciled_to is None
 
 
+def test_only_an_admin_signs_off_a_month(trust):
+    trust.receive("100.00", on=date(2026, 7, 2))
+    trust.statement("0", "100", "2026-07-02, Deposit, 100.00", end=JULY_END)
+    match_suggested(trust.s, None, trust.account)
+    trust.s.commit()
+    assert not may_sign_off(trust.books.staff) and may_sign_off(trust.books.admin)
+    with pytest.raises(LedgerError, match="Only an admin") as refused:
+        sign_off(trust.s, trust.books.staff, trust.account.id, "2026-07", today=TODAY)
+    assert refused.value.field == "month"
+    trust.s.rollback()
+    assert count(trust.s, TrustReconciliation) == 0 and trust.account.reconciled_to is None
+    done = sign_off(trust.s, trust.books.admin, trust.account.id, "2026-07", today=TODAY)
+    assert done.signed_off_by_id == trust.books.admin.id and trust.account.reconciled_to == JULY_END
+
+
 def reconciled_july(trust):
     trust.receive("1500.00", on=date(2026, 7, 2))
     trust.pay("400.00", on=date(2026, 7, 20))
@@ -224,8 +240,6 @@ def test_two_people_signing_off_the_same_month_at_once_save_it_once(app, trust):
 def test_interest_to_the_practice_and_a_statutory_deposit_reconcile(trust, books):
     """Interest paid in and out again (I- then T-) shows both ways; money lodged as statutory deposit
     leaves the bank but stays in the client ledgers, so the ledgers less the deposit equal the cash book."""
-    from accounting.trust_transfers import lodge_statutory_deposit, record_interest, save_trust_settings
-
     save_trust_settings(trust.s, None, jurisdiction="NSW", interest_destination="practice",
                         statutory_authority="Law Society")
     trust.receive("1000.00", on=date(2026, 7, 2))

@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-import accounting.trust_transfers  # noqa: F401  (its tables are not in accounting.models yet)
-from accounting.trust import TrustTransaction
+from accounting.trust import TrustTransaction, record_payment
 from accounting.trust_reconciliation import TrustReconciliation, TrustStatement, TrustStatementLine
 from tests.support import html, text_of
 
@@ -25,8 +24,6 @@ def signed_in(auth):
 @pytest.fixture
 def july(trust):
     """Lease: +1500 (2 Jul), -400 to =HYPERLINK(...) (20 Jul); Estate +250 (31 Jul)."""
-    from accounting.trust import record_payment
-
     trust.receive("1500.00", on=date(2026, 7, 2))
     record_payment(trust.s, None, trust_account_id=trust.account.id, matter_id=trust.lease.id,
                    date=date(2026, 7, 20), amount=D("400.00"), payee="=HYPERLINK(\"http://x\")",
@@ -204,7 +201,7 @@ def test_a_bad_month_is_400(client, signed_in, july):
     assert client.get("/trust/reports/reconciliations/9999").status_code == 404
 
 
-def test_staff_sign_off_with_htmx_matching_and_unmatching(client, auth, july, db_session, books):
+def test_staff_prepare_with_htmx_matching_but_only_an_admin_signs_off(client, auth, july, db_session, books):
     auth.login("staff@example.com")
     statement(client, july.account.id, closing_balance="1100.00",
               lines="2026-07-02, Deposit Acme, 1500.00\n2026-07-20, Cheque, -400.00")
@@ -222,11 +219,27 @@ def test_staff_sign_off_with_htmx_matching_and_unmatching(client, auth, july, db
     fragment = html(client.submit(f"{base}/lines/{line.id}/match?month=2026-07", {"transaction": payment},
                                   headers=HX))
     assert text_of(fragment.select_one(".bank-difference")) == "0.00"
+    # The three agree, but staff cannot sign: the button is disabled and the page says why.
+    button = fragment.select_one(".sign-off-form button")
+    assert button["disabled"] is not None and button["aria-describedby"] == "sign-off-admins-only"
+    why = text_of(fragment.select_one("#sign-off-admins-only"))
+    assert "Only an admin (the principal) can sign off" in why
+    response = client.submit(f"{base}/sign-off", {"month": "2026-07", "comment": "Staff signing"})
+    assert response.status_code == 403
+    assert count(db_session, TrustReconciliation) == 0
+    db_session.expire_all()
+    assert july.account.reconciled_to is None
+    auth.login()
+    page = html(client.get(f"{base}/reconcile?month=2026-07"))
+    assert page.select_one("#sign-off-admins-only") is None
+    assert page.select_one(".sign-off-form button").get("disabled") is None
     response = client.submit(f"{base}/sign-off", {"month": "2026-07"})
     assert response.status_code == 303
     done = db_session.scalar(select(TrustReconciliation))
-    assert done.signed_off_by_id == books.staff.id and done.comment == ""
+    assert done.signed_off_by_id == books.admin.id and done.comment == ""
     assert [i.number for i in done.unpresented] == ["R-000002"]
+    report = html(client.get(response.headers["Location"]))
+    assert text_of(report.select_one(".signed-off-by")) == "Ada Admin"
 
 
 def test_a_form_without_csrf_changes_nothing(client, signed_in, july, db_session):
