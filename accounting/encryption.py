@@ -21,6 +21,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection, Text, column, select, table, update
+from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
 
 SETTING = "ENCRYPTION_KEYS"
@@ -112,13 +113,24 @@ def reencrypt(token: str) -> str:
     return _opening(token, _configured().rotate).decode()
 
 
-class EncryptedText(TypeDecorator):
-    """Text stored encrypted; '' (nothing on file) and None stay as they are.
+class _OnlyBlankComparisons(Text.Comparator):
+    """SQL may ask whether a value is on file (== '', != '', IS NULL) and nothing else: a lookup by
+    value, LIKE or ORDER BY over tokens would silently never match or mean nothing."""
 
-    Comparing such a column with a non-empty value in SQL never matches: each write differs."""
+    def operate(self, op, *other, **kwargs):
+        blank = op in (operators.eq, operators.ne) and other in (("",), (None,))
+        if not (blank or op in (operators.is_, operators.is_not)):
+            raise TypeError(f"{self.expr} is encrypted: SQL can only ask whether it is blank.")
+        return super().operate(op, *other, **kwargs)
+
+
+class EncryptedText(TypeDecorator):
+    """Text stored encrypted; '' (nothing on file) and None stay as they are. In SQL such a column
+    can only be compared with '' or None (each write of the same text differs)."""
 
     impl = Text
     cache_ok = True
+    comparator_factory = _OnlyBlankComparisons
 
     def process_bind_param(self, value: str | None, dialect) -> str | None:
         return encrypt(value) if value else value

@@ -174,3 +174,19 @@ def test_rewriting_a_column_moves_every_stored_tfn_to_the_newest_key(books):
     assert tfns == ["123456782", "", "876543210"]
     raw = books.session.execute(text("SELECT tfn FROM client ORDER BY name")).scalars().all()
     assert raw[1] == "" and not any(digits in "".join(raw) for digits in ("123456782", "876543210"))
+
+
+def test_sql_can_ask_whether_a_tfn_is_on_file_but_never_look_one_up(books):
+    from accounting.clients import Client, ClientDetails, save_client
+
+    for name, tfn in (("Acme", "123456782"), ("Brown", "")):
+        save_client(books.session, books.admin, ClientDetails(kind="company", name=name, tfn=tfn))
+
+    def names(condition):
+        return books.session.scalars(select(Client.name).where(condition).order_by(Client.name)).all()
+
+    assert names(Client.tfn != "") == ["Acme"] and names(Client.tfn == "") == ["Brown"]
+    for lookup in (lambda: Client.tfn == "123456782", lambda: Client.tfn.like("%782"),
+                   lambda: Client.tfn.in_(["123456782"]), lambda: Client.tfn.desc()):
+        with pytest.raises(TypeError, match="client.tfn is encrypted"):
+            lookup()
