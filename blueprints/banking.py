@@ -8,7 +8,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from werkzeug.datastructures import MultiDict
 from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -44,13 +43,15 @@ from accounting.errors import InvalidAccount, LedgerError
 from accounting.journals import postable_accounts
 from accounting.money import ZERO, parse_money
 from accounting.practice import get_practice
+from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import admin_required, committing, page_number, render, wants_fragment
 from extensions import db
 
 bp = Blueprint("banking", __name__, url_prefix="/banking")
 
-LINE_FIELDS = ("description", "account", "amount", "tax")
 MAX_LINES = 100
+LINES = LineTable(("description", "account", "amount", "tax"), typed=("description", "account", "amount"),
+                  max_lines=MAX_LINES)
 KINDS = {"deposit": BankTransactionKind.DEPOSIT, "withdrawal": BankTransactionKind.WITHDRAWAL}
 
 
@@ -158,26 +159,9 @@ def _kind_or_404(kind: str) -> BankTransactionKind:
     return KINDS[kind]
 
 
-def _typed_lines(formdata, keep_blank: bool = False) -> list[dict[str, str]]:
-    indexes = sorted({int(key.split("-")[1]) for key in formdata
-                      if key.startswith("lines-") and key.split("-")[1].isdigit()})
-    rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in LINE_FIELDS} for i in indexes]
-    keep = [row for row in rows
-            if keep_blank or any(row[name] for name in ("description", "account", "amount"))]
-    return keep[:MAX_LINES]
-
-
-def _renumbered(formdata, rows) -> MultiDict:
-    data = MultiDict([(k, v) for k, v in formdata.items(multi=True) if not k.startswith("lines-")])
-    for i, row in enumerate(rows):
-        for name, value in row.items():
-            data[f"lines-{i}-{name}"] = value
-    return data
-
-
 def _money_form(kind: BankTransactionKind, formdata=None, rows=None) -> MoneyForm:
     if formdata is not None:
-        formdata = _renumbered(formdata, _typed_lines(formdata) if rows is None else rows)
+        formdata = LINES.formdata(formdata, rows)
     form = MoneyForm(formdata=formdata)
     form.contact.label.text = "Received from" if kind is BankTransactionKind.DEPOSIT else "Paid to"
     form.bank_account.choices = _bank_choices()
@@ -261,34 +245,20 @@ def new_transaction(kind):
             date=form.date.data, contact=form.contact.data or "", reference=form.reference.data or "",
             lines=_money_lines(form))
     if not saved.ok:
-        if (saved.error.field or "").startswith("lines-"):
-            form.form_errors.append(f"{saved.error.message} See the line marked below.")
+        line_refusal_at_top(form, saved.error)
         return _render_money(kind, form, 422)
     flash(f"{transaction.number} recorded.", "success")
     return redirect(url_for("banking.show_transaction", transaction_id=transaction.id), 303)
 
 
-@bp.route("/<kind>/new/lines", methods=["POST"])
-def transaction_lines(kind):
-    """The lines block again, with a line added (?add) or line `?remove=n` taken out."""
-    kind = _kind_or_404(kind)
-    rows = _typed_lines(request.form, keep_blank=True)
-    remove, focus = request.args.get("remove", ""), None
-    if remove.isdigit() and int(remove) < len(rows):
-        rows.pop(int(remove))
-        focus = min(int(remove), max(len(rows), 1) - 1)
-    if "add" in request.args and len(rows) < MAX_LINES:
-        tax = TaxCode.GST if get_practice(db.session).gst_registered else TaxCode.GST_FREE
-        rows.append({"description": "", "account": "", "amount": "", "tax": tax.value})
-        focus = len(rows) - 1
-    return _render_money(kind, _money_form(kind, request.form, rows), block="lines", focus_line=focus)
+def _blank_line() -> dict[str, str]:
+    tax = TaxCode.GST if get_practice(db.session).gst_registered else TaxCode.GST_FREE
+    return {"description": "", "account": "", "amount": "", "tax": tax.value}
 
 
-@bp.route("/<kind>/new/totals", methods=["POST"])
-def transaction_totals(kind):
-    """The live totals of the lines typed so far."""
-    kind = _kind_or_404(kind)
-    return _render_money(kind, _money_form(kind, request.form), block="totals")
+LINES.add_routes(bp, "/<kind>/new", "transaction_lines", "transaction_totals", blank=_blank_line,
+                 form=lambda formdata, rows, kind: _money_form(_kind_or_404(kind), formdata, rows),
+                 show=lambda form, kind, **fragment: _render_money(KINDS[kind], form, **fragment))
 
 
 @bp.route("/transactions/<int:transaction_id>")

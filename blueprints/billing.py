@@ -18,13 +18,15 @@ from accounting.billing import DISPLAY_STATUSES, MAX_LINES, BillLineInput, TaxRa
 from accounting.errors import InvalidAccount, LedgerError, NotFound
 from accounting.money import ZERO, parse_money
 from accounting.practice import get_practice
+from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render, url_for_each
 from blueprints.reports import _csv, _text  # the one CSV writer and formula guard
 from extensions import db
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
 
-LINE_FIELDS = ("description", "quantity", "rate", "account", "tax")
+LINES = LineTable(("description", "quantity", "rate", "account", "tax"), typed=("description", "rate"),
+                  max_lines=MAX_LINES)  # quantity, account and tax have defaults: not typing
 TAX_CHOICES = [SelectChoice(t.value, t.label) for t in TaxRate]
 
 
@@ -116,22 +118,6 @@ class CorrectionForm(FlaskForm):
 # ---------------------------------------------------------------- lines
 
 
-def _typed_lines(formdata, keep_blank: bool = False) -> list[dict[str, str]]:
-    indexes = sorted({int(key.split("-")[1]) for key in formdata
-                      if key.startswith("lines-") and key.split("-")[1].isdigit()})
-    rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in LINE_FIELDS} for i in indexes]
-    typed = ("description", "rate")  # quantity, account and tax have defaults: not typing
-    return [row for row in rows if keep_blank or any(row[name] for name in typed)][:MAX_LINES]
-
-
-def _renumbered(formdata, rows: list[dict[str, str]]) -> MultiDict:
-    data = MultiDict([(k, v) for k, v in formdata.items(multi=True) if not k.startswith("lines-")])
-    for i, row in enumerate(rows):
-        for name, value in row.items():
-            data[f"lines-{i}-{name}"] = value
-    return data
-
-
 def _gst_registered() -> bool:
     return get_practice(db.session).gst_registered
 
@@ -143,7 +129,7 @@ def _default_tax() -> str:
 
 def _form(cls, formdata=None, rows=None, obj=None):
     if formdata is not None:
-        formdata = _renumbered(formdata, _typed_lines(formdata) if rows is None else rows)
+        formdata = LINES.formdata(formdata, rows)
     form = cls(formdata=formdata, obj=obj) if formdata is not None else cls(obj=obj)
     if formdata is None:
         for entry in form.lines:
@@ -187,11 +173,6 @@ def draft_totals(form: LinesForm) -> dict:
         gst += books.gst_on(amount, rate) if line.tax.data == TaxRate.GST else ZERO
     return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst, "unreadable": unreadable,
             "amounts": amounts}
-
-
-def _field_errors_at_top(form, saved) -> None:
-    if (saved.error.field or "").startswith("lines-"):
-        form.form_errors.append(f"{saved.error.message} See the line marked below.")
 
 
 @contextmanager
@@ -244,7 +225,7 @@ def new_bill():
                                  date=form.date.data, due_date=form.due_date.data,
                                  reference=form.reference.data or "", lines=_line_inputs(form))
     if not saved.ok:
-        _field_errors_at_top(form, saved)
+        line_refusal_at_top(form, saved.error)
         return _render_bill_form(form, status=422)
     flash("Draft bill saved.", "success")
     return redirect(url_for("billing.show_bill", bill_id=bill.id), 303)
@@ -271,36 +252,18 @@ def edit_bill(bill_id):
                           date=form.date.data, due_date=form.due_date.data,
                           reference=form.reference.data or "", lines=_line_inputs(form))
     if not saved.ok:
-        _field_errors_at_top(form, saved)
+        line_refusal_at_top(form, saved.error)
         return _render_bill_form(form, bill, status=422)
     flash("Draft bill saved.", "success")
     return redirect(url_for("billing.show_bill", bill_id=bill.id), 303)
 
 
-def _line_rows():
-    """The lines block again, with a line added (?add) or line `?remove=n` taken out."""
-    rows = _typed_lines(request.form, keep_blank=True)
-    remove, focus = request.args.get("remove", ""), None
-    if remove.isdigit() and int(remove) < len(rows):
-        rows.pop(int(remove))
-        focus = min(int(remove), max(len(rows), 1) - 1)
-    if "add" in request.args and len(rows) < MAX_LINES:
-        rows.append({"description": "", "quantity": "1", "rate": "", "account": "", "tax": _default_tax()})
-        focus = len(rows) - 1
-    return rows, focus
+def _blank_line() -> dict[str, str]:
+    return {"description": "", "quantity": "1", "rate": "", "account": "", "tax": _default_tax()}
 
 
-@bp.route("/lines", methods=["POST"])
-def bill_lines():
-    """The bill form's lines block, a line added or removed."""
-    rows, focus = _line_rows()
-    return _render_bill_form(_form(BillForm, request.form, rows), block="lines", focus_line=focus)
-
-
-@bp.route("/totals", methods=["POST"])
-def bill_totals():
-    """The live subtotal, GST and total of the lines typed so far."""
-    return _render_bill_form(_form(BillForm, request.form), block="totals")
+LINES.add_routes(bp, "", "bill_lines", "bill_totals", blank=_blank_line,
+                 form=lambda formdata, rows: _form(BillForm, formdata, rows), show=_render_bill_form)
 
 
 def _undo_prefix(event_id: int) -> str:
@@ -570,21 +533,14 @@ def new_credit_note():
                                         date=form.date.data, reference=form.reference.data or "",
                                         lines=_line_inputs(form))
     if not saved.ok:
-        _field_errors_at_top(form, saved)
+        line_refusal_at_top(form, saved.error)
         return _render_note_form(form, status=422)
     flash(f"Credit note {note.number} issued and posted.", "success")
     return redirect(url_for("billing.show_credit_note", note_id=note.id), 303)
 
 
-@bp.route("/credit-notes/lines", methods=["POST"])
-def credit_note_lines():
-    rows, focus = _line_rows()
-    return _render_note_form(_form(CreditNoteForm, request.form, rows), block="lines", focus_line=focus)
-
-
-@bp.route("/credit-notes/totals", methods=["POST"])
-def credit_note_totals():
-    return _render_note_form(_form(CreditNoteForm, request.form), block="totals")
+LINES.add_routes(bp, "/credit-notes", "credit_note_lines", "credit_note_totals", blank=_blank_line,
+                 form=lambda formdata, rows: _form(CreditNoteForm, formdata, rows), show=_render_note_form)
 
 
 def _render_note(note, status=200, apply=None, refund=None, typed=None, error=None, undo=None,

@@ -10,7 +10,6 @@ from decimal import Decimal
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -27,13 +26,15 @@ from accounting.journals import (
     list_journals as journal_page,
 )
 from accounting.money import ZERO, parse_money
+from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render
 from extensions import db
 
 bp = Blueprint("journals", __name__, url_prefix="/journals")
 
-LINE_FIELDS = ("account", "description", "debit", "credit")
 MAX_LINES = 200
+LINE_FIELDS = ("account", "description", "debit", "credit")
+LINES = LineTable(LINE_FIELDS, typed=LINE_FIELDS, max_lines=MAX_LINES, min_lines=2)
 
 
 class LineForm(Form):
@@ -73,27 +74,9 @@ class ReverseForm(FlaskForm):
     ])
 
 
-def _typed_lines(formdata, keep_blank: bool = False) -> list[dict[str, str]]:
-    """The lines as submitted, in index order; fully blank ones dropped unless `keep_blank`."""
-    indexes = sorted({int(key.split("-")[1]) for key in formdata
-                      if key.startswith("lines-") and key.split("-")[1].isdigit()})
-    rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in LINE_FIELDS}
-            for i in indexes]
-    return [row for row in rows if keep_blank or any(row.values())][:MAX_LINES]
-
-
-def _renumbered(formdata, rows: list[dict[str, str]]) -> MultiDict:
-    """`formdata` with its lines replaced by `rows`, numbered from 0 (so line n is `lines-n`)."""
-    data = MultiDict([(k, v) for k, v in formdata.items(multi=True) if not k.startswith("lines-")])
-    for i, row in enumerate(rows):
-        for name, value in row.items():
-            data[f"lines-{i}-{name}"] = value
-    return data
-
-
 def _journal_form(formdata=None, rows=None) -> JournalForm:
     if formdata is not None:
-        formdata = _renumbered(formdata, _typed_lines(formdata) if rows is None else rows)
+        formdata = LINES.formdata(formdata, rows)
     form = JournalForm(formdata=formdata)
     form.offer_accounts(postable_accounts(db.session))
     return form
@@ -166,32 +149,13 @@ def new_journal():
         journal = post(db.session, current_user, date=form.date.data, narration=form.narration.data,
                        reference=form.reference.data or "", lines=_line_inputs(form))
     if not saved.ok:
-        if (saved.error.field or "").startswith("lines-"):
-            # wtforms has already summed up the lines' errors, so say it at the top ourselves.
-            form.form_errors.append(f"{saved.error.message} See the line marked below.")
+        line_refusal_at_top(form, saved.error)
         return _render_entry(form, 422)
     flash(f"Journal {journal.number} posted.", "success")
     return redirect(url_for("journals.show_journal", journal_id=journal.id), 303)
 
 
-@bp.route("/new/lines", methods=["POST"])
-def journal_lines():
-    """The lines block again, with a line added (?add) or line `?remove=n` taken out."""
-    rows = _typed_lines(request.form, keep_blank=True)  # the person is still laying lines out
-    remove, focus = request.args.get("remove", ""), None
-    if remove.isdigit() and int(remove) < len(rows):
-        rows.pop(int(remove))
-        focus = min(int(remove), max(len(rows), 2) - 1)  # keyboard focus stays where the line was
-    if "add" in request.args and len(rows) < MAX_LINES:
-        rows.append(dict.fromkeys(LINE_FIELDS, ""))
-        focus = len(rows) - 1  # the new line's account, for keyboard users
-    return _render_entry(_journal_form(request.form, rows), block="lines", focus_line=focus)
-
-
-@bp.route("/new/totals", methods=["POST"])
-def journal_totals():
-    """The live totals of the lines typed so far."""
-    return _render_entry(_journal_form(request.form), block="totals")
+LINES.add_routes(bp, "/new", "journal_lines", "journal_totals", form=_journal_form, show=_render_entry)
 
 
 @bp.route("/<int:journal_id>")

@@ -10,7 +10,6 @@ from datetime import date
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -66,6 +65,7 @@ from accounting.suppliers import (
 )
 from accounting.suppliers import create_order as raise_order
 from blueprints.billing import CorrectionForm, _fields_prefixed, history_csv
+from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render
 from extensions import db
 
@@ -73,7 +73,8 @@ bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
 
 INVALID = 422
 _today = date.today  # forms have a field named `date`, which hides the class in their bodies
-LINE_FIELDS = ("description", "amount", "account", "gst_free")
+LINES = LineTable(("description", "amount", "account", "gst_free"),
+                  typed=("description", "amount", "account"), max_lines=MAX_LINES, checkboxes=("gst_free",))
 
 
 class ClearDateField(DateField):
@@ -267,26 +268,9 @@ def list_invoices():
                   page=page, per_page=per_page, q=q, chosen=status, statuses=list(InvoiceStatus))
 
 
-def _typed_rows(formdata, keep_blank: bool = False, fields=LINE_FIELDS) -> list[dict[str, str]]:
-    """The lines as submitted, in index order; blank ones dropped unless `keep_blank`."""
-    indexes = sorted({int(key.split("-")[1]) for key in formdata
-                      if key.startswith("lines-") and key.split("-")[1].isdigit()
-                      and len(key.split("-")[1]) < 5})
-    rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in fields}
-            for i in indexes]
-    rows = [row for row in rows if keep_blank or any(row[k] for k in fields[:-1])]
-    return rows[:MAX_LINES]
-
-
 def _invoice_form(formdata=None, rows=None, obj=None, form_class=InvoiceForm) -> InvoiceForm:
     if formdata is not None:
-        rows = _typed_rows(formdata) if rows is None else rows
-        data = MultiDict([(k, v) for k, v in formdata.items(multi=True) if not k.startswith("lines-")])
-        for i, row in enumerate(rows):
-            for name, value in row.items():
-                if value or name != "gst_free":  # an unticked box sends nothing
-                    data[f"lines-{i}-{name}"] = value
-        form = form_class(formdata=data)
+        form = form_class(formdata=LINES.formdata(formdata, rows))
     elif obj is not None:
         form = InvoiceForm(formdata=None, data={
             "supplier_id": str(obj.supplier_id), "supplier_ref": obj.supplier_ref,
@@ -322,8 +306,7 @@ def _save_invoice(form: InvoiceForm, invoice=None):
         if saved.ok:
             flash(f"Draft {invoice.number} saved.", "success")
             return redirect(url_for("suppliers.show_invoice", invoice_id=invoice.id), 303)
-        if (saved.error.field or "").startswith("lines"):
-            form.form_errors.append(saved.error.message)
+        line_refusal_at_top(form, saved.error, see_below="", prefix="lines")
     return _render_invoice_form(form, invoice, INVALID)
 
 
@@ -354,26 +337,14 @@ def edit_invoice(invoice_id):
     return _save_invoice(_invoice_form(request.form), invoice)
 
 
-@bp.route("/invoices/lines", methods=["POST"])
-def invoice_lines():
-    """The lines block again, with a line added (?add) or line `?remove=n` taken out."""
-    rows = _typed_rows(request.form, keep_blank=True)
-    remove, focus = request.args.get("remove", ""), None
-    if remove.isdigit() and int(remove) < len(rows):
-        rows.pop(int(remove))
-        focus = min(int(remove), max(len(rows), 1) - 1)
-    if "add" in request.args and len(rows) < MAX_LINES:
-        rows.append(dict.fromkeys(LINE_FIELDS, ""))
-        if not get_practice(db.session).gst_registered:
-            rows[-1]["gst_free"] = "y"
-        focus = len(rows) - 1
-    return _render_invoice_form(_invoice_form(request.form, rows), block="lines", focus_line=focus)
+def _blank_invoice_line() -> dict[str, str]:
+    """Not registered for GST: every line starts GST-free."""
+    free = "" if get_practice(db.session).gst_registered else "y"
+    return {**dict.fromkeys(LINES.fields, ""), "gst_free": free}
 
 
-@bp.route("/invoices/totals", methods=["POST"])
-def invoice_totals():
-    """The live totals (subtotal, GST, total) of the lines typed so far."""
-    return _render_invoice_form(_invoice_form(request.form), block="totals")
+LINES.add_routes(bp, "/invoices", "invoice_lines", "invoice_totals", blank=_blank_invoice_line,
+                 form=lambda formdata, rows: _invoice_form(formdata, rows), show=_render_invoice_form)
 
 
 def _undo_prefix(kind: str, item_id: int) -> str:
@@ -530,8 +501,7 @@ def new_credit():
         if saved.ok:
             flash(f"Credit note {credit.number} posted as {credit.journal.number}.", "success")
             return redirect(url_for("suppliers.show_credit", credit_id=credit.id), 303)
-        if (saved.error.field or "").startswith("lines"):
-            form.form_errors.append(saved.error.message)
+        line_refusal_at_top(form, saved.error, see_below="", prefix="lines")
     return _render_invoice_form(form, status=INVALID)
 
 
@@ -586,7 +556,9 @@ def apply(credit_id):
 
 # ---- Purchase orders
 
-ORDER_LINE_FIELDS = ("description", "quantity", "unit_price", "account", "gst_free")
+ORDER_LINES = LineTable(("description", "quantity", "unit_price", "account", "gst_free"),
+                        typed=("description", "quantity", "unit_price", "account"), max_lines=MAX_LINES,
+                        checkboxes=("gst_free",))
 
 
 class OrderLineForm(Form):
@@ -610,7 +582,7 @@ class OrderForm(FlaskForm):
         lines = []
         for i, entry in enumerate(self.lines):
             line = entry.form
-            if not any(line[name].data for name in ORDER_LINE_FIELDS[:-1]):
+            if not any(line[name].data for name in ORDER_LINES.typed):
                 continue
             numbers = []
             for name in ("quantity", "unit_price"):
@@ -631,13 +603,7 @@ class OrderForm(FlaskForm):
 
 def _order_form(formdata=None, rows=None, obj=None) -> OrderForm:
     if formdata is not None:
-        rows = _typed_rows(formdata, fields=ORDER_LINE_FIELDS) if rows is None else rows
-        data = MultiDict([(k, v) for k, v in formdata.items(multi=True) if not k.startswith("lines-")])
-        for i, row in enumerate(rows):
-            for name, value in row.items():
-                if value or name != "gst_free":
-                    data[f"lines-{i}-{name}"] = value
-        form = OrderForm(formdata=data)
+        form = OrderForm(formdata=ORDER_LINES.formdata(formdata, rows))
     elif obj is not None:
         form = OrderForm(formdata=None, data={
             "supplier_id": str(obj.supplier_id), "date": obj.date, "delivery_date": obj.delivery_date,
@@ -666,8 +632,7 @@ def _save_order(form: OrderForm, order=None):
         if saved.ok:
             flash(f"Purchase order {order.number} saved.", "success")
             return redirect(url_for("suppliers.show_order", order_id=order.id), 303)
-        if (saved.error.field or "").startswith("lines"):
-            form.form_errors.append(saved.error.message)
+        line_refusal_at_top(form, saved.error, see_below="", prefix="lines")
     return _render_order_form(form, order, INVALID)
 
 
@@ -700,24 +665,8 @@ def edit_order(order_id):
     return _save_order(_order_form(request.form), order)
 
 
-@bp.route("/orders/lines", methods=["POST"])
-def order_lines():
-    """The order's lines block again, with a line added (?add) or line `?remove=n` taken out."""
-    rows = _typed_rows(request.form, keep_blank=True, fields=ORDER_LINE_FIELDS)
-    remove, focus = request.args.get("remove", ""), None
-    if remove.isdigit() and int(remove) < len(rows):
-        rows.pop(int(remove))
-        focus = min(int(remove), max(len(rows), 1) - 1)
-    if "add" in request.args and len(rows) < MAX_LINES:
-        rows.append(dict.fromkeys(ORDER_LINE_FIELDS, ""))
-        focus = len(rows) - 1
-    return _render_order_form(_order_form(request.form, rows), block="lines", focus_line=focus)
-
-
-@bp.route("/orders/totals", methods=["POST"])
-def order_totals_fragment():
-    """The live totals of the order lines typed so far."""
-    return _render_order_form(_order_form(request.form), block="totals")
+ORDER_LINES.add_routes(bp, "/orders", "order_lines", "order_totals_fragment",
+                       form=lambda formdata, rows: _order_form(formdata, rows), show=_render_order_form)
 
 
 @bp.route("/orders/<int:order_id>")
