@@ -176,3 +176,31 @@ def test_0006_encrypts_the_tfns_already_there_and_downgrading_decrypts_them(app_
     db.session.remove()
     downgrade(revision="0005")
     assert raw_tfns() == ["123456782", ""]
+
+
+def test_0006_run_again_after_being_cut_short_encrypts_nothing_twice(app_at_0005):
+    """Some TFNs already tokens (a SQLite run cut short) and some still digits: each ends up one
+    token deep, and downgrading gives back every TFN's digits."""
+    from sqlalchemy import text
+
+    from accounting.encryption import encrypt
+    from extensions import db
+
+    blank = ", ".join(["''"] * 13)
+    columns = ("id, code, kind, name, email, phone, fax, physical_street, physical_city, physical_state, "
+               "physical_postcode, physical_country, postal_street, postal_city, postal_state, "
+               "postal_postcode, postal_country, tfn, abn, acn, archived, created_at")
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # SQLite never held VARCHAR(9) to nine characters
+            conn.execute(text("ALTER TABLE client ALTER COLUMN tfn TYPE TEXT"))
+        conn.execute(text(
+            f"INSERT INTO client ({columns}) VALUES "
+            f"(1, 'C00001', 'COMPANY', 'Acme', {blank}, :token, '', '', FALSE, CURRENT_TIMESTAMP), "
+            f"(2, 'C00002', 'COMPANY', 'Brown', {blank}, '876543210', '', '', FALSE, CURRENT_TIMESTAMP)"
+        ), {"token": encrypt("123456782")})
+    db.session.remove()
+    upgrade()
+    downgrade(revision="0005")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT tfn FROM client ORDER BY id")).scalars().all() == [
+            "123456782", "876543210"]

@@ -21,6 +21,19 @@ branch_labels = None
 depends_on = None
 
 
+# A TFN is digits and a Fernet token starts "gAAAAA", so a run cut short (SQLite's DDL is not
+# transactional) can be run again without encrypting anything twice.
+TOKEN = "gAAAAA"
+
+
+def _encrypted(tfn):
+    return tfn if tfn.startswith(TOKEN) else encrypt(tfn)
+
+
+def _decrypted(value):
+    return decrypt(value) if value.startswith(TOKEN) else value
+
+
 def upgrade():
     # The column is widened first: a token (about 100 characters) does not fit in nine.
     with op.batch_alter_table('client', schema=None) as batch_op:
@@ -28,12 +41,12 @@ def upgrade():
                existing_type=sa.VARCHAR(length=9),
                type_=sa.Text(),
                existing_nullable=False)
-    rewrite_column(op.get_bind(), 'client', 'tfn', encrypt)
+    rewrite_column(op.get_bind(), 'client', 'tfn', _encrypted)
 
 
 def downgrade():
     # Decrypted first, so that the digits fit the nine characters the column narrows to.
-    rewrite_column(op.get_bind(), 'client', 'tfn', decrypt)
+    rewrite_column(op.get_bind(), 'client', 'tfn', _decrypted)
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.alter_column('tfn',
                existing_type=sa.Text(),
