@@ -8,7 +8,7 @@ from unittest.mock import patch
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from accounting import bill_totals, billing, office_reports
 from accounting.banking import (
@@ -694,3 +694,123 @@ def test_money_that_is_no_sale_reversed_later_is_left_out_of_the_adjustment_too(
     assert (str(reversed_.total), str(reversed_.gst), str(reversed_.excluded)) == (
         "-110.00", "-10.00", "-300.00")
     assert july(books).g1_total_sales == D("110.00")
+
+
+# ---------------------------------------------------------------- GST cash basis: property
+#
+# Operations happen in date order, as in real life: each month's cash-basis figures are taken when
+# the month is over (as if lodged) and must be the same when asked again at the end; over all the
+# months, 1A is exactly the GST in the money still received (payments not undone, less refunds not
+# undone, plus receive money not reversed), and 1B likewise for money paid.
+
+cash_operations = st.lists(st.tuples(st.integers(0, 25), st.one_of(  # (days after the last, operation)
+    st.tuples(st.just("bill"), amounts, amounts | st.just(Z)),
+    st.tuples(st.just("pay"), st.integers(0, 20), amounts),
+    st.tuples(st.just("undo_payment"), st.integers(0, 20)),
+    st.tuples(st.just("credit_note"), amounts),
+    st.tuples(st.just("refund"), st.integers(0, 20), amounts),
+    st.tuples(st.just("undo_refund"), st.integers(0, 20)),
+    st.tuples(st.just("deposit"), amounts, st.booleans(), st.booleans()),
+    st.tuples(st.just("reverse_deposit"), st.integers(0, 20)),
+    st.tuples(st.just("invoice"), amounts),
+    st.tuples(st.just("pay_invoice"), st.integers(0, 20), amounts),
+    st.tuples(st.just("undo_supplier_payment"), st.integers(0, 20)),
+)), min_size=2, max_size=16)
+
+
+def _apply_cash(books, office, kind, args, on):
+    from accounting.banking import reverse_bank_transaction
+    from accounting.suppliers import SupplierInvoice, SupplierPayment, undo_payment
+
+    s, bank = books.session, office.id("1-1000")
+    if kind == "bill":
+        lines = [BillLineInput("Work", D("1"), args[0], office.id("4-1000"), TaxRate.GST)]
+        if args[1]:
+            lines.append(BillLineInput("Search", D("1"), args[1], office.id("4-2000"), TaxRate.GST_FREE))
+        bill = billing.create_bill(s, None, matter_id=office.matters["Acme Pty Ltd"].id, date=on,
+                                   due_date=on, lines=lines)
+        billing.approve_bill(s, None, bill)
+    elif kind == "pay" and (bill := _nth(s, Bill, args[0])):
+        billing.record_payment(s, None, bill.id, amount=min(args[1], bill.owed) or args[1], date=on,
+                               bank_account_id=bank)
+    elif kind == "undo_payment" and (event := _nth(s, BillEvent, args[0])):
+        billing.undo_event(s, None, event.id, date=on, reason="Property test")
+    elif kind == "credit_note":
+        office.credit_note(args[0], on)
+    elif kind == "refund" and (note := _nth(s, CreditNote, args[0])):
+        billing.refund_credit(s, None, note.id, amount=min(args[1], note.remaining) or args[1], date=on,
+                              bank_account_id=bank)
+    elif kind == "undo_refund" and (refund := _nth(s, CreditRefund, args[0])):
+        billing.undo_refund(s, None, refund.id, date=on, reason="Property test")
+    elif kind == "deposit":
+        account = office.id("4-2000" if args[2] else "3-1000")  # a sale, or capital put in
+        tax = TaxCode.GST if args[1] else TaxCode.GST_FREE
+        record_bank_transaction(s, None, kind=BankTransactionKind.DEPOSIT, bank_account_id=bank, date=on,
+                                lines=[MoneyLine(account, args[0], tax)])
+    elif kind == "reverse_deposit" and (deposit := _nth(s, BankTransaction, args[0])):
+        reverse_bank_transaction(s, None, deposit, date=on, reason="Property test")
+    elif kind == "invoice":
+        office.invoice(args[0], on, on, f"P{s.scalar(select(func.count()).select_from(SupplierInvoice))}")
+    elif kind == "pay_invoice" and (invoice := _nth(s, SupplierInvoice, args[0])):
+        pay_invoice(s, books.admin, invoice.id, bank_account_id=bank, date=on,
+                    amount=min(args[1], invoice.amount_owed) or args[1])
+    elif kind == "undo_supplier_payment" and (payment := _nth(s, SupplierPayment, args[0])):
+        undo_payment(s, None, payment.id, date=on, reason="Property test")
+
+
+def _month(on):
+    start = on.replace(day=1)
+    return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _gst_in_money_kept(books):
+    """1A and 1B from the documents directly: the GST share of every payment, refund and receive
+    money that was not undone."""
+    from accounting.banking import BankStatus
+    from accounting.suppliers import SupplierPayment
+
+    s = books.session
+    share = office_reports._share
+    collected = sum((share(e.amount, e.bill.total, e.bill.gst) for e in s.scalars(select(BillEvent))
+                     if e.kind == billing.EventKind.PAYMENT and e.undone_by is None), Z)
+    collected -= sum((share(r.amount, r.credit_note.total, r.credit_note.gst)
+                      for r in s.scalars(select(CreditRefund)) if not r.undone), Z)
+    collected += sum((t.gst for t in s.scalars(select(BankTransaction))
+                      if t.status != BankStatus.REVERSED), Z)
+    paid = sum((share(p.amount, p.invoice.total, p.invoice.gst) for p in s.scalars(select(SupplierPayment))
+                if not p.undone), Z)
+    return collected, paid
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=cash_operations)
+def test_under_any_sequence_a_lodged_month_never_changes_and_cash_gst_adds_up(books, office, ops):
+    from accounting.banking import BankTransactionLine
+
+    books.session.rollback()
+    books.session.execute(delete(BankTransactionLine))  # the one table _reset does not know
+    books.session.commit()
+    _reset(books.session)
+    on, lodged = JULY, {}
+    for days, (kind, *args) in ops:
+        later = on + timedelta(days=days)
+        while _month(on)[0] < _month(later)[0]:  # a month is over: lodge it
+            lodged[_month(on)] = figures(cash(books, *_month(on)))
+            on = _month(on)[1] + timedelta(days=1)
+        on = later
+        try:
+            _apply_cash(books, office, kind, args, on)
+            books.session.commit()
+        except LedgerError:
+            books.session.rollback()
+    months = [_month(JULY)]
+    while months[-1][1] < on:
+        months.append(_month(months[-1][1] + timedelta(days=1)))
+    now = {month: cash(books, *month) for month in months}
+    for month, figures_then in lodged.items():
+        assert figures(now[month]) == figures_then, f"{month[0]:%b %Y} changed after it was lodged"
+    collected, paid = _gst_in_money_kept(books)
+    assert sum((m.gst_on_sales for m in now.values()), Z) == collected
+    assert sum((m.gst_on_purchases for m in now.values()), Z) == paid
+    whole = cash(books, JULY, on)
+    assert (whole.gst_on_sales, whole.gst_on_purchases) == (collected, paid)
