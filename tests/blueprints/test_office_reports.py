@@ -264,3 +264,69 @@ def test_a_bad_gst_period_is_a_400_beside_the_field(client, office, query, field
 def test_the_reports_need_a_signed_in_person(client, books, url):
     response = client.get(url)
     assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
+
+
+# ---------------------------------------------------------------- GST: cash-basis adjustments
+
+
+@pytest.fixture
+def undone(office):
+    """On the cash basis: 55.00 of the first bill paid on 10 Jul and that payment undone on 5 Aug; a
+    receive money on 12 Aug of 100.00 + GST fees and 2,000.00 of capital put in."""
+    from accounting.banking import BankTransactionKind, MoneyLine, TaxCode, record_bank_transaction
+    from accounting.practice import Basis, get_practice
+
+    s, admin = office.session, office.admin
+    get_practice(s).basis = Basis.CASH
+    payment = billing.record_payment(s, admin, office.bills[0].id, amount=D("55.00"), date=date(2026, 7, 10),
+                                     bank_account_id=office.account("1-1000").id)
+    billing.undo_event(s, admin, payment.id, date=date(2026, 8, 5), reason="Dishonoured")
+    record_bank_transaction(s, admin, kind=BankTransactionKind.DEPOSIT,
+                            bank_account_id=office.account("1-1000").id, date=date(2026, 8, 12),
+                            contact="Owner", lines=[
+                                MoneyLine(office.account("4-1000").id, D("100.00"), TaxCode.GST),
+                                MoneyLine(office.account("3-1000").id, D("2000.00"), TaxCode.GST_FREE)])
+    s.commit()
+    return office
+
+
+def gst_figures(page):
+    return {td["id"]: text_of(td) for td in page.find("table", class_="gst-summary").find_all("td", id=True)}
+
+
+def test_a_payment_undone_later_shows_as_an_adjustment_in_the_later_month(client, undone):
+    july = html(client.get("/reports/gst?start=2026-07-01&end=2026-07-31"))
+    assert gst_figures(july)["g1"] == "55.00" and gst_figures(july)["gst-1a"] == "5.00"
+    assert july.find(id="gst-adjustments") is None and july.find("tr", class_="gst-adjustment") is None
+
+    page = html(client.get("/reports/gst?start=2026-08-01&end=2026-08-31"))
+    assert "an undo counts negated" in text_of(page.find("div", class_="page-head"))
+    assert gst_figures(page) == {"g1": "55.00", "g3": "0.00", "gst-1a": "5.00", "g11": "0.00",
+                                 "gst-1b": "0.00", "net-gst": "5.00"}   # -55.00 undone + 110.00 received
+    sales = page.find("section", attrs={"aria-labelledby": "gst-sales"})
+    [adjustment] = sales.find_all("tr", class_="gst-adjustment")
+    assert [text_of(c) for c in adjustment.find_all("td")] == [
+        "05 Aug 2026", "Payment received undone adjustment", undone.bills[0].number, "Acme Pty Ltd",
+        "-55.00", "0.00", "-5.00"]
+    assert adjustment.find("span", class_="status-adjustment") is not None
+    assert all("num" in td["class"] for td in adjustment.find_all("td")[4:])
+    assert "1 entry undoes in this period what an earlier period counted" in text_of(
+        page.find(id="gst-adjustments"))
+
+
+def test_capital_put_in_is_shown_but_left_out_of_g1(client, undone):
+    page = html(client.get("/reports/gst?start=2026-08-01&end=2026-08-31"))
+    sales = page.find("section", attrs={"aria-labelledby": "gst-sales"})
+    row = sales.find("span", class_="gst-excluded").find_parent("tr")
+    assert [text_of(c) for c in row.find_all("td")][4:] == ["110.00", "0.00", "10.00"]
+    assert "2,000.00 not a sale (loan, capital or other account): left out" in text_of(row)
+
+
+def test_the_gst_csv_flags_adjustments_and_money_that_is_no_sale(client, undone):
+    rows = csv_rows(client.get("/reports/gst.csv?start=2026-08-01&end=2026-08-31"))
+    assert rows[0] == ["GST summary", "2026-08-01", "2026-08-31", "Cash basis"]
+    assert rows[1] == ["G1", "Total sales (including GST)", "55.00"]
+    assert rows[9] == ["sales", "2026-08-05", "Payment received undone (adjustment of an earlier period)",
+                       undone.bills[0].number, "Acme Pty Ltd", "-55.00", "0.00", "-5.00"]
+    assert rows[10][2] == "Receive money (2000.00 not a sale: left out)" and rows[10][5:] == [
+        "110.00", "0.00", "10.00"]
