@@ -25,6 +25,8 @@ Rules enforced here, in the same database transaction as the write:
   (TrustAccount.reconciled_to), nor before the practice's lock date.
 - Nothing is deleted or edited once posted: a correction is a reversal, dated when made, with a
   reason; a reversal is never reversed.
+- A trust account closes only when it holds nothing; an admin may reopen it, giving a reason the
+  account's history (the audit log, account_history) keeps beside the close.
 """
 
 import enum
@@ -48,7 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from accounting.accounts import Account, AccountRole, AccountType, account_for_role
-from accounting.audit import record
+from accounting.audit import AuditEvent, record
 from accounting.base import Base, PostedTransactionMixin, utcnow
 from accounting.clients import Matter, MatterStatus
 from accounting.errors import (
@@ -730,6 +732,46 @@ def close_trust_account(session: Session, user: User | None, trust_account_id) -
     record(session, user, "closed", "trust_account", trust_account.id,
            f"{trust_account.kind.label} account {trust_account.label} closed")
     return trust_account
+
+
+MAX_REASON = 300
+
+
+def reopen_trust_account(session: Session, user: User | None, trust_account_id, reason: str) -> TrustAccount:
+    """Reopen a closed trust account (admins only), with a reason kept in the account's history.
+
+    Nothing in the books stops it: a closed account held nothing, and its records were kept. But an
+    auditor must see why a closed trust account took money again, so the reason is required and the
+    audit log keeps it beside the close (account_history). The row is locked first, so two people
+    reopening at once reopen it once. Controlled money is one matter's: its matter must be open.
+    """
+    if user is not None and not user.is_admin:
+        raise LedgerError("Only an admin (the principal) can reopen a trust account.")
+    reason = clean_text(reason, MAX_REASON, "reason", "the reason for reopening it", required=True)
+    trust_account = get_trust_account(session, trust_account_id, for_update=True)
+    session.refresh(trust_account)
+    if not trust_account.closed:
+        raise LedgerError(f"{trust_account.name} is open: only a closed trust account can be reopened.")
+    matter = trust_account.matter
+    if matter is not None and matter.status != MatterStatus.OPEN:
+        raise LedgerError(f"{trust_account.name} is controlled money for matter {matter.number}, which is "
+                          "closed: reopen the matter first.")
+    if trust_account.account.archived:
+        raise LedgerError(f"{trust_account.account.label} is archived in the chart of accounts: restore it "
+                          "there first.")
+    trust_account.closed = False
+    session.flush()
+    record(session, user, "reopened", "trust_account", trust_account.id,
+           f"{trust_account.kind.label} account {trust_account.label} reopened: {reason}")
+    return trust_account
+
+
+def account_history(session: Session, trust_account: TrustAccount) -> list[AuditEvent]:
+    """What happened to the trust account itself, oldest first: opened, closed, reopened (with why)."""
+    return list(session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == "trust_account",
+                                 AuditEvent.entity_id == trust_account.id)
+        .options(selectinload(AuditEvent.user)).order_by(AuditEvent.at, AuditEvent.id)))
 
 
 def matter_trust_balances(session: Session, matter_id: int) -> list[tuple[TrustAccount, Decimal]]:

@@ -19,6 +19,7 @@ from accounting.trust import (
     PaymentMethod,
     TrustAccountKind,
     TrustKind,
+    account_history,
     close_trust_account,
     create_trust_account,
     get_trust_account,
@@ -29,10 +30,12 @@ from accounting.trust import (
     record_payment,
     record_receipt,
     record_trust_journal,
+    reopen_trust_account,
     reverse_trust_transaction,
     trust_accounts,
     trust_position,
 )
+from accounting.trust_words import amount_in_words
 from blueprints.pages import admin_required, committing, page_number, render
 from extensions import db
 
@@ -84,6 +87,10 @@ class ReverseForm(FlaskForm):
     date = DateField("Reversal date", validators=[InputRequired("Enter the reversal's date.")],
                      default=date.today)
     reason = _text("Reason", 300, required="Give the reason for the reversal.")
+
+
+class ReopenForm(FlaskForm):
+    reason = _text("Reason for reopening", 300, required="Give the reason for reopening the account.")
 
 
 class AccountForm(FlaskForm):
@@ -220,6 +227,41 @@ def close_account(account_id):
     else:
         flash(saved.error.message, "error")
     return redirect(url_for("trust.index"), 303)
+
+
+def _render_account(account, form=None, status=200):
+    return render("trust/account.html", status=status, account=account,
+                  position=trust_position(db.session, account), history=account_history(db.session, account),
+                  form=form or ReopenForm())
+
+
+@bp.route("/accounts/<int:account_id>")
+def show_account(account_id):
+    """A trust account: its bank details, three balances and history (opened, closed, reopened)."""
+    try:
+        account = get_trust_account(db.session, account_id)
+    except NotFound:
+        abort(404)
+    return _render_account(account)
+
+
+@bp.route("/accounts/<int:account_id>/reopen", methods=["POST"])
+@admin_required
+def reopen_account(account_id):
+    """Reopen a closed trust account, giving the reason its history keeps."""
+    try:
+        account = get_trust_account(db.session, account_id)
+    except NotFound:
+        abort(404)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        return _render_account(account, form, 400)
+    with committing(form) as saved:
+        reopen_trust_account(db.session, current_user, account.id, form.reason.data)
+    if not saved.ok:
+        return _render_account(account, form, 422)
+    flash(f"{account.label} reopened.", "success")
+    return redirect(url_for("trust.show_account", account_id=account.id), 303)
 
 
 # ---- Receipts, payments, journals --------------------------------------------------------------
@@ -368,7 +410,8 @@ def print_receipt(transaction_id):
     transaction = _transaction_or_404(transaction_id)
     if transaction.kind is not TrustKind.RECEIPT:
         abort(404)
-    return render("trust/receipt.html", receipt=transaction, practice=get_practice(db.session))
+    return render("trust/receipt.html", receipt=transaction, practice=get_practice(db.session),
+                  in_words=amount_in_words(transaction.amount))
 
 
 @bp.route("/transactions/<int:transaction_id>/reverse", methods=["POST"])

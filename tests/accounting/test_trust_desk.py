@@ -1,8 +1,6 @@
 """The trust desk's additions to accounting/trust.py: closing a trust account only when it holds
 nothing, and a matter's balances across trust accounts."""
 
-import importlib
-from contextlib import suppress
 from datetime import date
 from decimal import Decimal
 
@@ -13,18 +11,16 @@ from accounting.audit import AuditEvent
 from accounting.errors import LedgerError, NotFound
 from accounting.trust import (
     TrustTransaction,
+    account_history,
     close_trust_account,
     create_trust_account,
     matter_trust_balances,
     record_payment,
+    reopen_trust_account,
     reverse_trust_transaction,
     trust_accounts,
 )
 from tests.support import outcomes, run_at_once
-
-for _module in ("accounting.trust_transfers", "accounting.trust_reports"):  # their tables exist too
-    with suppress(ImportError):
-        importlib.import_module(_module)
 
 JULY = date(2026, 7, 1)
 D = Decimal
@@ -103,3 +99,76 @@ def test_two_admins_closing_one_account_at_once_close_it_once(app, trust):
     trust.s.rollback()
     closings = trust.s.scalars(select(AuditEvent).where(AuditEvent.action == "closed")).all()
     assert len(closings) == 1
+
+
+# ---- Reopening a closed account -----------------------------------------------------------------
+
+
+def test_a_closed_account_reopens_with_a_reason_its_history_keeps(trust):
+    close_trust_account(trust.s, trust.books.admin, trust.second.id)
+    reopened = reopen_trust_account(trust.s, trust.books.admin, trust.second.id,
+                                    "  Settlement funds for the Smith estate arrive here  ")
+    assert not reopened.closed and trust.second in trust_accounts(trust.s)
+    history = [(e.action, e.user_id, e.summary) for e in account_history(trust.s, trust.second)]
+    assert history == [
+        ("created", trust.books.admin.id, "General trust account 1-1110 Second Trust opened"),
+        ("closed", trust.books.admin.id, "General trust account 1-1110 Second Trust closed"),
+        ("reopened", trust.books.admin.id, "General trust account 1-1110 Second Trust reopened: "
+                                           "Settlement funds for the Smith estate arrive here")]
+    assert trust.receive("10.00", account=trust.second).amount == D("10.00")
+
+
+@pytest.mark.parametrize(("reason", "message"), [
+    ("", "Enter the reason for reopening it."),
+    ("   ", "Enter the reason for reopening it."),
+    ("x" * 301, "Keep the reason for reopening it under 300 characters."),
+])
+def test_reopening_needs_a_reason(trust, reason, message):
+    close_trust_account(trust.s, None, trust.second.id)
+    trust.s.commit()
+    with pytest.raises(LedgerError, match=message) as refused:
+        reopen_trust_account(trust.s, trust.books.admin, trust.second.id, reason)
+    assert refused.value.field == "reason"
+    trust.s.rollback()
+    assert trust.second.closed
+
+
+def test_only_a_closed_account_reopens_and_only_by_an_admin(trust):
+    with pytest.raises(LedgerError, match="Second Trust is open: only a closed trust account can be"):
+        reopen_trust_account(trust.s, trust.books.admin, trust.second.id, "Why not")
+    close_trust_account(trust.s, None, trust.second.id)
+    with pytest.raises(LedgerError, match="Only an admin"):
+        reopen_trust_account(trust.s, trust.books.staff, trust.second.id, "Staff want it")
+    with pytest.raises(NotFound):
+        reopen_trust_account(trust.s, trust.books.admin, 9999, "No such account")
+    assert trust.second.closed
+    assert [e.action for e in account_history(trust.s, trust.second)] == ["created", "closed"]
+
+
+def test_controlled_money_reopens_only_while_its_matter_is_open(trust):
+    controlled = create_trust_account(trust.s, None, code="1-1120", name="Controlled Estate",
+                                      kind="controlled", matter_id=trust.estate.id)
+    close_trust_account(trust.s, None, controlled.id)
+    trust.estate.status = "closed"
+    trust.s.commit()
+    with pytest.raises(LedgerError, match=f"{trust.estate.number}, which is closed: reopen the matter"):
+        reopen_trust_account(trust.s, None, controlled.id, "More funds")
+    trust.s.rollback()
+    trust.estate.status = "open"
+    assert not reopen_trust_account(trust.s, None, controlled.id, "More funds").closed
+
+
+@ON_POSTGRESQL_ONLY
+def test_two_admins_reopening_one_account_at_once_reopen_it_once(app, trust):
+    close_trust_account(trust.s, None, trust.second.id)
+    trust.s.commit()
+    account_id = trust.second.id
+
+    def reopen(session):
+        reopen_trust_account(session, None, account_id, "Needed again")
+
+    results = outcomes(run_at_once(app, reopen, reopen))
+    assert sorted(results) == ["Second Trust is open: only a closed trust account can be reopened.", "ok"]
+    trust.s.rollback()
+    reopenings = trust.s.scalars(select(AuditEvent).where(AuditEvent.action == "reopened")).all()
+    assert len(reopenings) == 1
