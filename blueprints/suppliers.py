@@ -5,7 +5,9 @@ render or redirect (303). The invoice form's lines block and its totals are rend
 so the totals a person sees are the ones approval will post.
 """
 
+from collections.abc import Callable
 from datetime import date
+from typing import NamedTuple
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
@@ -295,19 +297,36 @@ def _render_invoice_form(form, invoice=None, status=200, block=None, focus_line=
                   f"Edit draft {invoice.number}" if invoice else "New supplier invoice")
 
 
-def _save_invoice(form: InvoiceForm, invoice=None):
-    """Validate and save the form (create or update); the response either way."""
+class _Saving(NamedTuple):
+    """How a lines form's document is saved: made, changed (a draft), named and shown."""
+
+    create: Callable
+    update: Callable | None
+    done: str  # the flash, formatted with the document
+    endpoint: str
+    key: str  # the endpoint's id argument
+    show_form: Callable
+
+
+def _save(form, how: _Saving, document=None):
+    """Validate and save the form (create, or update `document`); the response either way."""
     if form.validate_on_submit():
         with committing(form) as saved:
-            if invoice is None:
-                invoice = create_invoice(db.session, current_user, form.details())
+            if document is None:
+                document = how.create(db.session, current_user, form.details())
             else:
-                update_invoice(db.session, current_user, invoice, form.details())
+                how.update(db.session, current_user, document, form.details())
         if saved.ok:
-            flash(f"Draft {invoice.number} saved.", "success")
-            return redirect(url_for("suppliers.show_invoice", invoice_id=invoice.id), 303)
+            flash(how.done.format(document), "success")
+            return redirect(url_for(how.endpoint, **{how.key: document.id}), 303)
         line_refusal_at_top(form, saved.error, see_below="", prefix="lines")
-    return _render_invoice_form(form, invoice, INVALID)
+    return how.show_form(form, document, INVALID)
+
+
+INVOICES = _Saving(create_invoice, update_invoice, "Draft {0.number} saved.", "suppliers.show_invoice",
+                   "invoice_id", _render_invoice_form)
+CREDITS = _Saving(create_credit, None, "Credit note {0.number} posted as {0.journal.number}.",
+                  "suppliers.show_credit", "credit_id", _render_invoice_form)
 
 
 @bp.route("/invoices/new", methods=["GET", "POST"])
@@ -321,7 +340,7 @@ def new_invoice():
             form.supplier_id.data = str(supplier.id)
             form.lines[0].form.account.data = str(supplier.default_account_id or "")
         return _render_invoice_form(form)
-    return _save_invoice(_invoice_form(request.form))
+    return _save(_invoice_form(request.form), INVOICES)
 
 
 @bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
@@ -334,7 +353,7 @@ def edit_invoice(invoice_id):
         return redirect(url_for("suppliers.show_invoice", invoice_id=invoice.id), 303)
     if request.method == "GET":
         return _render_invoice_form(_invoice_form(obj=invoice), invoice)
-    return _save_invoice(_invoice_form(request.form), invoice)
+    return _save(_invoice_form(request.form), INVOICES, invoice)
 
 
 def _blank_invoice_line() -> dict[str, str]:
@@ -494,15 +513,7 @@ def new_credit():
         if supplier_id:
             form.supplier_id.data = str(supplier_id)
         return _render_invoice_form(form)
-    form = _invoice_form(request.form, form_class=CreditForm)
-    if form.validate_on_submit():
-        with committing(form) as saved:
-            credit = create_credit(db.session, current_user, form.details())
-        if saved.ok:
-            flash(f"Credit note {credit.number} posted as {credit.journal.number}.", "success")
-            return redirect(url_for("suppliers.show_credit", credit_id=credit.id), 303)
-        line_refusal_at_top(form, saved.error, see_below="", prefix="lines")
-    return _render_invoice_form(form, status=INVALID)
+    return _save(_invoice_form(request.form, form_class=CreditForm), CREDITS)
 
 
 def _show_credit(credit, form=None, status=200, void_form=None):
@@ -622,18 +633,8 @@ def _render_order_form(form, order=None, status=200, block=None, focus_line=None
                   totals=totals, focus_line=focus_line)
 
 
-def _save_order(form: OrderForm, order=None):
-    if form.validate_on_submit():
-        with committing(form) as saved:
-            if order is None:
-                order = raise_order(db.session, current_user, form.details())
-            else:
-                update_order(db.session, current_user, order, form.details())
-        if saved.ok:
-            flash(f"Purchase order {order.number} saved.", "success")
-            return redirect(url_for("suppliers.show_order", order_id=order.id), 303)
-        line_refusal_at_top(form, saved.error, see_below="", prefix="lines")
-    return _render_order_form(form, order, INVALID)
+ORDERS = _Saving(raise_order, update_order, "Purchase order {0.number} saved.", "suppliers.show_order",
+                 "order_id", _render_order_form)
 
 
 @bp.route("/orders")
@@ -650,7 +651,7 @@ def new_order():
     """Raise a purchase order (posts nothing)."""
     if request.method == "GET":
         return _render_order_form(_order_form())
-    return _save_order(_order_form(request.form))
+    return _save(_order_form(request.form), ORDERS)
 
 
 @bp.route("/orders/<int:order_id>/edit", methods=["GET", "POST"])
@@ -662,7 +663,7 @@ def edit_order(order_id):
         return redirect(url_for("suppliers.show_order", order_id=order.id), 303)
     if request.method == "GET":
         return _render_order_form(_order_form(obj=order), order)
-    return _save_order(_order_form(request.form), order)
+    return _save(_order_form(request.form), ORDERS, order)
 
 
 ORDER_LINES.add_routes(bp, "/orders", "order_lines", "order_totals_fragment",
