@@ -32,9 +32,8 @@ class LineTable:
 
     def rows(self, formdata, keep_blank: bool = False) -> list[dict[str, str]]:
         """The lines as submitted, in index order; blank ones dropped unless `keep_blank`."""
-        indexes = sorted({int(part) for key in formdata if key.startswith("lines-")
-                          for part in [key.split("-")[1]]
-                          if part.isdigit() and len(part) <= MAX_INDEX_DIGITS})
+        numbers = (key.split("-")[1] for key in formdata if key.startswith("lines-"))
+        indexes = sorted({int(n) for n in numbers if n.isdigit() and len(n) <= MAX_INDEX_DIGITS})
         rows = [{name: formdata.get(f"lines-{i}-{name}", "").strip() for name in self.fields}
                 for i in indexes]
         return [row for row in rows if keep_blank or any(row[name] for name in self.typed)][:self.max_lines]
