@@ -40,6 +40,7 @@ from accounting.trust_reports import (
     cash_book,
     get_matter,
     matters_with_entries,
+    trust_ledger,
     trust_trial_balance,
 )
 from accounting.trust_reports import matter_ledger as build_matter_ledger
@@ -154,6 +155,45 @@ def matter_ledger_csv(matter_id):
     rows.append([ledger.end.isoformat(), "", "", "", "Closing balance", _plain(ledger.total_withdrawals),
                  _plain(ledger.total_deposits), _plain(ledger.closing)])
     return _csv(f"trust-ledger-{ledger.matter.number}-{ledger.start}-to-{ledger.end}.csv", rows)
+
+
+# ---- The statutory trust ledger (every matter's ledger in one trust account) -----------------------
+
+
+def _trust_ledger():
+    start, end = _period()
+    return trust_ledger(db.session, _account_arg(), start, end)
+
+
+@bp.route("/ledger")
+def trust_ledger_page():
+    """The trust account's statutory ledger for a period: every client ledger with its totals, to print."""
+    return _filters("trust_reports/trust_ledger.html", _trust_ledger)
+
+
+@bp.route("/ledger.csv")
+def trust_ledger_csv():
+    """The statutory trust ledger as CSV: per matter its opening balance, entries and closing balance."""
+    try:
+        book = _trust_ledger()
+    except LedgerError as error:
+        return _refused(error)
+    rows = [["Matter", "Client", "Date", "Number", "Kind", "Party", "Description / authority", "Withdrawal",
+             "Deposit", "Balance"]]
+    for ledger in book.ledgers:
+        m = ledger.matter
+        rows.append([m.number, _text(m.client.name), book.start.isoformat(), "", "", "", "Opening balance",
+                     "", "", _plain(ledger.opening)])
+        for r in ledger.rows:
+            t = r.transaction
+            rows.append([m.number, _text(m.client.name), r.entry.date.isoformat(), t.number, t.kind.label,
+                         _text(t.party), _text(" · ".join(x for x in (t.description, t.authority) if x)),
+                         _plain(r.withdrawal), _plain(r.deposit), _plain(r.balance)])
+        rows.append([m.number, _text(m.client.name), book.end.isoformat(), "", "", "", "Closing balance",
+                     _plain(ledger.total_withdrawals), _plain(ledger.total_deposits), _plain(ledger.closing)])
+    rows.append(["", "", "", "", "", "", "Total of client ledgers", _plain(book.total_withdrawals),
+                 _plain(book.total_deposits), _plain(book.closing)])
+    return _csv(f"trust-ledger-{book.trust_account.account.code}-{book.start}-to-{book.end}.csv", rows)
 
 
 # ---- Trust cash book -----------------------------------------------------------------------------

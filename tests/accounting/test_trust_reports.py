@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from accounting.clients import open_matter
 from accounting.errors import LedgerError
 from accounting.trust import record_trust_journal, reverse_trust_transaction
-from accounting.trust_reports import cash_book, matter_ledger, trust_trial_balance
+from accounting.trust_reports import cash_book, matter_ledger, trust_ledger, trust_trial_balance
 from tests.trust_support import JULY
 
 D = Decimal
@@ -41,6 +42,37 @@ def test_a_period_that_ends_before_it_starts_is_refused(trust):
     with pytest.raises(LedgerError, match="ends .* before it starts") as refused:
         matter_ledger(trust.s, trust.account, trust.lease, AUG, JULY)
     assert refused.value.field == "from"
+
+
+def test_the_trust_ledger_has_every_matter_with_money_or_movement_and_totals(trust):
+    books_of_july(trust)
+    quiet = open_matter(trust.s, None, trust.lease.client, description="Quiet", responsible_id=None,
+                        opened_on=JULY)  # never had money: not in the ledger
+    book = trust_ledger(trust.s, trust.account, date(2026, 7, 5), date(2026, 8, 31))
+    assert [ledger.matter.number for ledger in book.ledgers] == [trust.lease.number, trust.estate.number]
+    lease, estate = book.ledgers
+    assert lease.opening == D("1500.00") and estate.opening == D("200.00")
+    assert [(r.transaction.number, r.withdrawal, r.deposit, r.balance) for r in lease.rows] == [
+        ("P-000001", D("400.00"), None, D("1100.00")), ("J-000001", D("300.00"), None, D("800.00"))]
+    assert [(r.transaction.number, r.balance) for r in estate.rows] == [
+        ("J-000001", D("500.00")), ("X-000001", D("300.00"))]
+    assert (book.opening, book.total_withdrawals, book.total_deposits, book.closing) == (
+        D("1700.00"), D("900.00"), D("300.00"), D("1100.00"))
+    assert quiet.id not in {ledger.matter.id for ledger in book.ledgers}
+    # Each matter's part is its own matter ledger, to the cent.
+    alone = matter_ledger(trust.s, trust.account, trust.lease, date(2026, 7, 5), date(2026, 8, 31))
+    assert [(r.transaction.number, r.balance) for r in alone.rows] == [
+        (r.transaction.number, r.balance) for r in lease.rows]
+
+
+def test_a_matter_with_a_balance_but_no_movement_is_in_the_trust_ledger(trust):
+    books_of_july(trust)
+    book = trust_ledger(trust.s, trust.account, date(2026, 9, 1), date(2026, 9, 30))
+    shown = [(ledger.matter.number, ledger.opening, ledger.rows, ledger.closing) for ledger in book.ledgers]
+    assert shown == [(trust.lease.number, D("800.00"), [], D("800.00")),
+                     (trust.estate.number, D("300.00"), [], D("300.00"))]
+    with pytest.raises(LedgerError, match="before it starts"):
+        trust_ledger(trust.s, trust.account, AUG, JULY)
 
 
 def test_the_cash_book_has_receipts_and_payments_with_reversals_on_the_side_they_affect(trust):

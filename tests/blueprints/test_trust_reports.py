@@ -69,6 +69,37 @@ def test_the_matter_ledger_page_and_csv(client, signed_in, july):
     assert data[-1][-1] == "1100.00"
 
 
+def test_the_trust_ledger_page_and_csv(client, signed_in, july):
+    url = f"/trust/reports/ledger?account={july.account.id}&from=2026-07-01&to=2026-07-31"
+    page = html(client.get(url))
+    totals = [[text_of(td) for td in tr.select("td")]
+              for tr in page.select("table.trust-ledger-totals tbody tr")]
+    assert totals == [[f"{july.lease.number} · Acme Pty Ltd", "0.00", "400.00", "1,500.00", "1,100.00"],
+                      [f"{july.estate.number} · Bo Smith", "0.00", "0.00", "250.00", "250.00"]]
+    assert text_of(page.select_one(".trust-ledger-totals .total-closing")) == "1,350.00"
+    lease = page.select_one(f"#ledger-{july.lease.id}")
+    rows = [[text_of(td) for td in tr.select("td")] for tr in lease.select("table.trust-ledger tbody tr")]
+    assert [r[1] for r in rows] == ["Opening balance", "R-000001", "P-000001"]
+    assert "Authority: Signed 19 Jul" in rows[2][4] and rows[2][-1] == "1,100.00"
+    assert all(td["class"] == ["num"] for td in page.select("table.trust-ledger td.num"))
+    assert page.select_one("button[onclick='window.print()']")
+    data = rows_of(client.get(url.replace("ledger?", "ledger.csv?")))
+    assert data[0][:3] == ["Matter", "Client", "Date"]
+    assert data[1] == [july.lease.number, "Acme Pty Ltd", "2026-07-01", "", "", "", "Opening balance", "", "",
+                       "0.00"]
+    assert "'=HYPERLINK(\"http://x\")" in data[3]  # a formula is neutralised
+    assert data[-1] == ["", "", "", "", "", "", "Total of client ledgers", "400.00", "1750.00", "1350.00"]
+    index = html(client.get("/trust/reports/"))
+    assert index.select_one(f"a[href='/trust/reports/ledger?account={july.account.id}']")
+
+
+@pytest.mark.parametrize("query", ["from=2026-13-01", "from=2026-08-01&to=2026-07-01", "account=99999"])
+def test_bad_trust_ledger_filters_are_400(client, signed_in, july, query):
+    response = client.get(f"/trust/reports/ledger?{query}")
+    assert response.status_code == 400 and html(response).select_one(".error")
+    assert client.get(f"/trust/reports/ledger.csv?{query}").status_code == 400
+
+
 @pytest.mark.parametrize(("query", "field", "message"), [
     ("from=2026-13-01", "from", "is not a date"),
     ("from=2026-08-01&to=2026-07-01", "from", "before it starts"),

@@ -1,18 +1,15 @@
 """The trust desk in real Chromium: a receipt (payer filled from the matter) and its printed receipt,
 a payment refused as an overdraw and then made, a trust journal between two matters, a reversal."""
 
-import importlib
 import re
-from contextlib import suppress
 from datetime import date
 
 from playwright.sync_api import expect
 
+from accounting.clients import ClientDetails, open_matter, save_client
+from accounting.trust import close_trust_account, create_trust_account
+from accounting.users import User
 from tests.browser.conftest import ARTIFACTS
-
-for _module in ("accounting.trust_transfers", "accounting.trust_reports"):  # their tables exist too
-    with suppress(ImportError):
-        importlib.import_module(_module)
 
 
 def snapshot(page, name):
@@ -22,9 +19,6 @@ def snapshot(page, name):
 
 def add_matters(live_app):
     """Two clients with a matter each; returns the matters' option labels."""
-    from accounting.clients import ClientDetails, open_matter, save_client
-    from accounting.users import User
-
     with live_app.app.app_context():
         session = live_app.session()
         admin = session.query(User).filter_by(email="admin@example.com").one()
@@ -64,6 +58,7 @@ def test_receipt_print_payment_journal_and_reversal(page, sign_in, live_app):
     receipt = page.locator("article.trust-receipt")
     expect(receipt).to_contain_text("R-000001")
     expect(receipt).to_contain_text("$1,500.00")
+    expect(receipt.locator(".receipt-words")).to_have_text("One thousand five hundred dollars")
     expect(receipt.locator("dt:has-text(\"Received by\") + dd")).to_have_text("Ada Admin")
     page.emulate_media(media="print")
     expect(page.locator(".topbar")).to_be_hidden()
@@ -174,3 +169,29 @@ def test_an_admin_opens_a_controlled_money_account_and_closes_an_empty_one(page,
                      "A closed trust account takes no more transactions."]
     expect(page.locator("tr[data-account='1-1120'] .status-closed")).to_be_visible()
     snapshot(page, "account-closed")
+
+
+def test_an_admin_reopens_a_closed_trust_account_and_its_history_says_why(page, sign_in, live_app):
+    with live_app.app.app_context():
+        session = live_app.session()
+        second = create_trust_account(session, None, code="1-1110", name="Second Trust", bank_name="NAB")
+        close_trust_account(session, None, second.id)
+        session.commit()
+        session.remove()
+    sign_in()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Trust").click()
+    page.get_by_role("link", name="Reopen 1-1110 Second Trust").click()
+    expect(page.locator("h1 .status")).to_have_text("closed")
+    page.get_by_role("button", name="Reopen account").click()
+    expect(page.locator("#reason-error")).to_have_text("Give the reason for reopening the account.")
+    snapshot(page, "reopen-refused")
+    page.get_by_label("Reason for reopening").fill("Settlement funds for the Smith estate arrive here")
+    page.get_by_role("button", name="Reopen account").click()
+    expect(page.locator(".flashes")).to_contain_text("1-1110 Second Trust reopened.")
+    expect(page.locator("h1 .status")).to_have_text("open")
+    history = page.locator("table.trust-account-history tbody tr")
+    expect(history).to_have_count(3)
+    expect(history.nth(2)).to_contain_text("reopened: Settlement funds for the Smith estate arrive here")
+    snapshot(page, "reopened")
+    page.get_by_role("link", name="Trust", exact=True).first.click()
+    expect(page.locator("tr[data-account='1-1110'] .status-closed")).to_have_count(0)

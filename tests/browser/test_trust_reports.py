@@ -178,3 +178,57 @@ def test_receipt_transfer_journal_statement_match_reconcile_sign_off_and_the_per
     with live_app.app.app_context():
         assert live_app.session().query(TrustTransaction).count() == 4
         live_app.session().remove()
+
+
+def test_staff_prepare_the_reconciliation_but_only_an_admin_signs_it_off(page, sign_in, live_app):
+    setup_books(live_app)
+    sign_in("staff@example.com")
+    page.goto("/trust/reports/")
+    page.get_by_role("link", name="Three-way reconciliation").first.click()
+    page.get_by_label("Month").fill(MONTH_END.strftime("%Y-%m"))
+    page.get_by_role("button", name="Show").click()
+    page.get_by_label("Opening balance").fill("0.00")
+    page.get_by_label("Closing balance").fill("250.00")
+    page.get_by_label("Or type the lines").fill(f"{MONTH_END.isoformat()}, Cheque Bo Smith, 250.00")
+    page.get_by_role("button", name="Keep statement").click()
+    expect(page.locator(".flashes")).to_contain_text("Statement kept: 1 lines")
+    page.get_by_role("button", name="Match all exact suggestions").click()
+    expect(page.locator("tr.matched")).to_have_count(1)
+    expect(page.locator(".trust-three-way .agreement")).to_contain_text("agrees")
+    # The three agree, yet staff cannot sign: the button is disabled and the page says who can.
+    sign = page.get_by_role("button", name="Complete and sign off")
+    expect(sign).to_be_disabled()
+    expect(page.locator("#sign-off-admins-only")).to_contain_text("Only an admin (the principal) can")
+    snapshot(page, "staff-cannot-sign")
+    page.context.clear_cookies()
+    sign_in()
+    page.goto("/trust/reports/")
+    page.get_by_role("link", name="Three-way reconciliation").first.click()
+    page.get_by_label("Month").fill(MONTH_END.strftime("%Y-%m"))
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#sign-off-admins-only")).to_have_count(0)
+    page.get_by_role("button", name="Complete and sign off").click()
+    expect(page.locator(".flashes")).to_contain_text(f"reconciled to {MONTH_END:%d %b %Y} and signed off")
+    expect(page.locator(".signed-off-by")).to_have_text("Ada Admin")
+
+
+def test_the_trust_ledger_of_an_account_prints_every_client_ledger(page, sign_in, live_app):
+    lease, estate, lease_number, bill_number = setup_books(live_app)
+    sign_in()
+    page.goto("/trust/reports/")
+    page.get_by_role("link", name="Trust ledger").first.click()
+    page.get_by_label("From").fill(MONTH.isoformat())
+    page.get_by_label("To").fill(MONTH_END.isoformat())
+    page.get_by_role("button", name="Show").click()
+    totals = page.locator("table.trust-ledger-totals tbody tr")
+    expect(totals).to_have_count(1)
+    expect(totals.first).to_contain_text("Bo Smith")
+    expect(page.locator(".trust-ledger-totals .total-closing")).to_have_text("250.00")
+    expect(page.locator(".matter-ledger table.trust-ledger tbody tr")).to_have_count(2)  # opening, receipt
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    page.emulate_media(media="print")
+    snapshot(page, "trust-ledger-print")
+    page.emulate_media(media="screen")
+    page.get_by_label("To").fill("2000-01-01")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#from-error")).to_contain_text("before it starts")
