@@ -17,18 +17,23 @@ def empty_database(request, tmp_path):
     return request.getfixturevalue("postgres_server").create_database("migrated")
 
 
-@pytest.fixture
-def migrated_app(empty_database):
+def _app_migrated_to(database: str, revision: str = "head"):
+    """An app whose empty `database` Alembic took to `revision`, in its app context."""
     from app import create_app
     from extensions import db
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database})
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database})
     with app.app_context():
-        upgrade()
+        upgrade(revision=revision)
         yield app
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
+
+
+@pytest.fixture
+def migrated_app(empty_database):
+    yield from _app_migrated_to(empty_database)
 
 
 def test_migrations_build_the_schema_the_models_describe(migrated_app):
@@ -56,16 +61,7 @@ def test_a_migrated_database_takes_the_demo_and_downgrades_cleanly(migrated_app)
 
 @pytest.fixture
 def app_at_0003(empty_database):
-    from app import create_app
-    from extensions import db
-
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database})
-    with app.app_context():
-        upgrade(revision="0003")
-        yield app
-        db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
+    yield from _app_migrated_to(empty_database, "0003")
 
 
 def test_0004_turns_each_matched_statement_line_into_a_match_and_keeps_reconciliations(app_at_0003):
@@ -132,16 +128,7 @@ def test_0005_fills_the_bill_totals_from_the_bills_already_there(migrated_app):
 
 @pytest.fixture
 def app_at_0005(empty_database):
-    from app import create_app
-    from extensions import db
-
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database})
-    with app.app_context():
-        upgrade(revision="0005")
-        yield app
-        db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
+    yield from _app_migrated_to(empty_database, "0005")
 
 
 def test_0006_encrypts_the_tfns_already_there_and_downgrading_decrypts_them(app_at_0005):
