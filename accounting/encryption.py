@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Connection, Text, column, select, table, update
+from sqlalchemy import Connection, MetaData, Text, column, select, table, update
 from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
 
@@ -149,3 +149,16 @@ def rewrite_column(connection: Connection, table_name: str, column_name: str,
     for row_key, old in rows:
         connection.execute(update(target).where(target.c[key] == row_key).values({column_name: change(old)}))
     return len(rows)
+
+
+def encrypted_columns(metadata: MetaData) -> list[tuple[str, str]]:
+    """(table, column) of every EncryptedText column the models declare."""
+    return [(t.name, c.name) for t in metadata.sorted_tables for c in t.columns
+            if isinstance(c.type, EncryptedText)]
+
+
+def rotate_all(connection: Connection, metadata: MetaData) -> dict[str, int]:
+    """Re-encrypt every encrypted value with the newest key (after a new key was put first);
+    returns how many values each "table.column" had. Older keys can be dropped afterwards."""
+    return {f"{table_name}.{column_name}": rewrite_column(connection, table_name, column_name, reencrypt)
+            for table_name, column_name in encrypted_columns(metadata)}

@@ -49,6 +49,20 @@ def register_commands(app: Flask) -> None:
             raise SystemExit(1)
         click.echo("The ledger balances: every journal, and the trial balance.")
 
+    @app.cli.command("rotate-encryption-keys")
+    def rotate_encryption_keys():
+        """Re-encrypt every encrypted value (clients' TFNs) with the newest key of ENCRYPTION_KEYS.
+
+        Put the new key first in ENCRYPTION_KEYS, keeping the old ones after it, run this, then drop
+        the old keys."""
+        from accounting.base import Base
+        from accounting.encryption import rotate_all
+
+        counts = rotate_all(db.session.connection(), Base.metadata)
+        db.session.commit()
+        for name, count in counts.items():
+            click.echo(f"{name}: {count} value{'' if count == 1 else 's'} re-encrypted with the newest key.")
+
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)

@@ -176,6 +176,21 @@ def test_rewriting_a_column_moves_every_stored_tfn_to_the_newest_key(books):
     assert raw[1] == "" and not any(digits in "".join(raw) for digits in ("123456782", "876543210"))
 
 
+def test_flask_rotate_encryption_keys_moves_every_encrypted_value_to_the_newest_key(app, books):
+    from accounting.clients import Client, ClientDetails, save_client
+
+    configure([OLD])
+    save_client(books.session, books.admin, ClientDetails(kind="company", name="Acme", tfn="123456782"))
+    books.session.commit()
+    configure([NEW, OLD])  # the new key put first
+    result = app.test_cli_runner().invoke(args=["rotate-encryption-keys"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "client.tfn: 1 value re-encrypted with the newest key.\n"
+    configure([NEW])  # the old key dropped
+    books.session.expire_all()
+    assert books.session.scalars(select(Client.tfn)).all() == ["123456782"]
+
+
 def test_sql_can_ask_whether_a_tfn_is_on_file_but_never_look_one_up(books):
     from accounting.clients import Client, ClientDetails, save_client
 
