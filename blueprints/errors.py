@@ -3,6 +3,7 @@
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
+from accounting.encryption import EncryptionKeyError
 from accounting.errors import LedgerError, NotFound
 
 TITLES = {
@@ -13,6 +14,7 @@ TITLES = {
     413: "Too large",
     422: "Could not do that",
     429: "Too many attempts",
+    500: "Something is wrong on the server",
 }
 
 
@@ -35,6 +37,14 @@ def register(app: Flask) -> None:
     def ledger_error(error):
         # Views handle refusals beside their fields; this catches any that reach the top.
         return _page(422, error.message)
+
+    @app.errorhandler(EncryptionKeyError)
+    def encryption_key_error(error):
+        # The server's keys, not the person's input: a 500, but one that says what to fix.
+        app.logger.error("Encrypted data could not be read: %s", error)
+        return _page(500, "Some stored data is encrypted with a key this server does not have. An "
+                     "administrator must check the ENCRYPTION_KEYS setting: the key that wrote it "
+                     "must be in the list.")
 
     for status, message in (
         (400, "The request could not be understood."),

@@ -50,3 +50,20 @@ def test_an_edit_keeping_the_tfn_leaves_its_token_untouched(client, auth, books)
     assert response.status_code == 303
     books.session.expire_all()
     assert raw_tfn(books) == token and acme.tfn == "123456782"
+
+
+def test_a_tfn_no_configured_key_opens_is_an_error_page_telling_the_admin_what_to_check(client, auth, books):
+    from cryptography.fernet import Fernet
+
+    from accounting.encryption import new_key
+
+    auth.login()
+    client.submit("/clients/new", client_form(tfn="123 456 782"))
+    foreign = Fernet(new_key()).encrypt(b"123456782").decode()  # written with a key this app lacks
+    books.session.execute(text("UPDATE client SET tfn = :tfn"), {"tfn": foreign})
+    books.session.commit()
+    acme = books.session.scalars(select(Client)).one()
+    response = client.get(f"/clients/{acme.id}")
+    assert response.status_code == 500
+    assert "ENCRYPTION_KEYS" in text_of(html(response).find("main"))
+    assert "123456782" not in response.get_data(as_text=True)
