@@ -91,6 +91,7 @@ def test_bill_approve_part_payment_credit_note_applied_paid(page, sign_in, live_
     page.screenshot(path=str(ARTIFACTS / "billing-paid.png"), full_page=True)
 
     page.get_by_role("link", name="All bills").click()
+    page.wait_for_load_state()  # htmx (deferred) is listening before a select changes
     page.get_by_label("Status").select_option(label="Paid")
     expect(page).to_have_url(re.compile(r"status=paid"))
     expect(page.locator("table.bills tbody tr")).to_have_count(1)

@@ -81,6 +81,7 @@ def test_a_matter_is_opened_closed_and_filtered(page, sign_in):
     expect(row.locator(".status")).to_have_text("open")
 
     nav(page, "Matters").click()
+    page.wait_for_load_state()  # htmx (deferred) is listening before a select changes
     expect(page.locator("#results tbody tr")).to_have_count(1)
     page.get_by_label("Status").select_option(label="Closed")
     expect(page.locator("#results")).to_contain_text("No matters match.")
