@@ -94,19 +94,26 @@ def get_matter(session: Session, matter_id) -> Matter:
     return matter
 
 
+def _ledger_entries(session: Session, trust_account: TrustAccount, start: date, end: date,
+                    *conditions) -> list[TrustLedgerEntry]:
+    """The account's ledger entries dated in the period (and meeting `conditions`), with their
+    transactions, in ledger order."""
+    return list(session.scalars(
+        select(TrustLedgerEntry)
+        .where(TrustLedgerEntry.trust_account_id == trust_account.id,
+               TrustLedgerEntry.date.between(start, end), *conditions)
+        .options(selectinload(TrustLedgerEntry.transaction))
+        .order_by(TrustLedgerEntry.date, TrustLedgerEntry.transaction_id, TrustLedgerEntry.id)))
+
+
 def matter_ledger(session: Session, trust_account: TrustAccount, matter: Matter, start: date,
                   end: date) -> MatterLedger:
     """A matter's trust ledger between two dates: opening balance, each entry with its running
     balance (withdrawals and deposits apart), closing balance."""
     check_period(start, end)
     opening = matter_balance(session, trust_account, matter.id, start - timedelta(days=1))
-    entries = session.scalars(
-        select(TrustLedgerEntry)
-        .where(TrustLedgerEntry.trust_account_id == trust_account.id,
-               TrustLedgerEntry.matter_id == matter.id,
-               TrustLedgerEntry.date.between(start, end))
-        .options(selectinload(TrustLedgerEntry.transaction))
-        .order_by(TrustLedgerEntry.date, TrustLedgerEntry.transaction_id, TrustLedgerEntry.id)).all()
+    entries = _ledger_entries(session, trust_account, start, end,
+                              TrustLedgerEntry.matter_id == matter.id)
     ledger, balance = MatterLedger(trust_account, matter, start, end, opening), opening
     for entry in entries:
         balance += entry.amount
@@ -150,12 +157,7 @@ def trust_ledger(session: Session, trust_account: TrustAccount, start: date, end
     with running balances and closing balance, in matter-number order (three queries in all)."""
     check_period(start, end)
     openings = matter_balances(session, trust_account, start - timedelta(days=1))
-    entries = session.scalars(
-        select(TrustLedgerEntry)
-        .where(TrustLedgerEntry.trust_account_id == trust_account.id,
-               TrustLedgerEntry.date.between(start, end))
-        .options(selectinload(TrustLedgerEntry.transaction))
-        .order_by(TrustLedgerEntry.date, TrustLedgerEntry.transaction_id, TrustLedgerEntry.id)).all()
+    entries = _ledger_entries(session, trust_account, start, end)
     shown = {matter_id for matter_id, balance in openings.items() if balance != ZERO}
     shown |= {entry.matter_id for entry in entries}
     matters = session.scalars(select(Matter).where(Matter.id.in_(shown))
