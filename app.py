@@ -96,7 +96,7 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from accounting.users import User
+        from accounting.parties.users import User
 
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None

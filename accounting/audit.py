@@ -10,7 +10,7 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from accounting.base import Base, utcnow
-from accounting.users import User
+from accounting.parties.users import User
 
 
 class AuditEvent(Base):

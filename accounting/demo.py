@@ -11,11 +11,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounting.accounts import Account, AccountRole, account_for_role, install_default_chart
-from accounting.clients import ClientDetails, Matter, add_person, open_matter, save_client
-from accounting.journals import LineInput, post
-from accounting.practice import get_practice
-from accounting.users import Role, User, create_user, find_user_by_email
+from accounting.ledger.accounts import Account, AccountRole, account_for_role, install_default_chart
+from accounting.ledger.journals import LineInput, post
+from accounting.ledger.practice import get_practice
+from accounting.parties.clients import ClientDetails, Matter, add_person, open_matter, save_client
+from accounting.parties.users import Role, User, create_user, find_user_by_email
 
 ADMIN_EMAIL = "admin@example.com"
 STAFF_EMAIL = "staff@example.com"
@@ -115,7 +115,7 @@ def _matters(session) -> list[Matter]:
 
 def _seed_billing(session, admin, today):
     """Work in progress on each matter; some billed, one part paid, one paid in full."""
-    from accounting.billing import approve_bill, bill_from_entries, record_entry, record_payment
+    from accounting.office.billing import approve_bill, bill_from_entries, record_entry, record_payment
 
     bank = account_for_role(session, AccountRole.OFFICE_BANK)
     start = today - timedelta(days=40)
@@ -140,7 +140,7 @@ def _seed_billing(session, admin, today):
 
 
 def _seed_suppliers(session, admin, today):
-    from accounting.suppliers import (
+    from accounting.office.suppliers import (
         InvoiceDetails,
         InvoiceLineInput,
         SupplierDetails,
@@ -172,7 +172,7 @@ def _seed_suppliers(session, admin, today):
 
 def _seed_trust(session, admin, today):
     """Money in trust for three matters: deposits held, a settlement paid out, a journal between matters."""
-    from accounting.trust import (
+    from accounting.trust.ledger import (
         ensure_default_trust_account,
         record_payment,
         record_receipt,

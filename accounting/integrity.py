@@ -7,10 +7,10 @@ edit, a bug, a restored backup). Run nightly by huey and on demand with `flask c
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accounting import bill_totals
 from accounting.audit import record
-from accounting.journals import Journal, JournalLine
+from accounting.ledger.journals import Journal, JournalLine
 from accounting.money import ZERO, format_money
+from accounting.office import bill_totals
 
 
 def find_problems(session: Session) -> list[str]:
@@ -44,8 +44,8 @@ def find_problems(session: Session) -> list[str]:
 
 def trust_problems(session: Session) -> list[str]:
     """Trust money: no matter below zero, and ledgers, cash book and liability in agreement."""
-    from accounting.clients import Matter
-    from accounting.trust import matter_balances, trust_accounts, trust_position
+    from accounting.parties.clients import Matter
+    from accounting.trust.ledger import matter_balances, trust_accounts, trust_position
 
     problems = []
     for account in trust_accounts(session, include_closed=True):

@@ -1,8 +1,11 @@
 """Every table of the books, imported in one place so metadata (and Alembic) sees them all."""
 
-from accounting.accounts import Account
 from accounting.audit import AuditEvent
-from accounting.banking import (
+from accounting.base import Base
+from accounting.ledger.accounts import Account
+from accounting.ledger.journals import Journal, JournalLine
+from accounting.ledger.practice import Practice
+from accounting.office.banking import (
     BankMatch,
     BankTransaction,
     BankTransactionLine,
@@ -12,14 +15,17 @@ from accounting.banking import (
     Reconciliation,
     StatementLine,
 )
-from accounting.base import Base
-from accounting.bill_totals import ClientBillTotals, ReceivableDue
-from accounting.billing import Bill, BillEvent, BillLine, CreditNote, CreditNoteLine, CreditRefund, TimeEntry
-from accounting.clients import Client, Matter, RelatedPerson
-from accounting.journals import Journal, JournalLine
-from accounting.practice import Practice
-from accounting.sequences import NumberSequence
-from accounting.suppliers import (
+from accounting.office.bill_totals import ClientBillTotals, ReceivableDue
+from accounting.office.billing import (
+    Bill,
+    BillEvent,
+    BillLine,
+    CreditNote,
+    CreditNoteLine,
+    CreditRefund,
+    TimeEntry,
+)
+from accounting.office.suppliers import (
     PurchaseOrder,
     PurchaseOrderLine,
     Supplier,
@@ -30,15 +36,17 @@ from accounting.suppliers import (
     SupplierInvoiceLine,
     SupplierPayment,
 )
-from accounting.trust import TrustAccount, TrustLedgerEntry, TrustTransaction
-from accounting.trust_reconciliation import (
+from accounting.parties.clients import Client, Matter, RelatedPerson
+from accounting.parties.users import LoginThrottle, User
+from accounting.sequences import NumberSequence
+from accounting.trust.ledger import TrustAccount, TrustLedgerEntry, TrustTransaction
+from accounting.trust.reconciliation import (
     TrustReconciliation,
     TrustStatement,
     TrustStatementLine,
     TrustUnpresentedItem,
 )
-from accounting.trust_transfers import TrustSettings, TrustTransferLink
-from accounting.users import LoginThrottle, User
+from accounting.trust.transfers import TrustSettings, TrustTransferLink
 
 __all__ = [
     "Account", "AuditEvent", "BankMatch", "BankTransaction", "BankTransactionLine", "BankTransfer", "Base",

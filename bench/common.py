@@ -9,10 +9,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 import accounting.models  # noqa: F401  (every table in the metadata)
-from accounting.accounts import install_default_chart
 from accounting.base import Base
-from accounting.practice import get_practice
-from accounting.users import Role, create_user
+from accounting.ledger.accounts import install_default_chart
+from accounting.ledger.practice import get_practice
+from accounting.parties.users import Role, create_user
 
 
 @contextmanager

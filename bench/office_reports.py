@@ -7,7 +7,7 @@ the bill (so the last weeks' bills are still open), each payment posted the same
 Accounts Receivable) with its "payment" event: about 11,000 bills are owing at the end. Journals,
 lines, bills and events go in with bulk INSERTs of the models' tables (as the trial balance
 benchmark fills its ledger; post_batch's own speed is what bench/posting.py measures), 5,000 bills
-per transaction; then the bills' running totals (accounting/bill_totals.py) are computed from them
+per transaction; then the bills' running totals (accounting/office/bill_totals.py) are computed from them
 once, as the migration that added them does.
 
 Measured, through the Flask test client with a signed-in admin, best of thirty after a warm-up, the
@@ -27,15 +27,15 @@ from decimal import Decimal
 
 from sqlalchemy import insert, text
 
-from accounting import bill_totals
-from accounting.accounts import AccountRole, account_for_role, office_bank_accounts
 from accounting.base import new_public_id, utcnow
-from accounting.billing import Bill, BillEvent, BillLine, BillStatus, EventKind, TaxRate
-from accounting.clients import Client, ClientKind, Matter, MatterStatus
-from accounting.journals import Journal, JournalLine, JournalStatus
+from accounting.ledger.accounts import AccountRole, account_for_role, office_bank_accounts
+from accounting.ledger.journals import Journal, JournalLine, JournalStatus
+from accounting.ledger.tax import gst_on
 from accounting.money import ZERO
-from accounting.office_reports import aged_receivables
-from accounting.tax import gst_on
+from accounting.office import bill_totals
+from accounting.office.billing import Bill, BillEvent, BillLine, BillStatus, EventKind, TaxRate
+from accounting.office.reports import aged_receivables
+from accounting.parties.clients import Client, ClientKind, Matter, MatterStatus
 from bench.common import fresh_books, print_table
 
 CHUNK = 5_000

@@ -1,6 +1,6 @@
 """Posting 100,000 journals through the engine, against a bare insert of the same rows.
 
-Engine: `accounting.journals.post_batch`, every invariant checked (balance, accounts, lock date,
+Engine: `accounting.ledger.journals.post_batch`, every invariant checked (balance, accounts, lock date,
 cents), numbers taken from the sequence, audit lines written; 1,000 journals per transaction.
 Baseline: SQLAlchemy Core `insert()` of the very same journal and line rows, prepared in advance,
 also 1,000 journals per transaction, on the same SQLite file layout, in the same run.
@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
-from accounting.accounts import Account
-from accounting.journals import Journal, JournalEntry, JournalLine, post_batch
+from accounting.ledger.accounts import Account
+from accounting.ledger.journals import Journal, JournalEntry, JournalLine, post_batch
 from bench.common import fresh_books, print_table, sqlite_engine, stopwatch
 
 CHUNK = 1_000
@@ -20,7 +20,7 @@ CHUNK = 1_000
 
 def entries(count: int, account_ids: list[int]) -> list[JournalEntry]:
     """`count` balanced two-line journals over the chart, amounts varying to the cent."""
-    from accounting.journals import LineInput
+    from accounting.ledger.journals import LineInput
 
     start = date(2026, 7, 1)
     result = []

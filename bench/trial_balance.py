@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from accounting.accounts import Account
-from accounting.journals import Journal, JournalLine
-from accounting.reports import trial_balance
+from accounting.ledger.accounts import Account
+from accounting.ledger.journals import Journal, JournalLine
+from accounting.ledger.reports import trial_balance
 from bench.common import fresh_books, print_table, stopwatch
 
 BATCH = 20_000

@@ -1,7 +1,7 @@
 """Admin area: users, practice settings and the chart of accounts. Admins only; staff get 403.
 
 Views parse the form, call one function of accounting/, commit at the request boundary and
-redirect (303) with a flash. The rules themselves live in accounting/users.py, practice.py and
+redirect (303) with a flash. The rules themselves live in accounting/parties/users.py, practice.py and
 accounts.py; a refusal from them comes back as a LedgerError shown beside its field.
 """
 
@@ -20,10 +20,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from accounting import accounts, practice, users
-from accounting.accounts import AccountClass, AccountType
 from accounting.errors import LedgerError
-from accounting.users import Role
+from accounting.ledger import accounts, practice
+from accounting.ledger.accounts import AccountClass, AccountType
+from accounting.parties import users
+from accounting.parties.users import Role
 from blueprints.pages import admin_required, committing, render, show_error
 from extensions import db
 

@@ -7,7 +7,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from accounting.audit import record
-from accounting.users import authenticate, login_wait_seconds
+from accounting.parties.users import authenticate, login_wait_seconds
 from blueprints.pages import render
 from extensions import db
 

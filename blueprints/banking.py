@@ -11,7 +11,11 @@ from flask_wtf.file import FileField
 from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from accounting.banking import (
+from accounting.errors import InvalidAccount, LedgerError
+from accounting.ledger.journals import postable_accounts
+from accounting.ledger.practice import get_practice
+from accounting.money import ZERO, parse_money
+from accounting.office.banking import (
     BankTransactionKind,
     MoneyLine,
     StatementLine,
@@ -39,10 +43,6 @@ from accounting.banking import (
     unmatch,
     why_not_undoable,
 )
-from accounting.errors import InvalidAccount, LedgerError
-from accounting.journals import postable_accounts
-from accounting.money import ZERO, parse_money
-from accounting.practice import get_practice
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import admin_required, committing, page_number, render, wants_fragment
 from extensions import db

@@ -12,12 +12,12 @@ from werkzeug.datastructures import MultiDict
 from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from accounting import billing as books
-from accounting.accounts import AccountRole
-from accounting.billing import DISPLAY_STATUSES, MAX_LINES, BillLineInput, TaxRate
 from accounting.errors import InvalidAccount, LedgerError, NotFound
+from accounting.ledger.accounts import AccountRole
+from accounting.ledger.practice import get_practice
 from accounting.money import ZERO, parse_money
-from accounting.practice import get_practice
+from accounting.office import billing as books
+from accounting.office.billing import DISPLAY_STATUSES, MAX_LINES, BillLineInput, TaxRate
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render, url_for_each
 from blueprints.reports import _csv, _text  # the one CSV writer and formula guard
@@ -425,7 +425,7 @@ class EntryForm(FlaskForm):
     tax = SelectField("Tax", choices=TAX_CHOICES, default=TaxRate.GST.value)
 
     def offer_choices(self) -> None:
-        from accounting.clients import responsible_users
+        from accounting.parties.clients import responsible_users
 
         self.person.choices = [SelectChoice("", "Nobody in particular")] + [
             SelectChoice(str(u.id), u.name) for u in responsible_users(db.session)]

@@ -1,6 +1,6 @@
 """Clients, the people related to them, and their matters.
 
-Form views parse the form, call one function of accounting.clients inside `committing(form)`, and
+Form views parse the form, call one function of accounting.parties.clients inside `committing(form)`, and
 render or redirect (303).
 Lists answer htmx requests with only their `results` block, so active search swaps the table.
 """
@@ -22,8 +22,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from accounting.billing import bills_of_matter, unbilled_entries
-from accounting.clients import (
+from accounting.errors import NotFound
+from accounting.office.billing import bills_of_matter, unbilled_entries
+from accounting.parties.clients import (
     ClientDetails,
     ClientKind,
     MatterStatus,
@@ -41,7 +42,6 @@ from accounting.clients import (
     search_matters,
     update_matter,
 )
-from accounting.errors import NotFound
 from blueprints.pages import committing, page_number, render
 from extensions import db
 

@@ -6,11 +6,11 @@ import click
 from flask import Flask
 from flask_migrate import upgrade
 
-from accounting.accounts import install_default_chart
 from accounting.demo import ADMIN_EMAIL, ensure_admin, seed_demo
 from accounting.errors import LedgerError
-from accounting.practice import get_practice
-from accounting.users import find_user_by_email
+from accounting.ledger.accounts import install_default_chart
+from accounting.ledger.practice import get_practice
+from accounting.parties.users import find_user_by_email
 from extensions import db
 
 

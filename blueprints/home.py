@@ -3,9 +3,9 @@
 from flask import Blueprint
 from sqlalchemy import func, select
 
-from accounting.clients import Client, Matter, MatterStatus
-from accounting.journals import Journal
-from accounting.practice import get_practice
+from accounting.ledger.journals import Journal
+from accounting.ledger.practice import get_practice
+from accounting.parties.clients import Client, Matter, MatterStatus
 from blueprints.pages import render
 from extensions import db
 

@@ -14,7 +14,7 @@ from wtforms import DateField, FieldList, Form, FormField, SelectField, StringFi
 from wtforms.validators import InputRequired, Length
 
 from accounting.errors import InvalidAccount, InvalidAmount, LedgerError
-from accounting.journals import (
+from accounting.ledger.journals import (
     MAX_NARRATION,
     LineInput,
     get_journal,
@@ -22,7 +22,7 @@ from accounting.journals import (
     postable_accounts,
     reverse,
 )
-from accounting.journals import (
+from accounting.ledger.journals import (
     list_journals as journal_page,
 )
 from accounting.money import ZERO, parse_money

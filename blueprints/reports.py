@@ -15,15 +15,15 @@ from decimal import Decimal
 from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
 from sqlalchemy import select
 
-from accounting import office_reports
-from accounting.accounts import Account
-from accounting.clients import Client
 from accounting.errors import LedgerError
+from accounting.ledger.accounts import Account
+from accounting.ledger.practice import get_practice
+from accounting.ledger.reports import general_ledger as ledger_report
+from accounting.ledger.reports import trial_balance as trial_balance_report
 from accounting.money import ZERO, format_money, parse_money
-from accounting.practice import get_practice
-from accounting.reports import general_ledger as ledger_report
-from accounting.reports import trial_balance as trial_balance_report
-from accounting.suppliers import Supplier
+from accounting.office import reports as office_reports
+from accounting.office.suppliers import Supplier
+from accounting.parties.clients import Client
 from blueprints.pages import page_number, render, url_for_each
 from extensions import db
 
@@ -165,7 +165,7 @@ def index():
 
 
 # ---------------------------------------------------------------- office books' reports
-# Aged receivables and payables, and the GST summary (accounting/office_reports.py). Each page has
+# Aged receivables and payables, and the GST summary (accounting/office/reports.py). Each page has
 # the same figures as CSV; the aged reports open per client or supplier, a page of documents at a
 # time (in place with htmx, or as a page of its own).
 

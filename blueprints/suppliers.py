@@ -1,6 +1,6 @@
 """Suppliers, supplier invoices (draft, approve, pay, void) with htmx lines and live totals.
 
-Views parse the form, call one function of accounting.suppliers inside `committing(form)`, and
+Views parse the form, call one function of accounting.office.suppliers inside `committing(form)`, and
 render or redirect (303). The invoice form's lines block and its totals are rendered by the server,
 so the totals a person sees are the ones approval will post.
 """
@@ -25,9 +25,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from accounting.errors import LedgerError, NotFound
+from accounting.ledger.practice import get_practice
 from accounting.money import ZERO, parse_money
-from accounting.practice import get_practice
-from accounting.suppliers import (
+from accounting.office.suppliers import (
     MAX_LINES,
     InvoiceDetails,
     InvoiceLineInput,
@@ -65,7 +65,7 @@ from accounting.suppliers import (
     void_credit,
     void_invoice,
 )
-from accounting.suppliers import create_order as raise_order
+from accounting.office.suppliers import create_order as raise_order
 from blueprints.billing import CorrectionForm, _fields_prefixed, history_csv
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render

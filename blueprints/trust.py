@@ -1,6 +1,6 @@
 """Trust desk: trust accounts and their three-way position, receipts (with a printable receipt),
 payments, matter-to-matter trust journals and reversals. Every movement goes through
-accounting/trust.py; these views only parse forms and show the books' refusals beside the fields."""
+accounting/trust/ledger.py; these views only parse forms and show the books' refusals beside the fields."""
 
 from contextlib import suppress
 from datetime import date
@@ -12,10 +12,10 @@ from werkzeug.routing import BuildError
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
-from accounting.clients import Matter, MatterStatus, search_matters
 from accounting.errors import LedgerError, NotFound
-from accounting.practice import get_practice
-from accounting.trust import (
+from accounting.ledger.practice import get_practice
+from accounting.parties.clients import Matter, MatterStatus, search_matters
+from accounting.trust.ledger import (
     PaymentMethod,
     TrustAccountKind,
     TrustKind,
@@ -35,7 +35,7 @@ from accounting.trust import (
     trust_accounts,
     trust_position,
 )
-from accounting.trust_words import amount_in_words
+from accounting.trust.words import amount_in_words
 from blueprints.pages import admin_required, committing, page_number, render
 from extensions import db
 

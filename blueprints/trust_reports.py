@@ -15,8 +15,8 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from accounting.errors import LedgerError, NotFound
-from accounting.trust import TrustAccount, get_trust_account, trust_accounts
-from accounting.trust_reconciliation import (
+from accounting.trust.ledger import TrustAccount, get_trust_account, trust_accounts
+from accounting.trust.reconciliation import (
     get_reconciliation,
     match_line,
     match_suggested,
@@ -36,14 +36,14 @@ from accounting.trust_reconciliation import (
     unmatched_items,
     why_not_month,
 )
-from accounting.trust_reports import (
+from accounting.trust.reports import (
     cash_book,
     get_matter,
     matters_with_entries,
     trust_ledger,
     trust_trial_balance,
 )
-from accounting.trust_reports import matter_ledger as build_matter_ledger
+from accounting.trust.reports import matter_ledger as build_matter_ledger
 from blueprints.pages import admin_required, committing, render, wants_fragment
 from blueprints.reports import _csv, _plain, _refused, _text
 from extensions import db

@@ -10,12 +10,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
-from accounting import billing
-from accounting import trust_transfers as books
-from accounting.accounts import office_bank_accounts
 from accounting.errors import LedgerError, NotFound
+from accounting.ledger.accounts import office_bank_accounts
 from accounting.money import parse_money
-from accounting.trust import (
+from accounting.office import billing
+from accounting.trust import transfers as books
+from accounting.trust.ledger import (
     TrustAccountKind,
     get_trust_account,
     get_trust_transaction,

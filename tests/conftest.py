@@ -142,9 +142,9 @@ def client(app) -> FormClient:
 @pytest.fixture
 def books(db_session):
     """The practice with its default chart, an admin and a staff user."""
-    from accounting.accounts import install_default_chart
-    from accounting.practice import get_practice
-    from accounting.users import Role, create_user
+    from accounting.ledger.accounts import install_default_chart
+    from accounting.ledger.practice import get_practice
+    from accounting.parties.users import Role, create_user
 
     get_practice(db_session)
     install_default_chart(db_session)
@@ -165,14 +165,14 @@ class Books:
     def account(self, code: str):
         from sqlalchemy import select
 
-        from accounting.accounts import Account
+        from accounting.ledger.accounts import Account
 
         return self.session.execute(select(Account).where(Account.code == code)).scalar_one()
 
     def journal(self, lines: dict[str, str], on: date = date(2026, 7, 15),
                 narration: str = "Test journal"):
         """Post a journal from {account code: signed amount} and commit it."""
-        from accounting.journals import LineInput, post
+        from accounting.ledger.journals import LineInput, post
 
         journal = post(self.session, self.admin, date=on, narration=narration, lines=[
             LineInput(self.account(code).id, Decimal(amount)) for code, amount in lines.items()

@@ -159,7 +159,7 @@ def test_no_token_contains_the_digits_it_hides(tfn):
 
 
 def test_rewriting_a_column_moves_every_stored_tfn_to_the_newest_key(books):
-    from accounting.clients import Client, ClientDetails, save_client
+    from accounting.parties.clients import Client, ClientDetails, save_client
 
     configure([OLD])
     for name, tfn in (("Acme", "123456782"), ("Brown", ""), ("Chen", "876543210")):
@@ -177,7 +177,7 @@ def test_rewriting_a_column_moves_every_stored_tfn_to_the_newest_key(books):
 
 
 def test_flask_rotate_encryption_keys_moves_every_encrypted_value_to_the_newest_key(app, books):
-    from accounting.clients import Client, ClientDetails, save_client
+    from accounting.parties.clients import Client, ClientDetails, save_client
 
     configure([OLD])
     save_client(books.session, books.admin, ClientDetails(kind="company", name="Acme", tfn="123456782"))
@@ -192,7 +192,7 @@ def test_flask_rotate_encryption_keys_moves_every_encrypted_value_to_the_newest_
 
 
 def test_sql_can_ask_whether_a_tfn_is_on_file_but_never_look_one_up(books):
-    from accounting.clients import Client, ClientDetails, save_client
+    from accounting.parties.clients import Client, ClientDetails, save_client
 
     for name, tfn in (("Acme", "123456782"), ("Brown", "")):
         save_client(books.session, books.admin, ClientDetails(kind="company", name=name, tfn=tfn))

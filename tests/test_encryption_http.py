@@ -3,7 +3,7 @@ in clear or as a token (show page, edit form, htmx list, audit log)."""
 
 from sqlalchemy import select, text
 
-from accounting.clients import Client
+from accounting.parties.clients import Client
 from tests.blueprints.test_clients import client_form
 from tests.support import html, text_of
 

@@ -111,8 +111,8 @@ def test_0005_fills_the_bill_totals_from_the_bills_already_there(migrated_app):
     """Bills written before 0005 (the demo's, kept through a downgrade) get their running totals."""
     from sqlalchemy import text
 
-    from accounting.bill_totals import differences
     from accounting.demo import seed_demo
+    from accounting.office.bill_totals import differences
     from extensions import db
 
     seed_demo(db.session, admin_password="demo-password-1")
@@ -136,7 +136,7 @@ def test_0006_encrypts_the_tfns_already_there_and_downgrading_decrypts_them(app_
     client without one keeps ''; downgrading puts the digits back."""
     from sqlalchemy import text
 
-    from accounting.clients import Client
+    from accounting.parties.clients import Client
     from extensions import db
 
     blank = ", ".join(["''"] * 13)

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from accounting.billing import BillLineInput, TaxRate, approve_bill, create_bill
-from accounting.clients import ClientDetails, open_matter, save_client
-from accounting.trust import (
+from accounting.office.billing import BillLineInput, TaxRate, approve_bill, create_bill
+from accounting.parties.clients import ClientDetails, open_matter, save_client
+from accounting.trust.ledger import (
     TrustTransaction,
     create_trust_account,
     ensure_default_trust_account,
@@ -20,8 +20,8 @@ from accounting.trust import (
     record_payment,
     record_receipt,
 )
-from accounting.trust_reconciliation import save_statement
-from accounting.trust_transfers import TransferLine, transfer_to_office
+from accounting.trust.reconciliation import save_statement
+from accounting.trust.transfers import TransferLine, transfer_to_office
 
 JULY = date(2026, 7, 1)
 D = Decimal

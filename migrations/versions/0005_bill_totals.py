@@ -45,7 +45,7 @@ def upgrade():
     _fill_totals()
 
 
-# What accounting/bill_totals.py keeps as bills change, computed once from the bills already there
+# What accounting/office/bill_totals.py keeps as bills change, computed once from the bills already there
 # (statuses are stored by name).
 POSTED_OWING = "status = 'POSTED' AND total - applied > 0"
 

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from accounting.audit import AuditEvent
 from accounting.integrity import check_ledger
-from accounting.journals import JournalLine
+from accounting.ledger.journals import JournalLine
 
 
 def test_a_clean_ledger_passes_and_the_check_is_logged(books, db_session):
@@ -29,9 +29,9 @@ def test_a_line_changed_behind_the_engines_back_is_reported(books, db_session):
 def test_trust_ledgers_that_disagree_with_the_cash_book_are_reported(books):
     from sqlalchemy import update
 
-    from accounting.clients import ClientDetails, open_matter, save_client
     from accounting.integrity import find_problems
-    from accounting.trust import TrustLedgerEntry, ensure_default_trust_account, record_receipt
+    from accounting.parties.clients import ClientDetails, open_matter, save_client
+    from accounting.trust.ledger import TrustLedgerEntry, ensure_default_trust_account, record_receipt
 
     account = ensure_default_trust_account(books.session)
     client = save_client(books.session, books.admin, ClientDetails(kind="company", name="Acme Pty Ltd"))

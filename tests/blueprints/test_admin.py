@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.accounts import Account, AccountType
 from accounting.audit import AuditEvent
-from accounting.practice import get_practice
-from accounting.users import Role, User, find_user_by_email
+from accounting.ledger.accounts import Account, AccountType
+from accounting.ledger.practice import get_practice
+from accounting.parties.users import Role, User, find_user_by_email
 from tests.conftest import PASSWORD
 from tests.support import html, text_of
 

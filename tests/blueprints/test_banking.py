@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from accounting.accounts import Account, AccountType
-from accounting.banking import (
+from accounting.ledger.accounts import Account, AccountType
+from accounting.ledger.journals import Journal
+from accounting.ledger.practice import get_practice
+from accounting.office.banking import (
     BankStatus,
     BankTransaction,
     BankTransfer,
@@ -20,8 +22,6 @@ from accounting.banking import (
     TaxCode,
     record_bank_transaction,
 )
-from accounting.journals import Journal
-from accounting.practice import get_practice
 from tests.support import html, text_of
 
 HX = {"HX-Request": "true"}
@@ -310,7 +310,7 @@ def test_an_ofx_statement_is_imported_and_a_second_import_skips_what_is_stored(c
 
 
 def test_a_transfer_has_its_own_page_and_is_reversed_there(client, signed_in, books, db_session):
-    from accounting.banking import transfer
+    from accounting.office.banking import transfer
 
     other = savings(books)
     moved = transfer(db_session, books.admin, from_account_id=books.account("1-1000").id,

@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from accounting.audit import AuditEvent
-from accounting.banking import (
+from accounting.ledger.journals import Journal
+from accounting.ledger.practice import get_practice
+from accounting.office.banking import (
     BankMatch,
     BankTransaction,
     MoneyLine,
@@ -25,8 +27,6 @@ from accounting.banking import (
     record_bank_transaction,
     save_reconciliation,
 )
-from accounting.journals import Journal
-from accounting.practice import get_practice
 from tests.support import html, text_of
 
 HX = {"HX-Request": "true"}

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.billing import Bill, BillEvent, BillStatus, CreditNote
-from accounting.journals import Journal
-from tests.accounting.test_billing import Billing
+from accounting.ledger.journals import Journal
+from accounting.office.billing import Bill, BillEvent, BillStatus, CreditNote
+from tests.accounting.office.test_billing import Billing
 from tests.support import html
 
 D = Decimal
@@ -288,7 +288,7 @@ def test_actions_need_the_csrf_token(client, billing):
 
 
 def test_work_in_progress_is_recorded_and_billed(client, billing, db_session, books):
-    from accounting.billing import TimeEntry
+    from accounting.office.billing import TimeEntry
 
     page = html(client.get(f"/billing/wip?matter={billing.matter.id}"))
     for name in ("kind", "date", "person", "description", "hours", "rate", "amount", "account", "tax"):
@@ -312,7 +312,7 @@ def test_work_in_progress_is_recorded_and_billed(client, billing, db_session, bo
 
 
 def test_bad_entries_and_billing_nothing_are_refused(client, billing, db_session):
-    from accounting.billing import TimeEntry
+    from accounting.office.billing import TimeEntry
 
     response = client.submit(f"/billing/wip/{billing.matter.id}/entries", {
         "kind": "time", "date": "2026-07-02", "description": "Drafting", "hours": "0", "rate": "300"})
@@ -328,7 +328,7 @@ def test_bad_entries_and_billing_nothing_are_refused(client, billing, db_session
 
 
 def test_an_unbilled_entry_is_deleted_and_a_billed_one_is_not(client, billing, db_session):
-    from accounting.billing import TimeEntry, bill_from_entries, record_entry
+    from accounting.office.billing import TimeEntry, bill_from_entries, record_entry
 
     first, second = (record_entry(db_session, None, matter_id=billing.matter.id, kind="disbursement",
                                   on=date(2026, 7, 1), person_id=None, description=text, amount=D("5.00"))
@@ -364,7 +364,7 @@ def test_bad_credit_notes_are_refused_and_nothing_is_saved(client, billing, db_s
 
 
 def test_a_credit_note_is_not_applied_to_another_clients_bill(client, billing, db_session, books):
-    from accounting.clients import ClientDetails, open_matter, save_client
+    from accounting.parties.clients import ClientDetails, open_matter, save_client
 
     other = save_client(db_session, books.admin, ClientDetails(kind="individual", name="Bea Other"))
     matter = open_matter(db_session, books.admin, other, description="Will", responsible_id=None,
@@ -380,7 +380,7 @@ def test_a_credit_note_is_not_applied_to_another_clients_bill(client, billing, d
 
 
 def test_approving_before_the_lock_date_is_refused(client, billing, db_session):
-    from accounting.practice import get_practice
+    from accounting.ledger.practice import get_practice
 
     bill = billing.bill(approve=False)
     get_practice(db_session).lock_date = date(2026, 8, 1)

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.billing import BillEvent, apply_credit, refund_credit
-from accounting.journals import Journal
-from tests.accounting.test_billing import JULY, Billing
+from accounting.ledger.journals import Journal
+from accounting.office.billing import BillEvent, apply_credit, refund_credit
+from tests.accounting.office.test_billing import JULY, Billing
 from tests.support import html
 
 D = Decimal
@@ -146,7 +146,7 @@ def test_a_refund_is_undone_and_a_credit_note_voided(client, billing, db_session
 def test_the_bill_history_downloads_as_csv_with_formulas_neutralised(client, billing, db_session):
     bill = billing.bill()
     billing.pay(bill, "10.00")
-    from accounting.billing import write_off
+    from accounting.office.billing import write_off
 
     write_off(db_session, billing.books.admin, bill.id, date=JULY, reason="=HYPERLINK(\"x\")")
     db_session.commit()
@@ -166,8 +166,8 @@ def test_the_bill_history_downloads_as_csv_with_formulas_neutralised(client, bil
 
 def test_when_not_registered_for_gst_the_forms_default_to_gst_free_and_gst_lines_are_refused(
         client, billing, db_session):
-    from accounting.billing import Bill
-    from accounting.practice import get_practice
+    from accounting.ledger.practice import get_practice
+    from accounting.office.billing import Bill
 
     get_practice(db_session).gst_registered = False
     db_session.commit()

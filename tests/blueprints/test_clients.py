@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from accounting.clients import (
+from accounting.parties.clients import (
     Client,
     ClientDetails,
     Matter,

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from accounting.billing import record_entry
-from tests.accounting.test_billing import JULY, Billing
+from accounting.office.billing import record_entry
+from tests.accounting.office.test_billing import JULY, Billing
 from tests.support import html
 
 D = Decimal
@@ -56,7 +56,7 @@ def test_the_matter_is_linked_from_the_matters_list_and_the_client(client, billi
 
 
 def test_a_closed_matter_offers_no_billing_and_unknown_matters_are_404(client, billing, db_session):
-    from accounting.clients import MatterStatus
+    from accounting.parties.clients import MatterStatus
 
     billing.matter.status = MatterStatus.CLOSED
     db_session.commit()

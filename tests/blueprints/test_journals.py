@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.journals import Journal, JournalStatus
-from accounting.practice import get_practice
+from accounting.ledger.journals import Journal, JournalStatus
+from accounting.ledger.practice import get_practice
 from tests.support import html, text_of
 
 HX = {"HX-Request": "true"}
@@ -320,7 +320,7 @@ def test_staff_can_enter_journals(client, auth, books, db_session):
 
 
 def test_a_journal_posted_by_a_document_is_not_reversed_from_the_journals_page(client, auth, books):
-    from accounting.journals import LineInput, post
+    from accounting.ledger.journals import LineInput, post
 
     auth.login()
     journal = post(books.session, books.admin, date=date(2026, 7, 1), narration="Payment of INV-1",

@@ -7,10 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from accounting import billing
-from accounting.billing import BillLineInput, TaxRate
-from accounting.clients import ClientDetails, open_matter, save_client
-from accounting.suppliers import (
+from accounting.office import billing
+from accounting.office.billing import BillLineInput, TaxRate
+from accounting.office.suppliers import (
     InvoiceDetails,
     InvoiceLineInput,
     SupplierDetails,
@@ -18,6 +17,7 @@ from accounting.suppliers import (
     create_invoice,
     save_supplier,
 )
+from accounting.parties.clients import ClientDetails, open_matter, save_client
 from tests.support import html, text_of
 
 D = Decimal
@@ -191,7 +191,7 @@ def test_aged_payables_page_and_csv(client, office):
 
 
 def test_the_summary_is_paged_with_htmx(client, office, monkeypatch):
-    from accounting import office_reports
+    from accounting.office import reports as office_reports
 
     monkeypatch.setattr(office_reports, "SUMMARY_PER_PAGE", 1)
     page = html(client.get("/reports/aged-receivables?as_at=2026-10-31"))
@@ -273,8 +273,8 @@ def test_the_reports_need_a_signed_in_person(client, books, url):
 def undone(office):
     """On the cash basis: 55.00 of the first bill paid on 10 Jul and that payment undone on 5 Aug; a
     receive money on 12 Aug of 100.00 + GST fees and 2,000.00 of capital put in."""
-    from accounting.banking import BankTransactionKind, MoneyLine, TaxCode, record_bank_transaction
-    from accounting.practice import Basis, get_practice
+    from accounting.ledger.practice import Basis, get_practice
+    from accounting.office.banking import BankTransactionKind, MoneyLine, TaxCode, record_bank_transaction
 
     s, admin = office.session, office.admin
     get_practice(s).basis = Basis.CASH

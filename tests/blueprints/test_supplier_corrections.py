@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.journals import Journal
-from accounting.practice import get_practice
-from accounting.suppliers import SupplierCreditApplication, SupplierInvoice
-from tests.accounting.test_suppliers import apply, approved, credit_note, pay
+from accounting.ledger.journals import Journal
+from accounting.ledger.practice import get_practice
+from accounting.office.suppliers import SupplierCreditApplication, SupplierInvoice
+from tests.accounting.office.test_suppliers import apply, approved, credit_note, pay
 from tests.support import html
 
 D = Decimal
@@ -20,7 +20,7 @@ D = Decimal
 
 @pytest.fixture
 def supplier(books, db_session, auth):
-    from accounting.suppliers import SupplierDetails, save_supplier
+    from accounting.office.suppliers import SupplierDetails, save_supplier
 
     auth.login("staff@example.com")
     made = save_supplier(db_session, books.admin, SupplierDetails(name="Officeworks"))
@@ -99,7 +99,7 @@ def test_undo_of_another_invoices_payment_is_404(client, books, supplier, db_ses
 
 def test_the_invoice_history_downloads_as_csv(client, books, supplier, db_session):
     invoice = approved(books, db_session, supplier)
-    from accounting.suppliers import pay_invoice
+    from accounting.office.suppliers import pay_invoice
 
     pay_invoice(db_session, books.admin, invoice.id, bank_account_id=books.account("1-1000").id,
                 date=date(2026, 7, 10), amount=D("10.00"), reference="+61 400 000 000")

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from accounting.journals import Journal, LineInput, post
-from accounting.trust import (
+from accounting.ledger.journals import Journal, LineInput, post
+from accounting.trust.ledger import (
     TrustAccount,
     TrustKind,
     TrustStatus,

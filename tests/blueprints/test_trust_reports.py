@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.trust import TrustTransaction, record_payment
-from accounting.trust_reconciliation import TrustReconciliation, TrustStatement, TrustStatementLine
+from accounting.trust.ledger import TrustTransaction, record_payment
+from accounting.trust.reconciliation import TrustReconciliation, TrustStatement, TrustStatementLine
 from tests.support import html, text_of
 
 D = Decimal

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from accounting.billing import BillEvent, get_bill
-from accounting.journals import JournalLine
-from accounting.trust import TrustTransaction, record_receipt, statutory_deposit_balance
-from accounting.trust_transfers import get_trust_settings, record_interest
+from accounting.ledger.journals import JournalLine
+from accounting.office.billing import BillEvent, get_bill
+from accounting.trust.ledger import TrustTransaction, record_receipt, statutory_deposit_balance
+from accounting.trust.transfers import get_trust_settings, record_interest
 from tests.support import html, text_of
 from tests.trust_support import Trust
 

@@ -38,10 +38,10 @@ class LiveApp:
 @pytest.fixture
 def live_app(tmp_path):
     """The app on a free port, over a fresh SQLite file holding the test practice."""
-    from accounting.accounts import install_default_chart
     from accounting.base import Base
-    from accounting.practice import get_practice
-    from accounting.users import Role, create_user
+    from accounting.ledger.accounts import install_default_chart
+    from accounting.ledger.practice import get_practice
+    from accounting.parties.users import Role, create_user
     from app import create_app
     from extensions import db
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from accounting.clients import ClientDetails, open_matter, save_client
+from accounting.parties.clients import ClientDetails, open_matter, save_client
 from tests.browser.conftest import ARTIFACTS
 
 

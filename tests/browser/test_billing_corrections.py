@@ -14,8 +14,8 @@ JULY = date(2026, 7, 1)
 
 def _books(live_app):
     """A client with a matter, a paid bill and an applied credit note; a supplier invoice paid."""
-    from accounting.accounts import AccountRole, account_for_role
-    from accounting.billing import (
+    from accounting.ledger.accounts import AccountRole, account_for_role
+    from accounting.office.billing import (
         BillLineInput,
         apply_credit,
         approve_bill,
@@ -23,8 +23,7 @@ def _books(live_app):
         create_credit_note,
         record_payment,
     )
-    from accounting.clients import ClientDetails, open_matter, save_client
-    from accounting.suppliers import (
+    from accounting.office.suppliers import (
         InvoiceDetails,
         InvoiceLineInput,
         SupplierDetails,
@@ -33,6 +32,7 @@ def _books(live_app):
         pay_invoice,
         save_supplier,
     )
+    from accounting.parties.clients import ClientDetails, open_matter, save_client
 
     with live_app.app.app_context():
         s = live_app.session()
@@ -63,7 +63,7 @@ def _books(live_app):
 
 
 def _expense(session):
-    from accounting.suppliers import expense_accounts
+    from accounting.office.suppliers import expense_accounts
 
     return next(a.id for a in expense_accounts(session) if a.code == "6-2400")
 

@@ -15,11 +15,11 @@ JULY = date(2026, 7, 1)
 def _books(live_app):
     """Cash basis; a bill of 110.00 (GST 10.00) on 1 Jul, paid in full on 10 Jul; receive money of
     capital put in on 12 Jul."""
-    from accounting.accounts import Account, AccountRole, account_for_role
-    from accounting.banking import BankTransactionKind, MoneyLine, TaxCode, record_bank_transaction
-    from accounting.billing import BillLineInput, approve_bill, create_bill, record_payment
-    from accounting.clients import ClientDetails, open_matter, save_client
-    from accounting.practice import Basis, get_practice
+    from accounting.ledger.accounts import Account, AccountRole, account_for_role
+    from accounting.ledger.practice import Basis, get_practice
+    from accounting.office.banking import BankTransactionKind, MoneyLine, TaxCode, record_bank_transaction
+    from accounting.office.billing import BillLineInput, approve_bill, create_bill, record_payment
+    from accounting.parties.clients import ClientDetails, open_matter, save_client
 
     with live_app.app.app_context():
         s = live_app.session()

@@ -12,11 +12,10 @@ from tests.browser.conftest import ARTIFACTS
 
 def _office_books(live_app):
     """Two clients' bills (one part paid), a supplier invoice; all in July to October 2026."""
-    from accounting import billing
-    from accounting.accounts import Account
-    from accounting.billing import BillLineInput, TaxRate
-    from accounting.clients import ClientDetails, open_matter, save_client
-    from accounting.suppliers import (
+    from accounting.ledger.accounts import Account
+    from accounting.office import billing
+    from accounting.office.billing import BillLineInput, TaxRate
+    from accounting.office.suppliers import (
         InvoiceDetails,
         InvoiceLineInput,
         SupplierDetails,
@@ -24,6 +23,7 @@ def _office_books(live_app):
         create_invoice,
         save_supplier,
     )
+    from accounting.parties.clients import ClientDetails, open_matter, save_client
     from extensions import db
 
     with live_app.app.app_context():

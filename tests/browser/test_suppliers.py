@@ -75,8 +75,8 @@ def test_supplier_invoice_approve_and_pay_until_paid(page, sign_in):
 
 
 def test_raise_a_purchase_order_mark_it_sent_and_open_the_printable_view(page, sign_in, live_app):
-    from accounting.journals import Journal
-    from accounting.suppliers import SupplierDetails, save_supplier
+    from accounting.ledger.journals import Journal
+    from accounting.office.suppliers import SupplierDetails, save_supplier
 
     with live_app.app.app_context():
         session = live_app.session()

@@ -6,9 +6,9 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from accounting.clients import ClientDetails, open_matter, save_client
-from accounting.trust import close_trust_account, create_trust_account
-from accounting.users import User
+from accounting.parties.clients import ClientDetails, open_matter, save_client
+from accounting.parties.users import User
+from accounting.trust.ledger import close_trust_account, create_trust_account
 from tests.browser.conftest import ARTIFACTS
 
 

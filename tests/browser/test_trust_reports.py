@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from accounting.accounts import Account
-from accounting.billing import BillLineInput, TaxRate, approve_bill, create_bill
-from accounting.clients import ClientDetails, open_matter, save_client
-from accounting.trust import TrustTransaction, ensure_default_trust_account, record_receipt
+from accounting.ledger.accounts import Account
+from accounting.office.billing import BillLineInput, TaxRate, approve_bill, create_bill
+from accounting.parties.clients import ClientDetails, open_matter, save_client
+from accounting.trust.ledger import TrustTransaction, ensure_default_trust_account, record_receipt
 from tests.browser.conftest import ARTIFACTS
 
 # The month reconciled must have ended: the last full month before today.

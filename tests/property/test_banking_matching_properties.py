@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from accounting.banking import (
+from accounting.errors import LedgerError
+from accounting.money import ZERO
+from accounting.office.banking import (
     BankMatch,
     MatchedBookLine,
     MoneyLine,
@@ -27,8 +29,6 @@ from accounting.banking import (
     undo_reconciliation,
     unmatch,
 )
-from accounting.errors import LedgerError
-from accounting.money import ZERO
 
 START = date(2026, 7, 1)
 cents = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c) / 100)

@@ -14,8 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from accounting.accounts import Account, AccountType
-from accounting.banking import (
+from accounting.ledger.accounts import Account, AccountType
+from accounting.ledger.journals import JournalLine
+from accounting.money import ZERO
+from accounting.office.banking import (
     BankStatus,
     BankTransaction,
     BankTransfer,
@@ -31,8 +33,6 @@ from accounting.banking import (
     save_reconciliation,
     transfer,
 )
-from accounting.journals import JournalLine
-from accounting.money import ZERO
 
 START = date(2026, 7, 1)
 INCOME, EXPENSES = ["4-1000", "4-3000", "3-1000"], ["6-2000", "6-2600", "5-1000"]

@@ -15,8 +15,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from accounting import bill_totals, billing
-from accounting.billing import (
+from accounting.errors import LedgerError
+from accounting.ledger.journals import Journal, JournalLine
+from accounting.money import ZERO
+from accounting.office import bill_totals, billing
+from accounting.office.billing import (
     APPLYING,
     Bill,
     BillEvent,
@@ -28,10 +31,7 @@ from accounting.billing import (
     CreditRefund,
     TaxRate,
 )
-from accounting.clients import ClientDetails, open_matter, save_client
-from accounting.errors import LedgerError
-from accounting.journals import Journal, JournalLine
-from accounting.money import ZERO
+from accounting.parties.clients import ClientDetails, open_matter, save_client
 
 START = date(2026, 7, 1)
 amounts = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c) / 100)

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from accounting.errors import LedgerError, UnbalancedJournal
-from accounting.journals import Journal, JournalLine, JournalStatus, LineInput, post, reverse
+from accounting.ledger.journals import Journal, JournalLine, JournalStatus, LineInput, post, reverse
+from accounting.ledger.reports import account_balances, trial_balance
 from accounting.money import ZERO
-from accounting.reports import account_balances, trial_balance
 
 CODES = ["1-1000", "1-2000", "2-1000", "2-1100", "3-1000", "4-1000", "6-2000"]
 START = date(2026, 7, 1)

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
 from accounting.errors import LedgerError
-from accounting.journals import Journal, JournalLine
+from accounting.ledger.journals import Journal, JournalLine
+from accounting.ledger.reports import account_balances
 from accounting.money import ZERO
-from accounting.reports import account_balances
-from accounting.suppliers import (
+from accounting.office.suppliers import (
     InvoiceDetails,
     InvoiceLineInput,
     InvoiceStatus,

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from accounting.clients import ClientDetails, open_matter, save_client
 from accounting.errors import LedgerError
-from accounting.journals import JournalLine
+from accounting.ledger.journals import JournalLine
 from accounting.money import ZERO
-from accounting.trust import (
+from accounting.parties.clients import ClientDetails, open_matter, save_client
+from accounting.trust.ledger import (
     TrustTransaction,
     ensure_default_trust_account,
     matter_balances,

@@ -13,10 +13,10 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounting.clients import ClientDetails, open_matter, save_client
 from accounting.errors import LedgerError
 from accounting.money import ZERO
-from accounting.trust import (
+from accounting.parties.clients import ClientDetails, open_matter, save_client
+from accounting.trust.ledger import (
     TrustStatus,
     TrustTransaction,
     ensure_default_trust_account,
@@ -26,8 +26,8 @@ from accounting.trust import (
     record_trust_journal,
     reverse_trust_transaction,
 )
-from accounting.trust_reconciliation import match_line, save_statement, sign_off, three_way
-from accounting.trust_reports import cash_book, cash_book_items, trust_trial_balance
+from accounting.trust.reconciliation import match_line, save_statement, sign_off, three_way
+from accounting.trust.reports import cash_book, cash_book_items, trust_trial_balance
 
 START = date(2026, 7, 1)
 MONTH_END = date(2026, 7, 31)

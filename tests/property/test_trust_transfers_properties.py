@@ -16,14 +16,22 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from accounting import billing
-from accounting.accounts import Account
-from accounting.billing import Bill, BillEvent, BillLineInput, EventKind, TaxRate, approve_bill, create_bill
-from accounting.clients import ClientDetails, open_matter, save_client
 from accounting.errors import LedgerError
-from accounting.journals import JournalLine
+from accounting.ledger.accounts import Account
+from accounting.ledger.journals import JournalLine
 from accounting.money import ZERO
-from accounting.trust import (
+from accounting.office import billing
+from accounting.office.billing import (
+    Bill,
+    BillEvent,
+    BillLineInput,
+    EventKind,
+    TaxRate,
+    approve_bill,
+    create_bill,
+)
+from accounting.parties.clients import ClientDetails, open_matter, save_client
+from accounting.trust.ledger import (
     TrustKind,
     TrustStatus,
     TrustTransaction,
@@ -33,7 +41,7 @@ from accounting.trust import (
     statutory_deposit_balance,
     trust_position,
 )
-from accounting.trust_transfers import (
+from accounting.trust.transfers import (
     InterestShare,
     TransferLine,
     lodge_statutory_deposit,

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounting.money import MAX_AMOUNT
-from accounting.trust_words import ONES, TENS, amount_in_words
+from accounting.trust.words import ONES, TENS, amount_in_words
 
 CENTS = st.integers(min_value=0, max_value=int(MAX_AMOUNT * 100))
 VALUES = {w: n for n, w in enumerate(ONES)} | {w: 10 * n for n, w in enumerate(TENS) if w}

@@ -1,0 +1,40 @@
+"""GST: the one place the tax on an amount is worked out, and whether GST may be charged at all.
+
+GST on a GST-exclusive amount is amount x rate / 100, rounded half-up to the cent, per line (as the
+ATO allows and as Xero computes line tax). Bills, supplier invoices and bank transactions all call
+`gst_on`, so the books and their documents can never disagree by a rounding rule.
+
+A practice that is not registered for GST (Practice.gst_registered, set in Admin) may neither
+charge GST on its bills and credit notes nor claim it on supplier invoices, supplier credits or bank
+transactions: every line that would carry GST asks `check_gst_allowed` first.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from accounting.errors import LedgerError
+from accounting.money import CENT
+
+if TYPE_CHECKING:
+    from accounting.ledger.practice import Practice
+
+NOT_REGISTERED = ("The practice is not registered for GST (Admin > Practice settings): "
+                  "choose GST-free.")
+
+
+def gst_on(amount: Decimal, rate: Decimal) -> Decimal:
+    """GST on a GST-exclusive `amount` at `rate` percent, rounded half-up to the cent."""
+    return (amount * rate / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class GstNotRegistered(LedgerError):
+    """A line carries GST but the practice is not registered for GST."""
+
+
+def check_gst_allowed(practice: "Practice", tax_is_gst: bool, field: str | None = None) -> None:
+    """Refuse a line that charges or claims GST when the practice is not registered for GST.
+
+    `field` names the line's tax field (e.g. "lines-0-tax"), so the message shows beside it.
+    """
+    if tax_is_gst and not practice.gst_registered:
+        raise GstNotRegistered(NOT_REGISTERED, field)
