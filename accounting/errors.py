@@ -44,3 +44,28 @@ class InvalidIdentifier(LedgerError):
 
 class NotFound(LedgerError):
     """A record that does not exist."""
+
+
+class NotADraft(LedgerError):
+    """Only a draft may be edited, approved or deleted; this document is already past that."""
+
+
+class MatterClosed(LedgerError):
+    """A closed matter (or one whose client is archived) takes no new work, bills or trust money."""
+
+
+class WouldOverdraw(LedgerError):
+    """The money asked for is more than the matter, account or document holds."""
+
+
+class AlreadyUndone(LedgerError):
+    """A payment, application or transaction that was already undone, voided or reversed."""
+
+
+class DocumentLocked(TransactionLocked):
+    """A document that cannot change now: dated on or before the lock date, in a reconciled month,
+    or used by something later (a payment, an applied credit)."""
+
+
+class GstNotRegistered(LedgerError):
+    """GST was charged or claimed while the practice is not registered for GST."""
