@@ -30,10 +30,10 @@ from sqlalchemy import insert, text
 from accounting.base import new_public_id, utcnow
 from accounting.ledger.accounts import AccountRole, account_for_role, office_bank_accounts
 from accounting.ledger.journals import Journal, JournalLine, JournalStatus
-from accounting.ledger.tax import gst_on
+from accounting.ledger.tax import TaxCode, gst_on
 from accounting.money import ZERO
 from accounting.office import bill_totals
-from accounting.office.billing import Bill, BillEvent, BillLine, BillStatus, EventKind, TaxRate
+from accounting.office.billing import Bill, BillEvent, BillLine, BillStatus, EventKind
 from accounting.office.reports import aged_receivables
 from accounting.parties.clients import Client, ClientKind, Matter, MatterStatus
 from bench.common import fresh_books, print_table
@@ -147,7 +147,7 @@ def _write_chunk(session, admin_id: int, plans: list[dict], accounts: dict, firs
     } for bill_id, p, number, journal_id in zip(bill_ids, plans, numbers, bill_journals, strict=True)])
     session.execute(insert(BillLine.__table__), [{
         "bill_id": bill_id, "line_no": 1, "description": "Professional services", "quantity": Decimal("1"),
-        "rate": p["subtotal"], "account_id": accounts["fees"], "tax": TaxRate.GST,
+        "rate": p["subtotal"], "account_id": accounts["fees"], "tax": TaxCode.GST,
         "amount": p["subtotal"], "gst": p["gst"]} for bill_id, p in zip(bill_ids, plans, strict=True)])
     now = utcnow()
     events = [{"bill_id": bill_id, "kind": EventKind.POSTED, "date": p["date"], "amount": p["total"],

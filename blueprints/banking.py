@@ -14,12 +14,12 @@ from wtforms.validators import InputRequired, Length, Optional
 from accounting.errors import InvalidAccount, LedgerError
 from accounting.ledger.journals import postable_accounts
 from accounting.ledger.practice import get_practice
+from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO, parse_money
 from accounting.office.banking import (
     BankTransactionKind,
     MoneyLine,
     StatementLine,
-    TaxCode,
     book_balances,
     delete_statement_line,
     get_bank_transaction,

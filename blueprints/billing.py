@@ -15,9 +15,10 @@ from wtforms.validators import InputRequired, Length, Optional
 from accounting.errors import InvalidAccount, LedgerError, NotFound
 from accounting.ledger.accounts import AccountRole
 from accounting.ledger.practice import get_practice
+from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO, parse_money
 from accounting.office import billing as books
-from accounting.office.billing import DISPLAY_STATUSES, MAX_LINES, BillLineInput, TaxRate
+from accounting.office.billing import DISPLAY_STATUSES, MAX_LINES, BillLineInput
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render, url_for_each
 from blueprints.reports import _csv, _text  # the one CSV writer and formula guard
@@ -27,7 +28,7 @@ bp = Blueprint("billing", __name__, url_prefix="/billing")
 
 LINES = LineTable(("description", "quantity", "rate", "account", "tax"), typed=("description", "rate"),
                   max_lines=MAX_LINES)  # quantity, account and tax have defaults: not typing
-TAX_CHOICES = [SelectChoice(t.value, t.label) for t in TaxRate]
+TAX_CHOICES = [SelectChoice(t.value, t.label) for t in TaxCode]
 
 
 class BillLineForm(Form):
@@ -37,7 +38,7 @@ class BillLineForm(Form):
     quantity = StringField("Quantity", default="1")
     rate = StringField("Rate")
     account = SelectField("Income account", choices=[], validate_choice=False)
-    tax = SelectField("Tax", choices=TAX_CHOICES, default=TaxRate.GST.value)
+    tax = SelectField("Tax", choices=TAX_CHOICES, default=TaxCode.GST.value)
 
 
 class LinesForm(FlaskForm):
@@ -124,7 +125,7 @@ def _gst_registered() -> bool:
 
 def _default_tax() -> str:
     """GST, unless the practice is not registered for GST: then every line starts GST-free."""
-    return (TaxRate.GST if _gst_registered() else TaxRate.GST_FREE).value
+    return (TaxCode.GST if _gst_registered() else TaxCode.GST_FREE).value
 
 
 def _form(cls, formdata=None, rows=None, obj=None):
@@ -147,10 +148,10 @@ def _line_inputs(form: LinesForm) -> list[BillLineInput]:
             continue
         if not (line.account.data or "").isdigit():
             raise InvalidAccount(f"Line {i + 1}: choose an income account.", f"lines-{i}-account")
-        tax = line.tax.data if line.tax.data in TaxRate._value2member_map_ else TaxRate.GST
+        tax = line.tax.data if line.tax.data in TaxCode._value2member_map_ else TaxCode.GST
         lines.append(BillLineInput(
             line.description.data or "", parse_money(line.quantity.data or "", f"lines-{i}-quantity"),
-            parse_money(line.rate.data or "", f"lines-{i}-rate"), int(line.account.data), TaxRate(tax)))
+            parse_money(line.rate.data or "", f"lines-{i}-rate"), int(line.account.data), TaxCode(tax)))
     return lines
 
 
@@ -170,7 +171,7 @@ def draft_totals(form: LinesForm) -> dict:
             continue
         amounts.append(amount)
         subtotal += amount
-        gst += books.gst_on(amount, rate) if line.tax.data == TaxRate.GST else ZERO
+        gst += books.gst_on(amount, rate) if line.tax.data == TaxCode.GST else ZERO
     return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst, "unreadable": unreadable,
             "amounts": amounts}
 
@@ -422,7 +423,7 @@ class EntryForm(FlaskForm):
     rate = StringField("Hourly rate", description="For time.")
     amount = StringField("Amount", description="For a disbursement.")
     account = SelectField("Income account", choices=[], validate_choice=False)
-    tax = SelectField("Tax", choices=TAX_CHOICES, default=TaxRate.GST.value)
+    tax = SelectField("Tax", choices=TAX_CHOICES, default=TaxCode.GST.value)
 
     def offer_choices(self) -> None:
         from accounting.parties.clients import responsible_users
@@ -468,7 +469,7 @@ def record_entry(matter_id):
                 person_id=_int(form.person.data), description=form.description.data or "",
                 hours=_optional_money(form.hours.data, "hours"), rate=_optional_money(form.rate.data, "rate"),
                 amount=_optional_money(form.amount.data, "amount"), account_id=_int(form.account.data),
-                tax=TaxRate(form.tax.data) if form.tax.data in TaxRate._value2member_map_ else TaxRate.GST)
+                tax=TaxCode(form.tax.data) if form.tax.data in TaxCode._value2member_map_ else TaxCode.GST)
         if saved.ok:
             flash("Entry recorded.", "success")
             return redirect(url_for("billing.wip", matter=matter_id), 303)

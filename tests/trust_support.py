@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from accounting.office.billing import BillLineInput, TaxRate, approve_bill, create_bill
+from accounting.ledger.tax import TaxCode
+from accounting.office.billing import BillLineInput, approve_bill, create_bill
 from accounting.parties.clients import ClientDetails, open_matter, save_client
 from accounting.trust.ledger import (
     TrustTransaction,
@@ -69,7 +70,7 @@ class Trust:
 
     def bill(self, rate="1000.00", matter=None, approve=True):
         """A bill of `rate` + GST 10% (so 1000.00 makes a bill of 1100.00), committed."""
-        line = BillLineInput("Advice", D("1"), D(rate), self.books.account("4-1000").id, TaxRate.GST)
+        line = BillLineInput("Advice", D("1"), D(rate), self.books.account("4-1000").id, TaxCode.GST)
         bill = create_bill(self.s, self.books.admin, matter_id=(matter or self.lease).id, date=JULY,
                            lines=[line])
         if approve:

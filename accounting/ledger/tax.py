@@ -9,14 +9,29 @@ charge GST on its bills and credit notes nor claim it on supplier invoices, supp
 transactions: every line that would carry GST asks `check_gst_allowed` first.
 """
 
+import enum
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from accounting.errors import LedgerError
+from accounting.errors import GstNotRegistered
 from accounting.money import CENT
 
 if TYPE_CHECKING:
     from accounting.ledger.practice import Practice
+
+
+
+class TaxCode(enum.StrEnum):
+    """The tax treatment of one line of any document (bill, credit note, supplier invoice or
+    credit, bank transaction): the one vocabulary the Xero tax mapping maps from."""
+
+    GST = "gst"
+    GST_FREE = "gst_free"
+
+    @property
+    def label(self) -> str:
+        return "GST" if self is TaxCode.GST else "GST-free"
+
 
 NOT_REGISTERED = ("The practice is not registered for GST (Admin > Practice settings): "
                   "choose GST-free.")
@@ -25,10 +40,6 @@ NOT_REGISTERED = ("The practice is not registered for GST (Admin > Practice sett
 def gst_on(amount: Decimal, rate: Decimal) -> Decimal:
     """GST on a GST-exclusive `amount` at `rate` percent, rounded half-up to the cent."""
     return (amount * rate / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-class GstNotRegistered(LedgerError):
-    """A line carries GST but the practice is not registered for GST."""
 
 
 def check_gst_allowed(practice: "Practice", tax_is_gst: bool, field: str | None = None) -> None:

@@ -64,7 +64,7 @@ from accounting.ledger.journals import (
     reverse,
 )
 from accounting.ledger.practice import get_practice
-from accounting.ledger.tax import check_gst_allowed, gst_on
+from accounting.ledger.tax import TaxCode, check_gst_allowed, gst_on
 from accounting.money import CENT, ZERO, Money, format_money, from_cents, parse_money
 from accounting.parties.users import User
 from accounting.sequences import next_number
@@ -87,15 +87,6 @@ class BankTransactionKind(enum.StrEnum):
 
 
 NUMBER_PREFIXES = {BankTransactionKind.DEPOSIT: "DEP-", BankTransactionKind.WITHDRAWAL: "WDL-"}
-
-
-class TaxCode(enum.StrEnum):
-    GST = "gst"
-    GST_FREE = "gst_free"
-
-    @property
-    def label(self) -> str:
-        return "GST" if self is TaxCode.GST else "GST-free"
 
 
 class BankStatus(enum.StrEnum):

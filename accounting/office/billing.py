@@ -43,7 +43,7 @@ from accounting.ledger.accounts import (
 )
 from accounting.ledger.journals import Journal, JournalStatus, LineInput, post, register_journal_kind, reverse
 from accounting.ledger.practice import get_practice
-from accounting.ledger.tax import check_gst_allowed, gst_on
+from accounting.ledger.tax import TaxCode, check_gst_allowed, gst_on
 from accounting.money import CENT, ZERO, Money, format_money
 from accounting.parties.clients import Client, Matter, MatterStatus
 from accounting.parties.users import User
@@ -56,15 +56,6 @@ for _kind, _prefix in {"bill": "BI-", "bill_payment": "BP-", "bill_write_off": "
                        "credit_note": "CR-", "credit_refund": "RF-"}.items():
     register_journal_kind(_kind, _prefix)
 MAX_DESCRIPTION = 300
-
-
-class TaxRate(enum.StrEnum):
-    GST = "gst"
-    GST_FREE = "gst_free"
-
-    @property
-    def label(self) -> str:
-        return "GST" if self is TaxRate.GST else "GST-free"
 
 
 class BillStatus(enum.StrEnum):
@@ -109,7 +100,7 @@ class BillLineInput:
     quantity: Decimal
     rate: Decimal
     account_id: int
-    tax: TaxRate = TaxRate.GST
+    tax: TaxCode = TaxCode.GST
 
 
 class _LineColumns:
@@ -119,7 +110,7 @@ class _LineColumns:
     quantity: Mapped[Decimal] = mapped_column(Money)
     rate: Mapped[Decimal] = mapped_column(Money)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    tax: Mapped[TaxRate] = mapped_column(Enum(TaxRate, native_enum=False, length=10))
+    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
     amount: Mapped[Decimal] = mapped_column(Money)
     gst: Mapped[Decimal] = mapped_column(Money)
 
@@ -507,14 +498,14 @@ def priced_lines(session: Session, lines: list[BillLineInput]) -> list[dict]:
             raise InvalidAmount(f"Line {n}: the rate must be more than zero.", f"lines-{i}-rate")
         if line.account_id not in allowed:
             raise InvalidAccount(f"Line {n}: choose an income account.", f"lines-{i}-account")
-        check_gst_allowed(practice, line.tax == TaxRate.GST, f"lines-{i}-tax")
+        check_gst_allowed(practice, line.tax == TaxCode.GST, f"lines-{i}-tax")
         amount = line_amount(line.quantity, line.rate)
         if amount == ZERO:
             raise InvalidAmount(f"Line {n}: quantity x rate comes to nothing.", f"lines-{i}-rate")
-        gst = gst_on(amount, rate) if line.tax == TaxRate.GST else ZERO
+        gst = gst_on(amount, rate) if line.tax == TaxCode.GST else ZERO
         priced.append({"line_no": n, "description": line.description.strip(),
                        "quantity": line.quantity, "rate": line.rate, "account_id": line.account_id,
-                       "tax": TaxRate(line.tax), "amount": amount, "gst": gst})
+                       "tax": TaxCode(line.tax), "amount": amount, "gst": gst})
     return priced
 
 
@@ -629,7 +620,7 @@ def approve_bill(session: Session, user: User | None, bill: Bill) -> Journal:
         raise LedgerError("A bill needs at least one line before it is approved.")
     practice = get_practice(session)
     practice.check_open(bill.date)
-    if any(line.tax == TaxRate.GST for line in bill.lines):  # a draft written while registered
+    if any(line.tax == TaxCode.GST for line in bill.lines):  # a draft written while registered
         check_gst_allowed(practice, True)
     if bill.number is None:
         bill.number = next_number(session, "bill", "INV-", 5)
@@ -1034,7 +1025,7 @@ class TimeEntry(Base):
     rate: Mapped[Decimal | None] = mapped_column(Money, default=None)
     amount: Mapped[Decimal] = mapped_column(Money)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    tax: Mapped[TaxRate] = mapped_column(Enum(TaxRate, native_enum=False, length=10))
+    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
     bill_id: Mapped[int | None] = mapped_column(ForeignKey("bill.id"), default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     date: Mapped[date] = mapped_column(Date)  # last: it shadows the `date` type in this class body
@@ -1048,7 +1039,7 @@ class TimeEntry(Base):
 def record_entry(session: Session, user: User | None, *, matter_id: int | None, kind: str, on: date,
                  person_id: int | None, description: str, hours: Decimal | None = None,
                  rate: Decimal | None = None, amount: Decimal | None = None,
-                 account_id: int | None = None, tax: TaxRate = TaxRate.GST) -> TimeEntry:
+                 account_id: int | None = None, tax: TaxCode = TaxCode.GST) -> TimeEntry:
     """Record time (hours x rate) or a disbursement (an amount) against an open matter."""
     matter = _matter_for_bill(session, matter_id)
     if kind not in EntryKind._value2member_map_:
@@ -1072,7 +1063,7 @@ def record_entry(session: Session, user: User | None, *, matter_id: int | None, 
             raise InvalidAmount("Enter the amount, more than zero.", "amount")
     if amount == ZERO:
         raise InvalidAmount("Hours x rate comes to nothing.", "rate")
-    check_gst_allowed(get_practice(session), TaxRate(tax) == TaxRate.GST, "tax")
+    check_gst_allowed(get_practice(session), TaxCode(tax) == TaxCode.GST, "tax")
     default = (AccountRole.PROFESSIONAL_FEES if kind == EntryKind.TIME
                else AccountRole.DISBURSEMENTS_RECOVERED)
     account_id = account_id or account_for_role(session, default).id
@@ -1080,7 +1071,7 @@ def record_entry(session: Session, user: User | None, *, matter_id: int | None, 
         raise InvalidAccount("Choose an income account.", "account")
     entry = TimeEntry(matter_id=matter.id, kind=kind, date=on, person_id=person_id,
                       description=description.strip(), hours=hours, rate=rate, amount=amount,
-                      account_id=account_id, tax=TaxRate(tax))
+                      account_id=account_id, tax=TaxCode(tax))
     session.add(entry)
     session.flush()
     record(session, user, "created", "time_entry", entry.id,

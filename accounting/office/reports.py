@@ -57,6 +57,7 @@ from accounting.errors import LedgerError
 from accounting.ledger.accounts import AccountClass, AccountRole, account_for_role
 from accounting.ledger.journals import Journal, JournalLine
 from accounting.ledger.practice import Basis, get_practice
+from accounting.ledger.tax import TaxCode
 from accounting.money import CENT, ZERO, from_cents
 from accounting.office import bill_totals
 from accounting.office.billing import (
@@ -68,7 +69,6 @@ from accounting.office.billing import (
     CreditNoteLine,
     CreditRefund,
     EventKind,
-    TaxRate,
 )
 from accounting.office.suppliers import (
     Supplier,
@@ -824,13 +824,13 @@ def _sources_of(session: Session, ids: list[int]) -> dict[int, _Source]:
         select(BillEvent.journal_id, BillEvent.amount, Bill).join(Bill, Bill.id == BillEvent.bill_id)
         .where(BillEvent.journal_id.in_(ids), BillEvent.kind == EventKind.POSTED)).all()
     free = _gst_free_by(session, BillLine, BillLine.bill_id, {b.id for _, _, b in posted},
-                        BillLine.tax == TaxRate.GST_FREE)
+                        BillLine.tax == TaxCode.GST_FREE)
     for journal_id, amount, bill in posted:
         found[journal_id] = _Source(Side.SALES, "bill", bill.id, "Bill", bill.number or "", bill.client.name,
                                     1, amount, free.get(bill.id, ZERO), bill.gst)
     notes = session.scalars(select(CreditNote).where(CreditNote.journal_id.in_(ids))).all()
     free = _gst_free_by(session, CreditNoteLine, CreditNoteLine.credit_note_id, {n.id for n in notes},
-                        CreditNoteLine.tax == TaxRate.GST_FREE)
+                        CreditNoteLine.tax == TaxCode.GST_FREE)
     for n in notes:
         found[n.journal_id] = _Source(Side.SALES, "credit_note", n.id, "Credit note", n.number,
                                       n.client.name, -1, n.total, free.get(n.id, ZERO), n.gst)
@@ -867,7 +867,8 @@ def _gst_free_by_class(session: Session, ids: set[int]) -> dict[int, dict[Accoun
     out (likewise an expense account for purchases and G11). A line with GST is a taxable supply
     whatever its account, since its GST is in 1A or 1B."""
     from accounting.ledger.accounts import Account
-    from accounting.office.banking import BankTransactionLine, TaxCode
+    from accounting.ledger.tax import TaxCode
+    from accounting.office.banking import BankTransactionLine
 
     found: dict[int, dict[AccountClass, Decimal]] = {}
     if not ids:
@@ -977,7 +978,7 @@ def _cash_documents(session: Session, start: date, end: date, ledger) -> list[Gs
                       .where(BillEvent.kind == EventKind.PAYMENT), BillEvent.journal_id, BillEvent.date,
                       start, end)
     free = _gst_free_by(session, BillLine, BillLine.bill_id, {m.document.id for m in payments},
-                        BillLine.tax == TaxRate.GST_FREE)
+                        BillLine.tax == TaxCode.GST_FREE)
     for m in payments:
         bill = m.document
         documents.append(_paid_share(Side.SALES, "bill", bill.id, m.on, _undone("Payment received", m),
@@ -987,7 +988,7 @@ def _cash_documents(session: Session, start: date, end: date, ledger) -> list[Gs
                      .join(CreditNote, CreditNote.id == CreditRefund.credit_note_id),
                      CreditRefund.journal_id, CreditRefund.date, start, end)
     free = _gst_free_by(session, CreditNoteLine, CreditNoteLine.credit_note_id,
-                        {m.document.id for m in refunds}, CreditNoteLine.tax == TaxRate.GST_FREE)
+                        {m.document.id for m in refunds}, CreditNoteLine.tax == TaxCode.GST_FREE)
     for m in refunds:
         note = m.document
         documents.append(_paid_share(Side.SALES, "credit_note", note.id, m.on, _undone("Credit refunded", m),

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from accounting.ledger.accounts import Account, AccountType
 from accounting.ledger.journals import Journal
 from accounting.ledger.practice import get_practice
+from accounting.ledger.tax import TaxCode
 from accounting.office.banking import (
     BankStatus,
     BankTransaction,
@@ -19,7 +20,6 @@ from accounting.office.banking import (
     MoneyLine,
     Reconciliation,
     StatementLine,
-    TaxCode,
     record_bank_transaction,
 )
 from tests.support import html, text_of

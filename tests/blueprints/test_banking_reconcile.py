@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 from accounting.audit import AuditEvent
 from accounting.ledger.journals import Journal
 from accounting.ledger.practice import get_practice
+from accounting.ledger.tax import TaxCode
 from accounting.office.banking import (
     BankMatch,
     BankTransaction,
     MoneyLine,
     Reconciliation,
     StatementLine,
-    TaxCode,
     match,
     record_bank_transaction,
     save_reconciliation,

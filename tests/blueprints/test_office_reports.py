@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from accounting.ledger.tax import TaxCode
 from accounting.office import billing
-from accounting.office.billing import BillLineInput, TaxRate
+from accounting.office.billing import BillLineInput
 from accounting.office.suppliers import (
     InvoiceDetails,
     InvoiceLineInput,
@@ -34,7 +35,7 @@ def office(auth, books):
         client = save_client(s, admin, ClientDetails(kind="company", name=name))
         matter = open_matter(s, admin, client, description="Advice", responsible_id=None, opened_on=on)
         bill = billing.create_bill(s, admin, matter_id=matter.id, date=on, due_date=due, lines=[
-            BillLineInput("Advice", D("1"), D(rate), books.account("4-1000").id, TaxRate.GST)])
+            BillLineInput("Advice", D("1"), D(rate), books.account("4-1000").id, TaxCode.GST)])
         billing.approve_bill(s, admin, bill)
         bills.append(bill)
     billing.record_payment(s, admin, bills[0].id, amount=D("10.00"), date=date(2026, 10, 1),
@@ -274,7 +275,8 @@ def undone(office):
     """On the cash basis: 55.00 of the first bill paid on 10 Jul and that payment undone on 5 Aug; a
     receive money on 12 Aug of 100.00 + GST fees and 2,000.00 of capital put in."""
     from accounting.ledger.practice import Basis, get_practice
-    from accounting.office.banking import BankTransactionKind, MoneyLine, TaxCode, record_bank_transaction
+    from accounting.ledger.tax import TaxCode
+    from accounting.office.banking import BankTransactionKind, MoneyLine, record_bank_transaction
 
     s, admin = office.session, office.admin
     get_practice(s).basis = Basis.CASH

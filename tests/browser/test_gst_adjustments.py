@@ -17,7 +17,8 @@ def _books(live_app):
     capital put in on 12 Jul."""
     from accounting.ledger.accounts import Account, AccountRole, account_for_role
     from accounting.ledger.practice import Basis, get_practice
-    from accounting.office.banking import BankTransactionKind, MoneyLine, TaxCode, record_bank_transaction
+    from accounting.ledger.tax import TaxCode
+    from accounting.office.banking import BankTransactionKind, MoneyLine, record_bank_transaction
     from accounting.office.billing import BillLineInput, approve_bill, create_bill, record_payment
     from accounting.parties.clients import ClientDetails, open_matter, save_client
 

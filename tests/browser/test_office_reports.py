@@ -13,8 +13,9 @@ from tests.browser.conftest import ARTIFACTS
 def _office_books(live_app):
     """Two clients' bills (one part paid), a supplier invoice; all in July to October 2026."""
     from accounting.ledger.accounts import Account
+    from accounting.ledger.tax import TaxCode
     from accounting.office import billing
-    from accounting.office.billing import BillLineInput, TaxRate
+    from accounting.office.billing import BillLineInput
     from accounting.office.suppliers import (
         InvoiceDetails,
         InvoiceLineInput,
@@ -37,7 +38,7 @@ def _office_books(live_app):
             matter = open_matter(s, None, clients[name], description="Advice", responsible_id=None,
                                  opened_on=on)
             bill = billing.create_bill(s, None, matter_id=matter.id, date=on, due_date=due, lines=[
-                BillLineInput("Advice", Decimal("1"), Decimal(rate), code["4-1000"], TaxRate.GST)])
+                BillLineInput("Advice", Decimal("1"), Decimal(rate), code["4-1000"], TaxCode.GST)])
             billing.approve_bill(s, None, bill)
             if rate == "1000.00":
                 billing.record_payment(s, None, bill.id, amount=Decimal("500.00"), date=date(2026, 8, 10),

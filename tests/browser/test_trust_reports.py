@@ -11,7 +11,8 @@ from decimal import Decimal
 from playwright.sync_api import expect
 
 from accounting.ledger.accounts import Account
-from accounting.office.billing import BillLineInput, TaxRate, approve_bill, create_bill
+from accounting.ledger.tax import TaxCode
+from accounting.office.billing import BillLineInput, approve_bill, create_bill
 from accounting.parties.clients import ClientDetails, open_matter, save_client
 from accounting.trust.ledger import TrustTransaction, ensure_default_trust_account, record_receipt
 from tests.browser.conftest import ARTIFACTS
@@ -44,7 +45,7 @@ def setup_books(live_app):
         estate = open_matter(session, None, bo, description="Estate of J Smith", responsible_id=None,
                              opened_on=MONTH)
         bill = create_bill(session, None, matter_id=lease.id, date=MONTH, lines=[
-            BillLineInput("Advice on the lease", Decimal("1"), Decimal("1000.00"), fees.id, TaxRate.GST)])
+            BillLineInput("Advice on the lease", Decimal("1"), Decimal("1000.00"), fees.id, TaxCode.GST)])
         approve_bill(session, None, bill)
         record_receipt(session, None, trust_account_id=account.id, matter_id=estate.id,
                        date=MONTH_END, amount=Decimal("250.00"), payer="Bo Smith", method="cheque")

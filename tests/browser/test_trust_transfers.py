@@ -7,7 +7,8 @@ from decimal import Decimal
 from playwright.sync_api import expect
 
 from accounting.ledger.accounts import Account
-from accounting.office.billing import BillLineInput, TaxRate, approve_bill, create_bill
+from accounting.ledger.tax import TaxCode
+from accounting.office.billing import BillLineInput, approve_bill, create_bill
 from accounting.parties.clients import ClientDetails, open_matter, save_client
 from accounting.trust.ledger import ensure_default_trust_account, record_receipt
 from tests.browser.conftest import ARTIFACTS
@@ -29,7 +30,7 @@ def _books(live_app, *clients):
             if received:
                 record_receipt(session, None, trust_account_id=account.id, matter_id=matter.id, date=JULY,
                                amount=Decimal(received), payer=name, method="eft")
-            line = BillLineInput("Advice", Decimal("1"), Decimal(rate), fees.id, TaxRate.GST)
+            line = BillLineInput("Advice", Decimal("1"), Decimal(rate), fees.id, TaxCode.GST)
             bill = create_bill(session, None, matter_id=matter.id, date=JULY, lines=[line])
             approve_bill(session, None, bill)
             session.commit()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from accounting.errors import LedgerError
+from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO
 from accounting.office.banking import (
     BankMatch,
@@ -21,7 +22,6 @@ from accounting.office.banking import (
     MoneyLine,
     ReconciledLine,
     StatementLine,
-    TaxCode,
     match,
     reconciliation_state,
     record_bank_transaction,

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from accounting.ledger.accounts import Account, AccountType
 from accounting.ledger.journals import JournalLine
+from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO
 from accounting.office.banking import (
     BankStatus,
@@ -23,7 +24,6 @@ from accounting.office.banking import (
     BankTransfer,
     MoneyLine,
     StatementLine,
-    TaxCode,
     book_balances,
     gst_on,
     match,

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from accounting.errors import LedgerError
 from accounting.ledger.accounts import Account
 from accounting.ledger.journals import JournalLine
+from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO
 from accounting.office import billing
 from accounting.office.billing import (
@@ -26,7 +27,6 @@ from accounting.office.billing import (
     BillEvent,
     BillLineInput,
     EventKind,
-    TaxRate,
     approve_bill,
     create_bill,
 )
@@ -81,7 +81,7 @@ def _attempt(session, user, account, matters, operation):
         record_receipt(session, user, trust_account_id=account.id, matter_id=matters[a].id, date=JULY,
                        amount=amount, payer="Payer", method="eft")
     elif kind == "bill":
-        line = BillLineInput("Work", Decimal("1"), max(amount, Decimal("0.01")), _fees(session), TaxRate.GST)
+        line = BillLineInput("Work", Decimal("1"), max(amount, Decimal("0.01")), _fees(session), TaxCode.GST)
         bill = create_bill(session, user, matter_id=matters[a].id, date=JULY, lines=[line])
         approve_bill(session, user, bill)
     elif kind in ("transfer", "batch"):

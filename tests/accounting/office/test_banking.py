@@ -12,13 +12,13 @@ from accounting.errors import InvalidAccount, LedgerError, PeriodLocked, Transac
 from accounting.ledger.accounts import Account, AccountType
 from accounting.ledger.journals import Journal, JournalLine
 from accounting.ledger.practice import get_practice
+from accounting.ledger.tax import TaxCode
 from accounting.office.banking import (
     BankStatus,
     BankTransactionKind,
     MoneyLine,
     ReconciledLine,
     StatementLine,
-    TaxCode,
     book_balances,
     gst_on,
     import_statement,

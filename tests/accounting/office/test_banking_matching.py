@@ -23,6 +23,7 @@ from accounting.ledger.accounts import Account
 from accounting.ledger.journals import Journal
 from accounting.ledger.practice import get_practice
 from accounting.ledger.tax import NOT_REGISTERED as GST_NOT_REGISTERED
+from accounting.ledger.tax import TaxCode
 from accounting.office.banking import (
     BankMatch,
     MatchedBookLine,
@@ -30,7 +31,6 @@ from accounting.office.banking import (
     ReconciledLine,
     Reconciliation,
     StatementLine,
-    TaxCode,
     delete_statement_line,
     import_statement,
     match,

@@ -7,10 +7,10 @@ import pytest
 
 from accounting.errors import InvalidAmount, LedgerError, NotFound, TransactionLocked
 from accounting.ledger.journals import JournalStatus
+from accounting.ledger.tax import TaxCode
 from accounting.office.billing import (
     BillLineInput,
     BillStatus,
-    TaxRate,
     apply_credit,
     approve_bill,
     create_bill,
@@ -46,7 +46,7 @@ class Billing:
     def id(self, code):
         return self.books.account(code).id
 
-    def line(self, qty="1", rate="100.00", code="4-1000", tax=TaxRate.GST, text="Advice"):
+    def line(self, qty="1", rate="100.00", code="4-1000", tax=TaxCode.GST, text="Advice"):
         return BillLineInput(text, D(qty), D(rate), self.id(code), tax)
 
     def bill(self, *lines, approve=True, matter=None, on=JULY):
@@ -88,7 +88,7 @@ def test_gst_is_rounded_half_up_to_the_cent():
 
 
 def test_a_draft_posts_nothing_and_approving_posts_ar_against_income_and_gst(billing, db_session):
-    bill = billing.bill(billing.line("2", "150.00"), billing.line("1", "40.00", "4-2000", TaxRate.GST_FREE),
+    bill = billing.bill(billing.line("2", "150.00"), billing.line("1", "40.00", "4-2000", TaxCode.GST_FREE),
                         billing.line("1", "10.00"), approve=False)
     assert bill.status == BillStatus.DRAFT and bill.number is None and bill.journal_id is None
     assert (bill.subtotal, bill.gst, bill.total) == (D("350.00"), D("31.00"), D("381.00"))
@@ -300,7 +300,7 @@ def test_time_and_disbursements_become_a_draft_bill_and_deleting_it_frees_them(b
                         person_id=books.staff.id, description="Drafting", hours=D("1.5"), rate=D("300.00"))
     search = record_entry(db_session, None, matter_id=billing.matter.id, kind="disbursement", on=JULY,
                           person_id=None, description="Title search", amount=D("40.00"),
-                          tax=TaxRate.GST_FREE)
+                          tax=TaxCode.GST_FREE)
     assert (time.amount, time.account.code, search.account.code) == (D("450.00"), "4-1000", "4-2000")
     bill = bill_from_entries(db_session, None, matter_id=billing.matter.id, entry_ids=[time.id, search.id],
                              date=JULY)

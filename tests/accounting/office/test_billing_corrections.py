@@ -261,29 +261,29 @@ NOT_REGISTERED = ("The practice is not registered for GST (Admin > Practice sett
 
 
 def test_a_practice_not_registered_for_gst_charges_none(billing, db_session):
-    from accounting.ledger.tax import check_gst_allowed
-    from accounting.office.billing import TaxRate, approve_bill, create_bill, record_entry
+    from accounting.ledger.tax import TaxCode, check_gst_allowed
+    from accounting.office.billing import approve_bill, create_bill, record_entry
 
     draft = billing.bill(approve=False)  # a GST line written while registered
     get_practice(db_session).gst_registered = False
     db_session.commit()
     with pytest.raises(LedgerError) as refusal:
         create_bill(db_session, None, matter_id=billing.matter.id, date=JULY,
-                    lines=[billing.line(tax=TaxRate.GST_FREE), billing.line(tax=TaxRate.GST)])
+                    lines=[billing.line(tax=TaxCode.GST_FREE), billing.line(tax=TaxCode.GST)])
     assert (refusal.value.message, refusal.value.field) == (NOT_REGISTERED, "lines-1-tax")
     db_session.rollback()
     with pytest.raises(LedgerError, match="not registered for GST"):
-        billing.credit_note(billing.line(tax=TaxRate.GST))
+        billing.credit_note(billing.line(tax=TaxCode.GST))
     db_session.rollback()
     with pytest.raises(LedgerError, match="not registered for GST"):
         approve_bill(db_session, None, draft)
     db_session.rollback()
     with pytest.raises(LedgerError, match="not registered for GST") as refusal:
         record_entry(db_session, None, matter_id=billing.matter.id, kind="time", on=JULY,
-                     person_id=None, description="Advice", hours=D("1"), rate=D("100"), tax=TaxRate.GST)
+                     person_id=None, description="Advice", hours=D("1"), rate=D("100"), tax=TaxCode.GST)
     assert refusal.value.field == "tax"
     db_session.rollback()
-    bill = billing.bill(billing.line(tax=TaxRate.GST_FREE))
+    bill = billing.bill(billing.line(tax=TaxCode.GST_FREE))
     assert (bill.gst, bill.total) == (D("0.00"), D("100.00"))
     assert journal_lines(bill.journal) == [("1-2000", D("100.00")), ("4-1000", D("-100.00"))]
     check_gst_allowed(get_practice(db_session), False, "tax")  # GST-free is always allowed

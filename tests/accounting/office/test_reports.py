@@ -14,13 +14,13 @@ from accounting.errors import LedgerError
 from accounting.ledger.journals import Journal, JournalLine
 from accounting.ledger.practice import Basis, get_practice
 from accounting.ledger.reports import account_balances
+from accounting.ledger.tax import TaxCode
 from accounting.office import bill_totals, billing
 from accounting.office import reports as office_reports
 from accounting.office.banking import (
     BankTransaction,
     BankTransactionKind,
     MoneyLine,
-    TaxCode,
     record_bank_transaction,
 )
 from accounting.office.billing import (
@@ -31,7 +31,6 @@ from accounting.office.billing import (
     CreditNote,
     CreditNoteLine,
     CreditRefund,
-    TaxRate,
 )
 from accounting.office.reports import (
     Bucket,
@@ -87,10 +86,10 @@ class Office:
     def id(self, code):
         return self.books.account(code).id
 
-    def bill(self, rate="100.00", on=JULY, due=None, client="Acme Pty Ltd", tax=TaxRate.GST, free=None):
+    def bill(self, rate="100.00", on=JULY, due=None, client="Acme Pty Ltd", tax=TaxCode.GST, free=None):
         lines = [BillLineInput("Advice", D("1"), D(rate), self.id("4-1000"), tax)]
         if free:
-            lines.append(BillLineInput("Search fee", D("1"), D(free), self.id("4-2000"), TaxRate.GST_FREE))
+            lines.append(BillLineInput("Search fee", D("1"), D(free), self.id("4-2000"), TaxCode.GST_FREE))
         bill = billing.create_bill(self.s, self.books.admin, matter_id=self.matters[client].id, date=on,
                                    due_date=due, lines=lines)
         billing.approve_bill(self.s, self.books.admin, bill)
@@ -105,7 +104,7 @@ class Office:
     def credit_note(self, rate, on, client="Acme Pty Ltd"):
         note = billing.create_credit_note(
             self.s, self.books.admin, client_id=self.matters[client].client_id, date=on,
-            lines=[BillLineInput("Discount", D("1"), D(rate), self.id("4-1000"), TaxRate.GST)])
+            lines=[BillLineInput("Discount", D("1"), D(rate), self.id("4-1000"), TaxCode.GST)])
         self.s.commit()
         return note
 
@@ -346,7 +345,7 @@ def test_a_period_that_makes_no_sense_is_refused(books, start, end, field):
 amounts = st.integers(min_value=1, max_value=200_000).map(lambda c: Decimal(c) / 100)
 day = st.integers(0, 120)
 operations = st.lists(st.one_of(
-    st.tuples(st.just("bill"), amounts, st.sampled_from(list(TaxRate)), st.integers(0, 1), day,
+    st.tuples(st.just("bill"), amounts, st.sampled_from(list(TaxCode)), st.integers(0, 1), day,
               st.integers(0, 60)),
     st.tuples(st.just("pay"), st.integers(0, 20), amounts, day),
     st.tuples(st.just("credit_note"), amounts, st.integers(0, 1), day),
@@ -382,7 +381,7 @@ def _apply(books, office, operation):
     elif kind == "credit_note":
         billing.create_credit_note(s, None, client_id=list(office.matters.values())[args[1]].client_id,
                                    date=on, lines=[BillLineInput("Less", D("1"), args[0],
-                                                                 office.id("4-1000"), TaxRate.GST)])
+                                                                 office.id("4-1000"), TaxCode.GST)])
     elif kind in ("pay", "write_off", "void"):
         bill = _nth(s, Bill, args[0])
         if bill is None:
@@ -725,9 +724,9 @@ def _apply_cash(books, office, kind, args, on):
 
     s, bank = books.session, office.id("1-1000")
     if kind == "bill":
-        lines = [BillLineInput("Work", D("1"), args[0], office.id("4-1000"), TaxRate.GST)]
+        lines = [BillLineInput("Work", D("1"), args[0], office.id("4-1000"), TaxCode.GST)]
         if args[1]:
-            lines.append(BillLineInput("Search", D("1"), args[1], office.id("4-2000"), TaxRate.GST_FREE))
+            lines.append(BillLineInput("Search", D("1"), args[1], office.id("4-2000"), TaxCode.GST_FREE))
         bill = billing.create_bill(s, None, matter_id=office.matters["Acme Pty Ltd"].id, date=on,
                                    due_date=on, lines=lines)
         billing.approve_bill(s, None, bill)
