@@ -1,6 +1,6 @@
 """The practice's own books, in wings.
 
-    ground floor  base, errors, money, encryption, audit, sequences, events: used by every wing
+    ground floor  base, errors, money, encryption, audit, sequences, events, lookup: every wing uses it
     parties/      users; clients, matters and their people
     ledger/       chart of accounts, journals (the one door in), practice settings, tax, ledger reports
     office/       bills, credit notes, work in progress, bill totals, suppliers, banking and bank

@@ -1,0 +1,86 @@
+"""Reading rows by id, searching and paging, and cleaning typed text: one helper for each, so every
+wing refuses the same inputs the same way.
+
+Ids come from URLs and forms, so they may be anything: an id outside 1 .. MAX_ID is simply not
+found (a larger one would overflow PostgreSQL's INTEGER and fail in the driver instead). A page
+number is capped at MAX_PAGE, which keeps OFFSET inside what every database accepts.
+"""
+
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from accounting.errors import LedgerError, NotFound
+
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER, the narrowest primary key we run on
+MAX_PAGE = 100_000
+
+Row = TypeVar("Row")
+
+
+def valid_id(value) -> int | None:
+    """`value` as a row id when it can be one (an integer from 1 to MAX_ID), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def fetch(session: Session, model: type[Row], row_id, *, missing: str,
+          for_update: bool = False) -> Row:
+    """The `model` row with id `row_id`, or NotFound(`missing`).
+
+    With `for_update` the row is locked and read again (not taken from the session's cache), so
+    what the caller checks next is what it will change."""
+    number = valid_id(row_id)
+    row = None
+    if number is not None:
+        statement = select(model).where(model.id == number)
+        if for_update:
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        row = session.execute(statement).scalar_one_or_none()
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def like_pattern(query: str) -> str:
+    """A lower-case LIKE pattern (use with `escape="\\\\"`) matching `query` anywhere, literally:
+    its % and _ are not wildcards."""
+    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def page_number(value) -> int:
+    """A page number from 1 to MAX_PAGE; junk means page 1."""
+    try:
+        return min(MAX_PAGE, max(1, int(value)))
+    except (TypeError, ValueError):
+        return 1
+
+
+def page_of(session: Session, statement: Select, page: int, per_page: int) -> tuple[list, int]:
+    """One page of `statement`'s rows (scalars) and how many rows there are in all."""
+    counted = statement.order_by(None).subquery()
+    total = session.execute(select(func.count()).select_from(counted)).scalar_one()
+    rows = session.execute(
+        statement.limit(per_page).offset((page_number(page) - 1) * per_page)
+    ).scalars().all()
+    return list(rows), total
+
+
+def clean_text(value: str | None, limit: int, field: str | None, what: str, *,
+               required: bool = False) -> str:
+    """`value` stripped; refused beside `field` when required and blank, or longer than `limit`
+    (the column's length). `what` names the value in the message ("the reference")."""
+    value = (value or "").strip()
+    if required and not value:
+        raise LedgerError(f"Enter {what}.", field)
+    if len(value) > limit:
+        raise LedgerError(f"Keep {what} under {limit} characters.", field)
+    return value
