@@ -2,7 +2,7 @@
 
 Prints figures and their ratios against baselines measured in the same run; copy them into
 BENCHMARKS.md with the machine and the date. `--quick` runs each at a tiny size in seconds: a smoke
-run that proves every benchmark still works (CI runs it), not figures to record.
+run that proves every benchmark still works (tests/bench runs it), not figures to record.
 """
 
 import argparse
@@ -36,7 +36,7 @@ BENCHMARKS: dict[str, Benchmark] = {
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
                         help="every benchmark at a tiny size, in seconds: a smoke run")
