@@ -2,7 +2,8 @@
 
 Baseline, measured in the same run on the same table: one bare pass summing every amount
 (`SELECT sum(amount) FROM journal_line`), the least any report over every line must pay. The ratio
-says what the date filter, grouping by account and building the report add on top.
+says what the date filter, grouping by account and building the report add on top. Each is the
+best of ten, taken in turn, so that a busy moment on a shared machine slows both alike.
 """
 
 import random
@@ -50,7 +51,7 @@ def fill_ledger(engine, lines: int) -> None:
             conn.execute(insert(JournalLine.__table__), rows)  # raw cents: bypass the Money type
 
 
-def measure(engine, label: str, lines: int, repeats: int = 3) -> list[tuple[str, str]]:
+def measure(engine, label: str, lines: int, repeats: int = 10) -> list[tuple[str, str]]:
     fill_ledger(engine, lines)
     # As bench/office_reports.py: a live database is vacuumed by autovacuum, and PostgreSQL's
     # index-only scans need the visibility map VACUUM sets; left alone, autovacuum may run mid-measure.
