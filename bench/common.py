@@ -1,16 +1,18 @@
 """Shared pieces of the benchmarks: timing, fresh databases, a practice with its chart."""
 
+import atexit
+import shutil
 import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 import accounting.models  # noqa: F401  (every table in the metadata)
 from accounting.base import Base
-from accounting.ledger.accounts import install_default_chart
+from accounting.ledger.accounts import Account, install_default_chart
 from accounting.ledger.practice import get_practice
 from accounting.parties.users import Role, create_user
 
@@ -24,14 +26,16 @@ def stopwatch(results: dict, key: str):
 
 
 def sqlite_engine(name: str):
-    path = Path(tempfile.mkdtemp(prefix="pl-bench-")) / f"{name}.sqlite3"
-    return create_engine(f"sqlite:///{path}")
+    """A SQLite file of its own, in a folder removed when the process ends (full-size books take
+    hundreds of megabytes)."""
+    folder = tempfile.mkdtemp(prefix="pl-bench-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return create_engine(f"sqlite:///{Path(folder) / f'{name}.sqlite3'}")
 
 
 def fresh_books(engine):
     """Empty schema, the default chart and one admin; returns (session, admin)."""
-    Base.metadata.drop_all(engine)
-    Base.metadata.create_all(engine)
+    _fresh_schema(engine)
     session = Session(engine)
     get_practice(session)
     install_default_chart(session)
@@ -39,6 +43,29 @@ def fresh_books(engine):
                         role=Role.ADMIN)
     session.commit()
     return session, admin
+
+
+def _fresh_schema(engine) -> None:
+    """Drop and create every table. On SQLite each DDL statement commits and syncs the file on its
+    own, over a second for the schema on a busy disk: setup, so it skips the syncs, then puts the
+    connection's setting back before anything is measured."""
+    with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            synchronous = conn.exec_driver_sql("PRAGMA synchronous").scalar_one()
+            conn.exec_driver_sql("PRAGMA synchronous=OFF")
+        Base.metadata.drop_all(conn)
+        Base.metadata.create_all(conn)
+        conn.commit()
+        if sqlite:
+            conn.exec_driver_sql(f"PRAGMA synchronous={int(synchronous)}")
+
+
+def office_account_ids(session: Session) -> list[int]:
+    """The chart's accounts a general journal may post to, in id order: not archived and not
+    holding clients' trust money (only trust journal kinds may touch those)."""
+    return list(session.scalars(select(Account.id).where(
+        Account.holds_trust.is_(False), Account.archived.is_(False)).order_by(Account.id)))
 
 
 def print_table(title: str, rows: list[tuple[str, str]]) -> None:

@@ -1,14 +1,14 @@
 """The bills list and aged receivables over 100,000 posted bills, against a trivial page.
 
-Setup (not measured): 1,000 clients with a matter each; 100,000 bills over two years, each posted
-with its journal (Dr Accounts Receivable, Cr income, Cr GST collected) and
+Setup (not measured): 1,000 clients (one per hundred bills) with a matter each; 100,000 bills over
+two years, each posted with its journal (Dr Accounts Receivable, Cr income, Cr GST collected) and
 stored with its line and its "posted" event; 93% paid in full and 4% by half, 1 to 75 days after
 the bill (so the last weeks' bills are still open), each payment posted the same way (Dr bank, Cr
 Accounts Receivable) with its "payment" event: about 11,000 bills are owing at the end. Journals,
 lines, bills and events go in with bulk INSERTs of the models' tables (as the trial balance
 benchmark fills its ledger; post_batch's own speed is what bench/posting.py measures), 5,000 bills
-per transaction; then the bills' running totals (accounting/office/bill_totals.py) are computed from them
-once, as the migration that added them does.
+per transaction; then the bills' running totals (accounting/office/bill_totals.py) are computed
+from them once, as the migration that added them does.
 
 Measured, through the Flask test client with a signed-in admin, best of thirty after a warm-up, the
 pages taken in turn (so a busy moment slows them alike):
@@ -36,10 +36,10 @@ from accounting.office import bill_totals
 from accounting.office.billing import Bill, BillEvent, BillLine, BillStatus, EventKind
 from accounting.office.reports import aged_receivables
 from accounting.parties.clients import Client, ClientKind, Matter, MatterStatus
-from bench.common import fresh_books, print_table
+from bench.common import fresh_books, print_table, sqlite_engine
 
 CHUNK = 5_000
-CLIENTS = 1_000
+BILLS_PER_CLIENT = 100
 AS_AT = date(2026, 11, 20)
 START = AS_AT - timedelta(days=730)
 PASSWORD = "x" * 12  # bench.common.fresh_books's admin
@@ -86,7 +86,7 @@ def fill_bills(engine, count: int, seed: int = 11) -> float:
     gst_collected = account_for_role(session, AccountRole.GST_COLLECTED).id
     fees = account_for_role(session, AccountRole.PROFESSIONAL_FEES).id
     bank = office_bank_accounts(session)[0].id
-    parties = _clients(session, CLIENTS)
+    parties = _clients(session, max(1, count // BILLS_PER_CLIENT))
     session.commit()
     plans = _plan(count, parties, random.Random(seed))
     accounts = {"ar": receivable, "gst": gst_collected, "fees": fees, "bank": bank}
@@ -187,7 +187,7 @@ def _best_of_each(client, urls: dict[str, str], rounds: int) -> dict[str, float]
     return best
 
 
-def _pages(app, first_client: int) -> dict[str, float]:
+def _pages(app, first_client: int, rounds: int) -> dict[str, float]:
     client = _signed_in_client(app)
     as_at = AS_AT.isoformat()
     with app.app_context():
@@ -203,11 +203,13 @@ def _pages(app, first_client: int) -> dict[str, float]:
             f"/reports/aged-receivables/ledger-check?as_at={as_at}&total={total}",
         "one client's aged detail": f"/reports/aged-receivables/{first_client}?as_at={as_at}",
     }
-    return _best_of_each(client, pages, ROUNDS)
+    return _best_of_each(client, pages, rounds)
 
 
 BASELINE = "trivial page GET /reports/ (baseline)"
 ROUNDS = 30
+# A book under SMOKE_BILLS is a smoke run (--quick, the tests), not figures to record: fewer rounds.
+SMOKE_BILLS, SMOKE_ROUNDS = 10_000, 5
 
 
 def _rows(label: str, best: dict[str, float]) -> list[tuple[str, str]]:
@@ -220,6 +222,7 @@ def _rows(label: str, best: dict[str, float]) -> list[tuple[str, str]]:
 
 
 def measure(url: str, label: str, count: int) -> list[tuple[str, str]]:
+    """Fill the empty database at `url` with `count` bills, then time the pages; returns the figures."""
     from sqlalchemy import create_engine
 
     from app import create_app
@@ -239,15 +242,16 @@ def measure(url: str, label: str, count: int) -> list[tuple[str, str]]:
         db.session.remove()
     rows = [(f"{label}: setup ({count:,} bills and their journals, bulk inserts)", f"{setup:,.1f} s"),
             (f"{label}: clients owing / report total", f"{len(report.rows):,} / {report.total:,.2f}")]
-    rows += _rows(label, _pages(app, first_client))
+    rows += _rows(label, _pages(app, first_client, ROUNDS if count >= SMOKE_BILLS else SMOKE_ROUNDS))
     with app.app_context():
         db.engine.dispose()
     engine.dispose()
     return rows
 
 
-def run(count: int, postgres_url: str | None, sqlite_url: str) -> None:
-    rows = measure(sqlite_url, "SQLite", count)
+def run(count: int, postgres_url: str | None = None) -> None:
+    """SQLite, then PostgreSQL at `postgres_url` (an empty database) unless it is None."""
+    rows = measure(str(sqlite_engine("office-reports").url), "SQLite", count)
     if postgres_url:
         rows += measure(postgres_url, "PostgreSQL", count)
     print_table(f"Bills list and aged receivables over {count:,} bills (aim: within 5x)", rows)

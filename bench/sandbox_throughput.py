@@ -67,12 +67,6 @@ def _measure(send: Callable[[dict[str, Any]], int], requests_: int, size: int) -
     return time.perf_counter() - started
 
 
-def _report(label: str, seconds: float, requests_: int, size: int) -> float:
-    rate = requests_ / seconds
-    print(f"{label:<44} {rate:8.1f} requests/s {rate * size:9.0f} invoices/s")
-    return rate
-
-
 def in_process(requests_: int) -> tuple[float, float]:
     """Batched and single-invoice request rates through the Flask test client."""
     from sandbox import create_app
@@ -89,10 +83,8 @@ def in_process(requests_: int) -> tuple[float, float]:
             return client.put("/api.xro/2.0/Invoices?summarizeErrors=false", json=body,
                               headers=headers).status_code
 
-        batched = _report(f"in-process, {BATCH} invoices per request",
-                          _measure(send, requests_, BATCH), requests_, BATCH)
-        single = _report("in-process, 1 invoice per request",
-                         _measure(send, requests_ * 5, 1), requests_ * 5, 1)
+        batched = requests_ / _measure(send, requests_, BATCH)
+        single = requests_ * 5 / _measure(send, requests_ * 5, 1)
         app.extensions["sandbox"].store.close()
     return batched, single
 
@@ -117,19 +109,34 @@ def over_http(requests_: int) -> float:
             def send(body: dict[str, Any]) -> int:
                 return session.put(url, json=body, timeout=60).status_code
 
-            return _report(f"HTTP thread, {BATCH} invoices per request",
-                           _measure(send, requests_, BATCH), requests_, BATCH)
+            return requests_ / _measure(send, requests_, BATCH)
         finally:
             running.stop()
 
 
+def _rate(requests_per_second: float, size: int) -> str:
+    return f"{requests_per_second:,.1f} requests/s, {requests_per_second * size:,.0f} invoices/s"
+
+
+def measure(requests_: int = 100) -> list[tuple[str, str]]:
+    """The figures: request rates in-process and over HTTP, and their ratios."""
+    batched, single = in_process(requests_)
+    http = over_http(max(2, requests_ // 2))
+    return [
+        (f"in-process, {BATCH} invoices per request", _rate(batched, BATCH)),
+        ("in-process, 1 invoice per request", _rate(single, 1)),
+        (f"HTTP thread, {BATCH} invoices per request", _rate(http, BATCH)),
+        ("batched vs single, invoices/s (in-process)", f"x{batched * BATCH / single:,.1f}"),
+        ("HTTP batched vs Xero's 1 request/s per tenant", f"x{http / XERO_REQUESTS_PER_SECOND:,.1f}"),
+    ]
+
+
 def run(requests_: int = 100) -> None:
     """Print the figures and ratios."""
-    print(f"# Xero sandbox throughput: PUT /Invoices, {requests_} requests per figure")
-    batched, single = in_process(requests_)
-    http = over_http(max(10, requests_ // 2))
-    print(f"batched vs single, invoices/s (in-process):   x{batched * BATCH / single:6.1f}")
-    print(f"HTTP batched vs Xero's 1 request/s per tenant: x{http / XERO_REQUESTS_PER_SECOND:6.1f}")
+    from bench.common import print_table  # late: bench.common loads the app; the sandbox needs none of it
+
+    print_table(f"Xero sandbox throughput: PUT /Invoices, {requests_} requests per figure",
+                measure(requests_))
 
 
 def main() -> None:
