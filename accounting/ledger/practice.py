@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import Boolean, Date, Enum, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from accounting.audit import record
 from accounting.base import Base
 from accounting.errors import LedgerError, PeriodLocked
 from accounting.parties.users import User
@@ -130,8 +131,6 @@ def update_practice(
     lock_date: date | None,
 ) -> list[str]:
     """Change the settings after checking them; records what changed. Returns the changes."""
-    from accounting.audit import record  # audit imports users; keep imports one-way at load time
-
     name = name.strip()
     if not name:
         raise LedgerError("Enter the practice's name.", "name")

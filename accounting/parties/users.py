@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, DateTime, Enum, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from accounting.audit import record
 from accounting.base import Base, utcnow
 from accounting.errors import LedgerError, NotFound
 
@@ -125,8 +126,6 @@ def create_user(
     session: Session, *, email: str, name: str, password: str, role: Role, by: User | None = None
 ) -> User:
     """Add an active user; refuses an email already in use. `by` is the admin, for the audit log."""
-    from accounting.audit import record  # audit imports this module
-
     email, name = _check_email(email), _check_name(name)
     if find_user_by_email(session, email) is not None:
         raise LedgerError("A user with that email already exists.", "email")
@@ -152,8 +151,6 @@ def update_user(
 
     An admin cannot deactivate their own account either: they would be signed out mid-change.
     """
-    from accounting.audit import record
-
     name, role = _check_name(name), Role(role)
     demoting = user.is_admin and user.active and (role != Role.ADMIN or not active)
     if demoting and count_active_admins(session, lock=True) <= 1:
@@ -179,8 +176,6 @@ def update_user(
 
 def reset_password(session: Session, user: User, password: str, by: User | None = None) -> None:
     """Give a user a new password (an admin's reset); the old one stops working at once."""
-    from accounting.audit import record
-
     user.set_password(password)
     session.flush()
     record(session, by, "reset password", "user", user.id, f"Password of {user.email} reset")
