@@ -4,18 +4,26 @@ Account types are Xero's own (BANK, CURRENT, REVENUE, ...) so that mapping to Xe
 Rules: codes are unique; an account with posted lines is never deleted, only archived; an archived
 account takes no new postings. `role` names the accounts the books themselves need (accounts
 receivable, GST collected, trust liability, ...), so code finds them without guessing by name.
+
+The chart sits below the journals (journals post to accounts), so it names journal lines by string
+only: `Account.postings` is a read-only relationship the "has postings / may delete" questions ask
+through, and the journals module is imported for type checking alone.
 """
 
 import enum
 import re
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Enum, String, exists, false, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, with_parent
 
 from accounting.audit import record
 from accounting.base import Base
 from accounting.errors import InvalidAccount, LedgerError, NotFound
 from accounting.parties.users import User
+
+if TYPE_CHECKING:
+    from accounting.ledger.journals import JournalLine
 
 
 class AccountClass(enum.StrEnum):
@@ -132,6 +140,10 @@ class Account(Base):
     # transactions may post here, so the trust ledgers and the general ledger can never disagree.
     holds_trust: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
+    # Only ever asked whether it is empty (`has_postings`); loading it would read every line of the
+    # account, so it refuses to load.
+    postings: Mapped[list["JournalLine"]] = relationship("JournalLine", viewonly=True, lazy="raise")
+
     @property
     def account_class(self) -> AccountClass:
         return self.type.account_class
@@ -141,11 +153,8 @@ class Account(Base):
         return f"{self.code} {self.name}"
 
     def has_postings(self, session: Session) -> bool:
-        from accounting.ledger.journals import JournalLine
-
-        return session.execute(
-            select(exists().where(JournalLine.account_id == self.id))
-        ).scalar_one()
+        """Whether any journal line was ever posted to this account (reversed ones included)."""
+        return session.execute(select(exists().where(with_parent(self, Account.postings)))).scalar_one()
 
     def delete_blocker(self, session: Session) -> str | None:
         """Why this account cannot be deleted, or None when it can."""
