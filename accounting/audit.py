@@ -10,10 +10,11 @@ for type checking, so parties/users.py can import this module at load time.
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, insert, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from accounting.base import Base, utcnow
+from accounting.lookup import page_of
 
 if TYPE_CHECKING:
     from accounting.parties.users import User
@@ -66,12 +67,8 @@ def list_events(
         statement = statement.where(AuditEvent.action == action)
     if entity_type:
         statement = statement.where(AuditEvent.entity_type == entity_type)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    events = session.execute(
-        statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page).offset((min(page, 1_000_000) - 1) * per_page)  # stays inside BIGINT
-    ).scalars().all()
-    return list(events), total
+    return page_of(session, statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
+                   page, per_page)
 
 
 def event_kinds(session: Session) -> tuple[list[str], list[str]]:

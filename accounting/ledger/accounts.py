@@ -19,7 +19,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, with_pa
 
 from accounting.audit import record
 from accounting.base import Base
-from accounting.errors import InvalidAccount, LedgerError, NotFound
+from accounting.errors import InvalidAccount, LedgerError
+from accounting.lookup import fetch
 from accounting.parties.users import User
 
 if TYPE_CHECKING:
@@ -270,11 +271,7 @@ def is_office_bank(account: Account) -> bool:
 
 def get_account(session: Session, account_id: int) -> Account:
     """The account with this id, or NotFound."""
-    # Ids are 32-bit INTEGER columns: a typed URL beyond that would make the database raise.
-    account = session.get(Account, account_id) if 0 < account_id < 2**31 else None
-    if account is None:
-        raise NotFound("There is no such account in the chart.")
-    return account
+    return fetch(session, Account, account_id, missing="There is no such account in the chart.")
 
 
 def list_accounts(session: Session) -> list[Account]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, func, insert, select
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from accounting.audit import record, record_many
@@ -29,19 +29,17 @@ from accounting.errors import (
     InvalidAmount,
     InvalidReversal,
     LedgerError,
-    NotFound,
     TransactionLocked,
     UnbalancedJournal,
 )
 from accounting.ledger.accounts import Account
 from accounting.ledger.practice import get_practice
+from accounting.lookup import fetch, page_of
 from accounting.money import ZERO, Money, format_money
 from accounting.parties.users import User
 from accounting.sequences import take_numbers
 
 MAX_NARRATION = 500
-# Pages past this are empty anyway; the cap keeps a typed ?page=10**20 inside BIGINT.
-MAX_PAGE = 1_000_000
 
 
 class JournalKind(enum.StrEnum):
@@ -372,26 +370,15 @@ def get_journal(session: Session, journal_id: int, *, for_update: bool = False) 
     `for_update` locks the row (PostgreSQL) so two people reversing it at once wait for each other
     and the second is refused as "already reversed" instead of failing on the unique constraint.
     """
-    # An id beyond INTEGER (a typed URL) would make PostgreSQL raise instead of finding nothing.
-    if not 0 < journal_id < 2**31:
-        raise NotFound(f"There is no journal number {journal_id}.")
-    journal = session.get(Journal, journal_id, with_for_update=for_update)
-    if journal is None:
-        raise NotFound(f"There is no journal number {journal_id}.")
-    return journal
+    return fetch(session, Journal, journal_id, missing=f"There is no journal number {journal_id}.",
+                 for_update=for_update)
 
 
 def list_journals(session: Session, *, page: int = 1, per_page: int = 25) -> tuple[list[Journal], int]:
     """One page of journals, newest first (by date, then by posting order), and how many in all."""
-    total = session.scalar(select(func.count()).select_from(Journal)) or 0
-    journals = session.execute(
-        select(Journal)
-        .options(selectinload(Journal.lines))
-        .order_by(Journal.date.desc(), Journal.id.desc())
-        .limit(per_page)
-        .offset((min(page, MAX_PAGE) - 1) * per_page)
-    ).scalars().all()
-    return list(journals), total
+    statement = (select(Journal).options(selectinload(Journal.lines))
+                 .order_by(Journal.date.desc(), Journal.id.desc()))
+    return page_of(session, statement, page, per_page)
 
 
 def postable_accounts(session: Session) -> list[Account]:

@@ -22,6 +22,7 @@ from accounting.audit import record
 from accounting.base import Base, utcnow
 from accounting.encryption import EncryptedText
 from accounting.errors import InvalidIdentifier, LedgerError, NotFound
+from accounting.lookup import fetch, like_pattern, page_of
 from accounting.parties.users import User
 from accounting.sequences import next_number
 
@@ -274,20 +275,6 @@ def save_client(session: Session, user: User, details: ClientDetails,
     return client
 
 
-def _like(query: str) -> str:
-    """A LIKE pattern matching `query` literally (its % and _ are not wildcards)."""
-    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _page_of(session: Session, statement, page: int, per_page: int):
-    total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
-    rows = session.execute(
-        statement.limit(per_page).offset((max(page, 1) - 1) * per_page)
-    ).scalars().all()
-    return rows, total
-
-
 def search_clients(session: Session, query: str = "", *, page: int = 1, per_page: int = 25,
                    archived: bool = False):
     """Clients whose name, code, email or ABN contains `query`; returns (rows, total).
@@ -296,14 +283,14 @@ def search_clients(session: Session, query: str = "", *, page: int = 1, per_page
     statement = select(Client).where(Client.archived.is_(archived))
     query = query.strip()
     if query:
-        like = _like(query)
+        like = like_pattern(query)
         statement = statement.where(or_(
             func.lower(Client.name).like(like, escape="\\"),
             func.lower(Client.code).like(like, escape="\\"),
             func.lower(Client.email).like(like, escape="\\"),
-            Client.abn.like(_like(query.replace(" ", "")), escape="\\"),
+            Client.abn.like(like_pattern(query.replace(" ", "")), escape="\\"),
         ))
-    return _page_of(session, statement.order_by(Client.name, Client.id), page, per_page)
+    return page_of(session, statement.order_by(Client.name, Client.id), page, per_page)
 
 
 def search_matters(session: Session, query: str = "", *, status: str = "", page: int = 1,
@@ -315,36 +302,31 @@ def search_matters(session: Session, query: str = "", *, status: str = "", page:
         statement = statement.where(Matter.status == MatterStatus(status))
     query = query.strip()
     if query:
-        like = _like(query)
+        like = like_pattern(query)
         statement = statement.where(or_(
             func.lower(Matter.number).like(like, escape="\\"),
             func.lower(Matter.description).like(like, escape="\\"),
             func.lower(Client.name).like(like, escape="\\"),
         ))
-    return _page_of(session, statement.order_by(Matter.number.desc()), page, per_page)
+    return page_of(session, statement.order_by(Matter.number.desc()), page, per_page)
 
 
 def get_client(session: Session, client_id: int) -> Client:
     """The client with this id, or NotFound."""
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound("There is no such client.")
-    return client
+    return fetch(session, Client, client_id, missing="There is no such client.")
 
 
 def get_matter(session: Session, matter_id: int) -> Matter:
     """The matter with this id, or NotFound."""
-    matter = session.get(Matter, matter_id)
-    if matter is None:
-        raise NotFound("There is no such matter.")
-    return matter
+    return fetch(session, Matter, matter_id, missing="There is no such matter.")
 
 
 def get_person(session: Session, client: Client, person_id: int) -> RelatedPerson:
     """A person related to this client (not to another one), or NotFound."""
-    person = session.get(RelatedPerson, person_id)
-    if person is None or person.client_id != client.id:
-        raise NotFound("That person is not related to this client.")
+    missing = "That person is not related to this client."
+    person = fetch(session, RelatedPerson, person_id, missing=missing)
+    if person.client_id != client.id:
+        raise NotFound(missing)
     return person
 
 

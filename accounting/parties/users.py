@@ -15,7 +15,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounting.audit import record
 from accounting.base import Base, utcnow
-from accounting.errors import LedgerError, NotFound
+from accounting.errors import LedgerError
+from accounting.lookup import fetch
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -92,11 +93,7 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 def get_user(session: Session, user_id: int) -> User:
     """The user with this id, or NotFound."""
-    # Ids are 32-bit INTEGER columns: a typed URL beyond that would make the database raise.
-    user = session.get(User, user_id) if 0 < user_id < 2**31 else None
-    if user is None:
-        raise NotFound("There is no such user.")
-    return user
+    return fetch(session, User, user_id, missing="There is no such user.")
 
 
 def list_users(session: Session) -> list[User]:
