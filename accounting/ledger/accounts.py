@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 
 class AccountClass(enum.StrEnum):
+    """The five classes of the balance sheet and profit and loss; an account's type decides its
+    class, and an account with postings never changes class."""
+
     ASSET = "asset"
     LIABILITY = "liability"
     EQUITY = "equity"
@@ -36,7 +39,8 @@ class AccountClass(enum.StrEnum):
 
 
 class AccountType(enum.StrEnum):
-    """Xero's account types (Accounting API, AccountType enum)."""
+    """Xero's account types (Accounting API, AccountType enum), so an account maps to Xero one to
+    one; each type belongs to one AccountClass."""
 
     BANK = "BANK"
     CURRENT = "CURRENT"
@@ -125,6 +129,9 @@ MAX_DESCRIPTION = 500
 
 
 class Account(Base):
+    """One account of the chart: a unique code, a Xero type and at most one role. An account that
+    was posted to is never deleted, only archived; an archived one takes no new postings."""
+
     __tablename__ = "account"
 
     id: Mapped[int] = mapped_column(primary_key=True)

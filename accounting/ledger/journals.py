@@ -83,6 +83,8 @@ def journal_sequence(prefix: str) -> str:
 
 
 class JournalStatus(enum.StrEnum):
+    """A journal is posted, or reversed once by exactly one reversing journal (never edited)."""
+
     POSTED = "posted"
     REVERSED = "reversed"
 
@@ -97,6 +99,10 @@ class LineInput:
 
 
 class Journal(PostedTransactionMixin, Base):
+    """One posted transaction of the ledger: a unique number in its kind's series, a date on or
+    after the lock date, and lines that sum to zero. Never edited: a correction is a reversal,
+    linked both ways through `reverses_id`."""
+
     __tablename__ = "journal"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,6 +169,9 @@ class Journal(PostedTransactionMixin, Base):
 
 
 class JournalLine(Base):
+    """One line of a journal: a non-zero amount in cents on one account (positive debits, negative
+    credits), dated as its journal. Immutable; every report is summed from these rows."""
+
     __tablename__ = "journal_line"
     # Covers balance queries (trial balance, ledger openings): grouped by account, filtered by
     # date, summing amount, all from the index without touching the table.

@@ -24,6 +24,9 @@ MONTHS = tuple(calendar.month_name[1:])
 
 
 class Basis(enum.StrEnum):
+    """The basis the practice reports GST on: accrual (the default; the books always post on
+    accrual) or cash."""
+
     ACCRUAL = "accrual"
     CASH = "cash"
 
@@ -33,6 +36,9 @@ class Basis(enum.StrEnum):
 
 
 class Practice(Base):
+    """The practice's settings, one row (id 1): name, base currency, GST registration and rate,
+    financial year start and the lock date no posting may be dated before."""
+
     __tablename__ = "practice"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,6 +28,8 @@ from accounting.sequences import next_number
 
 
 class ClientKind(enum.StrEnum):
+    """The legal form of a client; only companies, super funds and trusts may have an ACN."""
+
     INDIVIDUAL = "individual"
     COMPANY = "company"
     TRUST = "trust"
@@ -43,6 +45,8 @@ class ClientKind(enum.StrEnum):
 
 
 class PersonRole(enum.StrEnum):
+    """The role a related person holds for a client (a company's director, a trust's trustee, ...)."""
+
     DIRECTOR = "director"
     SECRETARY = "secretary"
     SHAREHOLDER = "shareholder"
@@ -59,6 +63,8 @@ class PersonRole(enum.StrEnum):
 
 
 class MatterStatus(enum.StrEnum):
+    """Whether a matter is open for work; closing one records the date it closed."""
+
     OPEN = "open"
     CLOSED = "closed"
 
@@ -112,6 +118,9 @@ def _check_lengths(model, values: dict) -> None:
 
 
 class Client(Base):
+    """A client of the practice, with its unique code (C00001, ...), contact details and checked
+    identifiers (the TFN encrypted at rest). Archived clients are hidden and open no new matters."""
+
     __tablename__ = "client"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,6 +177,9 @@ class Client(Base):
 
 
 class RelatedPerson(Base):
+    """A person related to one client in one role (director, trustee, contact, ...). The person
+    belongs to that client alone: looking them up through another client finds nothing."""
+
     __tablename__ = "related_person"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -181,6 +193,9 @@ class RelatedPerson(Base):
 
 
 class Matter(Base):
+    """A piece of work for one client, with a unique number (M00001, ...) and an active user
+    responsible when it is opened or handed over. Closed matters take no new work."""
+
     __tablename__ = "matter"
 
     id: Mapped[int] = mapped_column(primary_key=True)

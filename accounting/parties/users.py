@@ -27,6 +27,8 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class Role(enum.StrEnum):
+    """What a user may do: admins manage users, settings and the chart; staff do the daily work."""
+
     ADMIN = "admin"
     STAFF = "staff"
 
@@ -36,6 +38,9 @@ class Role(enum.StrEnum):
 
 
 class User(Base):
+    """A person of the practice who signs in. The email is unique (stored lower-case); only a hash
+    of the password is kept; an inactive user cannot sign in, and the last active admin stays one."""
+
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
