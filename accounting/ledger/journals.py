@@ -11,6 +11,11 @@ Every transaction of the books, from a general journal to a bill or a trust rece
 Posted lines are never edited. A correction is `reverse()`: a new journal with every line negated,
 linked both ways to the original. A locked journal (e.g. pushed to Xero) is not reversed until it
 is unlocked through the integration's correction flow.
+
+Every journal posted, reversals included, is announced as one `accounting.events.JournalPosted`,
+in the posting's own transaction once its rows are written. The rows go in with bulk INSERTs, which
+fire no SQLAlchemy flush or insert listener, so the events are emitted here, explicitly; a handler
+that raises fails the posting.
 """
 
 import enum
@@ -32,6 +37,7 @@ from accounting.errors import (
     TransactionLocked,
     UnbalancedJournal,
 )
+from accounting.events import JournalPosted, emit, listening
 from accounting.ledger.accounts import Account
 from accounting.ledger.practice import get_practice
 from accounting.lookup import fetch, page_of
@@ -200,7 +206,11 @@ class JournalLine(Base):
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """One journal to post with `post_batch`."""
+    """One journal to post with `post_batch`.
+
+    `source_type` and `source_id` name the document posting it (e.g. "bill", 42) when it exists
+    already; they are not stored, only told to the JournalPosted event's handlers.
+    """
 
     date: date
     narration: str
@@ -208,6 +218,8 @@ class JournalEntry:
     kind: str = JournalKind.GENERAL
     reference: str = ""
     number: str | None = None
+    source_type: str | None = None
+    source_id: int | None = None
 
 
 def fetch_accounts(session: Session, lines: Iterable[LineInput]) -> dict[int, Account]:
@@ -282,9 +294,11 @@ def post(
     kind: str = JournalKind.GENERAL,
     reference: str = "",
     number: str | None = None,
+    source_type: str | None = None,
+    source_id: int | None = None,
 ) -> Journal:
     """Post a balanced journal and record it in the audit log. The one way into the ledger."""
-    entry = JournalEntry(date, narration, lines, str(kind), reference, number)
+    entry = JournalEntry(date, narration, lines, str(kind), reference, number, source_type, source_id)
     return post_batch(session, user, [entry])[0]
 
 
@@ -293,7 +307,20 @@ def post_batch(session: Session, user: User | None, entries: Sequence[JournalEnt
 
     All entries are checked before any row is written, so a refusal leaves the ledger untouched.
     Rows go in with one multi-row INSERT per table, which is what makes bulk posting (imports,
-    batch trust transfers) fast without a second, weaker path into the ledger.
+    batch trust transfers) fast without a second, weaker path into the ledger. Each journal is then
+    announced as one JournalPosted event.
+    """
+    journals = _write(session, user, entries, [None] * len(entries))
+    _announce(session, journals, entries)
+    return journals
+
+
+def _write(session: Session, user: User | None, entries: Sequence[JournalEntry],
+           reversing: Sequence[tuple[int, str] | None]) -> list[Journal]:
+    """Check every entry, then insert the journals, their lines and their audit lines in bulk.
+
+    `reversing` pairs each entry with the (journal id, reason) it reverses, or None; only
+    `reverse()`, having checked that journal, passes one.
     """
     if not entries:
         return []
@@ -307,8 +334,10 @@ def post_batch(session: Session, user: User | None, entries: Sequence[JournalEnt
         insert(Journal).returning(Journal, sort_by_parameter_order=True),
         [{"number": number, "kind": str(entry.kind), "date": entry.date,
           "narration": entry.narration.strip(), "reference": entry.reference.strip(),
-          "posted_by_id": posted_by, "posted_at": posted_at, "public_id": new_public_id()}
-         for entry, number in zip(entries, numbers, strict=True)],
+          "posted_by_id": posted_by, "posted_at": posted_at, "public_id": new_public_id(),
+          "reverses_id": reverses[0] if reverses else None,
+          "reversal_reason": reverses[1] if reverses else ""}
+         for entry, number, reverses in zip(entries, numbers, reversing, strict=True)],
     ).all()
     session.execute(insert(JournalLine), [
         {"journal_id": journal.id, "line_no": n + 1, "account_id": line.account_id,
@@ -324,6 +353,17 @@ def post_batch(session: Session, user: User | None, entries: Sequence[JournalEnt
     return list(journals)
 
 
+def _announce(session: Session, journals: Sequence[Journal], entries: Sequence[JournalEntry]) -> None:
+    """One JournalPosted per journal, in the posting's transaction (none built when nobody listens)."""
+    if not listening(JournalPosted):
+        return
+    for journal, entry in zip(journals, entries, strict=True):
+        emit(session, JournalPosted(
+            journal_id=journal.id, number=journal.number, kind=journal.kind, date=journal.date,
+            reverses_id=journal.reverses_id, source_type=entry.source_type, source_id=entry.source_id,
+        ))
+
+
 def _numbers_for(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
     """A number for each entry: its own if given, else the next of its prefix's sequence."""
     wanted: dict[str, int] = {}
@@ -337,10 +377,14 @@ def _numbers_for(session: Session, entries: Sequence[JournalEntry]) -> list[str]
 
 
 def reverse(session: Session, user: User | None, journal: Journal, *, date: date,
-            reason: str, kind: str = JournalKind.REVERSAL) -> Journal:
+            reason: str, kind: str = JournalKind.REVERSAL, source_type: str | None = None,
+            source_id: int | None = None) -> Journal:
     """Reverse a posted journal with a new journal of negated lines, dated `date`.
 
     Trust reversals pass their own trust `kind`; any other reversal of a trust journal is refused.
+    The reversal is checked and written as `post_batch` writes any journal, linked to the original
+    as it is inserted, and announced (a JournalPosted naming `reverses_id`) once the original is
+    marked reversed.
     """
     reason = reason.strip()
     if not reason:
@@ -358,18 +402,17 @@ def reverse(session: Session, user: User | None, journal: Journal, *, date: date
             f"A reversal cannot be dated before the journal it reverses ({journal.date:%d %b %Y}).",
             "date",
         )
-    reversal = post(
-        session, user, date=date, kind=kind,
-        narration=f"Reversal of {journal.number}: {reason}"[:MAX_NARRATION],
-        reference=journal.number,
+    entry = JournalEntry(
+        date=date, kind=str(kind), narration=f"Reversal of {journal.number}: {reason}"[:MAX_NARRATION],
+        reference=journal.number, source_type=source_type, source_id=source_id,
         lines=[LineInput(line.account_id, -line.amount, line.description) for line in journal.lines],
     )
-    reversal.reverses_id = journal.id
-    reversal.reversal_reason = reason
+    reversal = _write(session, user, [entry], [(journal.id, reason)])[0]
     journal.status = JournalStatus.REVERSED
     session.flush()
     record(session, user, "reversed", "journal", journal.id,
            f"{journal.number} reversed by {reversal.number}: {reason}")
+    _announce(session, [reversal], [entry])
     return reversal
 
 
