@@ -6,6 +6,9 @@ exported. A matter always belongs to one client and has a unique number, and its
 is an active user when it is opened or handed over. Text never exceeds its column: the services
 refuse it with a message rather than letting the database cut it or fail.
 An archived client is hidden from lists and cannot have new matters until restored.
+
+Every change of a client (its details, its people, archived or restored) or of a matter is written
+to the audit log and announced as an `accounting.events.PartyChanged`, in the same transaction.
 """
 
 import enum
@@ -22,6 +25,7 @@ from accounting.audit import record
 from accounting.base import Base, utcnow
 from accounting.encryption import EncryptedText
 from accounting.errors import InvalidIdentifier, LedgerError, NotFound
+from accounting.events import PartyChanged, PartyKind, emit
 from accounting.lookup import fetch, like_pattern, page_of
 from accounting.parties.users import User
 from accounting.sequences import next_number
@@ -287,6 +291,7 @@ def save_client(session: Session, user: User, details: ClientDetails,
     session.flush()
     record(session, user, "created" if creating else "changed", "client", client.id,
            f"Client {client.code} {client.name} {'created' if creating else 'changed'}")
+    emit(session, PartyChanged(PartyKind.CLIENT, client.id, created=creating))
     return client
 
 
@@ -370,6 +375,7 @@ def archive_client(session: Session, user: User, client: Client, archived: bool 
     session.flush()
     action = "archived" if archived else "restored"
     record(session, user, action, "client", client.id, f"Client {client.code} {client.name} {action}")
+    emit(session, PartyChanged(PartyKind.CLIENT, client.id))
 
 
 def add_person(session: Session, user: User, client: Client, *, name: str, role: str,
@@ -389,6 +395,7 @@ def add_person(session: Session, user: User, client: Client, *, name: str, role:
     session.flush()
     record(session, user, "changed", "client", client.id,
            f"{person.name} added to {client.name} as {role.label.lower()}")
+    emit(session, PartyChanged(PartyKind.CLIENT, client.id))
     return person
 
 
@@ -399,6 +406,7 @@ def remove_person(session: Session, user: User, person: RelatedPerson) -> None:
            f"{person.name} removed from {client.name}")
     session.delete(person)
     session.flush()
+    emit(session, PartyChanged(PartyKind.CLIENT, client.id))
 
 
 def _clean_description(description: str) -> str:
@@ -425,6 +433,7 @@ def open_matter(session: Session, user: User, client: Client, *, description: st
     session.flush()
     record(session, user, "created", "matter", matter.id,
            f"Matter {matter.number} opened for {client.name}")
+    emit(session, PartyChanged(PartyKind.MATTER, matter.id, created=True))
     return matter
 
 
@@ -446,3 +455,4 @@ def update_matter(session: Session, user: User, matter: Matter, *, description: 
     matter.status = status
     session.flush()
     record(session, user, "changed", "matter", matter.id, f"Matter {matter.number} changed")
+    emit(session, PartyChanged(PartyKind.MATTER, matter.id))
