@@ -2,18 +2,28 @@
 
 Rows are only ever added. Services call `record` in the same transaction as the change, so the log
 and the books cannot disagree.
+
+The ground floor uses no wing: the user is named by string for the relationship and imported only
+for type checking, so parties/users.py can import this module at load time.
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func, insert, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from accounting.base import Base, utcnow
-from accounting.parties.users import User
+from accounting.lookup import page_of
+
+if TYPE_CHECKING:
+    from accounting.parties.users import User
 
 
 class AuditEvent(Base):
+    """One line of the audit log: who did what to which record, and when. Never changed or deleted
+    once written."""
+
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,12 +34,12 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text)
 
-    user: Mapped[User | None] = relationship()
+    user: Mapped["User | None"] = relationship("User")
 
 
 def record(
     session: Session,
-    user: User | None,
+    user: "User | None",
     action: str,
     entity_type: str,
     entity_id: int | None,
@@ -57,12 +67,8 @@ def list_events(
         statement = statement.where(AuditEvent.action == action)
     if entity_type:
         statement = statement.where(AuditEvent.entity_type == entity_type)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    events = session.execute(
-        statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page).offset((min(page, 1_000_000) - 1) * per_page)  # stays inside BIGINT
-    ).scalars().all()
-    return list(events), total
+    return page_of(session, statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
+                   page, per_page)
 
 
 def event_kinds(session: Session) -> tuple[list[str], list[str]]:
@@ -76,7 +82,7 @@ def event_kinds(session: Session) -> tuple[list[str], list[str]]:
 
 def record_many(
     session: Session,
-    user: User | None,
+    user: "User | None",
     action: str,
     entity_type: str,
     events: list[tuple[int | None, str]],

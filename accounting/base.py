@@ -18,6 +18,9 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
+    """The declarative base of every table of the books: one metadata, with constraint names that
+    are the same on every database (NAMING_CONVENTION)."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 

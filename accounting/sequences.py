@@ -12,6 +12,9 @@ from accounting.base import Base, insert_if_missing
 
 
 class NumberSequence(Base):
+    """One named counter (e.g. journal:GJ-, client, matter): the next number to hand out, with its
+    prefix and width. It only ever goes up, inside the transaction that uses the number."""
+
     __tablename__ = "number_sequence"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)

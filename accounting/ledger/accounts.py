@@ -4,21 +4,33 @@ Account types are Xero's own (BANK, CURRENT, REVENUE, ...) so that mapping to Xe
 Rules: codes are unique; an account with posted lines is never deleted, only archived; an archived
 account takes no new postings. `role` names the accounts the books themselves need (accounts
 receivable, GST collected, trust liability, ...), so code finds them without guessing by name.
+
+The chart sits below the journals (journals post to accounts), so it names journal lines by string
+only: `Account.postings` is a read-only relationship the "has postings / may delete" questions ask
+through, and the journals module is imported for type checking alone.
 """
 
 import enum
 import re
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Enum, String, exists, false, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, with_parent
 
 from accounting.audit import record
 from accounting.base import Base
-from accounting.errors import InvalidAccount, LedgerError, NotFound
+from accounting.errors import InvalidAccount, LedgerError
+from accounting.lookup import fetch
 from accounting.parties.users import User
+
+if TYPE_CHECKING:
+    from accounting.ledger.journals import JournalLine
 
 
 class AccountClass(enum.StrEnum):
+    """The five classes of the balance sheet and profit and loss; an account's type decides its
+    class, and an account with postings never changes class."""
+
     ASSET = "asset"
     LIABILITY = "liability"
     EQUITY = "equity"
@@ -27,7 +39,8 @@ class AccountClass(enum.StrEnum):
 
 
 class AccountType(enum.StrEnum):
-    """Xero's account types (Accounting API, AccountType enum)."""
+    """Xero's account types (Accounting API, AccountType enum), so an account maps to Xero one to
+    one; each type belongs to one AccountClass."""
 
     BANK = "BANK"
     CURRENT = "CURRENT"
@@ -116,6 +129,9 @@ MAX_DESCRIPTION = 500
 
 
 class Account(Base):
+    """One account of the chart: a unique code, a Xero type and at most one role. An account that
+    was posted to is never deleted, only archived; an archived one takes no new postings."""
+
     __tablename__ = "account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,6 +148,10 @@ class Account(Base):
     # transactions may post here, so the trust ledgers and the general ledger can never disagree.
     holds_trust: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
+    # Only ever asked whether it is empty (`has_postings`); loading it would read every line of the
+    # account, so it refuses to load.
+    postings: Mapped[list["JournalLine"]] = relationship("JournalLine", viewonly=True, lazy="raise")
+
     @property
     def account_class(self) -> AccountClass:
         return self.type.account_class
@@ -141,11 +161,8 @@ class Account(Base):
         return f"{self.code} {self.name}"
 
     def has_postings(self, session: Session) -> bool:
-        from accounting.ledger.journals import JournalLine
-
-        return session.execute(
-            select(exists().where(JournalLine.account_id == self.id))
-        ).scalar_one()
+        """Whether any journal line was ever posted to this account (reversed ones included)."""
+        return session.execute(select(exists().where(with_parent(self, Account.postings)))).scalar_one()
 
     def delete_blocker(self, session: Session) -> str | None:
         """Why this account cannot be deleted, or None when it can."""
@@ -261,11 +278,7 @@ def is_office_bank(account: Account) -> bool:
 
 def get_account(session: Session, account_id: int) -> Account:
     """The account with this id, or NotFound."""
-    # Ids are 32-bit INTEGER columns: a typed URL beyond that would make the database raise.
-    account = session.get(Account, account_id) if 0 < account_id < 2**31 else None
-    if account is None:
-        raise NotFound("There is no such account in the chart.")
-    return account
+    return fetch(session, Account, account_id, missing="There is no such account in the chart.")
 
 
 def list_accounts(session: Session) -> list[Account]:

@@ -11,6 +11,11 @@ Every transaction of the books, from a general journal to a bill or a trust rece
 Posted lines are never edited. A correction is `reverse()`: a new journal with every line negated,
 linked both ways to the original. A locked journal (e.g. pushed to Xero) is not reversed until it
 is unlocked through the integration's correction flow.
+
+Every journal posted, reversals included, is announced as one `accounting.events.JournalPosted`,
+in the posting's own transaction once its rows are written. The rows go in with bulk INSERTs, which
+fire no SQLAlchemy flush or insert listener, so the events are emitted here, explicitly; a handler
+that raises fails the posting.
 """
 
 import enum
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, func, insert, select
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from accounting.audit import record, record_many
@@ -29,19 +34,18 @@ from accounting.errors import (
     InvalidAmount,
     InvalidReversal,
     LedgerError,
-    NotFound,
     TransactionLocked,
     UnbalancedJournal,
 )
+from accounting.events import JournalPosted, emit, listening
 from accounting.ledger.accounts import Account
 from accounting.ledger.practice import get_practice
+from accounting.lookup import fetch, page_of
 from accounting.money import ZERO, Money, format_money
 from accounting.parties.users import User
 from accounting.sequences import take_numbers
 
 MAX_NARRATION = 500
-# Pages past this are empty anyway; the cap keeps a typed ?page=10**20 inside BIGINT.
-MAX_PAGE = 1_000_000
 
 
 class JournalKind(enum.StrEnum):
@@ -85,6 +89,8 @@ def journal_sequence(prefix: str) -> str:
 
 
 class JournalStatus(enum.StrEnum):
+    """A journal is posted, or reversed once by exactly one reversing journal (never edited)."""
+
     POSTED = "posted"
     REVERSED = "reversed"
 
@@ -99,6 +105,10 @@ class LineInput:
 
 
 class Journal(PostedTransactionMixin, Base):
+    """One posted transaction of the ledger: a unique number in its kind's series, a date on or
+    after the lock date, and lines that sum to zero. Never edited: a correction is a reversal,
+    linked both ways through `reverses_id`."""
+
     __tablename__ = "journal"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,6 +175,9 @@ class Journal(PostedTransactionMixin, Base):
 
 
 class JournalLine(Base):
+    """One line of a journal: a non-zero amount in cents on one account (positive debits, negative
+    credits), dated as its journal. Immutable; every report is summed from these rows."""
+
     __tablename__ = "journal_line"
     # Covers balance queries (trial balance, ledger openings): grouped by account, filtered by
     # date, summing amount, all from the index without touching the table.
@@ -193,7 +206,11 @@ class JournalLine(Base):
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """One journal to post with `post_batch`."""
+    """One journal to post with `post_batch`.
+
+    `source_type` and `source_id` name the document posting it (e.g. "bill", 42) when it exists
+    already; they are not stored, only told to the JournalPosted event's handlers.
+    """
 
     date: date
     narration: str
@@ -201,6 +218,8 @@ class JournalEntry:
     kind: str = JournalKind.GENERAL
     reference: str = ""
     number: str | None = None
+    source_type: str | None = None
+    source_id: int | None = None
 
 
 def fetch_accounts(session: Session, lines: Iterable[LineInput]) -> dict[int, Account]:
@@ -275,9 +294,11 @@ def post(
     kind: str = JournalKind.GENERAL,
     reference: str = "",
     number: str | None = None,
+    source_type: str | None = None,
+    source_id: int | None = None,
 ) -> Journal:
     """Post a balanced journal and record it in the audit log. The one way into the ledger."""
-    entry = JournalEntry(date, narration, lines, str(kind), reference, number)
+    entry = JournalEntry(date, narration, lines, str(kind), reference, number, source_type, source_id)
     return post_batch(session, user, [entry])[0]
 
 
@@ -286,7 +307,20 @@ def post_batch(session: Session, user: User | None, entries: Sequence[JournalEnt
 
     All entries are checked before any row is written, so a refusal leaves the ledger untouched.
     Rows go in with one multi-row INSERT per table, which is what makes bulk posting (imports,
-    batch trust transfers) fast without a second, weaker path into the ledger.
+    batch trust transfers) fast without a second, weaker path into the ledger. Each journal is then
+    announced as one JournalPosted event.
+    """
+    journals = _write(session, user, entries, [None] * len(entries))
+    _announce(session, journals, entries)
+    return journals
+
+
+def _write(session: Session, user: User | None, entries: Sequence[JournalEntry],
+           reversing: Sequence[tuple[int, str] | None]) -> list[Journal]:
+    """Check every entry, then insert the journals, their lines and their audit lines in bulk.
+
+    `reversing` pairs each entry with the (journal id, reason) it reverses, or None; only
+    `reverse()`, having checked that journal, passes one.
     """
     if not entries:
         return []
@@ -300,8 +334,10 @@ def post_batch(session: Session, user: User | None, entries: Sequence[JournalEnt
         insert(Journal).returning(Journal, sort_by_parameter_order=True),
         [{"number": number, "kind": str(entry.kind), "date": entry.date,
           "narration": entry.narration.strip(), "reference": entry.reference.strip(),
-          "posted_by_id": posted_by, "posted_at": posted_at, "public_id": new_public_id()}
-         for entry, number in zip(entries, numbers, strict=True)],
+          "posted_by_id": posted_by, "posted_at": posted_at, "public_id": new_public_id(),
+          "reverses_id": reverses[0] if reverses else None,
+          "reversal_reason": reverses[1] if reverses else ""}
+         for entry, number, reverses in zip(entries, numbers, reversing, strict=True)],
     ).all()
     session.execute(insert(JournalLine), [
         {"journal_id": journal.id, "line_no": n + 1, "account_id": line.account_id,
@@ -317,6 +353,17 @@ def post_batch(session: Session, user: User | None, entries: Sequence[JournalEnt
     return list(journals)
 
 
+def _announce(session: Session, journals: Sequence[Journal], entries: Sequence[JournalEntry]) -> None:
+    """One JournalPosted per journal, in the posting's transaction (none built when nobody listens)."""
+    if not listening(JournalPosted):
+        return
+    for journal, entry in zip(journals, entries, strict=True):
+        emit(session, JournalPosted(
+            journal_id=journal.id, number=journal.number, kind=journal.kind, date=journal.date,
+            reverses_id=journal.reverses_id, source_type=entry.source_type, source_id=entry.source_id,
+        ))
+
+
 def _numbers_for(session: Session, entries: Sequence[JournalEntry]) -> list[str]:
     """A number for each entry: its own if given, else the next of its prefix's sequence."""
     wanted: dict[str, int] = {}
@@ -330,10 +377,14 @@ def _numbers_for(session: Session, entries: Sequence[JournalEntry]) -> list[str]
 
 
 def reverse(session: Session, user: User | None, journal: Journal, *, date: date,
-            reason: str, kind: str = JournalKind.REVERSAL) -> Journal:
+            reason: str, kind: str = JournalKind.REVERSAL, source_type: str | None = None,
+            source_id: int | None = None) -> Journal:
     """Reverse a posted journal with a new journal of negated lines, dated `date`.
 
     Trust reversals pass their own trust `kind`; any other reversal of a trust journal is refused.
+    The reversal is checked and written as `post_batch` writes any journal, linked to the original
+    as it is inserted, and announced (a JournalPosted naming `reverses_id`) once the original is
+    marked reversed.
     """
     reason = reason.strip()
     if not reason:
@@ -351,18 +402,17 @@ def reverse(session: Session, user: User | None, journal: Journal, *, date: date
             f"A reversal cannot be dated before the journal it reverses ({journal.date:%d %b %Y}).",
             "date",
         )
-    reversal = post(
-        session, user, date=date, kind=kind,
-        narration=f"Reversal of {journal.number}: {reason}"[:MAX_NARRATION],
-        reference=journal.number,
+    entry = JournalEntry(
+        date=date, kind=str(kind), narration=f"Reversal of {journal.number}: {reason}"[:MAX_NARRATION],
+        reference=journal.number, source_type=source_type, source_id=source_id,
         lines=[LineInput(line.account_id, -line.amount, line.description) for line in journal.lines],
     )
-    reversal.reverses_id = journal.id
-    reversal.reversal_reason = reason
+    reversal = _write(session, user, [entry], [(journal.id, reason)])[0]
     journal.status = JournalStatus.REVERSED
     session.flush()
     record(session, user, "reversed", "journal", journal.id,
            f"{journal.number} reversed by {reversal.number}: {reason}")
+    _announce(session, [reversal], [entry])
     return reversal
 
 
@@ -372,26 +422,15 @@ def get_journal(session: Session, journal_id: int, *, for_update: bool = False) 
     `for_update` locks the row (PostgreSQL) so two people reversing it at once wait for each other
     and the second is refused as "already reversed" instead of failing on the unique constraint.
     """
-    # An id beyond INTEGER (a typed URL) would make PostgreSQL raise instead of finding nothing.
-    if not 0 < journal_id < 2**31:
-        raise NotFound(f"There is no journal number {journal_id}.")
-    journal = session.get(Journal, journal_id, with_for_update=for_update)
-    if journal is None:
-        raise NotFound(f"There is no journal number {journal_id}.")
-    return journal
+    return fetch(session, Journal, journal_id, missing=f"There is no journal number {journal_id}.",
+                 for_update=for_update)
 
 
 def list_journals(session: Session, *, page: int = 1, per_page: int = 25) -> tuple[list[Journal], int]:
     """One page of journals, newest first (by date, then by posting order), and how many in all."""
-    total = session.scalar(select(func.count()).select_from(Journal)) or 0
-    journals = session.execute(
-        select(Journal)
-        .options(selectinload(Journal.lines))
-        .order_by(Journal.date.desc(), Journal.id.desc())
-        .limit(per_page)
-        .offset((min(page, MAX_PAGE) - 1) * per_page)
-    ).scalars().all()
-    return list(journals), total
+    statement = (select(Journal).options(selectinload(Journal.lines))
+                 .order_by(Journal.date.desc(), Journal.id.desc()))
+    return page_of(session, statement, page, per_page)
 
 
 def postable_accounts(session: Session) -> list[Account]:

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import Boolean, Date, Enum, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from accounting.audit import record
 from accounting.base import Base
 from accounting.errors import LedgerError, PeriodLocked
 from accounting.parties.users import User
@@ -23,6 +24,9 @@ MONTHS = tuple(calendar.month_name[1:])
 
 
 class Basis(enum.StrEnum):
+    """The basis the practice reports GST on: accrual (the default; the books always post on
+    accrual) or cash."""
+
     ACCRUAL = "accrual"
     CASH = "cash"
 
@@ -32,6 +36,9 @@ class Basis(enum.StrEnum):
 
 
 class Practice(Base):
+    """The practice's settings, one row (id 1): name, base currency, GST registration and rate,
+    financial year start and the lock date no posting may be dated before."""
+
     __tablename__ = "practice"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,8 +137,6 @@ def update_practice(
     lock_date: date | None,
 ) -> list[str]:
     """Change the settings after checking them; records what changed. Returns the changes."""
-    from accounting.audit import record  # audit imports users; keep imports one-way at load time
-
     name = name.strip()
     if not name:
         raise LedgerError("Enter the practice's name.", "name")

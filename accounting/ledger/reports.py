@@ -22,6 +22,8 @@ PROFIT_AND_LOSS = (AccountClass.REVENUE, AccountClass.EXPENSE)
 
 @dataclass(frozen=True)
 class TrialBalanceRow:
+    """One account's balance in a trial balance."""
+
     account: Account
     balance: Decimal  # positive: debit balance; negative: credit balance
 
@@ -36,6 +38,8 @@ class TrialBalanceRow:
 
 @dataclass(frozen=True)
 class TrialBalance:
+    """Every account with a balance as at one date; its debits equal its credits."""
+
     as_at: date
     rows: list[TrialBalanceRow]
 
@@ -98,6 +102,8 @@ def _close_prior_years(session, balances, as_at, fy_start) -> dict[int, Decimal]
 
 @dataclass(frozen=True)
 class LedgerEntry:
+    """One line in an account's general ledger, with the balance after it."""
+
     line: JournalLine
     journal: Journal
     running_balance: Decimal
@@ -105,6 +111,8 @@ class LedgerEntry:
 
 @dataclass(frozen=True)
 class AccountLedger:
+    """One account's general ledger over a period: the balance before it, then each line."""
+
     account: Account
     opening_balance: Decimal
     entries: list[LedgerEntry]

@@ -6,6 +6,9 @@ exported. A matter always belongs to one client and has a unique number, and its
 is an active user when it is opened or handed over. Text never exceeds its column: the services
 refuse it with a message rather than letting the database cut it or fail.
 An archived client is hidden from lists and cannot have new matters until restored.
+
+Every change of a client (its details, its people, archived or restored) or of a matter is written
+to the audit log and announced as an `accounting.events.PartyChanged`, in the same transaction.
 """
 
 import enum
@@ -22,11 +25,15 @@ from accounting.audit import record
 from accounting.base import Base, utcnow
 from accounting.encryption import EncryptedText
 from accounting.errors import InvalidIdentifier, LedgerError, NotFound
+from accounting.events import PartyChanged, PartyKind, emit
+from accounting.lookup import fetch, like_pattern, page_of
 from accounting.parties.users import User
 from accounting.sequences import next_number
 
 
 class ClientKind(enum.StrEnum):
+    """The legal form of a client; only companies, super funds and trusts may have an ACN."""
+
     INDIVIDUAL = "individual"
     COMPANY = "company"
     TRUST = "trust"
@@ -42,6 +49,8 @@ class ClientKind(enum.StrEnum):
 
 
 class PersonRole(enum.StrEnum):
+    """The role a related person holds for a client (a company's director, a trust's trustee, ...)."""
+
     DIRECTOR = "director"
     SECRETARY = "secretary"
     SHAREHOLDER = "shareholder"
@@ -58,6 +67,8 @@ class PersonRole(enum.StrEnum):
 
 
 class MatterStatus(enum.StrEnum):
+    """Whether a matter is open for work; closing one records the date it closed."""
+
     OPEN = "open"
     CLOSED = "closed"
 
@@ -111,6 +122,9 @@ def _check_lengths(model, values: dict) -> None:
 
 
 class Client(Base):
+    """A client of the practice, with its unique code (C00001, ...), contact details and checked
+    identifiers (the TFN encrypted at rest). Archived clients are hidden and open no new matters."""
+
     __tablename__ = "client"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,6 +181,9 @@ class Client(Base):
 
 
 class RelatedPerson(Base):
+    """A person related to one client in one role (director, trustee, contact, ...). The person
+    belongs to that client alone: looking them up through another client finds nothing."""
+
     __tablename__ = "related_person"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,6 +197,9 @@ class RelatedPerson(Base):
 
 
 class Matter(Base):
+    """A piece of work for one client, with a unique number (M00001, ...) and an active user
+    responsible when it is opened or handed over. Closed matters take no new work."""
+
     __tablename__ = "matter"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -271,21 +291,8 @@ def save_client(session: Session, user: User, details: ClientDetails,
     session.flush()
     record(session, user, "created" if creating else "changed", "client", client.id,
            f"Client {client.code} {client.name} {'created' if creating else 'changed'}")
+    emit(session, PartyChanged(PartyKind.CLIENT, client.id, created=creating))
     return client
-
-
-def _like(query: str) -> str:
-    """A LIKE pattern matching `query` literally (its % and _ are not wildcards)."""
-    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _page_of(session: Session, statement, page: int, per_page: int):
-    total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
-    rows = session.execute(
-        statement.limit(per_page).offset((max(page, 1) - 1) * per_page)
-    ).scalars().all()
-    return rows, total
 
 
 def search_clients(session: Session, query: str = "", *, page: int = 1, per_page: int = 25,
@@ -296,14 +303,14 @@ def search_clients(session: Session, query: str = "", *, page: int = 1, per_page
     statement = select(Client).where(Client.archived.is_(archived))
     query = query.strip()
     if query:
-        like = _like(query)
+        like = like_pattern(query)
         statement = statement.where(or_(
             func.lower(Client.name).like(like, escape="\\"),
             func.lower(Client.code).like(like, escape="\\"),
             func.lower(Client.email).like(like, escape="\\"),
-            Client.abn.like(_like(query.replace(" ", "")), escape="\\"),
+            Client.abn.like(like_pattern(query.replace(" ", "")), escape="\\"),
         ))
-    return _page_of(session, statement.order_by(Client.name, Client.id), page, per_page)
+    return page_of(session, statement.order_by(Client.name, Client.id), page, per_page)
 
 
 def search_matters(session: Session, query: str = "", *, status: str = "", page: int = 1,
@@ -315,36 +322,31 @@ def search_matters(session: Session, query: str = "", *, status: str = "", page:
         statement = statement.where(Matter.status == MatterStatus(status))
     query = query.strip()
     if query:
-        like = _like(query)
+        like = like_pattern(query)
         statement = statement.where(or_(
             func.lower(Matter.number).like(like, escape="\\"),
             func.lower(Matter.description).like(like, escape="\\"),
             func.lower(Client.name).like(like, escape="\\"),
         ))
-    return _page_of(session, statement.order_by(Matter.number.desc()), page, per_page)
+    return page_of(session, statement.order_by(Matter.number.desc()), page, per_page)
 
 
 def get_client(session: Session, client_id: int) -> Client:
     """The client with this id, or NotFound."""
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound("There is no such client.")
-    return client
+    return fetch(session, Client, client_id, missing="There is no such client.")
 
 
 def get_matter(session: Session, matter_id: int) -> Matter:
     """The matter with this id, or NotFound."""
-    matter = session.get(Matter, matter_id)
-    if matter is None:
-        raise NotFound("There is no such matter.")
-    return matter
+    return fetch(session, Matter, matter_id, missing="There is no such matter.")
 
 
 def get_person(session: Session, client: Client, person_id: int) -> RelatedPerson:
     """A person related to this client (not to another one), or NotFound."""
-    person = session.get(RelatedPerson, person_id)
-    if person is None or person.client_id != client.id:
-        raise NotFound("That person is not related to this client.")
+    missing = "That person is not related to this client."
+    person = fetch(session, RelatedPerson, person_id, missing=missing)
+    if person.client_id != client.id:
+        raise NotFound(missing)
     return person
 
 
@@ -373,6 +375,7 @@ def archive_client(session: Session, user: User, client: Client, archived: bool 
     session.flush()
     action = "archived" if archived else "restored"
     record(session, user, action, "client", client.id, f"Client {client.code} {client.name} {action}")
+    emit(session, PartyChanged(PartyKind.CLIENT, client.id))
 
 
 def add_person(session: Session, user: User, client: Client, *, name: str, role: str,
@@ -392,6 +395,7 @@ def add_person(session: Session, user: User, client: Client, *, name: str, role:
     session.flush()
     record(session, user, "changed", "client", client.id,
            f"{person.name} added to {client.name} as {role.label.lower()}")
+    emit(session, PartyChanged(PartyKind.CLIENT, client.id))
     return person
 
 
@@ -402,6 +406,7 @@ def remove_person(session: Session, user: User, person: RelatedPerson) -> None:
            f"{person.name} removed from {client.name}")
     session.delete(person)
     session.flush()
+    emit(session, PartyChanged(PartyKind.CLIENT, client.id))
 
 
 def _clean_description(description: str) -> str:
@@ -428,6 +433,7 @@ def open_matter(session: Session, user: User, client: Client, *, description: st
     session.flush()
     record(session, user, "created", "matter", matter.id,
            f"Matter {matter.number} opened for {client.name}")
+    emit(session, PartyChanged(PartyKind.MATTER, matter.id, created=True))
     return matter
 
 
@@ -449,3 +455,4 @@ def update_matter(session: Session, user: User, matter: Matter, *, description: 
     matter.status = status
     session.flush()
     record(session, user, "changed", "matter", matter.id, f"Matter {matter.number} changed")
+    emit(session, PartyChanged(PartyKind.MATTER, matter.id))

@@ -13,8 +13,10 @@ from sqlalchemy import Boolean, DateTime, Enum, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from accounting.audit import record
 from accounting.base import Base, utcnow
-from accounting.errors import LedgerError, NotFound
+from accounting.errors import LedgerError
+from accounting.lookup import fetch
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -25,6 +27,8 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class Role(enum.StrEnum):
+    """What a user may do: admins manage users, settings and the chart; staff do the daily work."""
+
     ADMIN = "admin"
     STAFF = "staff"
 
@@ -34,6 +38,9 @@ class Role(enum.StrEnum):
 
 
 class User(Base):
+    """A person of the practice who signs in. The email is unique (stored lower-case); only a hash
+    of the password is kept; an inactive user cannot sign in, and the last active admin stays one."""
+
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,11 +98,7 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 def get_user(session: Session, user_id: int) -> User:
     """The user with this id, or NotFound."""
-    # Ids are 32-bit INTEGER columns: a typed URL beyond that would make the database raise.
-    user = session.get(User, user_id) if 0 < user_id < 2**31 else None
-    if user is None:
-        raise NotFound("There is no such user.")
-    return user
+    return fetch(session, User, user_id, missing="There is no such user.")
 
 
 def list_users(session: Session) -> list[User]:
@@ -125,8 +128,6 @@ def create_user(
     session: Session, *, email: str, name: str, password: str, role: Role, by: User | None = None
 ) -> User:
     """Add an active user; refuses an email already in use. `by` is the admin, for the audit log."""
-    from accounting.audit import record  # audit imports this module
-
     email, name = _check_email(email), _check_name(name)
     if find_user_by_email(session, email) is not None:
         raise LedgerError("A user with that email already exists.", "email")
@@ -152,8 +153,6 @@ def update_user(
 
     An admin cannot deactivate their own account either: they would be signed out mid-change.
     """
-    from accounting.audit import record
-
     name, role = _check_name(name), Role(role)
     demoting = user.is_admin and user.active and (role != Role.ADMIN or not active)
     if demoting and count_active_admins(session, lock=True) <= 1:
@@ -179,8 +178,6 @@ def update_user(
 
 def reset_password(session: Session, user: User, password: str, by: User | None = None) -> None:
     """Give a user a new password (an admin's reset); the old one stops working at once."""
-    from accounting.audit import record
-
     user.set_password(password)
     session.flush()
     record(session, by, "reset password", "user", user.id, f"Password of {user.email} reset")
