@@ -5,16 +5,14 @@ from accounting.base import Base
 from accounting.ledger.accounts import Account
 from accounting.ledger.journals import Journal, JournalLine
 from accounting.ledger.practice import Practice
-from accounting.office.banking import (
+from accounting.office.bank_reconciliation import (
     BankMatch,
-    BankTransaction,
-    BankTransactionLine,
-    BankTransfer,
     MatchedBookLine,
     ReconciledLine,
     Reconciliation,
     StatementLine,
 )
+from accounting.office.bank_transactions import BankTransaction, BankTransactionLine, BankTransfer
 from accounting.office.bill_totals import ClientBillTotals, ReceivableDue
 from accounting.office.billing import (
     Bill,

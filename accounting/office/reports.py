@@ -817,7 +817,7 @@ def _sources(session: Session, journal_ids: set[int]) -> dict[int, _Source]:
 
 
 def _sources_of(session: Session, ids: list[int]) -> dict[int, _Source]:
-    from accounting.office.banking import BankTransaction, BankTransactionKind
+    from accounting.office.bank_transactions import BankTransaction, BankTransactionKind
 
     found: dict[int, _Source] = {}
     posted = session.execute(
@@ -868,7 +868,7 @@ def _gst_free_by_class(session: Session, ids: set[int]) -> dict[int, dict[Accoun
     whatever its account, since its GST is in 1A or 1B."""
     from accounting.ledger.accounts import Account
     from accounting.ledger.tax import TaxCode
-    from accounting.office.banking import BankTransactionLine
+    from accounting.office.bank_transactions import BankTransactionLine
 
     found: dict[int, dict[AccountClass, Decimal]] = {}
     if not ids:

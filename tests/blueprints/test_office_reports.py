@@ -276,7 +276,7 @@ def undone(office):
     receive money on 12 Aug of 100.00 + GST fees and 2,000.00 of capital put in."""
     from accounting.ledger.practice import Basis, get_practice
     from accounting.ledger.tax import TaxCode
-    from accounting.office.banking import BankTransactionKind, MoneyLine, record_bank_transaction
+    from accounting.office.bank_transactions import BankTransactionKind, MoneyLine, record_bank_transaction
 
     s, admin = office.session, office.admin
     get_practice(s).basis = Basis.CASH

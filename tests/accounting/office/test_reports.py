@@ -17,7 +17,7 @@ from accounting.ledger.reports import account_balances
 from accounting.ledger.tax import TaxCode
 from accounting.office import bill_totals, billing
 from accounting.office import reports as office_reports
-from accounting.office.banking import (
+from accounting.office.bank_transactions import (
     BankTransaction,
     BankTransactionKind,
     MoneyLine,
@@ -590,7 +590,7 @@ def test_a_credit_refund_undone_in_a_later_period_is_an_adjustment_there(books, 
 
 @pytest.mark.parametrize("basis", [Basis.CASH, Basis.ACCRUAL])
 def test_receive_and_spend_money_reversed_later_are_adjustments_in_the_later_period(books, office, basis):
-    from accounting.office.banking import reverse_bank_transaction
+    from accounting.office.bank_transactions import reverse_bank_transaction
 
     deposit = record_bank_transaction(
         books.session, books.admin, kind=BankTransactionKind.DEPOSIT, bank_account_id=office.id("1-1000"),
@@ -615,7 +615,7 @@ def test_receive_and_spend_money_reversed_later_are_adjustments_in_the_later_per
 
 
 def test_a_reversal_in_the_same_period_is_no_adjustment(books, office):
-    from accounting.office.banking import reverse_bank_transaction
+    from accounting.office.bank_transactions import reverse_bank_transaction
 
     deposit = record_bank_transaction(
         books.session, books.admin, kind=BankTransactionKind.DEPOSIT, bank_account_id=office.id("1-1000"),
@@ -682,7 +682,7 @@ def test_spend_money_counts_in_g11_only_what_is_a_purchase(books, office):
 
 
 def test_money_that_is_no_sale_reversed_later_is_left_out_of_the_adjustment_too(books, office):
-    from accounting.office.banking import reverse_bank_transaction
+    from accounting.office.bank_transactions import reverse_bank_transaction
 
     deposit = record_bank_transaction(
         books.session, books.admin, kind=BankTransactionKind.DEPOSIT, bank_account_id=office.id("1-1000"),
@@ -719,7 +719,7 @@ cash_operations = st.lists(st.tuples(st.integers(0, 25), st.one_of(  # (days aft
 
 
 def _apply_cash(books, office, kind, args, on):
-    from accounting.office.banking import reverse_bank_transaction
+    from accounting.office.bank_transactions import reverse_bank_transaction
     from accounting.office.suppliers import SupplierInvoice, SupplierPayment, undo_payment
 
     s, bank = books.session, office.id("1-1000")
@@ -766,7 +766,7 @@ def _month(on):
 def _gst_in_money_kept(books):
     """1A and 1B from the documents directly: the GST share of every payment, refund and receive
     money that was not undone."""
-    from accounting.office.banking import BankStatus
+    from accounting.office.bank_transactions import BankStatus
     from accounting.office.suppliers import SupplierPayment
 
     s = books.session
@@ -785,7 +785,7 @@ def _gst_in_money_kept(books):
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=cash_operations)
 def test_under_any_sequence_a_lodged_month_never_changes_and_cash_gst_adds_up(books, office, ops):
-    from accounting.office.banking import BankTransactionLine
+    from accounting.office.bank_transactions import BankTransactionLine
 
     books.session.rollback()
     books.session.execute(delete(BankTransactionLine))  # the one table _reset does not know
