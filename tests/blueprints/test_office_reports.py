@@ -192,7 +192,7 @@ def test_aged_payables_page_and_csv(client, office):
 
 
 def test_the_summary_is_paged_with_htmx(client, office, monkeypatch):
-    from accounting.office import reports as office_reports
+    from accounting.office import aged_reports as office_reports
 
     monkeypatch.setattr(office_reports, "SUMMARY_PER_PAGE", 1)
     page = html(client.get("/reports/aged-receivables?as_at=2026-10-31"))
