@@ -23,10 +23,8 @@ from accounting.office.billing import (
     CreditRefund,
     TimeEntry,
 )
-from accounting.office.suppliers import (
-    PurchaseOrder,
-    PurchaseOrderLine,
-    Supplier,
+from accounting.office.purchase_orders import PurchaseOrder, PurchaseOrderLine
+from accounting.office.supplier_documents import (
     SupplierCredit,
     SupplierCreditApplication,
     SupplierCreditLine,
@@ -34,6 +32,7 @@ from accounting.office.suppliers import (
     SupplierInvoiceLine,
     SupplierPayment,
 )
+from accounting.office.suppliers import Supplier
 from accounting.parties.clients import Client, Matter, RelatedPerson
 from accounting.parties.users import LoginThrottle, User
 from accounting.sequences import NumberSequence

@@ -48,13 +48,13 @@ from accounting.lookup import page_number
 from accounting.money import ZERO, from_cents
 from accounting.office import bill_totals
 from accounting.office.billing import Bill, BillEvent, BillStatus, CreditNote, CreditRefund, EventKind
-from accounting.office.suppliers import (
-    Supplier,
+from accounting.office.supplier_documents import (
     SupplierCredit,
     SupplierCreditApplication,
     SupplierInvoice,
     SupplierPayment,
 )
+from accounting.office.suppliers import Supplier
 from accounting.parties.clients import Client
 
 DETAIL_PER_PAGE = 50

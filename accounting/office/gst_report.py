@@ -46,7 +46,7 @@ from accounting.office.billing import (
     CreditRefund,
     EventKind,
 )
-from accounting.office.suppliers import (
+from accounting.office.supplier_documents import (
     SupplierCredit,
     SupplierCreditLine,
     SupplierInvoice,

@@ -40,18 +40,16 @@ from accounting.office.billing import (
     CreditRefund,
 )
 from accounting.office.gst_report import gst_summary
-from accounting.office.suppliers import (
+from accounting.office.supplier_credits import apply_credit, create_credit
+from accounting.office.supplier_invoices import (
     InvoiceDetails,
     InvoiceLineInput,
-    SupplierDetails,
-    apply_credit,
     approve_invoice,
-    create_credit,
     create_invoice,
     pay_invoice,
-    save_supplier,
     void_invoice,
 )
+from accounting.office.suppliers import SupplierDetails, save_supplier
 from accounting.parties.clients import Client, ClientDetails, open_matter, save_client
 
 D = Decimal
@@ -280,7 +278,7 @@ def _nth(session, model, n):
 
 
 def _apply(books, office, operation):
-    from accounting.office.suppliers import SupplierCredit, SupplierInvoice
+    from accounting.office.supplier_documents import SupplierCredit, SupplierInvoice
 
     s, kind, args = books.session, operation[0], operation[1:]
     on = JULY + timedelta(days=args[-1] if kind not in ("bill", "invoice") else args[-2])
@@ -344,7 +342,7 @@ def _apply(books, office, operation):
 
 
 def _reset(session):
-    from accounting.office.suppliers import (
+    from accounting.office.supplier_documents import (
         SupplierCredit,
         SupplierCreditApplication,
         SupplierCreditLine,

@@ -28,10 +28,10 @@ from accounting.office.billing import (
     CreditRefund,
 )
 from accounting.office.gst_report import gst_summary
-from accounting.office.suppliers import (
+from accounting.office.supplier_credits import create_credit
+from accounting.office.supplier_invoices import (
     InvoiceDetails,
     InvoiceLineInput,
-    create_credit,
     pay_invoice,
 )
 from tests.accounting.office.test_aged_reports import (
@@ -214,7 +214,8 @@ def test_a_part_payment_undone_later_takes_back_exactly_the_gst_it_counted(books
 
 
 def test_a_supplier_payment_undone_in_a_later_period_is_a_negative_adjustment_there(books, office):
-    from accounting.office.suppliers import SupplierPayment, undo_payment
+    from accounting.office.supplier_documents import SupplierPayment
+    from accounting.office.supplier_invoices import undo_payment
 
     invoice = office.invoice("200.00", JULY, date(2026, 7, 31), "S-9")
     pay_invoice(books.session, books.admin, invoice.id, bank_account_id=office.id("1-1000"),
@@ -379,7 +380,8 @@ cash_operations = st.lists(st.tuples(st.integers(0, 25), st.one_of(  # (days aft
 
 def _apply_cash(books, office, kind, args, on):
     from accounting.office.bank_transactions import reverse_bank_transaction
-    from accounting.office.suppliers import SupplierInvoice, SupplierPayment, undo_payment
+    from accounting.office.supplier_documents import SupplierInvoice, SupplierPayment
+    from accounting.office.supplier_invoices import undo_payment
 
     s, bank = books.session, office.id("1-1000")
     if kind == "bill":
@@ -426,7 +428,7 @@ def _gst_in_money_kept(books):
     """1A and 1B from the documents directly: the GST share of every payment, refund and receive
     money that was not undone."""
     from accounting.office.bank_transactions import BankStatus
-    from accounting.office.suppliers import SupplierPayment
+    from accounting.office.supplier_documents import SupplierPayment
 
     s = books.session
     share = office_reports._share
