@@ -27,6 +27,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from accounting.errors import LedgerError, NotFound
 from accounting.ledger.accounts import office_bank_accounts
 from accounting.ledger.practice import get_practice
+from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO, parse_money
 from accounting.office import purchase_orders
 from accounting.office.supplier_credits import (
@@ -275,7 +276,8 @@ def _invoice_form(formdata=None, rows=None, obj=None, form_class=InvoiceForm) ->
             "supplier_id": str(obj.supplier_id), "supplier_ref": obj.supplier_ref,
             "date": obj.date, "due_date": obj.due_date,
             "lines": [{"description": x.description, "amount": f"{x.amount:.2f}",
-                       "account": str(x.account_id), "gst_free": x.gst_free} for x in obj.lines]})
+                       "account": str(x.account_id), "gst_free": x.tax == TaxCode.GST_FREE}
+                      for x in obj.lines]})
     else:
         form = form_class(formdata=None)
         for entry in form.lines:  # not registered for GST: every line starts GST-free
@@ -617,7 +619,7 @@ def _order_form(formdata=None, rows=None, obj=None) -> OrderForm:
             "supplier_id": str(obj.supplier_id), "date": obj.date, "delivery_date": obj.delivery_date,
             "lines": [{"description": x.description, "quantity": f"{x.quantity.normalize():f}",
                        "unit_price": f"{x.unit_price:.2f}", "account": str(x.account_id),
-                       "gst_free": x.gst_free} for x in obj.lines]})
+                       "gst_free": x.tax == TaxCode.GST_FREE} for x in obj.lines]})
     else:
         form = OrderForm(formdata=None)
     form.offer_choices()

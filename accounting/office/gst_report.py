@@ -15,6 +15,7 @@ Invariants this report keeps:
 - G1 and G11 count supplies only: a receive / spend money line that carries no GST and is not to an
   income account (sales) or an expense account (purchases), such as a loan, a capital contribution,
   drawings or a bond, is shown as "not a sale / purchase" and left out of every figure.
+- A line is GST-free when its tax code (ledger.tax.TaxCode) says so, whatever the document.
 
 Sums are taken in SQL over integer cents, as the aged reports' are.
 """
@@ -212,13 +213,13 @@ def _sources_of(session: Session, ids: list[int]) -> dict[int, _Source]:
                                       by_class.get(supply, ZERO), t.gst, excluded)
     invoices = session.scalars(select(SupplierInvoice).where(SupplierInvoice.journal_id.in_(ids))).all()
     free = _gst_free_by(session, SupplierInvoiceLine, SupplierInvoiceLine.invoice_id,
-                        {i.id for i in invoices}, SupplierInvoiceLine.gst_free.is_(True))
+                        {i.id for i in invoices}, SupplierInvoiceLine.tax == TaxCode.GST_FREE)
     for i in invoices:
         found[i.journal_id] = _Source(Side.PURCHASES, "supplier_invoice", i.id, "Supplier invoice",
                                       i.number, i.supplier.name, 1, i.total, free.get(i.id, ZERO), i.gst)
     credits = session.scalars(select(SupplierCredit).where(SupplierCredit.journal_id.in_(ids))).all()
     free = _gst_free_by(session, SupplierCreditLine, SupplierCreditLine.credit_id, {c.id for c in credits},
-                        SupplierCreditLine.gst_free.is_(True))
+                        SupplierCreditLine.tax == TaxCode.GST_FREE)
     for c in credits:
         found[c.journal_id] = _Source(Side.PURCHASES, "supplier_credit", c.id, "Supplier credit note",
                                       c.number, c.supplier.name, -1, c.total, free.get(c.id, ZERO), c.gst)
@@ -360,7 +361,7 @@ def _cash_documents(session: Session, start: date, end: date, ledger) -> list[Gs
                   .join(SupplierInvoice, SupplierInvoice.id == SupplierPayment.invoice_id),
                   SupplierPayment.journal_id, SupplierPayment.date, start, end)
     free = _gst_free_by(session, SupplierInvoiceLine, SupplierInvoiceLine.invoice_id,
-                        {m.document.id for m in paid}, SupplierInvoiceLine.gst_free.is_(True))
+                        {m.document.id for m in paid}, SupplierInvoiceLine.tax == TaxCode.GST_FREE)
     for m in paid:
         invoice = m.document
         documents.append(_paid_share(Side.PURCHASES, "supplier_invoice", invoice.id, m.on,

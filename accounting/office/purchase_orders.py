@@ -3,7 +3,7 @@
 Invariants protected here:
 - An order is a promise, not a liability: it posts nothing to the ledger.
 - Each line's amount is quantity x unit price rounded half-up to the cent, and its GST is worked
-  out as an invoice line's is; the order's total is their sum.
+  out from its tax code as an invoice line's is; the order's total is their sum.
 - Only a draft order is changed; once marked sent it stays as sent.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, select
+from sqlalchemy import Date, Enum, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from accounting.audit import record
@@ -21,6 +21,7 @@ from accounting.base import Base
 from accounting.errors import InvalidAmount, LedgerError, NotADraft
 from accounting.ledger.accounts import Account
 from accounting.ledger.practice import get_practice
+from accounting.ledger.tax import TaxCode
 from accounting.lookup import fetch, page_of, valid_id
 from accounting.money import CENT, ZERO, Money, format_money
 from accounting.office.suppliers import MAX_LINES, Supplier, check_expense_account, line_gst
@@ -74,7 +75,7 @@ class PurchaseOrder(Base):
 
 class PurchaseOrderLine(Base):
     """One line of a purchase order: a quantity at a unit price on an account, its amount (the two
-    multiplied, to the cent) and GST (none when GST-free)."""
+    multiplied, to the cent), tax code and GST."""
 
     __tablename__ = "purchase_order_line"
 
@@ -86,7 +87,7 @@ class PurchaseOrderLine(Base):
     quantity: Mapped[Decimal] = mapped_column(Money)
     unit_price: Mapped[Decimal] = mapped_column(Money)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    gst_free: Mapped[bool] = mapped_column(Boolean, default=False)
+    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
     amount: Mapped[Decimal] = mapped_column(Money)
     gst_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
 
@@ -96,13 +97,18 @@ class PurchaseOrderLine(Base):
 
 @dataclass(frozen=True)
 class OrderLineInput:
-    """One typed order line."""
+    """One typed order line. `gst_free` is the form's GST-free checkbox; `tax` is the tax code it
+    stands for."""
 
     description: str
     quantity: Decimal
     unit_price: Decimal
     account_id: int | None
     gst_free: bool = False
+
+    @property
+    def tax(self) -> TaxCode:
+        return TaxCode.GST_FREE if self.gst_free else TaxCode.GST
 
 
 @dataclass(frozen=True)
@@ -122,9 +128,9 @@ def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
 
 def order_totals(lines: list[OrderLineInput], rate: Decimal) -> dict:
     """Subtotal, GST and total of order lines (the live totals of the order form)."""
-    amounts = [(line_amount(x.quantity, x.unit_price), x.gst_free) for x in lines]
+    amounts = [(line_amount(x.quantity, x.unit_price), x.tax) for x in lines]
     subtotal = sum((a for a, _ in amounts), ZERO)
-    gst = sum((line_gst(a, free, rate) for a, free in amounts), ZERO)
+    gst = sum((line_gst(a, tax, rate) for a, tax in amounts), ZERO)
     return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst}
 
 
@@ -159,8 +165,8 @@ def _write_order(order: PurchaseOrder, details: OrderDetails, supplier: Supplier
         amount = line_amount(line.quantity, line.unit_price)
         order.lines.append(PurchaseOrderLine(
             line_no=i + 1, description=line.description.strip(), quantity=line.quantity,
-            unit_price=line.unit_price, account_id=line.account_id, gst_free=line.gst_free,
-            amount=amount, gst_amount=line_gst(amount, line.gst_free, rate)))
+            unit_price=line.unit_price, account_id=line.account_id, tax=line.tax,
+            amount=amount, gst_amount=line_gst(amount, line.tax, rate)))
 
 
 def create_order(session: Session, user: User, details: OrderDetails) -> PurchaseOrder:

@@ -58,8 +58,7 @@ def create_credit(session: Session, user: User, details: InvoiceDetails) -> Supp
     for i, line in enumerate(details.lines):
         credit.lines.append(SupplierCreditLine(
             line_no=i + 1, description=line.description.strip(), account_id=line.account_id,
-            amount=line.amount, gst_free=line.gst_free,
-            gst_amount=line_gst(line.amount, line.gst_free, rate)))
+            amount=line.amount, tax=line.tax, gst_amount=line_gst(line.amount, line.tax, rate)))
     total = credit.subtotal + credit.gst
     lines = [LineInput(account_for_role(session, AccountRole.ACCOUNTS_PAYABLE).id, total,
                        f"{supplier.name} credit {ref}")]

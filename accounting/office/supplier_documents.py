@@ -7,7 +7,8 @@ Invariants kept by these rows:
   is fixed at approval. A credit note holds total - applied (nothing once voided).
 - `paid`, `credited` and `applied` are running sums the services keep with each payment or
   application (and its undo), under a lock of the document's row.
-- Each line carries the GST worked out on its amount (none when GST-free).
+- Each line carries a tax code (ledger.tax.TaxCode), as bill lines do, and the GST worked out on
+  its amount (none when GST-free).
 
 The services are in supplier_invoices and supplier_credits. Both kinds of document live here, in
 one module, because each refers to the other (an invoice lists the credits applied to it).
@@ -18,13 +19,14 @@ import enum
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from accounting.base import Base, PostedTransactionMixin
 from accounting.errors import AlreadyUndone, DocumentLocked, LedgerError, TransactionLocked
 from accounting.ledger.accounts import Account
 from accounting.ledger.journals import Journal, JournalStatus
+from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO, Money, format_money
 from accounting.office.corrections import lock_text
 from accounting.office.suppliers import Supplier
@@ -135,13 +137,13 @@ class SupplierInvoice(PostedTransactionMixin, Base):
 
 class ExpenseLineColumns:
     """What a supplier invoice line and a supplier credit line share: a GST-exclusive amount on an
-    account, whether it is GST-free and the GST worked out on it (none when GST-free)."""
+    account, its tax code and the GST worked out on it (none when GST-free)."""
 
     line_no: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(String(300))
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     amount: Mapped[Decimal] = mapped_column(Money)
-    gst_free: Mapped[bool] = mapped_column(Boolean, default=False)
+    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
     gst_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
 
     @declared_attr

@@ -13,7 +13,8 @@ Invariants protected here:
 - Only a draft is edited or deleted; a posted invoice is corrected by voiding it (its journal is
   reversed), and only while nothing has been paid against it and it is not locked. A payment is
   corrected by undoing it (its journal is reversed), with a reason (accounting/office/corrections).
-- No GST is claimed while the practice is not registered for GST.
+- Each line carries a tax code (ledger.tax.TaxCode), as bill lines do; no GST is claimed while the
+  practice is not registered for GST.
 """
 
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from accounting.errors import (
 from accounting.ledger.accounts import Account, AccountRole, account_for_role, office_bank_accounts
 from accounting.ledger.journals import Journal, LineInput, get_journal, post, register_journal_kind, reverse
 from accounting.ledger.practice import get_practice
-from accounting.ledger.tax import check_gst_allowed
+from accounting.ledger.tax import TaxCode, check_gst_allowed
 from accounting.lookup import fetch, like_pattern, page_of, valid_id
 from accounting.money import ZERO, format_money
 from accounting.office.corrections import check_correction, refuse_if_locked
@@ -60,12 +61,17 @@ for _kind, _prefix in {"purchase_invoice": "PU-", "ap_payment": "AP-"}.items():
 
 @dataclass(frozen=True)
 class InvoiceLineInput:
-    """One typed line: a GST-exclusive amount charged to an account."""
+    """One typed line: a GST-exclusive amount charged to an account. `gst_free` is the form's
+    GST-free checkbox; `tax` is the tax code it stands for."""
 
     description: str
     amount: Decimal
     account_id: int | None
     gst_free: bool = False
+
+    @property
+    def tax(self) -> TaxCode:
+        return TaxCode.GST_FREE if self.gst_free else TaxCode.GST
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,8 @@ def check_document(session: Session, details: InvoiceDetails, document_id: int |
         if line.amount <= ZERO:
             raise InvalidAmount(f"Line {n}: the amount must be more than zero.", f"lines-{i}-amount")
         check_expense_account(session, line.account_id, f"lines-{i}-account", f"Line {n}: ")
-        check_gst_allowed(practice, not line.gst_free, f"lines-{i}-gst_free")
+        # The form's field for a line's tax is its GST-free checkbox.
+        check_gst_allowed(practice, line.tax == TaxCode.GST, f"lines-{i}-gst_free")
     return supplier
 
 
@@ -127,8 +134,7 @@ def _write_lines(invoice: SupplierInvoice, lines: list[InvoiceLineInput], rate: 
     for i, line in enumerate(lines):
         invoice.lines.append(SupplierInvoiceLine(
             line_no=i + 1, description=line.description.strip(), account_id=line.account_id,
-            amount=line.amount, gst_free=line.gst_free,
-            gst_amount=line_gst(line.amount, line.gst_free, rate)))
+            amount=line.amount, tax=line.tax, gst_amount=line_gst(line.amount, line.tax, rate)))
 
 
 def create_invoice(session: Session, user: User, details: InvoiceDetails) -> SupplierInvoice:
@@ -183,7 +189,7 @@ def delete_invoice(session: Session, user: User, invoice: SupplierInvoice) -> No
 def approve_invoice(session: Session, user: User, invoice: SupplierInvoice) -> Journal:
     """Post a draft: Dr each line's account its amount, Dr GST paid the GST, Cr AP the total."""
     _refuse_unless_draft(invoice, "approved")
-    check_gst_allowed(get_practice(session), any(not line.gst_free for line in invoice.lines))
+    check_gst_allowed(get_practice(session), any(line.tax == TaxCode.GST for line in invoice.lines))
     gst = invoice.gst
     lines = [LineInput(line.account_id, line.amount, line.description) for line in invoice.lines]
     if gst:
@@ -251,7 +257,7 @@ def search_invoices(session: Session, query: str = "", *, status: str = "", page
 def draft_totals(lines: list[InvoiceLineInput], rate: Decimal) -> dict:
     """Subtotal, GST and total of lines as typed so far (the live totals of the entry form)."""
     subtotal = sum((line.amount for line in lines), ZERO)
-    gst = sum((line_gst(line.amount, line.gst_free, rate) for line in lines), ZERO)
+    gst = sum((line_gst(line.amount, line.tax, rate) for line in lines), ZERO)
     return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst}
 
 

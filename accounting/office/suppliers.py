@@ -6,7 +6,7 @@ Invariants protected here:
 - A supplier document's line (invoice, credit note, purchase order) is charged only to an active
   expense, direct cost or asset account that is not a bank and plays no role in the books
   (`check_expense_account`), the same list the forms offer (`expense_accounts`); its GST is worked
-  out by `line_gst`: none when GST-free.
+  out from its tax code (`line_gst`): none when GST-free.
 
 The documents live beside this module: supplier_documents (the rows of invoices, payments and
 credit notes), supplier_invoices (invoices and their payments), supplier_credits (credit notes
@@ -23,7 +23,7 @@ from accounting.audit import record
 from accounting.base import Base
 from accounting.errors import InvalidAccount, LedgerError
 from accounting.ledger.accounts import Account, AccountType
-from accounting.ledger.tax import gst_on
+from accounting.ledger.tax import TaxCode, gst_on
 from accounting.lookup import fetch, like_pattern, page_of, valid_id
 from accounting.money import ZERO
 from accounting.parties.clients import check_email, check_lengths, validate_abn
@@ -88,9 +88,9 @@ def check_expense_account(session: Session, account_id, field: str, label: str =
     return account
 
 
-def line_gst(amount: Decimal, gst_free: bool, rate: Decimal) -> Decimal:
+def line_gst(amount: Decimal, tax: TaxCode, rate: Decimal) -> Decimal:
     """The GST on one supplier document's line: none when GST-free."""
-    return ZERO if gst_free else gst_on(amount, rate)
+    return ZERO if tax == TaxCode.GST_FREE else gst_on(amount, rate)
 
 
 def save_supplier(session: Session, user: User, details: SupplierDetails,
