@@ -140,15 +140,14 @@ def _seed_billing(session, admin, today):
 
 
 def _seed_suppliers(session, admin, today):
-    from accounting.office.suppliers import (
+    from accounting.office.supplier_invoices import (
         InvoiceDetails,
         InvoiceLineInput,
-        SupplierDetails,
         approve_invoice,
         create_invoice,
         pay_invoice,
-        save_supplier,
     )
+    from accounting.office.suppliers import SupplierDetails, save_supplier
 
     code = {a.code: a for a in session.execute(select(Account)).scalars()}
     bank = account_for_role(session, AccountRole.OFFICE_BANK)

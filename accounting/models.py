@@ -5,16 +5,14 @@ from accounting.base import Base
 from accounting.ledger.accounts import Account
 from accounting.ledger.journals import Journal, JournalLine
 from accounting.ledger.practice import Practice
-from accounting.office.banking import (
+from accounting.office.bank_reconciliation import (
     BankMatch,
-    BankTransaction,
-    BankTransactionLine,
-    BankTransfer,
     MatchedBookLine,
     ReconciledLine,
     Reconciliation,
     StatementLine,
 )
+from accounting.office.bank_transactions import BankTransaction, BankTransactionLine, BankTransfer
 from accounting.office.bill_totals import ClientBillTotals, ReceivableDue
 from accounting.office.billing import (
     Bill,
@@ -25,10 +23,8 @@ from accounting.office.billing import (
     CreditRefund,
     TimeEntry,
 )
-from accounting.office.suppliers import (
-    PurchaseOrder,
-    PurchaseOrderLine,
-    Supplier,
+from accounting.office.purchase_orders import PurchaseOrder, PurchaseOrderLine
+from accounting.office.supplier_documents import (
     SupplierCredit,
     SupplierCreditApplication,
     SupplierCreditLine,
@@ -36,6 +32,7 @@ from accounting.office.suppliers import (
     SupplierInvoiceLine,
     SupplierPayment,
 )
+from accounting.office.suppliers import Supplier
 from accounting.parties.clients import Client, Matter, RelatedPerson
 from accounting.parties.users import LoginThrottle, User
 from accounting.sequences import NumberSequence

@@ -12,36 +12,37 @@ from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectF
 from wtforms.validators import InputRequired, Length, Optional
 
 from accounting.errors import InvalidAccount, LedgerError
+from accounting.ledger.accounts import office_bank_accounts
 from accounting.ledger.journals import postable_accounts
 from accounting.ledger.practice import get_practice
-from accounting.ledger.tax import TaxCode
+from accounting.ledger.tax import TaxCode, gst_on
 from accounting.money import ZERO, parse_money
-from accounting.office.banking import (
-    BankTransactionKind,
-    MoneyLine,
+from accounting.office.bank_reconciliation import (
     StatementLine,
-    book_balances,
     delete_statement_line,
-    get_bank_transaction,
-    get_office_bank,
     get_reconciliation,
-    get_transfer,
-    gst_on,
     import_statement,
-    list_bank_documents,
     match,
-    office_bank_accounts,
     reconciliation_history,
     reconciliation_report,
     reconciliation_state,
-    record_bank_transaction,
     register,
-    reverse_bank_transaction,
     save_reconciliation,
-    transfer,
     undo_reconciliation,
     unmatch,
     why_not_undoable,
+)
+from accounting.office.bank_transactions import (
+    BankTransactionKind,
+    MoneyLine,
+    book_balances,
+    get_bank_transaction,
+    get_office_bank,
+    get_transfer,
+    list_bank_documents,
+    record_bank_transaction,
+    reverse_bank_transaction,
+    transfer,
 )
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import admin_required, committing, page_number, render, wants_fragment

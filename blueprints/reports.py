@@ -21,7 +21,7 @@ from accounting.ledger.practice import get_practice
 from accounting.ledger.reports import general_ledger as ledger_report
 from accounting.ledger.reports import trial_balance as trial_balance_report
 from accounting.money import ZERO, format_money, parse_money
-from accounting.office import reports as office_reports
+from accounting.office import aged_reports, gst_report
 from accounting.office.suppliers import Supplier
 from accounting.parties.clients import Client
 from blueprints.pages import page_number, render, url_for_each
@@ -201,11 +201,11 @@ class AgedKind:
 
 AGED = {
     "receivables": AgedKind("Aged receivables", "Client", "Accounts Receivable", "aged_receivables",
-                            office_reports.aged_receivables, office_reports.aged_receivables_page,
-                            office_reports.client_receivables, Client),
+                            aged_reports.aged_receivables, aged_reports.aged_receivables_page,
+                            aged_reports.client_receivables, Client),
     "payables": AgedKind("Aged payables", "Supplier", "Accounts Payable", "aged_payables",
-                         office_reports.aged_payables, office_reports.aged_payables_page,
-                         office_reports.supplier_payables, Supplier),
+                         aged_reports.aged_payables, aged_reports.aged_payables_page,
+                         aged_reports.supplier_payables, Supplier),
 }
 
 
@@ -221,11 +221,11 @@ def _aged_page(which: str):
     page = page_number()
     try:
         report = kind.page(db.session, _date_arg("as_at", date.today()), page,
-                           office_reports.SUMMARY_PER_PAGE)
+                           aged_reports.SUMMARY_PER_PAGE)
     except LedgerError as error:
         return render("reports/aged.html", kind=kind, report=None, error=error, status=400)
     return render("reports/aged.html", block="summary", kind=kind, which=which, report=report, error=None,
-                  page=page, per_page=office_reports.SUMMARY_PER_PAGE, buckets=office_reports.BUCKETS,
+                  page=page, per_page=aged_reports.SUMMARY_PER_PAGE, buckets=aged_reports.BUCKETS,
                   detail_url=_detail_urls(kind, report.as_at))
 
 
@@ -243,7 +243,7 @@ def _aged_detail_page(which: str, party_id: int):
         return render("reports/aged_detail.html", kind=kind, detail=None, party=party, error=error,
                       status=400)
     return render("reports/aged_detail.html", block="items", kind=kind, detail=detail, party=party,
-                  error=None, page=page_number(), per_page=office_reports.DETAIL_PER_PAGE)
+                  error=None, page=page_number(), per_page=aged_reports.DETAIL_PER_PAGE)
 
 
 def _aged_csv(which: str):
@@ -252,7 +252,7 @@ def _aged_csv(which: str):
         report = kind.report(db.session, _date_arg("as_at", date.today()))
     except LedgerError as error:
         return _refused(error)
-    rows = [[kind.party, *(b.csv_label for b in office_reports.BUCKETS), "Total"]]
+    rows = [[kind.party, *(b.csv_label for b in aged_reports.BUCKETS), "Total"]]
     rows += [[_text(r.name), *(_plain(b) for b in r.buckets), _plain(r.total)] for r in report.rows]
     rows.append(["Total", *(_plain(t) for t in report.totals), _plain(report.total)])
     if report.difference:
@@ -266,7 +266,7 @@ def _aged_detail_csv(which: str, party_id: int):
     party = _party_or_404(kind, party_id)
     try:
         detail = kind.detail(db.session, party, _date_arg("as_at", date.today()), page=1,
-                             per_page=office_reports.MAX_DETAIL_ROWS)
+                             per_page=aged_reports.MAX_DETAIL_ROWS)
     except LedgerError as error:
         return _refused(error)
     rows = [[kind.party, "Document", "Date", "Due", "Days overdue", "Total", "Owed", "Bucket"]]
@@ -288,7 +288,7 @@ def aged_ledger_check(which):
         total = parse_money(request.args.get("total", ""))
     except LedgerError:
         total = None
-    balance = office_reports.ledger_balance(db.session, which, as_at)
+    balance = aged_reports.ledger_balance(db.session, which, as_at)
     response = make_response(render_template("reports/_ledger_check.html", kind=AGED[which], as_at=as_at,
                                              balance=balance, total=total))
     response.headers["Vary"] = "HX-Request"
@@ -353,7 +353,7 @@ def _quarter_of(day: date) -> tuple[date, date]:
 
 def _gst_summary():
     start, end = _quarter_of(date.today())
-    return office_reports.gst_summary(db.session, _date_arg("start", start), _date_arg("end", end))
+    return gst_report.gst_summary(db.session, _date_arg("start", start), _date_arg("end", end))
 
 
 @bp.route("/gst")

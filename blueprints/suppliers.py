@@ -1,6 +1,6 @@
 """Suppliers, supplier invoices (draft, approve, pay, void) with htmx lines and live totals.
 
-Views parse the form, call one function of accounting.office.suppliers inside `committing(form)`, and
+Views parse the form, call one function of accounting.office's supplier modules inside `committing(form)`, and
 render or redirect (303). The invoice form's lines block and its totals are rendered by the server,
 so the totals a person sees are the ones approval will post.
 """
@@ -25,47 +25,45 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from accounting.errors import LedgerError, NotFound
+from accounting.ledger.accounts import office_bank_accounts
 from accounting.ledger.practice import get_practice
+from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO, parse_money
-from accounting.office.suppliers import (
-    MAX_LINES,
+from accounting.office import purchase_orders
+from accounting.office.supplier_credits import (
+    apply_credit,
+    create_credit,
+    get_credit,
+    invoices_to_credit,
+    list_credits,
+    undo_credit_application,
+    void_credit,
+)
+from accounting.office.supplier_documents import InvoiceStatus
+from accounting.office.supplier_invoices import (
     InvoiceDetails,
     InvoiceLineInput,
-    InvoiceStatus,
-    OrderDetails,
-    OrderLineInput,
-    SupplierDetails,
-    all_suppliers,
-    apply_credit,
     approve_invoice,
-    create_credit,
     create_invoice,
     delete_invoice,
     draft_totals,
-    expense_accounts,
-    get_credit,
     get_invoice,
-    get_order,
-    get_supplier,
     invoice_history,
-    invoices_to_credit,
-    list_credits,
-    list_orders,
-    mark_order_sent,
-    office_bank_accounts,
-    order_totals,
     pay_invoice,
-    save_supplier,
     search_invoices,
-    search_suppliers,
-    undo_credit_application,
     undo_payment,
     update_invoice,
-    update_order,
-    void_credit,
     void_invoice,
 )
-from accounting.office.suppliers import create_order as raise_order
+from accounting.office.suppliers import (
+    MAX_LINES,
+    SupplierDetails,
+    all_suppliers,
+    expense_accounts,
+    get_supplier,
+    save_supplier,
+    search_suppliers,
+)
 from blueprints.billing import CorrectionForm, _fields_prefixed, history_csv
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render
@@ -278,7 +276,8 @@ def _invoice_form(formdata=None, rows=None, obj=None, form_class=InvoiceForm) ->
             "supplier_id": str(obj.supplier_id), "supplier_ref": obj.supplier_ref,
             "date": obj.date, "due_date": obj.due_date,
             "lines": [{"description": x.description, "amount": f"{x.amount:.2f}",
-                       "account": str(x.account_id), "gst_free": x.gst_free} for x in obj.lines]})
+                       "account": str(x.account_id), "gst_free": x.tax == TaxCode.GST_FREE}
+                      for x in obj.lines]})
     else:
         form = form_class(formdata=None)
         for entry in form.lines:  # not registered for GST: every line starts GST-free
@@ -588,7 +587,7 @@ class OrderForm(FlaskForm):
 
     offer_choices = InvoiceForm.offer_choices
 
-    def typed_lines(self, strict: bool) -> list[OrderLineInput]:
+    def typed_lines(self, strict: bool) -> list[purchase_orders.OrderLineInput]:
         """The non-blank lines; `strict` refuses unreadable numbers, else counts them as zero."""
         lines = []
         for i, entry in enumerate(self.lines):
@@ -603,13 +602,13 @@ class OrderForm(FlaskForm):
                     if strict:
                         raise
                     numbers.append(ZERO)
-            lines.append(OrderLineInput(line.description.data or "", *numbers, _id(line.account.data),
-                                        bool(line.gst_free.data)))
+            lines.append(purchase_orders.OrderLineInput(line.description.data or "", *numbers,
+                                                        _id(line.account.data), bool(line.gst_free.data)))
         return lines
 
-    def details(self) -> OrderDetails:
-        return OrderDetails(_id(self.supplier_id.data), self.date.data, self.delivery_date.data,
-                            self.typed_lines(strict=True))
+    def details(self) -> purchase_orders.OrderDetails:
+        return purchase_orders.OrderDetails(_id(self.supplier_id.data), self.date.data,
+                                            self.delivery_date.data, self.typed_lines(strict=True))
 
 
 def _order_form(formdata=None, rows=None, obj=None) -> OrderForm:
@@ -620,7 +619,7 @@ def _order_form(formdata=None, rows=None, obj=None) -> OrderForm:
             "supplier_id": str(obj.supplier_id), "date": obj.date, "delivery_date": obj.delivery_date,
             "lines": [{"description": x.description, "quantity": f"{x.quantity.normalize():f}",
                        "unit_price": f"{x.unit_price:.2f}", "account": str(x.account_id),
-                       "gst_free": x.gst_free} for x in obj.lines]})
+                       "gst_free": x.tax == TaxCode.GST_FREE} for x in obj.lines]})
     else:
         form = OrderForm(formdata=None)
     form.offer_choices()
@@ -628,20 +627,20 @@ def _order_form(formdata=None, rows=None, obj=None) -> OrderForm:
 
 
 def _render_order_form(form, order=None, status=200, block=None, focus_line=None):
-    totals = order_totals(form.typed_lines(strict=False), get_practice(db.session).gst_rate)
+    totals = purchase_orders.order_totals(form.typed_lines(strict=False), get_practice(db.session).gst_rate)
     return render("suppliers/order_form.html", block=block, status=status, form=form, order=order,
                   totals=totals, focus_line=focus_line)
 
 
-ORDERS = _Saving(raise_order, update_order, "Purchase order {0.number} saved.", "suppliers.show_order",
-                 "order_id", _render_order_form)
+ORDERS = _Saving(purchase_orders.create_order, purchase_orders.update_order,
+                 "Purchase order {0.number} saved.", "suppliers.show_order", "order_id", _render_order_form)
 
 
 @bp.route("/orders")
 def list_orders_page():
     """Purchase orders, newest first."""
     page, per_page = page_number(), current_app.config["PAGE_SIZE"]
-    orders, total = list_orders(db.session, page=page, per_page=per_page)
+    orders, total = purchase_orders.list_orders(db.session, page=page, per_page=per_page)
     return render("suppliers/orders.html", block="results", orders=orders, total=total, page=page,
                   per_page=per_page)
 
@@ -657,7 +656,7 @@ def new_order():
 @bp.route("/orders/<int:order_id>/edit", methods=["GET", "POST"])
 def edit_order(order_id):
     """Change a draft purchase order."""
-    order = get_order(db.session, order_id)
+    order = purchase_orders.get_order(db.session, order_id)
     if not order.is_draft():
         flash(f"{order.number} has been sent: only a draft order can be edited.", "error")
         return redirect(url_for("suppliers.show_order", order_id=order.id), 303)
@@ -673,27 +672,28 @@ ORDER_LINES.add_routes(bp, "/orders", "order_lines", "order_totals_fragment",
 @bp.route("/orders/<int:order_id>")
 def show_order(order_id):
     """A purchase order and what can be done with it."""
-    return render("suppliers/order.html", order=get_order(db.session, order_id), action_form=ActionForm())
+    return render("suppliers/order.html", order=purchase_orders.get_order(db.session, order_id),
+                  action_form=ActionForm())
 
 
 @bp.route("/orders/<int:order_id>/send", methods=["POST"])
 def send_order(order_id):
     """Mark a draft order as sent."""
-    order = get_order(db.session, order_id)
+    order = purchase_orders.get_order(db.session, order_id)
     form = ActionForm()
     if form.validate_on_submit():
         with committing(form) as saved:
-            mark_order_sent(db.session, current_user, order)
+            purchase_orders.mark_order_sent(db.session, current_user, order)
         if saved.ok:
             flash(f"{order.number} marked sent.", "success")
             return redirect(url_for("suppliers.show_order", order_id=order.id), 303)
     flash(" ".join(form.form_errors) or "The form expired: try again.", "error")
-    return render("suppliers/order.html", order=get_order(db.session, order_id), action_form=form,
-                  status=INVALID)
+    return render("suppliers/order.html", order=purchase_orders.get_order(db.session, order_id),
+                  action_form=form, status=INVALID)
 
 
 @bp.route("/orders/<int:order_id>/print")
 def print_order(order_id):
     """The order laid out for printing (or saving as PDF) to send to the supplier."""
-    return render("suppliers/order_print.html", order=get_order(db.session, order_id),
+    return render("suppliers/order_print.html", order=purchase_orders.get_order(db.session, order_id),
                   practice=get_practice(db.session))

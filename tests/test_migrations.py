@@ -191,3 +191,59 @@ def test_0006_run_again_after_being_cut_short_encrypts_nothing_twice(app_at_0005
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT tfn FROM client ORDER BY id")).scalars().all() == [
             "123456782", "876543210"]
+
+
+@pytest.fixture
+def app_at_0006(empty_database):
+    yield from _app_migrated_to(empty_database, "0006")
+
+
+def test_0008_turns_each_supplier_lines_gst_free_flag_into_its_tax_code_and_back(app_at_0006):
+    """Supplier invoice, credit note and purchase order lines written before 0008 get the tax code
+    their GST-free flag meant (GST_FREE or GST); downgrading gives the flags back."""
+    from sqlalchemy import text
+
+    from extensions import db
+
+    rows = [
+        "INSERT INTO account (id, code, name, type, is_bank, description, archived, holds_trust) "
+        "VALUES (1, '6-2400', 'Stationery', 'EXPENSE', FALSE, '', FALSE, FALSE)",
+        "INSERT INTO journal (id, number, kind, date, narration, reference, status, posted_at, "
+        "reversal_reason, public_id, created_at) VALUES (1, 'VE-000001', 'vendor_credit', '2026-07-01', "
+        "'Credit', '', 'POSTED', CURRENT_TIMESTAMP, '', 'j1', CURRENT_TIMESTAMP)",
+        "INSERT INTO supplier (id, name, abn, email, phone, address) "
+        "VALUES (1, 'Officeworks', '', '', '', '')",
+        "INSERT INTO supplier_invoice (id, number, supplier_id, supplier_ref, date, due_date, status, total, "
+        "paid, credited, public_id, created_at) VALUES (1, 'SI-00001', 1, 'A1', '2026-07-01', "
+        "'2026-07-31', 'DRAFT', 0, 0, 0, 'i1', CURRENT_TIMESTAMP)",
+        "INSERT INTO supplier_credit (id, number, supplier_id, supplier_ref, date, status, total, applied, "
+        "journal_id, public_id, created_at) VALUES (1, 'SC-00001', 1, 'C1', '2026-07-01', 'OPEN', 0, 0, 1, "
+        "'c1', CURRENT_TIMESTAMP)",
+        "INSERT INTO purchase_order (id, number, supplier_id, date, status) "
+        "VALUES (1, 'PO-00001', 1, '2026-07-01', 'DRAFT')",
+        "INSERT INTO supplier_invoice_line (id, invoice_id, line_no, description, account_id, amount, "
+        "gst_free, gst_amount) VALUES (1, 1, 1, 'Paper', 1, 10000, FALSE, 1000), "
+        "(2, 1, 2, 'Stamps', 1, 500, TRUE, 0)",
+        "INSERT INTO supplier_credit_line (id, credit_id, line_no, description, account_id, amount, "
+        "gst_free, gst_amount) VALUES (1, 1, 1, 'Stamps back', 1, 500, TRUE, 0), "
+        "(2, 1, 2, 'Paper back', 1, 2000, FALSE, 200)",
+        "INSERT INTO purchase_order_line (id, order_id, line_no, description, quantity, unit_price, "
+        "account_id, gst_free, amount, gst_amount) VALUES (1, 1, 1, 'Toner', 200, 5000, 1, FALSE, 10000, "
+        "1000), (2, 1, 2, 'Postage', 100, 300, 1, TRUE, 300, 0)",
+    ]
+    with db.engine.begin() as conn:
+        for statement in rows:
+            conn.execute(text(statement))
+    db.session.remove()
+    tables = ("supplier_invoice_line", "supplier_credit_line", "purchase_order_line")
+
+    def column(name):
+        with db.engine.connect() as conn:
+            return [conn.execute(text(f"SELECT {name} FROM {table} ORDER BY id")).scalars().all()
+                    for table in tables]
+
+    upgrade()
+    assert column("tax") == [["GST", "GST_FREE"], ["GST_FREE", "GST"], ["GST", "GST_FREE"]]
+    downgrade(revision="0006")
+    assert [[bool(flag) for flag in flags] for flags in column("gst_free")] == [
+        [False, True], [True, False], [False, True]]

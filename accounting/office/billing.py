@@ -45,6 +45,7 @@ from accounting.ledger.journals import Journal, JournalStatus, LineInput, post, 
 from accounting.ledger.practice import get_practice
 from accounting.ledger.tax import TaxCode, check_gst_allowed, gst_on
 from accounting.money import CENT, ZERO, Money, format_money
+from accounting.office.corrections import check_correction
 from accounting.parties.clients import Client, Matter, MatterStatus
 from accounting.parties.users import User
 from accounting.sequences import next_number
@@ -745,21 +746,6 @@ def write_off(session: Session, user: User | None, bill_id: int, *, date: date,
 # ---------------------------------------------------------------- corrections
 
 
-def _check_correction(when: date | None, reason: str, since: date, what: str, doing: str = "undone") -> str:
-    """The date and reason every undo asks for; returns the reason, trimmed."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise LedgerError(f"Say why the {what} is {doing}.", "reason")
-    if len(reason) > 200:
-        raise LedgerError("Keep the reason under 200 characters.", "reason")
-    if when is None:
-        raise LedgerError("Enter the date of the correction.", "date")
-    if when < since:
-        raise LedgerError(f"The correction cannot be dated before the {what} ({since:%d %b %Y}).",
-                          "date")
-    return reason
-
-
 def _refuse_if_locked(*documents) -> None:
     for document in documents:
         if document is not None and document.is_locked():
@@ -801,7 +787,7 @@ def undo_event(session: Session, user: User | None, event_id: int, *, date: date
     if event.undone_by is not None:
         raise LedgerError(f"That {what} was already undone on {event.undone_by.date:%d %b %Y}.")
     _refuse_if_locked(bill, event.journal, note)
-    reason = _check_correction(date, reason, event.date, what)
+    reason = check_correction(date, reason, event.date, what)
     get_practice(session).check_open(date)
     journal_id = None
     if event.journal is not None:
@@ -942,7 +928,7 @@ def undo_refund(session: Session, user: User | None, refund_id: int, *, date: da
     if refund.undone:
         raise LedgerError("That refund was already undone.")
     _refuse_if_locked(note, refund.journal)
-    reason = _check_correction(date, reason, refund.date, "refund")
+    reason = check_correction(date, reason, refund.date, "refund")
     reversal = reverse(session, user, refund.journal, date=date,
                        reason=f"Refund of {note.number} undone: {reason}")
     note.used -= refund.amount
@@ -960,7 +946,7 @@ def void_credit_note(session: Session, user: User | None, credit_note_id: int, *
     problem = note.why_not_voidable()
     if problem:
         raise (TransactionLocked if problem.startswith("Locked") else LedgerError)(problem)
-    reason = _check_correction(date, reason, note.date, "credit note", "voided")
+    reason = check_correction(date, reason, note.date, "credit note", "voided")
     reversal = reverse(session, user, note.journal, date=date,
                        reason=f"Credit note {note.number} voided: {reason}")
     note.status = "voided"

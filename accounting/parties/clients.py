@@ -106,12 +106,13 @@ def validate_acn(value: str) -> str:
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _check_email(value: str, field: str = "email") -> None:
+def check_email(value: str, field: str = "email") -> None:
+    """Refuse an email address that is plainly mistyped (a blank one is allowed)."""
     if value and not EMAIL_PATTERN.match(value):
         raise LedgerError("Enter an email address such as name@example.com.", field)
 
 
-def _check_lengths(model, values: dict) -> None:
+def check_lengths(model, values: dict) -> None:
     """Refuse text longer than its column, naming the field, before the database sees it."""
     for key, value in values.items():
         column = model.__table__.columns.get(key)
@@ -261,8 +262,8 @@ def _clean_details(details: ClientDetails) -> dict:
     for identifier in ("tfn", "abn", "acn"):
         if len(values[identifier]) > 20:  # formatted input may carry spaces; more is never valid
             raise LedgerError(f"That is not a valid {identifier.upper()}.", identifier)
-    _check_lengths(Client, {k: v for k, v in values.items() if k not in ("tfn", "abn", "acn")})
-    _check_email(values["email"])
+    check_lengths(Client, {k: v for k, v in values.items() if k not in ("tfn", "abn", "acn")})
+    check_email(values["email"])
     try:
         values["kind"] = ClientKind(values["kind"])
     except ValueError:
@@ -388,8 +389,8 @@ def add_person(session: Session, user: User, client: Client, *, name: str, role:
         role = PersonRole(role)
     except ValueError:
         raise LedgerError("Choose the person's role.", "role") from None
-    _check_lengths(RelatedPerson, {"name": name, "email": email, "phone": phone})
-    _check_email(email)
+    check_lengths(RelatedPerson, {"name": name, "email": email, "phone": phone})
+    check_email(email)
     person = RelatedPerson(client=client, name=name, role=role, email=email, phone=phone)
     session.add(person)
     session.flush()
@@ -413,7 +414,7 @@ def _clean_description(description: str) -> str:
     description = (description or "").strip()
     if not description:
         raise LedgerError("Describe the matter.", "description")
-    _check_lengths(Matter, {"description": description})
+    check_lengths(Matter, {"description": description})
     return description
 
 

@@ -37,7 +37,7 @@ from accounting.audit import record
 from accounting.base import Base, utcnow
 from accounting.errors import LedgerError, NotFound
 from accounting.money import ZERO, Money, format_money, parse_money
-from accounting.office.banking import parse_csv_statement, parse_statement
+from accounting.office.statement_files import parse_csv_statement, parse_statement
 from accounting.parties.users import User
 from accounting.trust.ledger import TrustAccount, TrustTransaction, get_trust_account
 from accounting.trust.reports import CashItem, cash_book_balance, cash_book_items

@@ -13,13 +13,12 @@ from accounting.ledger.accounts import Account, AccountType
 from accounting.ledger.journals import Journal
 from accounting.ledger.practice import get_practice
 from accounting.ledger.tax import TaxCode
-from accounting.office.banking import (
+from accounting.office.bank_reconciliation import Reconciliation, StatementLine
+from accounting.office.bank_transactions import (
     BankStatus,
     BankTransaction,
     BankTransfer,
     MoneyLine,
-    Reconciliation,
-    StatementLine,
     record_bank_transaction,
 )
 from tests.support import html, text_of
@@ -310,7 +309,7 @@ def test_an_ofx_statement_is_imported_and_a_second_import_skips_what_is_stored(c
 
 
 def test_a_transfer_has_its_own_page_and_is_reversed_there(client, signed_in, books, db_session):
-    from accounting.office.banking import transfer
+    from accounting.office.bank_transactions import transfer
 
     other = savings(books)
     moved = transfer(db_session, books.admin, from_account_id=books.account("1-1000").id,

@@ -17,16 +17,14 @@ from accounting.audit import AuditEvent
 from accounting.ledger.journals import Journal
 from accounting.ledger.practice import get_practice
 from accounting.ledger.tax import TaxCode
-from accounting.office.banking import (
+from accounting.office.bank_reconciliation import (
     BankMatch,
-    BankTransaction,
-    MoneyLine,
     Reconciliation,
     StatementLine,
     match,
-    record_bank_transaction,
     save_reconciliation,
 )
+from accounting.office.bank_transactions import BankTransaction, MoneyLine, record_bank_transaction
 from tests.support import html, text_of
 
 HX = {"HX-Request": "true"}

@@ -10,14 +10,13 @@ import pytest
 from accounting.ledger.tax import TaxCode
 from accounting.office import billing
 from accounting.office.billing import BillLineInput
-from accounting.office.suppliers import (
+from accounting.office.supplier_invoices import (
     InvoiceDetails,
     InvoiceLineInput,
-    SupplierDetails,
     approve_invoice,
     create_invoice,
-    save_supplier,
 )
+from accounting.office.suppliers import SupplierDetails, save_supplier
 from accounting.parties.clients import ClientDetails, open_matter, save_client
 from tests.support import html, text_of
 
@@ -192,7 +191,7 @@ def test_aged_payables_page_and_csv(client, office):
 
 
 def test_the_summary_is_paged_with_htmx(client, office, monkeypatch):
-    from accounting.office import reports as office_reports
+    from accounting.office import aged_reports as office_reports
 
     monkeypatch.setattr(office_reports, "SUMMARY_PER_PAGE", 1)
     page = html(client.get("/reports/aged-receivables?as_at=2026-10-31"))
@@ -276,7 +275,7 @@ def undone(office):
     receive money on 12 Aug of 100.00 + GST fees and 2,000.00 of capital put in."""
     from accounting.ledger.practice import Basis, get_practice
     from accounting.ledger.tax import TaxCode
-    from accounting.office.banking import BankTransactionKind, MoneyLine, record_bank_transaction
+    from accounting.office.bank_transactions import BankTransactionKind, MoneyLine, record_bank_transaction
 
     s, admin = office.session, office.admin
     get_practice(s).basis = Basis.CASH

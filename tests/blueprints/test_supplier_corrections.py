@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from accounting.ledger.journals import Journal
 from accounting.ledger.practice import get_practice
-from accounting.office.suppliers import SupplierCreditApplication, SupplierInvoice
+from accounting.office.supplier_documents import SupplierCreditApplication, SupplierInvoice
 from tests.accounting.office.test_suppliers import apply, approved, credit_note, pay
 from tests.support import html
 
@@ -99,7 +99,7 @@ def test_undo_of_another_invoices_payment_is_404(client, books, supplier, db_ses
 
 def test_the_invoice_history_downloads_as_csv(client, books, supplier, db_session):
     invoice = approved(books, db_session, supplier)
-    from accounting.office.suppliers import pay_invoice
+    from accounting.office.supplier_invoices import pay_invoice
 
     pay_invoice(db_session, books.admin, invoice.id, bank_account_id=books.account("1-1000").id,
                 date=date(2026, 7, 10), amount=D("10.00"), reference="+61 400 000 000")

@@ -8,14 +8,8 @@ from sqlalchemy import func, select
 
 from accounting.ledger.journals import Journal
 from accounting.ledger.practice import get_practice
-from accounting.office.suppliers import (
-    InvoiceStatus,
-    Supplier,
-    SupplierDetails,
-    SupplierInvoice,
-    SupplierPayment,
-    save_supplier,
-)
+from accounting.office.supplier_documents import InvoiceStatus, SupplierInvoice, SupplierPayment
+from accounting.office.suppliers import Supplier, SupplierDetails, save_supplier
 from tests.support import html, text_of
 
 HX = {"HX-Request": "true"}
@@ -362,7 +356,7 @@ def make_credit(client, books, supplier, amount="20.00"):
 
 
 def test_a_credit_note_is_posted_and_applied_to_invoices(client, signed_in, books, supplier, db_session):
-    from accounting.office.suppliers import SupplierCredit
+    from accounting.office.supplier_documents import SupplierCredit
 
     page = html(client.get(f"/suppliers/credits/new?supplier={supplier.id}"))
     assert page.find(id="due_date") is None
@@ -395,7 +389,7 @@ def test_a_credit_note_is_posted_and_applied_to_invoices(client, signed_in, book
     ("200.00", "160.00 owing"), ("abc", "is not an amount"), ("-1", "more than zero")])
 def test_a_bad_application_is_refused_beside_the_invoice(client, signed_in, books, supplier, db_session,
                                                          amount, message):
-    from accounting.office.suppliers import SupplierCreditApplication
+    from accounting.office.supplier_documents import SupplierCreditApplication
 
     invoice_id = make_invoice(client, books, supplier, approve=True)
     credit_id = make_credit(client, books, supplier, "500.00")
@@ -431,7 +425,7 @@ def test_another_suppliers_invoice_is_refused(client, signed_in, books, supplier
 
 
 def test_a_bad_credit_note_is_refused_and_nothing_saved(client, signed_in, books, supplier, db_session):
-    from accounting.office.suppliers import SupplierCredit
+    from accounting.office.supplier_documents import SupplierCredit
 
     response = client.submit("/suppliers/credits/new", credit_data(books, supplier, ("Back", "0", "6-2400")))
     assert response.status_code == 422
@@ -458,7 +452,7 @@ def order_data(books, supplier, *lines, **fields):
 
 def test_a_purchase_order_is_raised_edited_sent_printed_and_posts_nothing(client, signed_in, books,
                                                                           supplier, db_session):
-    from accounting.office.suppliers import PurchaseOrder
+    from accounting.office.purchase_orders import PurchaseOrder
 
     page = html(client.get("/suppliers/orders/new"))
     for field_id in ("supplier_id", "date", "delivery_date", "lines-0-description", "lines-0-quantity",
@@ -504,7 +498,7 @@ def test_a_purchase_order_is_raised_edited_sent_printed_and_posts_nothing(client
 ])
 def test_a_bad_purchase_order_is_refused_and_nothing_saved(client, signed_in, books, supplier, db_session,
                                                            line, fields, field, message):
-    from accounting.office.suppliers import PurchaseOrder
+    from accounting.office.purchase_orders import PurchaseOrder
 
     response = client.submit("/suppliers/orders/new", order_data(books, supplier, line, **fields))
     assert response.status_code == 422

@@ -89,7 +89,7 @@ def test_receive_money_spend_money_and_transfer(page, sign_in, live_app):
 def test_import_a_statement_match_it_and_reconcile(page, sign_in, live_app, tmp_path):
     from accounting.ledger.accounts import Account
     from accounting.ledger.tax import TaxCode
-    from accounting.office.banking import MoneyLine, record_bank_transaction
+    from accounting.office.bank_transactions import MoneyLine, record_bank_transaction
 
     with live_app.app.app_context():
         session = live_app.session()

@@ -19,7 +19,7 @@ def snapshot(page, name):
 def two_receipts(live_app):
     from accounting.ledger.accounts import Account
     from accounting.ledger.tax import TaxCode
-    from accounting.office.banking import MoneyLine, record_bank_transaction
+    from accounting.office.bank_transactions import MoneyLine, record_bank_transaction
 
     with live_app.app.app_context():
         session = live_app.session()

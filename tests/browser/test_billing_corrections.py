@@ -23,15 +23,14 @@ def _books(live_app):
         create_credit_note,
         record_payment,
     )
-    from accounting.office.suppliers import (
+    from accounting.office.supplier_invoices import (
         InvoiceDetails,
         InvoiceLineInput,
-        SupplierDetails,
         approve_invoice,
         create_invoice,
         pay_invoice,
-        save_supplier,
     )
+    from accounting.office.suppliers import SupplierDetails, save_supplier
     from accounting.parties.clients import ClientDetails, open_matter, save_client
 
     with live_app.app.app_context():

@@ -18,7 +18,7 @@ def _books(live_app):
     from accounting.ledger.accounts import Account, AccountRole, account_for_role
     from accounting.ledger.practice import Basis, get_practice
     from accounting.ledger.tax import TaxCode
-    from accounting.office.banking import BankTransactionKind, MoneyLine, record_bank_transaction
+    from accounting.office.bank_transactions import BankTransactionKind, MoneyLine, record_bank_transaction
     from accounting.office.billing import BillLineInput, approve_bill, create_bill, record_payment
     from accounting.parties.clients import ClientDetails, open_matter, save_client
 

@@ -16,14 +16,13 @@ def _office_books(live_app):
     from accounting.ledger.tax import TaxCode
     from accounting.office import billing
     from accounting.office.billing import BillLineInput
-    from accounting.office.suppliers import (
+    from accounting.office.supplier_invoices import (
         InvoiceDetails,
         InvoiceLineInput,
-        SupplierDetails,
         approve_invoice,
         create_invoice,
-        save_supplier,
     )
+    from accounting.office.suppliers import SupplierDetails, save_supplier
     from accounting.parties.clients import ClientDetails, open_matter, save_client
     from extensions import db
 

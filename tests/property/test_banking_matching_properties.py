@@ -16,19 +16,18 @@ from sqlalchemy import func, select
 from accounting.errors import LedgerError
 from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO
-from accounting.office.banking import (
+from accounting.office.bank_reconciliation import (
     BankMatch,
     MatchedBookLine,
-    MoneyLine,
     ReconciledLine,
     StatementLine,
     match,
     reconciliation_state,
-    record_bank_transaction,
     save_reconciliation,
     undo_reconciliation,
     unmatch,
 )
+from accounting.office.bank_transactions import MoneyLine, record_bank_transaction
 
 START = date(2026, 7, 1)
 cents = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c) / 100)

@@ -16,21 +16,22 @@ from sqlalchemy import func, select
 
 from accounting.ledger.accounts import Account, AccountType
 from accounting.ledger.journals import JournalLine
-from accounting.ledger.tax import TaxCode
+from accounting.ledger.tax import TaxCode, gst_on
 from accounting.money import ZERO
-from accounting.office.banking import (
+from accounting.office.bank_reconciliation import (
+    StatementLine,
+    match,
+    reconciliation_report,
+    save_reconciliation,
+)
+from accounting.office.bank_transactions import (
     BankStatus,
     BankTransaction,
     BankTransfer,
     MoneyLine,
-    StatementLine,
     book_balances,
-    gst_on,
-    match,
-    reconciliation_report,
     record_bank_transaction,
     reverse_bank_transaction,
-    save_reconciliation,
     transfer,
 )
 

@@ -19,28 +19,31 @@ from accounting.errors import LedgerError
 from accounting.ledger.journals import Journal, JournalLine
 from accounting.ledger.reports import account_balances
 from accounting.money import ZERO
-from accounting.office.suppliers import (
-    InvoiceDetails,
-    InvoiceLineInput,
+from accounting.office.supplier_credits import (
+    apply_credit,
+    create_credit,
+    undo_credit_application,
+    void_credit,
+)
+from accounting.office.supplier_documents import (
     InvoiceStatus,
     SupplierCredit,
     SupplierCreditApplication,
     SupplierCreditLine,
-    SupplierDetails,
     SupplierInvoice,
     SupplierInvoiceLine,
     SupplierPayment,
-    apply_credit,
+)
+from accounting.office.supplier_invoices import (
+    InvoiceDetails,
+    InvoiceLineInput,
     approve_invoice,
-    create_credit,
     create_invoice,
     pay_invoice,
-    save_supplier,
-    undo_credit_application,
     undo_payment,
-    void_credit,
     void_invoice,
 )
+from accounting.office.suppliers import SupplierDetails, save_supplier
 
 START = date(2026, 7, 1)
 EXPENSES = ["6-2400", "5-1000", "6-2000", "1-3000"]

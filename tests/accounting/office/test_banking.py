@@ -9,31 +9,31 @@ import pytest
 from sqlalchemy import func, select
 
 from accounting.errors import InvalidAccount, LedgerError, PeriodLocked, TransactionLocked
-from accounting.ledger.accounts import Account, AccountType
+from accounting.ledger.accounts import Account, AccountType, office_bank_accounts
 from accounting.ledger.journals import Journal, JournalLine
 from accounting.ledger.practice import get_practice
-from accounting.ledger.tax import TaxCode
-from accounting.office.banking import (
+from accounting.ledger.tax import TaxCode, gst_on
+from accounting.office.bank_reconciliation import (
+    ReconciledLine,
+    StatementLine,
+    import_statement,
+    match,
+    reconciliation_report,
+    reconciliation_state,
+    register,
+    save_reconciliation,
+    unmatch,
+)
+from accounting.office.bank_transactions import (
     BankStatus,
     BankTransactionKind,
     MoneyLine,
-    ReconciledLine,
-    StatementLine,
     book_balances,
-    gst_on,
-    import_statement,
-    match,
-    office_bank_accounts,
-    parse_statement,
-    reconciliation_report,
-    reconciliation_state,
     record_bank_transaction,
-    register,
     reverse_bank_transaction,
-    save_reconciliation,
     transfer,
-    unmatch,
 )
+from accounting.office.statement_files import parse_statement
 from tests.support import outcomes, run_at_once
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "banking"
@@ -334,7 +334,7 @@ def test_a_statement_imported_twice_keeps_each_line_once_but_keeps_equal_lines_w
 
 @ON_POSTGRESQL_ONLY
 def test_two_people_saving_the_same_reconciliation_at_once_save_it_once(app, books):
-    from accounting.office.banking import Reconciliation
+    from accounting.office.bank_reconciliation import Reconciliation
 
     bank, statement, dep_line, _ = reconcile_fixture(books)
     match(books.session, books.admin, bank, statement[0].id, dep_line.id)

@@ -24,25 +24,24 @@ from accounting.ledger.journals import Journal
 from accounting.ledger.practice import get_practice
 from accounting.ledger.tax import NOT_REGISTERED as GST_NOT_REGISTERED
 from accounting.ledger.tax import TaxCode
-from accounting.office.banking import (
+from accounting.office.bank_reconciliation import (
     BankMatch,
     MatchedBookLine,
-    MoneyLine,
     ReconciledLine,
     Reconciliation,
     StatementLine,
     delete_statement_line,
     import_statement,
     match,
-    parse_statement,
     reconciliation_history,
     reconciliation_report,
     reconciliation_state,
-    record_bank_transaction,
     save_reconciliation,
     undo_reconciliation,
     unmatch,
 )
+from accounting.office.bank_transactions import MoneyLine, record_bank_transaction
+from accounting.office.statement_files import parse_statement
 from tests.support import outcomes, run_at_once
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "banking"

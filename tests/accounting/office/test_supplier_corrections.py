@@ -10,17 +10,15 @@ import pytest
 from accounting.errors import LedgerError, NotFound, PeriodLocked, TransactionLocked
 from accounting.ledger.journals import JournalStatus
 from accounting.ledger.practice import get_practice
-from accounting.office.suppliers import (
+from accounting.office.supplier_credits import create_credit, undo_credit_application, void_credit
+from accounting.office.supplier_documents import InvoiceStatus
+from accounting.office.supplier_invoices import (
     InvoiceDetails,
     InvoiceLineInput,
-    InvoiceStatus,
     approve_invoice,
-    create_credit,
     create_invoice,
     invoice_history,
-    undo_credit_application,
     undo_payment,
-    void_credit,
 )
 from tests.accounting.office.test_suppliers import (
     JULY,
@@ -162,7 +160,7 @@ def test_no_gst_is_claimed_when_the_practice_is_not_registered(books, db_session
 @ON_POSTGRESQL_ONLY
 def test_two_people_applying_the_same_supplier_credit_cannot_apply_more_than_it_holds(
         app, db_session, books, supplier):
-    from accounting.office.suppliers import apply_credit
+    from accounting.office.supplier_credits import apply_credit
     from tests.support import new_session, second_person_waits
 
     first_invoice = approved(books, db_session, supplier, ref="A")
@@ -213,3 +211,45 @@ def test_every_supplier_correction_is_in_the_audit_log(books, db_session, suppli
         ("payment_undone", "supplier_invoice"), ("credit_undone", "supplier_invoice"),
         ("voided", "supplier_credit")]
     assert rows[0].summary == "SP-00001: 10.00 paid on SI-00001 undone (RV-000001): Twice"
+
+
+def test_a_credit_application_is_not_undone_while_its_invoice_is_locked_and_the_refusal_says_why(
+        books, db_session, supplier):
+    """A supplier invoice pushed to Xero may be locked through its journal only: undoing a credit
+    applied to it is refused as a bill's would be, naming the lock's reason."""
+    invoice = approved(books, db_session, supplier)
+    credit = credit_note(books, db_session, supplier)
+    [application] = apply(books, db_session, credit, [(invoice, "22.00")])
+    invoice.journal.lock("Pushed to Xero as BILL-7")
+    db_session.commit()
+    with pytest.raises(TransactionLocked) as refusal:
+        undo_credit_application(db_session, None, application.id, date=LATER, reason="Wrong invoice")
+    assert refusal.value.message == "Locked: Pushed to Xero as BILL-7. Unlink it in Integrations first."
+    db_session.rollback()
+    assert application.undone_on is None and invoice.credited == D("22.00")
+
+
+def test_a_credit_application_is_not_undone_while_its_credit_note_is_locked(books, db_session, supplier):
+    invoice = approved(books, db_session, supplier)
+    credit = credit_note(books, db_session, supplier)
+    [application] = apply(books, db_session, credit, [(invoice, "22.00")])
+    credit.journal.lock("Pushed to Xero as CN-3")
+    db_session.commit()
+    with pytest.raises(TransactionLocked) as refusal:
+        undo_credit_application(db_session, None, application.id, date=LATER, reason="Wrong invoice")
+    assert refusal.value.message == "Locked: Pushed to Xero as CN-3. Unlink it in Integrations first."
+    db_session.rollback()
+    assert application.undone_on is None and credit.remaining == D("0.00")
+
+
+def test_a_payment_is_not_undone_while_its_invoice_is_locked_and_the_refusal_says_why(
+        books, db_session, supplier):
+    invoice = approved(books, db_session, supplier)
+    payment = pay(books, db_session, invoice, "10.00")
+    invoice.journal.lock("Pushed to Xero as BILL-8")
+    db_session.commit()
+    with pytest.raises(TransactionLocked) as refusal:
+        undo_payment(db_session, None, payment.id, date=LATER, reason="Paid twice")
+    assert refusal.value.message == "Locked: Pushed to Xero as BILL-8. Unlink it in Integrations first."
+    db_session.rollback()
+    assert not payment.undone and invoice.paid == D("10.00")

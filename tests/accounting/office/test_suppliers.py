@@ -9,22 +9,19 @@ from sqlalchemy import func, select
 from accounting.errors import LedgerError
 from accounting.ledger.journals import Journal
 from accounting.ledger.practice import get_practice
-from accounting.office.suppliers import (
+from accounting.ledger.tax import gst_on
+from accounting.office.supplier_documents import InvoiceStatus, SupplierInvoice
+from accounting.office.supplier_invoices import (
     InvoiceDetails,
     InvoiceLineInput,
-    InvoiceStatus,
-    SupplierDetails,
-    SupplierInvoice,
     approve_invoice,
     create_invoice,
     delete_invoice,
-    gst_on,
     pay_invoice,
-    save_supplier,
-    search_suppliers,
     update_invoice,
     void_invoice,
 )
+from accounting.office.suppliers import SupplierDetails, save_supplier, search_suppliers
 from tests.support import new_session, second_person_waits
 
 JULY = date(2026, 7, 10)
@@ -276,7 +273,7 @@ def test_two_people_paying_at_once_cannot_overpay(app, db_session, books, suppli
 
 
 def credit_note(books, db_session, supplier, ref="CN-1", lines=None, on=JULY):
-    from accounting.office.suppliers import create_credit
+    from accounting.office.supplier_credits import create_credit
 
     lines = lines or [("Returned paper", "20.00", "6-2400", False)]
     credit = create_credit(db_session, books.admin, InvoiceDetails(
@@ -287,7 +284,7 @@ def credit_note(books, db_session, supplier, ref="CN-1", lines=None, on=JULY):
 
 
 def apply(books, db_session, credit, allocations, on=JULY):
-    from accounting.office.suppliers import apply_credit
+    from accounting.office.supplier_credits import apply_credit
 
     result = apply_credit(db_session, books.admin, credit.id,
                           {invoice.id: D(amount) for invoice, amount in allocations}, date=on)
@@ -360,7 +357,7 @@ def test_a_credit_note_number_is_unique_per_supplier(books, db_session, supplier
 
 
 def order_details(books, supplier, lines=None, delivery=date(2026, 7, 20)):
-    from accounting.office.suppliers import OrderDetails, OrderLineInput
+    from accounting.office.purchase_orders import OrderDetails, OrderLineInput
 
     lines = lines if lines is not None else [("Paper reams", "3", "12.50", "6-2400", False),
                                              ("Filing", "1.5", "10.00", "5-1000", True)]
@@ -369,7 +366,7 @@ def order_details(books, supplier, lines=None, delivery=date(2026, 7, 20)):
 
 
 def test_a_purchase_order_is_numbered_edited_sent_and_posts_nothing(books, db_session, supplier):
-    from accounting.office.suppliers import create_order, mark_order_sent, update_order
+    from accounting.office.purchase_orders import create_order, mark_order_sent, update_order
 
     order = create_order(db_session, books.admin, order_details(books, supplier))
     assert order.number == "PO-00001" and order.status.value == "draft"
@@ -394,7 +391,7 @@ def test_a_purchase_order_is_numbered_edited_sent_and_posts_nothing(books, db_se
     ([("x", "1", "1", "6-2400", False)], date(2026, 7, 1), "delivery_date"),
 ])
 def test_a_bad_purchase_order_is_refused(books, db_session, supplier, lines, delivery, field):
-    from accounting.office.suppliers import create_order
+    from accounting.office.purchase_orders import create_order
 
     with pytest.raises(LedgerError) as refusal:
         create_order(db_session, books.admin, order_details(books, supplier, lines, delivery))

@@ -1,28 +1,18 @@
-"""Banking: the office bank accounts, money in and out not linked to a bill, transfers between
-bank accounts, and bank reconciliation.
+"""Bank reconciliation of the office bank accounts: imported statement lines, matched to the
+book entries they show, and reconciliations saved when they balance; and each account's register.
 
 Invariants this module protects:
 
-- Every deposit, withdrawal and transfer posts one balanced journal through `journals.post()`;
-  a correction is a reversal of that journal, never an edit, and is refused when locked.
-- Deposits: Dr bank the total, Cr each line's account its amount, Cr GST collected the GST.
-  Withdrawals: Cr bank the total, Dr each line's account its amount, Dr GST paid the GST.
-  Transfers: Dr the receiving bank, Cr the paying bank.
-- Only office bank accounts (is_bank, not the trust bank, not archived) take these postings.
 - Statement lines are matched to book entries in groups (one to one, one to several, several to
   one) whose two sides add up to the same amount; a journal line is in at most one group (primary
   key). A reconciliation is saved only when the opening reconciled balance plus the matched
   statement lines equals the statement's closing balance; its book lines are then reconciled (one
   row per journal line). Only the latest reconciliation may be undone; it stays, marked undone.
+- A statement line is deleted only when it is neither matched nor reconciled, with a reason.
 - Matching, importing, deleting statement lines, saving and undoing lock the bank account's row
   first, so two people acting at once take turns.
-- No GST is charged or claimed while the practice is not registered for GST (tax.check_gst_allowed).
 """
 
-import csv
-import enum
-import io
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,9 +22,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
-    Integer,
     String,
     delete,
     func,
@@ -45,158 +33,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from accounting.audit import record
-from accounting.base import Base, PostedTransactionMixin, utcnow
-from accounting.errors import InvalidAccount, InvalidAmount, LedgerError, NotFound, TransactionLocked
-from accounting.ledger.accounts import (  # noqa: F401 (re-exported)
-    Account,
-    AccountRole,
-    account_for_role,
-    is_office_bank,
-    office_bank_accounts,
-)
-from accounting.ledger.journals import (
-    Journal,
-    JournalLine,
-    JournalStatus,
-    LineInput,
-    post,
-    register_journal_kind,
-    reverse,
-)
-from accounting.ledger.practice import get_practice
-from accounting.ledger.tax import TaxCode, check_gst_allowed, gst_on
-from accounting.money import CENT, ZERO, Money, format_money, from_cents, parse_money
+from accounting.base import Base, utcnow
+from accounting.errors import AlreadyUndone, DocumentLocked, LedgerError
+from accounting.ledger.accounts import Account
+from accounting.ledger.journals import JournalLine
+from accounting.lookup import clean_text, fetch, page_number, valid_id
+from accounting.money import ZERO, Money, format_money, from_cents
+from accounting.office.bank_transactions import book_balances, get_office_bank
+from accounting.office.statement_files import ParsedLine, parse_statement
 from accounting.parties.users import User
-from accounting.sequences import next_number
 
-# Each kind of journal this module posts numbers in its own series.
-for _kind, _prefix in {"deposit": "DE-", "withdrawal": "WI-", "bank_transfer": "BA-"}.items():
-    register_journal_kind(_kind, _prefix)
-
-MAX_LINES = 100
+MAX_MATCH_LINES = 100  # statement lines, or book entries, matched at once
 MATCH_WINDOW_DAYS = 7
 
 
-class BankTransactionKind(enum.StrEnum):
-    DEPOSIT = "deposit"
-    WITHDRAWAL = "withdrawal"
-
-    @property
-    def label(self) -> str:
-        return "Receive money" if self is BankTransactionKind.DEPOSIT else "Spend money"
-
-
-NUMBER_PREFIXES = {BankTransactionKind.DEPOSIT: "DEP-", BankTransactionKind.WITHDRAWAL: "WDL-"}
-
-
-class BankStatus(enum.StrEnum):
-    POSTED = "posted"
-    REVERSED = "reversed"
-
-
 # ---- Models -------------------------------------------------------------------------------------
-
-
-class BankTransaction(PostedTransactionMixin, Base):
-    """A deposit (receive money) or withdrawal (spend money) not linked to a bill."""
-
-    __tablename__ = "bank_transaction"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
-    kind: Mapped[BankTransactionKind] = mapped_column(
-        Enum(BankTransactionKind, native_enum=False, length=12))
-    bank_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    date: Mapped[date] = mapped_column(Date)
-    contact: Mapped[str] = mapped_column(String(150), default="")
-    reference: Mapped[str] = mapped_column(String(100), default="")
-    total: Mapped[Decimal] = mapped_column(Money)
-    gst: Mapped[Decimal] = mapped_column(Money)
-    status: Mapped[BankStatus] = mapped_column(Enum(BankStatus, native_enum=False, length=10),
-                                               default=BankStatus.POSTED)
-    journal_id: Mapped[int] = mapped_column(ForeignKey("journal.id"), unique=True)
-    reversal_journal_id: Mapped[int | None] = mapped_column(ForeignKey("journal.id"), unique=True)
-
-    bank_account: Mapped[Account] = relationship()
-    journal: Mapped[Journal] = relationship(foreign_keys=[journal_id])
-    reversal_journal: Mapped[Journal | None] = relationship(foreign_keys=[reversal_journal_id])
-    lines: Mapped[list["BankTransactionLine"]] = relationship(
-        back_populates="transaction", order_by="BankTransactionLine.line_no",
-        cascade="all, delete-orphan")
-
-    @property
-    def subtotal(self) -> Decimal:
-        return self.total - self.gst
-
-    def why_not_reversible(self) -> str | None:
-        return _why_not_reversible(self)
-
-    @property
-    def shown_status(self) -> str:
-        """Reversed also when its journal was reversed from the journal's own page."""
-        return _shown_status(self)
-
-
-def _shown_status(document) -> str:
-    if document.journal.status == JournalStatus.REVERSED:
-        return BankStatus.REVERSED.value
-    return document.status.value
-
-
-def _why_not_reversible(document) -> str | None:
-    """Why a deposit, withdrawal or transfer cannot be reversed; None when it can."""
-    if _shown_status(document) == BankStatus.REVERSED:
-        return f"{document.number} has already been reversed."
-    if document.is_locked():
-        return f"Locked: {document.locked_reason}."
-    return None
-
-
-class BankTransactionLine(Base):
-    __tablename__ = "bank_transaction_line"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    transaction_id: Mapped[int] = mapped_column(ForeignKey("bank_transaction.id"), index=True)
-    line_no: Mapped[int] = mapped_column(Integer)
-    description: Mapped[str] = mapped_column(String(300), default="")
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    amount: Mapped[Decimal] = mapped_column(Money)  # GST-exclusive
-    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
-    gst: Mapped[Decimal] = mapped_column(Money)
-
-    transaction: Mapped[BankTransaction] = relationship(back_populates="lines")
-    account: Mapped[Account] = relationship()
-
-
-class BankTransfer(PostedTransactionMixin, Base):
-    """Money moved from one office bank account to another."""
-
-    __tablename__ = "bank_transfer"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
-    from_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    to_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    date: Mapped[date] = mapped_column(Date)
-    amount: Mapped[Decimal] = mapped_column(Money)
-    reference: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[BankStatus] = mapped_column(Enum(BankStatus, native_enum=False, length=10),
-                                               default=BankStatus.POSTED)
-    journal_id: Mapped[int] = mapped_column(ForeignKey("journal.id"), unique=True)
-    reversal_journal_id: Mapped[int | None] = mapped_column(ForeignKey("journal.id"), unique=True)
-
-    from_account: Mapped[Account] = relationship(foreign_keys=[from_account_id])
-    to_account: Mapped[Account] = relationship(foreign_keys=[to_account_id])
-    journal: Mapped[Journal] = relationship(foreign_keys=[journal_id])
-    reversal_journal: Mapped[Journal | None] = relationship(foreign_keys=[reversal_journal_id])
-
-    def why_not_reversible(self) -> str | None:
-        return _why_not_reversible(self)
-
-    @property
-    def shown_status(self) -> str:
-        """Reversed also when its journal was reversed from the journal's own page."""
-        return _shown_status(self)
 
 
 class BankMatch(Base):
@@ -296,42 +147,14 @@ class ReconciledLine(Base):
     reconciliation_id: Mapped[int] = mapped_column(ForeignKey("bank_reconciliation.id"), index=True)
 
 
-# ---- Bank accounts and registers ---------------------------------------------------------------
-
-
-
-def get_office_bank(session: Session, account_id, field: str | None = None) -> Account:
-    """The office bank account `account_id`, or a refusal naming why it is not one."""
-    try:
-        account_id = int(account_id)
-    except (TypeError, ValueError):
-        raise InvalidAccount("Choose a bank account.", field) from None
-    account = session.get(Account, account_id) if 0 < account_id < 2**31 else None
-    if account is None:
-        if field is None:
-            raise NotFound("There is no such bank account.")
-        raise InvalidAccount("Choose a bank account.", field)
-    if not is_office_bank(account):
-        raise InvalidAccount(f"{account.label} is not an office bank account.", field)
-    if account.archived:
-        raise InvalidAccount(f"{account.label} is archived; restore it or choose another.", field)
-    return account
-
-
-def book_balances(session: Session, account_ids: Sequence[int], on: date | None = None) -> dict:
-    """Each account's balance from its journal lines (up to `on` when given)."""
-    cents = func.coalesce(func.sum(type_coerce(JournalLine.amount, BigInteger)), 0)
-    query = select(JournalLine.account_id, cents).where(
-        JournalLine.account_id.in_(list(account_ids))).group_by(JournalLine.account_id)
-    if on is not None:
-        query = query.where(JournalLine.date <= on)
-    found = {account_id: from_cents(total)
-             for account_id, total in session.execute(query)}
-    return {account_id: found.get(account_id, ZERO) for account_id in account_ids}
+# ---- Registers ----------------------------------------------------------------------------------
 
 
 @dataclass
 class RegisterRow:
+    """One line of a bank account's register: the journal line, the balance after it, and whether
+    a saved reconciliation cleared it."""
+
     line: JournalLine
     balance: Decimal
     reconciled: bool
@@ -352,7 +175,7 @@ def register(session: Session, account: Account, *, start: date | None = None, e
     opening = ZERO
     if start:
         opening = book_balances(session, [account.id], start - timedelta(days=1))[account.id]
-    offset = (max(page, 1) - 1) * per_page
+    offset = (page_number(page) - 1) * per_page
     if offset:  # everything on the pages before this one, in the same order
         before = select(JournalLine.amount).where(*where).order_by(
             JournalLine.date, JournalLine.id).limit(offset).subquery()
@@ -375,293 +198,13 @@ def _reconciled_ids(session: Session, line_ids: Sequence[int]) -> set[int]:
         ReconciledLine.journal_line_id.in_(list(line_ids)))))
 
 
-# ---- Deposits and withdrawals ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MoneyLine:
-    """One line as entered: a GST-exclusive amount to an account, with its tax code."""
-
-    account_id: int
-    amount: Decimal
-    tax: TaxCode = TaxCode.GST_FREE
-    description: str = ""
-
-
-def _clean_text(value: str, limit: int, field: str, what: str) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise LedgerError(f"Keep the {what} under {limit} characters.", field)
-    return value
-
-
-def record_bank_transaction(session: Session, user: User | None, *, kind: BankTransactionKind,
-                            bank_account_id, date: date, contact: str = "", reference: str = "",
-                            lines: Sequence[MoneyLine]) -> BankTransaction:
-    """Record money received (deposit) or spent (withdrawal) and post its journal."""
-    kind = BankTransactionKind(kind)
-    bank = get_office_bank(session, bank_account_id, "bank_account")
-    contact = _clean_text(contact, 150, "contact", "payer or payee")
-    reference = _clean_text(reference, 100, "reference", "reference")
-    if not lines:
-        raise LedgerError("Enter at least one line.", "lines")
-    if len(lines) > MAX_LINES:
-        raise LedgerError(f"At most {MAX_LINES} lines.", "lines")
-    practice = get_practice(session)
-    rate = practice.gst_rate
-    sign = Decimal(-1) if kind is BankTransactionKind.DEPOSIT else Decimal(1)
-    gst_total, subtotal, journal_lines, rows = ZERO, ZERO, [], []
-    for i, line in enumerate(lines):
-        if line.amount <= ZERO:
-            raise InvalidAmount(f"Line {i + 1}: enter an amount above zero.", f"lines-{i}-amount")
-        if line.account_id == bank.id:
-            raise InvalidAccount(f"Line {i + 1}: choose an account other than the bank account itself.",
-                                 f"lines-{i}-account")
-        check_gst_allowed(practice, line.tax is TaxCode.GST, f"lines-{i}-tax")
-        gst = gst_on(line.amount, rate) if line.tax is TaxCode.GST else ZERO
-        gst_total, subtotal = gst_total + gst, subtotal + line.amount
-        journal_lines.append(LineInput(line.account_id, sign * line.amount, line.description))
-        rows.append(BankTransactionLine(line_no=i + 1, description=line.description.strip(),
-                                        account_id=line.account_id, amount=line.amount,
-                                        tax=line.tax, gst=gst))
-    total = subtotal + gst_total
-    if gst_total:
-        role = AccountRole.GST_COLLECTED if kind is BankTransactionKind.DEPOSIT else AccountRole.GST_PAID
-        journal_lines.append(LineInput(account_for_role(session, role).id, sign * gst_total, "GST"))
-    journal_lines.insert(0, LineInput(bank.id, -sign * total, reference))
-    number = next_number(session, f"bank:{kind.value}", NUMBER_PREFIXES[kind], width=5)
-    what = "Received from" if kind is BankTransactionKind.DEPOSIT else "Paid to"
-    narration = f"{what} {contact}" if contact else kind.label
-    try:
-        journal = post(session, user, date=date, narration=narration, lines=journal_lines,
-                       kind=kind.value, reference=number)
-    except LedgerError as error:
-        if error.field and error.field.startswith("lines-"):
-            # post() numbers lines from the bank line (0); the form's lines start one later.
-            index = int(error.field.split("-")[1]) - 1
-            if index >= 0:
-                error.field = f"lines-{index}-" + ("account" if error.field.endswith("account")
-                                                   else "amount")
-            else:
-                error.field = "bank_account"
-        raise
-    transaction = BankTransaction(number=number, kind=kind, bank_account_id=bank.id, date=date,
-                                  contact=contact, reference=reference, total=total, gst=gst_total,
-                                  journal_id=journal.id, lines=rows)
-    session.add(transaction)
-    session.flush()
-    record(session, user, "recorded", "bank_transaction", transaction.id,
-           f"{number} {kind.value} of {format_money(total)} in {bank.label}")
-    return transaction
-
-
-def get_bank_transaction(session: Session, transaction_id: int, *,
-                         for_update: bool = False) -> BankTransaction:
-    """The deposit or withdrawal `transaction_id`, or NotFound."""
-    transaction = (session.get(BankTransaction, transaction_id, with_for_update=for_update)
-                   if 0 < transaction_id < 2**31 else None)
-    if transaction is None:
-        raise NotFound(f"There is no bank transaction number {transaction_id}.")
-    return transaction
-
-
-def reverse_bank_transaction(session: Session, user: User | None, transaction, *,
-                             date: date, reason: str) -> Journal:
-    """Correct a deposit, withdrawal or transfer by reversing its journal; refused when locked."""
-    if transaction.is_locked():
-        raise TransactionLocked(f"{transaction.number} is locked: {transaction.locked_reason}. "
-                                "Unlink it in Integrations first, then reverse it.")
-    problem = transaction.why_not_reversible()
-    if problem:
-        raise LedgerError(problem)
-    reversal = reverse(session, user, transaction.journal, date=date, reason=reason)
-    transaction.status = BankStatus.REVERSED
-    transaction.reversal_journal_id = reversal.id
-    session.flush()
-    record(session, user, "reversed", transaction.__tablename__, transaction.id,
-           f"{transaction.number} reversed by {reversal.number}: {reason.strip()}")
-    return reversal
-
-
-def get_transfer(session: Session, transfer_id: int, *, for_update: bool = False) -> BankTransfer:
-    """The transfer `transfer_id`, or NotFound."""
-    found = (session.get(BankTransfer, transfer_id, with_for_update=for_update)
-             if 0 < transfer_id < 2**31 else None)
-    if found is None:
-        raise NotFound(f"There is no transfer number {transfer_id}.")
-    return found
-
-
-def list_bank_documents(session: Session, limit: int = 20) -> list:
-    """The latest deposits, withdrawals and transfers, newest first."""
-    transactions = session.scalars(select(BankTransaction).order_by(
-        BankTransaction.date.desc(), BankTransaction.id.desc()).limit(limit)).all()
-    transfers = session.scalars(select(BankTransfer).order_by(
-        BankTransfer.date.desc(), BankTransfer.id.desc()).limit(limit)).all()
-    return sorted([*transactions, *transfers], key=lambda d: (d.date, d.created_at),
-                  reverse=True)[:limit]
-
-
-# ---- Transfers ---------------------------------------------------------------------------------
-
-
-def transfer(session: Session, user: User | None, *, from_account_id, to_account_id, date: date,
-             amount: Decimal, reference: str = "") -> BankTransfer:
-    """Move money between two office bank accounts: Dr the receiving bank, Cr the paying one."""
-    source = get_office_bank(session, from_account_id, "from_account")
-    target = get_office_bank(session, to_account_id, "to_account")
-    if source.id == target.id:
-        raise InvalidAccount("Choose two different bank accounts: money cannot move from an "
-                             "account to itself.", "to_account")
-    if amount <= ZERO:
-        raise InvalidAmount("Enter an amount above zero.", "amount")
-    reference = _clean_text(reference, 100, "reference", "reference")
-    get_practice(session).check_open(date)
-    number = next_number(session, "bank:transfer", "TRF-", width=5)
-    journal = post(session, user, date=date, kind="bank_transfer", reference=number,
-                   narration=f"Transfer from {source.label} to {target.label}",
-                   lines=[LineInput(target.id, amount, reference), LineInput(source.id, -amount, reference)])
-    moved = BankTransfer(number=number, from_account_id=source.id, to_account_id=target.id, date=date,
-                         amount=amount, reference=reference, journal_id=journal.id)
-    session.add(moved)
-    session.flush()
-    record(session, user, "recorded", "bank_transfer", moved.id,
-           f"{number}: {format_money(amount)} from {source.label} to {target.label}")
-    return moved
-
-
-# ---- Statement import --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParsedLine:
-    date: date
-    description: str
-    amount: Decimal
-    fitid: str = ""  # the bank's own id of the transaction (OFX FITID); empty for CSV
-
-
-HEADER_NAMES = {
-    "date": {"date", "transaction date", "posted date", "posting date", "value date", "txn date",
-             "trans date"},
-    "description": {"description", "narrative", "details", "memo", "transaction details",
-                    "transaction description", "payee", "particulars"},
-    "amount": {"amount", "value", "transaction amount", "amount (aud)"},
-    "debit": {"debit", "debits", "withdrawal", "withdrawals", "money out", "debit amount", "paid out"},
-    "credit": {"credit", "credits", "deposit", "deposits", "money in", "credit amount", "paid in"},
-    "ignored": {"balance", "running balance", "reference", "ref", "type", "transaction type",
-                "cheque number"},
-}
-_COLUMN_OF = {name: column for column, names in HEADER_NAMES.items() for name in names}
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y", "%d/%m/%y", "%Y/%m/%d",
-                "%d.%m.%Y")
-MAX_FILE_BYTES = 5_000_000
-
-
-def _parse_date(text: str, row: int) -> date:
-    text = text.strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise LedgerError(f"Row {row}: “{text}” is not a date (use e.g. 2026-07-31 or 31/07/2026).",
-                      "statement")
-
-
-def _parse_amount(text: str, row: int) -> Decimal:
-    cleaned = text.strip().replace("$", "").replace(" ", "")
-    negative = cleaned.startswith("(") and cleaned.endswith(")")
-    if negative:
-        cleaned = cleaned[1:-1]
-    try:
-        amount = parse_money(cleaned)
-    except LedgerError:
-        raise LedgerError(f"Row {row}: “{text.strip()}” is not an amount.", "statement") from None
-    return -amount if negative else amount
-
-
-def parse_csv_statement(data: bytes) -> list[ParsedLine]:
-    """Statement lines from CSV: date, description and amount (or debit and credit) columns."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise LedgerError("That file is not a CSV text file.", "statement") from None
-    if "\x00" in text or not text.strip():
-        raise LedgerError("That file is not a CSV statement: it is empty or not text.", "statement")
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-    header = [cell.strip().lower() for cell in rows[0]]
-    unknown = [rows[0][i].strip() for i, name in enumerate(header) if name not in _COLUMN_OF]
-    if unknown:
-        raise LedgerError(
-            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. A statement "
-            "CSV has a header row with date, description and amount (or debit and credit).",
-            "statement")
-    columns = {_COLUMN_OF[name]: i for i, name in enumerate(header)}
-    if "date" not in columns or not ("amount" in columns or {"debit", "credit"} <= columns.keys()):
-        raise LedgerError("A statement CSV needs date and amount columns (or date, debit and "
-                          "credit).", "statement")
-    lines = []
-    for number, row in enumerate(rows[1:], start=2):
-        cell = (lambda name, row=row: row[columns[name]].strip()  # noqa: E731
-                if name in columns and columns[name] < len(row) else "")
-        when = _parse_date(cell("date"), number)
-        if "amount" in columns:
-            amount = _parse_amount(cell("amount"), number)
-        else:
-            debit = _parse_amount(cell("debit"), number) if cell("debit") else ZERO
-            credit = _parse_amount(cell("credit"), number) if cell("credit") else ZERO
-            amount = credit - abs(debit)
-        if amount == ZERO:
-            raise LedgerError(f"Row {number}: the amount is zero.", "statement")
-        lines.append(ParsedLine(when, cell("description")[:300], amount))
-    if not lines:
-        raise LedgerError("The statement has a header row but no lines.", "statement")
-    return lines
-
-
-def parse_ofx_statement(data: bytes) -> list[ParsedLine]:
-    """Statement lines from an OFX (or QFX) file, read by ofxparse."""
-    import ofxparse
-
-    if b"<OFX" not in data[:5000].upper():
-        raise LedgerError("That file is not an OFX statement.", "statement")
-    try:
-        with warnings.catch_warnings():  # ofxparse calls BeautifulSoup's deprecated findAll
-            warnings.simplefilter("ignore", DeprecationWarning)
-            ofx = ofxparse.OfxParser.parse(io.BytesIO(data))
-        transactions = [t for account in ofx.accounts for t in account.statement.transactions]
-    except Exception:  # ofxparse raises many kinds of errors on a broken file
-        raise LedgerError("That OFX file could not be read: it is damaged or not a bank "
-                          "statement.", "statement") from None
-    lines = []
-    for t in transactions:
-        amount = Decimal(t.amount).quantize(CENT)
-        if amount == ZERO:
-            continue
-        description = " ".join(part for part in (t.payee or "", t.memo or "") if part).strip()
-        lines.append(ParsedLine(t.date.date(), description[:300], amount, (t.id or "").strip()[:255]))
-    if not lines:
-        raise LedgerError("The OFX statement has no transactions.", "statement")
-    return lines
-
-
-def parse_statement(filename: str, data: bytes) -> list[ParsedLine]:
-    """A statement file's lines: OFX/QFX by extension or content, else CSV."""
-    if not data:
-        raise LedgerError("Choose a statement file (CSV or OFX).", "statement")
-    if len(data) > MAX_FILE_BYTES:
-        raise LedgerError("That file is too large for a statement (5 MB at most).", "statement")
-    name = (filename or "").lower()
-    if name.endswith((".ofx", ".qfx")) or data.lstrip()[:20].upper().startswith((b"OFXHEADER", b"<OFX")):
-        return parse_ofx_statement(data)
-    if not name.endswith((".csv", ".txt")) and name:
-        raise LedgerError("That file is not a CSV or OFX statement.", "statement")
-    return parse_csv_statement(data)
+# ---- Statement import ---------------------------------------------------------------------------
 
 
 @dataclass
 class ImportResult:
+    """What an import stored, and the lines of the file it skipped."""
+
     lines: list[StatementLine]
     skipped: list[ParsedLine]  # lines already imported from an earlier, overlapping statement
 
@@ -717,18 +260,19 @@ def delete_statement_line(session: Session, user: User | None, bank: Account, st
                           reason: str) -> StatementLine:
     """Delete an imported statement line that is neither matched nor reconciled (a duplicate
     import, say), with the reason in the audit log."""
-    reason = _clean_text(reason, 300, "reason", "reason")
+    reason = clean_text(reason, 300, "reason", "the reason")
     if not reason:
         raise LedgerError("Give the reason for deleting the line.", "reason")
     _lock_bank(session, bank)
     line = _statement_line(session, bank, statement_line_id, reconciled_ok=True)
     if line.reconciliation_id is not None:
-        raise LedgerError(f"That statement line is in the reconciliation to "
-                          f"{line_reconciliation(session, line).statement_date:%d %b %Y}: it cannot "
-                          "be deleted (an admin may undo that reconciliation first).", "statement_line")
+        raise DocumentLocked(f"That statement line is in the reconciliation to "
+                             f"{line_reconciliation(session, line).statement_date:%d %b %Y}: it cannot "
+                             "be deleted (an admin may undo that reconciliation first).",
+                             "statement_line")
     if line.match_id is not None:
-        raise LedgerError("That statement line is matched to the books: unmatch it first.",
-                          "statement_line")
+        raise DocumentLocked("That statement line is matched to the books: unmatch it first.",
+                             "statement_line")
     record(session, user, "deleted", "bank_statement_line", line.id,
            f"Statement line {line.date:%d %b %Y} {line.description} {format_money(line.amount)} "
            f"of {bank.label} (from {line.source or 'an import'}) deleted: {reason}")
@@ -738,7 +282,9 @@ def delete_statement_line(session: Session, user: User | None, bank: Account, st
 
 
 def line_reconciliation(session: Session, line: StatementLine) -> Reconciliation | None:
+    """The saved reconciliation that cleared `line`, if any."""
     return session.get(Reconciliation, line.reconciliation_id) if line.reconciliation_id else None
+
 
 
 # ---- Reconciliation ----------------------------------------------------------------------------
@@ -808,18 +354,15 @@ def _ids(values, field: str, empty: str) -> list[int]:
         values = [values]
     ids = []
     for value in values:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise LedgerError(empty, field) from None
-        if not 0 < number < 2**31:
+        number = valid_id(value)
+        if number is None:
             raise LedgerError(empty, field)
         if number not in ids:
             ids.append(number)
     if not ids:
         raise LedgerError(empty, field)
-    if len(ids) > MAX_LINES:
-        raise LedgerError(f"Match at most {MAX_LINES} lines at once.", field)
+    if len(ids) > MAX_MATCH_LINES:
+        raise LedgerError(f"Match at most {MAX_MATCH_LINES} lines at once.", field)
     return ids
 
 
@@ -946,6 +489,8 @@ class ReconciliationState:
 
 
 def reconciliation_state(session: Session, bank: Account) -> ReconciliationState:
+    """The bank account's open statement lines and book entries, what is matched and what is
+    suggested: the reconciliation page's state."""
     statement = open_statement_lines(session, bank)
     book = unreconciled_book_lines(session, bank)
     matched_total = sum((s.amount for s in statement if s.match_id), ZERO)
@@ -999,15 +544,22 @@ def save_reconciliation(session: Session, user: User | None, bank: Account, *, s
     return done
 
 
-def why_not_undoable(session: Session, reconciliation: Reconciliation) -> str | None:
-    """Why this reconciliation cannot be undone (only the latest of its account can); None if it can."""
+def _undo_refusal(session: Session, reconciliation: Reconciliation) -> LedgerError | None:
+    """Why this reconciliation cannot be undone, as the error to raise; None if it can."""
     if reconciliation.undone_at is not None:
-        return f"This reconciliation was already undone on {reconciliation.undone_at:%d %b %Y}."
+        return AlreadyUndone(f"This reconciliation was already undone on "
+                             f"{reconciliation.undone_at:%d %b %Y}.")
     last = last_reconciliation(session, reconciliation.bank_account)
     if last is not None and last.id != reconciliation.id:
-        return (f"Only the most recent reconciliation of {reconciliation.bank_account.label} can be "
-                f"undone: the one to {last.statement_date:%d %b %Y}. Undo that one first.")
+        return LedgerError(f"Only the most recent reconciliation of {reconciliation.bank_account.label} "
+                           f"can be undone: the one to {last.statement_date:%d %b %Y}. Undo that one first.")
     return None
+
+
+def why_not_undoable(session: Session, reconciliation: Reconciliation) -> str | None:
+    """Why this reconciliation cannot be undone (only the latest of its account can); None if it can."""
+    refusal = _undo_refusal(session, reconciliation)
+    return refusal.message if refusal else None
 
 
 def undo_reconciliation(session: Session, user: User | None, reconciliation: Reconciliation, *,
@@ -1017,15 +569,15 @@ def undo_reconciliation(session: Session, user: User | None, reconciliation: Rec
     history marked undone."""
     if user is not None and not user.is_admin:
         raise LedgerError("Only an admin can undo a reconciliation.")
-    reason = _clean_text(reason, 300, "reason", "reason")
+    reason = clean_text(reason, 300, "reason", "the reason")
     if not reason:
         raise LedgerError("Give the reason for undoing the reconciliation.", "reason")
     bank = reconciliation.bank_account
     _lock_bank(session, bank)
     session.refresh(reconciliation)  # another admin may have undone it while we waited
-    problem = why_not_undoable(session, reconciliation)
-    if problem:
-        raise LedgerError(problem)
+    refusal = _undo_refusal(session, reconciliation)
+    if refusal:
+        raise refusal
     reopened = list(session.scalars(select(StatementLine).where(
         StatementLine.reconciliation_id == reconciliation.id)))
     for line in reopened:
@@ -1045,6 +597,8 @@ def undo_reconciliation(session: Session, user: User | None, reconciliation: Rec
 
 @dataclass
 class ReconciliationReport:
+    """A saved reconciliation with the book entries not yet on a statement by its date."""
+
     reconciliation: Reconciliation
     unpresented: list[JournalLine]
 
@@ -1060,11 +614,9 @@ class ReconciliationReport:
 
 
 def get_reconciliation(session: Session, reconciliation_id: int) -> Reconciliation:
-    found = (session.get(Reconciliation, reconciliation_id)
-             if 0 < reconciliation_id < 2**31 else None)
-    if found is None:
-        raise NotFound(f"There is no reconciliation number {reconciliation_id}.")
-    return found
+    """The saved reconciliation `reconciliation_id`, or NotFound."""
+    return fetch(session, Reconciliation, reconciliation_id,
+                 missing=f"There is no reconciliation number {reconciliation_id}.")
 
 
 def reconciliation_report(session: Session, reconciliation: Reconciliation) -> ReconciliationReport:
@@ -1086,3 +638,4 @@ def reconciliation_history(session: Session, bank: Account) -> list[Reconciliati
     """Every reconciliation of the account, newest first, undone ones included."""
     return list(session.scalars(select(Reconciliation).where(Reconciliation.bank_account_id == bank.id)
                                 .order_by(Reconciliation.id.desc())))
+

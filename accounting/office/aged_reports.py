@@ -1,4 +1,5 @@
-"""Reports over the office books' documents: aged receivables, aged payables and the GST summary.
+"""Aged receivables and aged payables: what each client owes the practice, and what the practice
+owes each supplier, as at a date, by how far past due.
 
 Invariants these reports keep:
 
@@ -10,27 +11,15 @@ Invariants these reports keep:
 - Aged payables as at a date are exactly Accounts Payable (a credit balance, shown positive) as
   at that date, from supplier invoices, their payments and voids, and the supplier credit notes
   not yet applied as at the date.
-- The GST summary's GST on sales (1A) and GST on purchases (1B) on the accrual basis are the
-  movements of the GST Collected and GST Paid accounts in the period, taken from the documents'
-  own journals (a reversal counts, negated, on its own date). Anything else posted to those
-  accounts (a general journal) is shown apart, never folded in silently.
-- On the cash basis a payment, refund or receive / spend money counts in the period the money moved,
-  and an undo of it (its journal reversed) counts negated in the period of the undo, flagged as an
-  adjustment when the original was counted in an earlier period. A period's figures therefore never
-  change when something is undone later (the ATO's adjustment in the later period), and over all
-  periods every undone payment nets to zero.
-- G1 and G11 count supplies only: a receive / spend money line that carries no GST and is not to an
-  income account (sales) or an expense account (purchases), such as a loan, a capital contribution,
-  drawings or a bond, is shown as "not a sale / purchase" and left out of every figure.
 
 Everything is summed in SQL over integer cents (one grouped query per report page), so the reports
 stay quick over a hundred thousand bills; per-document detail is one party at a time, paged.
 """
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache, cached_property
 from typing import NamedTuple
 
@@ -53,32 +42,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
-from accounting.errors import LedgerError
-from accounting.ledger.accounts import AccountClass, AccountRole, account_for_role
+from accounting.ledger.accounts import AccountRole, account_for_role
 from accounting.ledger.journals import Journal, JournalLine
-from accounting.ledger.practice import Basis, get_practice
-from accounting.ledger.tax import TaxCode
-from accounting.money import CENT, ZERO, from_cents
+from accounting.lookup import page_number
+from accounting.money import ZERO, from_cents
 from accounting.office import bill_totals
-from accounting.office.billing import (
-    Bill,
-    BillEvent,
-    BillLine,
-    BillStatus,
-    CreditNote,
-    CreditNoteLine,
-    CreditRefund,
-    EventKind,
-)
-from accounting.office.suppliers import (
-    Supplier,
+from accounting.office.billing import Bill, BillEvent, BillStatus, CreditNote, CreditRefund, EventKind
+from accounting.office.supplier_documents import (
     SupplierCredit,
     SupplierCreditApplication,
-    SupplierCreditLine,
     SupplierInvoice,
-    SupplierInvoiceLine,
     SupplierPayment,
 )
+from accounting.office.suppliers import Supplier
 from accounting.parties.clients import Client
 
 DETAIL_PER_PAGE = 50
@@ -116,12 +92,12 @@ def bucket_of(due: date, as_at: date) -> Bucket:
         Bucket.DAYS_61_90 if late <= 90 else Bucket.OVER_90
 
 
-def _signed(sign: int, amount: Decimal) -> Decimal:
+def signed(sign: int, amount: Decimal) -> Decimal:
     """`amount` negated when `sign` is -1, never the "-0.00" a plain negation gives."""
     return amount if sign > 0 else ZERO - amount
 
 
-def _cents(column):
+def sql_cents(column):
     """A Money column as the raw integer cents it stores, for exact sums in SQL."""
     return type_coerce(column, BigInteger)
 
@@ -215,6 +191,9 @@ class AgedItem:
 
 @dataclass(frozen=True)
 class AgedDetail:
+    """One client's or supplier's documents owing as at the report's date: one page of them, with
+    how many there are and the bucket totals over them all."""
+
     as_at: date
     party_id: int
     name: str
@@ -268,7 +247,7 @@ def _replayed_bills(as_at: date):
     has no event by then (each event is dated on or after its bill), so it is not read at all."""
     later = select(BillEvent.bill_id).where(BillEvent.date > as_at)
     due = func.coalesce(Bill.due_date, Bill.date)
-    amount = _cents(BillEvent.amount)
+    amount = sql_cents(BillEvent.amount)
     owed = func.sum(case((BillEvent.kind.in_(ADDS_TO_OWED), amount), else_=-amount))
     return (select(Bill.id.label("bill_id"), Bill.client_id.label("party"), due.label("due"),
                    owed.label("cents"))
@@ -290,7 +269,7 @@ def _bills_owed(as_at: date, client_id: int | None = None):
     later = select(BillEvent.bill_id).where(BillEvent.date > as_at)
     due = func.coalesce(Bill.due_date, Bill.date)
     # Written as ix_bill_open's condition (a literal 0), so that index can answer it.
-    owing = _cents(Bill.total) - _cents(Bill.applied)
+    owing = sql_cents(Bill.total) - sql_cents(Bill.applied)
     unchanged = select(Bill.id.label("bill_id"), Bill.client_id.label("party"), due.label("due"),
                        owing.label("owed")).where(
         owing > literal_column("0"), Bill.status == BillStatus.POSTED, Bill.id.not_in(later))
@@ -304,17 +283,17 @@ def _bills_owed(as_at: date, client_id: int | None = None):
 def _credit_unused(as_at: date, client_id: int | None = None):
     """(credit_note_id, party, on, unused cents) of every credit note as at `as_at`: its total less
     what was applied to bills (net of undos) and refunded (net of refunds undone) by then."""
-    applied = _cents(BillEvent.amount)
+    applied = sql_cents(BillEvent.amount)
     net = func.sum(case((BillEvent.kind == EventKind.CREDIT, applied), else_=-applied))
     used = (select(BillEvent.credit_note_id.label("id"), net.label("cents"))
             .where(BillEvent.credit_note_id.is_not(None), BillEvent.date <= as_at,
                    BillEvent.kind.in_([EventKind.CREDIT, *ADDS_TO_OWED]))
             .group_by(BillEvent.credit_note_id).subquery("used"))
     refunded = (select(CreditRefund.credit_note_id.label("id"),
-                       func.sum(_cents(CreditRefund.amount)).label("cents"))
+                       func.sum(sql_cents(CreditRefund.amount)).label("cents"))
                 .where(CreditRefund.date <= as_at, ~_reversed_on_or_before(CreditRefund.journal_id, as_at))
                 .group_by(CreditRefund.credit_note_id).subquery("refunded"))
-    unused = (_cents(CreditNote.total) - func.coalesce(used.c.cents, 0)
+    unused = (sql_cents(CreditNote.total) - func.coalesce(used.c.cents, 0)
               - func.coalesce(refunded.c.cents, 0)).label("unused")
     statement = (select(CreditNote.id.label("credit_note_id"), CreditNote.client_id.label("party"),
                         CreditNote.date.label("due"), unused)
@@ -344,7 +323,7 @@ def _receivable_parts(as_at=AS_AT, parties=None) -> tuple:
     credit (negative) are few, summed together. `_summary` adds the parts up per client.
     """
     later = select(BillEvent.bill_id).where(BillEvent.date > as_at)
-    owing = _cents(Bill.total) - _cents(Bill.applied)
+    owing = sql_cents(Bill.total) - sql_cents(Bill.applied)
     unchanged = (select(Bill.client_id.label("party"), func.coalesce(Bill.due_date, Bill.date).label("due"),
                         owing.label("cents"))
                  .where(owing > literal_column("0"), Bill.status == BillStatus.POSTED, Bill.id.not_in(later)))
@@ -371,9 +350,9 @@ def ledger_balance(session: Session, which: str, as_at: date) -> Decimal:
 def _ledger(session: Session, role: AccountRole, as_at: date, sign: int) -> Decimal:
     """The control account's balance as at `as_at` (from the covering index of journal lines)."""
     account = account_for_role(session, role)
-    cents = session.scalar(select(func.coalesce(func.sum(_cents(JournalLine.amount)), 0))
+    cents = session.scalar(select(func.coalesce(func.sum(sql_cents(JournalLine.amount)), 0))
                            .where(JournalLine.account_id == account.id, JournalLine.date <= as_at))
-    return _signed(sign, from_cents(cents))
+    return signed(sign, from_cents(cents))
 
 
 @cache
@@ -417,7 +396,7 @@ def _page_query(parts: tuple, party_model, dialect: str):
 
 def _aged_page(session: Session, parts: tuple, party_model, as_at: date, number: int,
                per_page: int) -> AgedPage:
-    number = max(number, 1)
+    number = page_number(number)
     query = _page_query(parts, party_model, session.get_bind().dialect.name)
     found = session.execute(query, {**_dates(as_at), "limit": per_page,
                                     "offset": (number - 1) * per_page}).all()
@@ -447,7 +426,7 @@ def aged_receivables_page(session: Session, as_at: date, number: int = 1,
         return _aged_page(session, _receivable_parts(), Client, as_at, number, per_page)
     exact = _receivables_of(session, touched, as_at)
     owing_then = [party for party, cents in exact.items() if any(cents)]
-    number = max(number, 1)
+    number = page_number(number)
     found = session.execute(_listed_clients(session.get_bind().dialect.name), {
         "touched": touched, "owing_then": owing_then, "limit": per_page,
         "offset": (number - 1) * per_page}).all()
@@ -535,7 +514,7 @@ def _open_now(session: Session, parties: list[int], as_at: date) -> dict[int, tu
 
 @cache
 def _open_now_query() -> Select:
-    owing = _cents(Bill.total) - _cents(Bill.applied)
+    owing = sql_cents(Bill.total) - sql_cents(Bill.applied)
     bills = (select(Bill.client_id.label("party"), func.coalesce(Bill.due_date, Bill.date).label("due"),
                     owing.label("cents"))
              .where(owing > literal_column("0"), Bill.status == BillStatus.POSTED,
@@ -551,7 +530,7 @@ def _owing_now_query() -> Select:
     owed = bill_totals.ReceivableDue.__table__
     clients = bill_totals.count_owing_query(excluding=bindparam("touched", expanding=True))
     return select(clients.scalar_subquery(),
-                  *(cast(total, BigInteger) for total in _bucket_sums(owed.c.due, _cents(owed.c.owed))))
+                  *(cast(total, BigInteger) for total in _bucket_sums(owed.c.due, sql_cents(owed.c.owed))))
 
 
 def _in_code_point_order(column, dialect: str):
@@ -571,7 +550,7 @@ def _detail(as_at: date, party_id: int, name: str, items: list[AgedItem], page: 
     buckets = [ZERO] * len(BUCKETS)
     for item in items:
         buckets[item.bucket] += item.owed
-    start = (max(page, 1) - 1) * per_page
+    start = (page_number(page) - 1) * per_page
     return AgedDetail(as_at, party_id, name, items[start:start + per_page], len(items), tuple(buckets))
 
 
@@ -613,15 +592,15 @@ def client_receivables(session: Session, client: Client, as_at: date, *, page: i
 
 def _invoices_owed(as_at: date, supplier_id: int | None = None):
     """(invoice_id, owed cents) of every supplier invoice owing something as at `as_at`."""
-    paid = (select(func.coalesce(func.sum(_cents(SupplierPayment.amount)), 0))
+    paid = (select(func.coalesce(func.sum(sql_cents(SupplierPayment.amount)), 0))
             .where(SupplierPayment.invoice_id == SupplierInvoice.id, SupplierPayment.date <= as_at,
                    ~_reversed_on_or_before(SupplierPayment.journal_id, as_at))
             .scalar_subquery())
-    credited = (select(func.coalesce(func.sum(_cents(SupplierCreditApplication.amount)), 0))
+    credited = (select(func.coalesce(func.sum(sql_cents(SupplierCreditApplication.amount)), 0))
                 .where(SupplierCreditApplication.invoice_id == SupplierInvoice.id,
                        SupplierCreditApplication.date <= as_at)
                 .scalar_subquery())
-    owed = (_cents(SupplierInvoice.total) - paid - credited).label("owed")
+    owed = (sql_cents(SupplierInvoice.total) - paid - credited).label("owed")
     posted = select(Journal.id).where(Journal.id == SupplierInvoice.journal_id,
                                       Journal.date <= as_at).exists()
     statement = select(SupplierInvoice.id.label("invoice_id"), owed).where(
@@ -633,11 +612,11 @@ def _invoices_owed(as_at: date, supplier_id: int | None = None):
 
 
 def _supplier_credit_unused(as_at: date, supplier_id: int | None = None):
-    applied = (select(func.coalesce(func.sum(_cents(SupplierCreditApplication.amount)), 0))
+    applied = (select(func.coalesce(func.sum(sql_cents(SupplierCreditApplication.amount)), 0))
                .where(SupplierCreditApplication.credit_id == SupplierCredit.id,
                       SupplierCreditApplication.date <= as_at)
                .scalar_subquery())
-    unused = (_cents(SupplierCredit.total) - applied).label("unused")
+    unused = (sql_cents(SupplierCredit.total) - applied).label("unused")
     statement = select(SupplierCredit.id.label("credit_id"), unused).where(
         SupplierCredit.date <= as_at, ~_reversed_on_or_before(SupplierCredit.journal_id, as_at))
     if supplier_id is not None:
@@ -689,343 +668,7 @@ def supplier_payables(session: Session, supplier: Supplier, as_at: date, *, page
     return _detail(as_at, supplier.id, supplier.name, items, page, per_page)
 
 
-# ---------------------------------------------------------------- GST summary
-
-
-class Side(enum.StrEnum):
-    SALES = "sales"
-    PURCHASES = "purchases"
-
-
-@dataclass(frozen=True)
-class GstDocument:
-    """One document's part in the period: amounts signed (a credit note or reversal is negative)."""
-
-    side: Side
-    kind: str  # "bill", "credit_note", "bank_transaction", "supplier_invoice", "supplier_credit"
-    id: int
-    date: date
-    what: str  # "Bill", "Bill reversed", "Payment received (40%)", ...
-    number: str
-    party: str
-    total: Decimal  # GST-inclusive
-    gst_free: Decimal
-    gst: Decimal
-    # Receive / spend money to accounts that are no supply (a loan, capital, drawings): in no figure.
-    excluded: Decimal = ZERO
-    # An undo or reversal of something counted in an earlier period: the adjustment made in this one.
-    adjustment: bool = False
-
-
-@dataclass
-class GstSummary:
-    start: date
-    end: date
-    basis: Basis
-    documents: list[GstDocument]
-    ledger_collected: Decimal  # GST Collected's movement in the period (credits positive)
-    ledger_paid: Decimal  # GST Paid's movement in the period (debits positive)
-    sales: list[GstDocument] = field(init=False)
-    purchases: list[GstDocument] = field(init=False)
-
-    def __post_init__(self):
-        self.documents.sort(key=lambda d: (d.date, d.number, d.what))
-        self.sales = [d for d in self.documents if d.side == Side.SALES]
-        self.purchases = [d for d in self.documents if d.side == Side.PURCHASES]
-
-    @property
-    def g1_total_sales(self) -> Decimal:
-        return sum((d.total for d in self.sales), ZERO)
-
-    @property
-    def gst_free_sales(self) -> Decimal:
-        return sum((d.gst_free for d in self.sales), ZERO)
-
-    @property
-    def gst_on_sales(self) -> Decimal:  # 1A
-        return sum((d.gst for d in self.sales), ZERO)
-
-    @property
-    def g11_purchases(self) -> Decimal:
-        return sum((d.total for d in self.purchases), ZERO)
-
-    @property
-    def gst_free_purchases(self) -> Decimal:
-        return sum((d.gst_free for d in self.purchases), ZERO)
-
-    @property
-    def gst_on_purchases(self) -> Decimal:  # 1B
-        return sum((d.gst for d in self.purchases), ZERO)
-
-    @property
-    def net_gst(self) -> Decimal:
-        """1A less 1B: positive is payable to the ATO, negative is a refund."""
-        return self.gst_on_sales - self.gst_on_purchases
-
-    @property
-    def adjustments(self) -> list[GstDocument]:
-        """Undos and reversals in the period of what an earlier period counted."""
-        return [d for d in self.documents if d.adjustment]
-
-    @property
-    def other_collected(self) -> Decimal:
-        """Posted to GST Collected in the period by journals that are not documents (accrual)."""
-        return self.ledger_collected - self.gst_on_sales if self.basis == Basis.ACCRUAL else ZERO
-
-    @property
-    def other_paid(self) -> Decimal:
-        return self.ledger_paid - self.gst_on_purchases if self.basis == Basis.ACCRUAL else ZERO
-
-
-@dataclass(frozen=True)
-class _Source:
-    """A GST-bearing document as its own journal posted it."""
-
-    side: Side
-    kind: str
-    id: int
-    what: str
-    number: str
-    party: str
-    sign: int  # -1 for documents that take sales or purchases back (credit notes)
-    total: Decimal
-    gst_free: Decimal
-    gst: Decimal
-    excluded: Decimal = ZERO
-
-
-def _gst_free_by(session: Session, line_model, parent_column, ids: set[int], free) -> dict[int, Decimal]:
-    if not ids:
-        return {}
-    return {parent: from_cents(cents) for parent, cents in session.execute(
-        select(parent_column, func.sum(_cents(line_model.amount))).where(parent_column.in_(ids), free)
-        .group_by(parent_column))}
-
-
-# Kinds of journal that documents with GST post; reversals are found through `reverses_id`.
-DOCUMENT_KINDS = ("bill", "credit_note", "deposit", "withdrawal", "purchase_invoice", "vendor_credit")
-CHUNK = 5_000  # ids per IN (...): well under SQLite's limit on bound parameters
-
-
-def _sources(session: Session, journal_ids: set[int]) -> dict[int, _Source]:
-    """The documents posted by `journal_ids`, by journal id (journals of other kinds are absent)."""
-    found: dict[int, _Source] = {}
-    ordered = sorted(journal_ids)
-    for first in range(0, len(ordered), CHUNK):
-        found.update(_sources_of(session, ordered[first:first + CHUNK]))
-    return found
-
-
-def _sources_of(session: Session, ids: list[int]) -> dict[int, _Source]:
-    from accounting.office.banking import BankTransaction, BankTransactionKind
-
-    found: dict[int, _Source] = {}
-    posted = session.execute(
-        select(BillEvent.journal_id, BillEvent.amount, Bill).join(Bill, Bill.id == BillEvent.bill_id)
-        .where(BillEvent.journal_id.in_(ids), BillEvent.kind == EventKind.POSTED)).all()
-    free = _gst_free_by(session, BillLine, BillLine.bill_id, {b.id for _, _, b in posted},
-                        BillLine.tax == TaxCode.GST_FREE)
-    for journal_id, amount, bill in posted:
-        found[journal_id] = _Source(Side.SALES, "bill", bill.id, "Bill", bill.number or "", bill.client.name,
-                                    1, amount, free.get(bill.id, ZERO), bill.gst)
-    notes = session.scalars(select(CreditNote).where(CreditNote.journal_id.in_(ids))).all()
-    free = _gst_free_by(session, CreditNoteLine, CreditNoteLine.credit_note_id, {n.id for n in notes},
-                        CreditNoteLine.tax == TaxCode.GST_FREE)
-    for n in notes:
-        found[n.journal_id] = _Source(Side.SALES, "credit_note", n.id, "Credit note", n.number,
-                                      n.client.name, -1, n.total, free.get(n.id, ZERO), n.gst)
-    moneys = session.scalars(select(BankTransaction).where(BankTransaction.journal_id.in_(ids))).all()
-    free = _gst_free_by_class(session, {t.id for t in moneys})
-    for t in moneys:
-        deposit = t.kind == BankTransactionKind.DEPOSIT
-        supply = AccountClass.REVENUE if deposit else AccountClass.EXPENSE
-        by_class = free.get(t.id, {})
-        excluded = sum((cents for cls, cents in by_class.items() if cls != supply), ZERO)
-        found[t.journal_id] = _Source(Side.SALES if deposit else Side.PURCHASES, "bank_transaction", t.id,
-                                      t.kind.label, t.number, t.contact, 1, t.total - excluded,
-                                      by_class.get(supply, ZERO), t.gst, excluded)
-    invoices = session.scalars(select(SupplierInvoice).where(SupplierInvoice.journal_id.in_(ids))).all()
-    free = _gst_free_by(session, SupplierInvoiceLine, SupplierInvoiceLine.invoice_id,
-                        {i.id for i in invoices}, SupplierInvoiceLine.gst_free.is_(True))
-    for i in invoices:
-        found[i.journal_id] = _Source(Side.PURCHASES, "supplier_invoice", i.id, "Supplier invoice",
-                                      i.number, i.supplier.name, 1, i.total, free.get(i.id, ZERO), i.gst)
-    credits = session.scalars(select(SupplierCredit).where(SupplierCredit.journal_id.in_(ids))).all()
-    free = _gst_free_by(session, SupplierCreditLine, SupplierCreditLine.credit_id, {c.id for c in credits},
-                        SupplierCreditLine.gst_free.is_(True))
-    for c in credits:
-        found[c.journal_id] = _Source(Side.PURCHASES, "supplier_credit", c.id, "Supplier credit note",
-                                      c.number, c.supplier.name, -1, c.total, free.get(c.id, ZERO), c.gst)
-    return found
-
-
-def _gst_free_by_class(session: Session, ids: set[int]) -> dict[int, dict[AccountClass, Decimal]]:
-    """Per bank transaction: its GST-free lines' amounts by the class of the account they are to.
-
-    A GST-free line to an income account is a GST-free sale (G3); one to a liability or equity
-    account (a loan, capital put in) or an asset is money that is no sale at all, so G1 leaves it
-    out (likewise an expense account for purchases and G11). A line with GST is a taxable supply
-    whatever its account, since its GST is in 1A or 1B."""
-    from accounting.ledger.accounts import Account
-    from accounting.ledger.tax import TaxCode
-    from accounting.office.banking import BankTransactionLine
-
-    found: dict[int, dict[AccountClass, Decimal]] = {}
-    if not ids:
-        return found
-    for transaction_id, type_, cents in session.execute(
-            select(BankTransactionLine.transaction_id, Account.type,
-                   func.sum(_cents(BankTransactionLine.amount)))
-            .join(Account, Account.id == BankTransactionLine.account_id)
-            .where(BankTransactionLine.transaction_id.in_(ids), BankTransactionLine.tax == TaxCode.GST_FREE)
-            .group_by(BankTransactionLine.transaction_id, Account.type)):
-        classes = found.setdefault(transaction_id, {})
-        classes[type_.account_class] = classes.get(type_.account_class, ZERO) + from_cents(cents)
-    return found
-
-
-def _gst_lines(session: Session, start: date, end: date) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
-    """Per journal: its movement of GST Collected (credit positive) and GST Paid (debit positive)."""
-    collected = account_for_role(session, AccountRole.GST_COLLECTED).id
-    paid = account_for_role(session, AccountRole.GST_PAID).id
-    moves: tuple[dict, dict] = ({}, {})
-    for journal_id, account_id, cents in session.execute(
-            select(JournalLine.journal_id, JournalLine.account_id, func.sum(_cents(JournalLine.amount)))
-            .where(JournalLine.account_id.in_([collected, paid]), JournalLine.date >= start,
-                   JournalLine.date <= end)
-            .group_by(JournalLine.journal_id, JournalLine.account_id)):
-        if account_id == collected:
-            moves[0][journal_id] = _signed(-1, from_cents(cents))
-        else:
-            moves[1][journal_id] = from_cents(cents)
-    return moves
-
-
-def _accrual_documents(session: Session, start: date, end: date, ledger) -> list[GstDocument]:
-    """Documents posted in the period, and reversals in the period of documents posted any time."""
-    original = aliased(Journal)
-    in_period = session.execute(
-        select(Journal.id, Journal.date, Journal.reverses_id, original.date)
-        .outerjoin(original, original.id == Journal.reverses_id).where(
-            Journal.date >= start, Journal.date <= end,
-            or_(Journal.kind.in_(DOCUMENT_KINDS), Journal.reverses_id.is_not(None)))).all()
-    sources = _sources(session, {j.reverses_id or j.id for j in in_period})
-    documents = []
-    for journal_id, on, reverses_id, original_on in in_period:
-        source = sources.get(reverses_id or journal_id)
-        if source is None:
-            continue
-        sign = source.sign * (-1 if reverses_id else 1)
-        gst = ledger[0 if source.side == Side.SALES else 1].get(journal_id)
-        documents.append(GstDocument(
-            source.side, source.kind, source.id, on, source.what + (" reversed" if reverses_id else ""),
-            source.number, source.party, _signed(sign, source.total), _signed(sign, source.gst_free),
-            # The journal's own GST line is what the ledger holds; the document's figure is the
-            # same unless the document was changed and posted again.
-            gst if gst is not None else _signed(sign, source.gst), _signed(sign, source.excluded),
-            adjustment=reverses_id is not None and original_on < start))
-    return documents
-
-
-def _share(part: Decimal, whole: Decimal, amount: Decimal) -> Decimal:
-    """`amount` x part / whole, to the cent: the GST in a part payment."""
-    if whole == ZERO:
-        return ZERO
-    return (amount * part / whole).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _paid_share(side, kind, id_, on, what, number, party, sign, paid, total, gst_free, gst,
-                adjustment=False) -> GstDocument:
-    return GstDocument(side, kind, id_, on, what, number, party, _signed(sign, paid),
-                       _signed(sign, _share(paid, total, gst_free)), _signed(sign, _share(paid, total, gst)),
-                       adjustment=adjustment)
-
-
-class _Moved(NamedTuple):
-    """A payment or refund whose money moved in the period (sign 1), or whose undo is in it (-1)."""
-
-    sign: int
-    on: date  # when the money moved, or when it was undone
-    adjustment: bool  # an undo of money counted in an earlier period
-    row: object  # the payment or refund
-    document: object  # what it paid: the bill, credit note or supplier invoice
-
-
-def _moved(session: Session, query: Select, journal_column, date_column, start: date,
-           end: date) -> list[_Moved]:
-    """The rows of `query` (payment, document) dated in the period, and those whose journal was
-    reversed (undone) in the period, negated and dated on the undo: a later undo never changes the
-    period the money was counted in."""
-    undo = aliased(Journal)
-    made = session.execute(query.where(date_column >= start, date_column <= end)).all()
-    undone = session.execute(query.add_columns(undo.date).join(undo, undo.reverses_id == journal_column)
-                             .where(undo.date >= start, undo.date <= end)).all()
-    return ([_Moved(1, row.date, False, row, document) for row, document in made]
-            + [_Moved(-1, on, row.date < start, row, document) for row, document, on in undone])
-
-
-def _cash_documents(session: Session, start: date, end: date, ledger) -> list[GstDocument]:
-    """Money received or paid in the period, each with its proportion of its document's GST, and
-    undos in the period of money received or paid before (negated, on the undo's date).
-
-    Bills count by the payments received on them, supplier invoices by the payments made; client
-    credit notes by what is refunded. Credit applied to a bill or written off is money never
-    received, so it counts nowhere. Receive / spend money is cash already: as on accrual.
-    """
-    documents = [d for d in _accrual_documents(session, start, end, ledger)
-                 if d.kind == "bank_transaction"]
-    payments = _moved(session, select(BillEvent, Bill).join(Bill, Bill.id == BillEvent.bill_id)
-                      .where(BillEvent.kind == EventKind.PAYMENT), BillEvent.journal_id, BillEvent.date,
-                      start, end)
-    free = _gst_free_by(session, BillLine, BillLine.bill_id, {m.document.id for m in payments},
-                        BillLine.tax == TaxCode.GST_FREE)
-    for m in payments:
-        bill = m.document
-        documents.append(_paid_share(Side.SALES, "bill", bill.id, m.on, _undone("Payment received", m),
-                                     bill.number or "", bill.client.name, m.sign, m.row.amount, bill.total,
-                                     free.get(bill.id, ZERO), bill.gst, m.adjustment))
-    refunds = _moved(session, select(CreditRefund, CreditNote)
-                     .join(CreditNote, CreditNote.id == CreditRefund.credit_note_id),
-                     CreditRefund.journal_id, CreditRefund.date, start, end)
-    free = _gst_free_by(session, CreditNoteLine, CreditNoteLine.credit_note_id,
-                        {m.document.id for m in refunds}, CreditNoteLine.tax == TaxCode.GST_FREE)
-    for m in refunds:
-        note = m.document
-        documents.append(_paid_share(Side.SALES, "credit_note", note.id, m.on, _undone("Credit refunded", m),
-                                     note.number, note.client.name, -m.sign, m.row.amount, note.total,
-                                     free.get(note.id, ZERO), note.gst, m.adjustment))
-    paid = _moved(session, select(SupplierPayment, SupplierInvoice)
-                  .join(SupplierInvoice, SupplierInvoice.id == SupplierPayment.invoice_id),
-                  SupplierPayment.journal_id, SupplierPayment.date, start, end)
-    free = _gst_free_by(session, SupplierInvoiceLine, SupplierInvoiceLine.invoice_id,
-                        {m.document.id for m in paid}, SupplierInvoiceLine.gst_free.is_(True))
-    for m in paid:
-        invoice = m.document
-        documents.append(_paid_share(Side.PURCHASES, "supplier_invoice", invoice.id, m.on,
-                                     _undone("Payment made", m), invoice.number, invoice.supplier.name,
-                                     m.sign, m.row.amount, invoice.total, free.get(invoice.id, ZERO),
-                                     invoice.gst, m.adjustment))
-    return documents
-
-
-def _undone(what: str, moved: _Moved) -> str:
-    return what if moved.sign > 0 else f"{what} undone"
-
-
-def gst_summary(session: Session, start: date, end: date, basis: Basis | None = None) -> GstSummary:
-    """GST on sales and purchases from `start` to `end`, on the practice's basis (or `basis`)."""
-    if start is None or end is None:
-        raise LedgerError("Enter both dates of the period.", "start" if start is None else "end")
-    if start > end:
-        raise LedgerError("The period starts after it ends: swap the dates.", "start")
-    basis = Basis(basis or get_practice(session).basis)
-    collected, paid = _gst_lines(session, start, end)
-    documents = (_accrual_documents(session, start, end, (collected, paid)) if basis == Basis.ACCRUAL
-                 else _cash_documents(session, start, end, (collected, paid)))
-    return GstSummary(start, end, basis, documents, ledger_collected=sum(collected.values(), ZERO),
-                      ledger_paid=sum(paid.values(), ZERO))
-
-
-__all__ = ["BUCKETS", "AgedDetail", "AgedItem", "AgedReport", "AgedRow", "Bucket", "GstDocument",
-           "GstSummary", "Side", "aged_payables", "aged_receivables", "bucket_of", "client_receivables",
-           "gst_summary", "ledger_balance", "supplier_payables"]
+__all__ = ["BUCKETS", "AgedDetail", "AgedItem", "AgedPage", "AgedReport", "AgedRow", "Bucket",
+           "aged_payables", "aged_payables_page", "aged_receivables", "aged_receivables_page",
+           "bucket_of", "client_receivables", "ledger_balance", "signed", "sql_cents",
+           "supplier_payables"]
