@@ -16,7 +16,7 @@ from accounting.office.banking import (
     StatementLine,
 )
 from accounting.office.bill_totals import ClientBillTotals, ReceivableDue
-from accounting.office.billing import (
+from accounting.office.bills import (
     Bill,
     BillEvent,
     BillLine,

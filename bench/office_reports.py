@@ -33,7 +33,7 @@ from accounting.ledger.journals import Journal, JournalLine, JournalStatus
 from accounting.ledger.tax import TaxCode, gst_on
 from accounting.money import ZERO
 from accounting.office import bill_totals
-from accounting.office.billing import Bill, BillEvent, BillLine, BillStatus, EventKind
+from accounting.office.bills import Bill, BillEvent, BillLine, BillStatus, EventKind
 from accounting.office.reports import aged_receivables
 from accounting.parties.clients import Client, ClientKind, Matter, MatterStatus
 from bench.common import fresh_books, print_table

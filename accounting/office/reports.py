@@ -60,7 +60,7 @@ from accounting.ledger.practice import Basis, get_practice
 from accounting.ledger.tax import TaxCode
 from accounting.money import CENT, ZERO, from_cents
 from accounting.office import bill_totals
-from accounting.office.billing import (
+from accounting.office.bills import (
     Bill,
     BillEvent,
     BillLine,

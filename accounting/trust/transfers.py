@@ -46,7 +46,7 @@ from accounting.ledger.journals import LineInput
 from accounting.ledger.practice import get_practice
 from accounting.money import ZERO, format_money, parse_money
 from accounting.office import billing
-from accounting.office.billing import Bill, BillEvent, BillStatus
+from accounting.office.bills import Bill, BillEvent, BillStatus
 from accounting.parties.clients import Matter, MatterStatus
 from accounting.parties.users import User
 from accounting.trust.ledger import (

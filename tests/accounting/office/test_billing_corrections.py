@@ -10,16 +10,9 @@ from sqlalchemy import func, select
 from accounting.errors import LedgerError, NotFound, PeriodLocked, TransactionLocked
 from accounting.ledger.journals import JournalStatus
 from accounting.ledger.practice import get_practice
-from accounting.office.billing import (
-    EventKind,
-    apply_credit,
-    bill_history,
-    refund_credit,
-    undo_event,
-    undo_refund,
-    void_credit_note,
-    write_off,
-)
+from accounting.office.billing import bill_history, undo_event, write_off
+from accounting.office.bills import EventKind
+from accounting.office.credit_notes import apply_credit, refund_credit, undo_refund, void_credit_note
 from tests.accounting.office.test_billing import JULY, ON_POSTGRESQL_ONLY, Billing, journal_lines
 from tests.support import new_session, second_person_waits
 
@@ -226,7 +219,8 @@ def test_two_people_applying_the_same_credit_note_cannot_apply_more_than_it_hold
 
 @ON_POSTGRESQL_ONLY
 def test_two_people_billing_the_same_unbilled_work_cannot_bill_it_twice(app, db_session, billing):
-    from accounting.office.billing import Bill, bill_from_entries, record_entry
+    from accounting.office.bills import Bill
+    from accounting.office.work_in_progress import bill_from_entries, record_entry
 
     entry = record_entry(db_session, None, matter_id=billing.matter.id, kind="time", on=JULY,
                          person_id=None, description="Drafting", hours=D("2"), rate=D("300"))
@@ -262,7 +256,8 @@ NOT_REGISTERED = ("The practice is not registered for GST (Admin > Practice sett
 
 def test_a_practice_not_registered_for_gst_charges_none(billing, db_session):
     from accounting.ledger.tax import TaxCode, check_gst_allowed
-    from accounting.office.billing import approve_bill, create_bill, record_entry
+    from accounting.office.billing import approve_bill, create_bill
+    from accounting.office.work_in_progress import record_entry
 
     draft = billing.bill(approve=False)  # a GST line written while registered
     get_practice(db_session).gst_registered = False

@@ -16,6 +16,7 @@ from accounting.ledger.practice import Basis, get_practice
 from accounting.ledger.reports import account_balances
 from accounting.ledger.tax import TaxCode
 from accounting.office import bill_totals, billing
+from accounting.office import credit_notes as notes
 from accounting.office import reports as office_reports
 from accounting.office.banking import (
     BankTransaction,
@@ -23,7 +24,7 @@ from accounting.office.banking import (
     MoneyLine,
     record_bank_transaction,
 )
-from accounting.office.billing import (
+from accounting.office.bills import (
     Bill,
     BillEvent,
     BillLine,
@@ -31,6 +32,7 @@ from accounting.office.billing import (
     CreditNote,
     CreditNoteLine,
     CreditRefund,
+    EventKind,
 )
 from accounting.office.reports import (
     Bucket,
@@ -102,7 +104,7 @@ class Office:
         self.s.commit()
 
     def credit_note(self, rate, on, client="Acme Pty Ltd"):
-        note = billing.create_credit_note(
+        note = notes.create_credit_note(
             self.s, self.books.admin, client_id=self.matters[client].client_id, date=on,
             lines=[BillLineInput("Discount", D("1"), D(rate), self.id("4-1000"), TaxCode.GST)])
         self.s.commit()
@@ -158,7 +160,7 @@ def test_aged_receivables_as_at_an_earlier_date_ignore_what_came_after(books, of
     office.bill("500.00", on=date(2026, 9, 1))                     # after the as-at date
     office.pay(bill, "40.00", on=date(2026, 8, 20))                # after the as-at date
     note = office.credit_note("20.00", on=date(2026, 8, 1))        # 22.00, before the as-at date
-    billing.apply_credit(books.session, books.admin, note.id, date=date(2026, 8, 25),
+    notes.apply_credit(books.session, books.admin, note.id, date=date(2026, 8, 25),
                          amounts={bill.id: D("22.00")})            # applied after the as-at date
     books.session.commit()
     as_at = date(2026, 8, 10)
@@ -379,7 +381,7 @@ def _apply(books, office, operation):
                                    lines=[BillLineInput("Work", D("1"), amount, office.id("4-1000"), tax)])
         billing.approve_bill(s, None, bill)
     elif kind == "credit_note":
-        billing.create_credit_note(s, None, client_id=list(office.matters.values())[args[1]].client_id,
+        notes.create_credit_note(s, None, client_id=list(office.matters.values())[args[1]].client_id,
                                    date=on, lines=[BillLineInput("Less", D("1"), args[0],
                                                                  office.id("4-1000"), TaxCode.GST)])
     elif kind in ("pay", "write_off", "void"):
@@ -396,12 +398,12 @@ def _apply(books, office, operation):
     elif kind == "apply":
         note, bill = _nth(s, CreditNote, args[0]), _nth(s, Bill, args[1])
         if note and bill:
-            billing.apply_credit(s, None, note.id, date=on, amounts={bill.id: min(args[2], bill.owed,
+            notes.apply_credit(s, None, note.id, date=on, amounts={bill.id: min(args[2], bill.owed,
                                                                                 note.remaining) or args[2]})
     elif kind == "refund":
         note = _nth(s, CreditNote, args[0])
         if note:
-            billing.refund_credit(s, None, note.id, amount=min(args[1], note.remaining) or args[1], date=on,
+            notes.refund_credit(s, None, note.id, amount=min(args[1], note.remaining) or args[1], date=on,
                                   bank_account_id=bank)
     elif kind == "invoice":
         amount, free, _, due = args
@@ -575,11 +577,11 @@ def test_a_supplier_payment_undone_in_a_later_period_is_a_negative_adjustment_th
 
 def test_a_credit_refund_undone_in_a_later_period_is_an_adjustment_there(books, office):
     note = office.credit_note("20.00", on=JULY)
-    refund = billing.refund_credit(books.session, books.admin, note.id, amount=D("22.00"),
+    refund = notes.refund_credit(books.session, books.admin, note.id, amount=D("22.00"),
                                    date=date(2026, 7, 10), bank_account_id=office.id("1-1000"))
     books.session.commit()
     assert listed(july(books).sales) == [("2026-07-10", "Credit refunded", "-22.00", "0.00", "-2.00", False)]
-    billing.undo_refund(books.session, books.admin, refund.id, date=date(2026, 8, 2), reason="Cheque lost")
+    notes.undo_refund(books.session, books.admin, refund.id, date=date(2026, 8, 2), reason="Cheque lost")
     books.session.commit()
 
     assert figures(july(books)) == ("-22.00", "0.00", "-2.00", "0.00", "0.00")
@@ -738,10 +740,10 @@ def _apply_cash(books, office, kind, args, on):
     elif kind == "credit_note":
         office.credit_note(args[0], on)
     elif kind == "refund" and (note := _nth(s, CreditNote, args[0])):
-        billing.refund_credit(s, None, note.id, amount=min(args[1], note.remaining) or args[1], date=on,
+        notes.refund_credit(s, None, note.id, amount=min(args[1], note.remaining) or args[1], date=on,
                               bank_account_id=bank)
     elif kind == "undo_refund" and (refund := _nth(s, CreditRefund, args[0])):
-        billing.undo_refund(s, None, refund.id, date=on, reason="Property test")
+        notes.undo_refund(s, None, refund.id, date=on, reason="Property test")
     elif kind == "deposit":
         account = office.id("4-2000" if args[2] else "3-1000")  # a sale, or capital put in
         tax = TaxCode.GST if args[1] else TaxCode.GST_FREE
@@ -772,7 +774,7 @@ def _gst_in_money_kept(books):
     s = books.session
     share = office_reports._share
     collected = sum((share(e.amount, e.bill.total, e.bill.gst) for e in s.scalars(select(BillEvent))
-                     if e.kind == billing.EventKind.PAYMENT and e.undone_by is None), Z)
+                     if e.kind == EventKind.PAYMENT and e.undone_by is None), Z)
     collected -= sum((share(r.amount, r.credit_note.total, r.credit_note.gst)
                       for r in s.scalars(select(CreditRefund)) if not r.undone), Z)
     collected += sum((t.gst for t in s.scalars(select(BankTransaction))
