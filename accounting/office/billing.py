@@ -392,11 +392,13 @@ def office_bank(session: Session, account_id: int | None) -> Account:
 
 
 def record_payment(session: Session, user: User | None, bill_id: int, *, amount: Decimal, date: date,
-                   bank_account_id: int | None, reference: str = "") -> BillEvent:
+                   bank_account_id: int | None, reference: str = "",
+                   trust_transfer: str | None = None) -> BillEvent:
     """A payment, full or part, into an office bank account: Dr bank, Cr Accounts Receivable.
 
     The bill's row is locked before what is owed is checked, so two payments at once cannot both
-    take the same amount owed.
+    take the same amount owed. `trust_transfer` is the number of the transfer from trust making
+    this payment (trust's own code passes it), which only that transfer's reversal may undo.
     """
     bill = get_bill(session, bill_id, for_update=True)
     check_applicable(bill, amount, date, "payment")
@@ -409,7 +411,7 @@ def record_payment(session: Session, user: User | None, bill_id: int, *, amount:
                    lines=[LineInput(bank.id, amount, label), LineInput(receivable.id, -amount, label)])
     bill.applied += amount
     payment = add_event(bill, user, EventKind.PAYMENT, date, amount=amount, journal_id=journal.id,
-                    bank_account_id=bank.id, reference=reference)
+                    bank_account_id=bank.id, reference=reference, trust_transfer=trust_transfer)
     session.flush()
     record(session, user, "paid", "bill", bill.id, f"{bill.number}: payment of {format_money(amount)}")
     return payment
@@ -457,26 +459,32 @@ def _check_correction(when: date | None, reason: str, since: date, what: str, do
 
 
 def undo_event(session: Session, user: User | None, event_id: int, *, date: date,
-               reason: str, from_trust: bool = False) -> BillEvent:
+               reason: str) -> BillEvent:
     """Take back a payment, credit application or write-off of a bill.
 
     - payment or write-off: `reverse()` of its journal, dated `date` (Dr AR, Cr bank / bad debts);
     - credit application: no journal; what it took off the bill goes back onto the credit note.
-    The bill owes the amount again. A payment made by a transfer from trust is undone only by
-    reversing that transfer (`from_trust`), or the trust side would stay spent.
+    The bill owes the amount again. A payment made by a transfer from trust is refused: only
+    reversing that transfer undoes it (`undo_trust_payment`), or the trust side would stay spent.
     """
-    if not from_trust:
-        from accounting.trust.transfers import transfer_for_payment  # trust builds on billing
-
-        transfer = transfer_for_payment(session, event_id) if valid_id(event_id) else None
-        if transfer is not None:
-            raise LedgerError(f"This payment came from trust ({transfer.number}): reverse {transfer.number} "
-                              "in Trust transfers, which undoes the payment with it.")
     applied = _locked_event(session, event_id)
-    refusal = applied.refusal_to_undo()
+    refusal = applied.refusal_to_undo_from_bill()
     if refusal is not None:
         raise refusal
     return _undo(session, user, applied, date, reason)
+
+
+def undo_trust_payment(session: Session, user: User | None, event_id: int, *, date: date,
+                       reason: str) -> BillEvent:
+    """Take back a payment a transfer from trust made, as that transfer is reversed (trust's
+    `reverse_trust_transfer` calls it in the same database transaction): as `undo_event`."""
+    payment = _locked_event(session, event_id)
+    if payment.trust_transfer is None:
+        raise LedgerError("That payment was not made from trust: undo it in the bill's history.")
+    refusal = payment.refusal_to_undo()
+    if refusal is not None:
+        raise refusal
+    return _undo(session, user, payment, date, reason)
 
 
 def _locked_event(session: Session, event_id: int) -> BillEvent:

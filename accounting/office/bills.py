@@ -379,6 +379,9 @@ class BillEvent(Base):
     # On an UNDONE event: the payment, credit or write-off it takes back (at most one undo each).
     undoes_id: Mapped[int | None] = mapped_column(ForeignKey("bill_event.id"), default=None,
                                                   unique=True)
+    # On a payment made by a transfer from trust: that transfer's number (T-...). Such a payment is
+    # undone only by reversing the transfer, or the trust side would stay spent.
+    trust_transfer: Mapped[str | None] = mapped_column(String(20), default=None)
 
     bill: Mapped[Bill] = relationship(back_populates="events")
     journal: Mapped[Journal | None] = relationship()
@@ -429,6 +432,15 @@ class BillEvent(Base):
         if locked is not None:
             return DocumentLocked(f"Locked: {locked}. Unlink it in Integrations first.")
         return None
+
+    def refusal_to_undo_from_bill(self) -> LedgerError | None:
+        """As `refusal_to_undo`, asked from the bill's own history, where a payment trust made is
+        refused: only reversing its transfer undoes it (the trust side would stay spent)."""
+        if self.trust_transfer is not None:
+            return LedgerError(f"This payment came from trust ({self.trust_transfer}): reverse "
+                               f"{self.trust_transfer} in Trust transfers, which undoes the payment "
+                               "with it.")
+        return self.refusal_to_undo()
 
 
 class CreditRefund(Base):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from accounting.errors import LedgerError, NotFound, PeriodLocked, TransactionLocked
 from accounting.ledger.journals import JournalStatus
 from accounting.ledger.practice import get_practice
-from accounting.office.billing import bill_history, undo_event, write_off
+from accounting.office.billing import bill_history, record_payment, undo_event, undo_trust_payment, write_off
 from accounting.office.bills import EventKind
 from accounting.office.credit_notes import apply_credit, refund_credit, undo_refund, void_credit_note
 from tests.accounting.office.test_billing import JULY, ON_POSTGRESQL_ONLY, Billing, journal_lines
@@ -99,6 +99,32 @@ def test_an_undo_is_refused_when_the_bill_or_the_payment_is_locked_or_the_period
         undo_event(db_session, None, 999999, date=LATER, reason="x")
     with pytest.raises(LedgerError, match="Only a payment"):
         undo_event(db_session, None, bill.events[0].id, date=LATER, reason="x")
+
+
+def test_a_payment_trust_made_is_undone_only_with_its_transfer(billing, db_session):
+    """The payment's own row says trust made it: the bill's history refuses to undo it, naming the
+    transfer to reverse; the transfer's reversal undoes it (and only a payment trust made)."""
+    bill = billing.bill()
+    paid = record_payment(db_session, None, bill.id, amount=D("60.00"), date=JULY,
+                          bank_account_id=billing.id("1-1000"), reference="T-000007",
+                          trust_transfer="T-000007")
+    office = billing.pay(bill, "10.00")
+    db_session.commit()
+    assert (paid.trust_transfer, office.trust_transfer) == ("T-000007", None)
+    with pytest.raises(LedgerError) as refusal:
+        undo_event(db_session, None, paid.id, date=JULY, reason="Oops")
+    assert refusal.value.message == ("This payment came from trust (T-000007): reverse T-000007 in Trust "
+                                     "transfers, which undoes the payment with it.")
+    db_session.rollback()
+    with pytest.raises(LedgerError, match="not made from trust"):
+        undo_trust_payment(db_session, None, office.id, date=JULY, reason="Oops")
+    db_session.rollback()
+    undo = undo_trust_payment(db_session, None, paid.id, date=JULY, reason="Transfer reversed")
+    db_session.commit()
+    assert undo.undoes is paid and bill.owed == D("100.00")
+    assert paid.journal.status == JournalStatus.REVERSED
+    with pytest.raises(LedgerError, match="already undone"):
+        undo_trust_payment(db_session, None, paid.id, date=JULY, reason="Again")
 
 
 def test_undoing_a_credit_application_posts_nothing_and_restores_both_sides(billing, db_session):
