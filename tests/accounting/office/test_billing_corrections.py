@@ -7,10 +7,29 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.errors import LedgerError, NotFound, PeriodLocked, TransactionLocked
+from accounting.errors import (
+    AlreadyUndone,
+    DocumentLocked,
+    InvalidAmount,
+    LedgerError,
+    MatterClosed,
+    NotADraft,
+    NotFound,
+    PeriodLocked,
+    TransactionLocked,
+    WouldOverdraw,
+)
 from accounting.ledger.journals import JournalStatus
 from accounting.ledger.practice import get_practice
-from accounting.office.billing import bill_history, record_payment, undo_event, undo_trust_payment, write_off
+from accounting.office.billing import (
+    approve_bill,
+    bill_history,
+    record_payment,
+    revert_bill,
+    undo_event,
+    undo_trust_payment,
+    write_off,
+)
 from accounting.office.bills import EventKind
 from accounting.office.credit_notes import apply_credit, refund_credit, undo_refund, void_credit_note
 from tests.accounting.office.test_billing import JULY, ON_POSTGRESQL_ONLY, Billing, journal_lines
@@ -331,3 +350,48 @@ def test_every_correction_is_in_the_audit_log(billing, db_session):
         ("refund_undone", "credit_note", "CN-00001: refund of 5.00 undone (Wrong account)"),
         ("voided", "credit_note", "CN-00001 voided (In error)"),
     ]
+
+
+# ---------------------------------------------------------------- named refusals
+
+
+def test_refusals_a_caller_must_tell_apart_are_named_errors(billing, db_session):
+    """Not a draft, a closed matter, more than owed or left, already undone or voided, locked: each
+    its own error class (under LedgerError, so pages show them as before)."""
+    bill = billing.bill()
+    with pytest.raises(NotADraft, match="is not a draft, so it cannot be approved"):
+        approve_bill(db_session, None, bill)
+    with pytest.raises(WouldOverdraw) as overpaid:
+        billing.pay(bill, "110.01")
+    assert isinstance(overpaid.value, InvalidAmount) and overpaid.value.field == "amount"
+    db_session.rollback()
+    note = billing.credit_note()  # 110.00
+    with pytest.raises(WouldOverdraw, match="more than is left on CN-00001"):
+        refund_credit(db_session, None, note.id, amount=D("110.01"), date=JULY,
+                      bank_account_id=billing.id("1-1000"))
+    db_session.rollback()
+    payment = billing.pay(bill, "10.00")
+    with pytest.raises(DocumentLocked, match="10.00 applied to it"):
+        revert_bill(db_session, None, bill, on=JULY)
+    db_session.rollback()
+    undo_event(db_session, None, payment.id, date=JULY, reason="Bounced")
+    db_session.commit()
+    with pytest.raises(AlreadyUndone, match="That payment was already undone on 01 Jul 2026."):
+        undo_event(db_session, None, payment.id, date=JULY, reason="Again")
+    db_session.rollback()
+    void_credit_note(db_session, None, note.id, date=JULY, reason="Wrong client")
+    db_session.commit()
+    with pytest.raises(AlreadyUndone, match="CN-00001 is already voided."):
+        void_credit_note(db_session, None, note.id, date=JULY, reason="Again")
+    db_session.rollback()
+    locked = billing.credit_note()
+    locked.lock("Pushed to Xero as CN-3")
+    db_session.commit()
+    with pytest.raises(DocumentLocked, match="Locked: Pushed to Xero as CN-3. Unlink it in Integrations"):
+        void_credit_note(db_session, None, locked.id, date=JULY, reason="x")
+    db_session.rollback()
+    billing.matter.status = "closed"
+    db_session.commit()
+    with pytest.raises(MatterClosed, match="is closed; reopen it to bill it") as closed:
+        billing.bill()
+    assert closed.value.field == "matter"
