@@ -115,7 +115,8 @@ def _matters(session) -> list[Matter]:
 
 def _seed_billing(session, admin, today):
     """Work in progress on each matter; some billed, one part paid, one paid in full."""
-    from accounting.office.billing import approve_bill, bill_from_entries, record_entry, record_payment
+    from accounting.office.billing import approve_bill, record_payment
+    from accounting.office.work_in_progress import bill_from_entries, record_entry
 
     bank = account_for_role(session, AccountRole.OFFICE_BANK)
     start = today - timedelta(days=40)

@@ -14,7 +14,7 @@ from accounting.office.bank_reconciliation import (
 )
 from accounting.office.bank_transactions import BankTransaction, BankTransactionLine, BankTransfer
 from accounting.office.bill_totals import ClientBillTotals, ReceivableDue
-from accounting.office.billing import (
+from accounting.office.bills import (
     Bill,
     BillEvent,
     BillLine,

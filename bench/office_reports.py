@@ -34,7 +34,7 @@ from accounting.ledger.tax import TaxCode, gst_on
 from accounting.money import ZERO
 from accounting.office import bill_totals
 from accounting.office.aged_reports import aged_receivables
-from accounting.office.billing import Bill, BillEvent, BillLine, BillStatus, EventKind
+from accounting.office.bills import Bill, BillEvent, BillLine, BillStatus, EventKind
 from accounting.parties.clients import Client, ClientKind, Matter, MatterStatus
 from bench.common import fresh_books, print_table, sqlite_engine
 

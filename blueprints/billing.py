@@ -13,12 +13,15 @@ from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectF
 from wtforms.validators import InputRequired, Length, Optional
 
 from accounting.errors import InvalidAccount, LedgerError, NotFound
-from accounting.ledger.accounts import AccountRole
+from accounting.ledger.accounts import AccountRole, office_bank_accounts
 from accounting.ledger.practice import get_practice
-from accounting.ledger.tax import TaxCode
+from accounting.ledger.tax import TaxCode, gst_on
 from accounting.money import ZERO, parse_money
 from accounting.office import billing as books
-from accounting.office.billing import DISPLAY_STATUSES, MAX_LINES, BillLineInput
+from accounting.office import credit_notes as notes
+from accounting.office import work_in_progress as work
+from accounting.office.bills import DISPLAY_STATUSES, MAX_LINES, BillLineInput, EntryKind, line_amount
+from accounting.parties.clients import responsible_users
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render, url_for_each
 from blueprints.reports import _csv, _text  # the one CSV writer and formula guard
@@ -86,7 +89,7 @@ class BankForm(FlaskForm):
 
     def offer_banks(self) -> None:
         self.bank_account.choices = [SelectChoice(str(a.id), a.label)
-                                     for a in books.office_bank_accounts(db.session)]
+                                     for a in office_bank_accounts(db.session)]
 
 
 class WriteOffForm(FlaskForm):
@@ -163,7 +166,7 @@ def draft_totals(form: LinesForm) -> dict:
     for entry in form.lines:
         line = entry.form
         try:
-            amount = books.line_amount(parse_money(line.quantity.data or "0"),
+            amount = line_amount(parse_money(line.quantity.data or "0"),
                                        parse_money(line.rate.data or "0"))
         except LedgerError:
             unreadable += 1
@@ -171,7 +174,7 @@ def draft_totals(form: LinesForm) -> dict:
             continue
         amounts.append(amount)
         subtotal += amount
-        gst += books.gst_on(amount, rate) if line.tax.data == TaxCode.GST else ZERO
+        gst += gst_on(amount, rate) if line.tax.data == TaxCode.GST else ZERO
     return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst, "unreadable": unreadable,
             "amounts": amounts}
 
@@ -415,7 +418,7 @@ def write_off_bill(bill_id):
 
 
 class EntryForm(FlaskForm):
-    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in books.EntryKind])
+    kind = SelectField("Kind", choices=[SelectChoice(k.value, k.label) for k in EntryKind])
     date = DateField("Date", validators=[InputRequired("Enter the date of the work.")], default=date.today)
     person = SelectField("Person", choices=[], validate_choice=False)
     description = StringField("Description")
@@ -426,8 +429,6 @@ class EntryForm(FlaskForm):
     tax = SelectField("Tax", choices=TAX_CHOICES, default=TaxCode.GST.value)
 
     def offer_choices(self) -> None:
-        from accounting.parties.clients import responsible_users
-
         self.person.choices = [SelectChoice("", "Nobody in particular")] + [
             SelectChoice(str(u.id), u.name) for u in responsible_users(db.session)]
         self.account.choices = [SelectChoice("", "The usual account")] + [
@@ -439,7 +440,7 @@ def _optional_money(value, field):
 
 
 def _render_wip(matter_id, status=200, entry_form=None, bill_form=None):
-    matter = books.get_billing_matter(db.session, matter_id) if matter_id else None
+    matter = work.get_billing_matter(db.session, matter_id) if matter_id else None
     if entry_form is None:
         entry_form = EntryForm(formdata=None)
         entry_form.person.data = str(current_user.id)
@@ -447,7 +448,7 @@ def _render_wip(matter_id, status=200, entry_form=None, bill_form=None):
     entry_form.offer_choices()
     return render("billing/wip.html", status=status, matter=matter, matters=books.open_matters(db.session),
                   gst_registered=_gst_registered(),
-                  entries=books.unbilled_entries(db.session, matter.id) if matter else [],
+                  entries=work.unbilled_entries(db.session, matter.id) if matter else [],
                   form=entry_form, bill_form=bill_form or BillDateForm(formdata=None, prefix="bill"))
 
 
@@ -464,7 +465,7 @@ def record_entry(matter_id):
     form.offer_choices()
     if form.validate_on_submit():
         with committing(form) as saved:
-            books.record_entry(
+            work.record_entry(
                 db.session, current_user, matter_id=matter_id, kind=form.kind.data, on=form.date.data,
                 person_id=_int(form.person.data), description=form.description.data or "",
                 hours=_optional_money(form.hours.data, "hours"), rate=_optional_money(form.rate.data, "rate"),
@@ -483,7 +484,7 @@ def delete_entry(entry_id):
     matter_id = _int(request.form.get("matter"))
     if form.validate_on_submit():
         with committing(form) as saved:
-            books.delete_entry(db.session, current_user, entry_id)
+            work.delete_entry(db.session, current_user, entry_id)
         if saved.ok:
             flash("Entry deleted.", "success")
             return redirect(url_for("billing.wip", matter=matter_id), 303)
@@ -496,7 +497,7 @@ def bill_entries(matter_id):
     form = BillDateForm(prefix="bill")
     if form.validate_on_submit():
         with committing(form) as saved:
-            bill = books.bill_from_entries(
+            bill = work.bill_from_entries(
                 db.session, current_user, matter_id=matter_id, date=form.date.data,
                 entry_ids=[int(x) for x in request.form.getlist("entry") if x.isdigit()])
         if saved.ok:
@@ -517,7 +518,7 @@ def _render_note_form(form, status=200, block=None, focus_line=None):
 @bp.route("/credit-notes/")
 def credit_notes():
     """Every credit note, newest first, with what is left on each."""
-    return render("billing/credit_notes.html", notes=books.list_credit_notes(db.session))
+    return render("billing/credit_notes.html", notes=notes.list_credit_notes(db.session))
 
 
 @bp.route("/credit-notes/new", methods=["GET", "POST"])
@@ -530,7 +531,7 @@ def new_credit_note():
     if not form.validate_on_submit():
         return _render_note_form(form, status=422 if posting else 200)
     with committing(form) as saved:
-        note = books.create_credit_note(db.session, current_user, client_id=_int(form.client.data),
+        note = notes.create_credit_note(db.session, current_user, client_id=_int(form.client.data),
                                         date=form.date.data, reference=form.reference.data or "",
                                         lines=_line_inputs(form))
     if not saved.ok:
@@ -566,13 +567,13 @@ def _render_note(note, status=200, apply=None, refund=None, typed=None, error=No
 @bp.route("/credit-notes/<int:note_id>")
 def show_credit_note(note_id):
     """A credit note: lines, what is left, the client's open bills to apply it to, and refunds."""
-    return _render_note(books.get_credit_note(db.session, note_id))
+    return _render_note(notes.get_credit_note(db.session, note_id))
 
 
 @bp.route("/credit-notes/<int:note_id>/apply", methods=["POST"])
 def apply_credit_note(note_id):
     """Apply the credit note to one or more of the client's bills."""
-    note = books.get_credit_note(db.session, note_id)
+    note = notes.get_credit_note(db.session, note_id)
     form = ApplyForm(prefix="apply")
     typed = {key: value for key, value in request.form.items() if key.startswith("amount-")}
     if form.validate_on_submit():
@@ -582,11 +583,11 @@ def apply_credit_note(note_id):
                 bill_id = _int(key.removeprefix("amount-"))
                 if bill_id is not None and value.strip():
                     amounts[bill_id] = parse_money(value, key)
-            books.apply_credit(db.session, current_user, note_id, date=form.date.data, amounts=amounts)
+            notes.apply_credit(db.session, current_user, note_id, date=form.date.data, amounts=amounts)
         if saved.ok:
             flash(f"{note.number} applied.", "success")
             return redirect(url_for("billing.show_credit_note", note_id=note_id), 303)
-        note = books.get_credit_note(db.session, note_id)
+        note = notes.get_credit_note(db.session, note_id)
         return _render_note(note, status=422, apply=form, typed=typed, error=saved.error)
     return _render_note(note, status=422, apply=form, typed=typed)
 
@@ -594,52 +595,52 @@ def apply_credit_note(note_id):
 @bp.route("/credit-notes/<int:note_id>/refund", methods=["POST"])
 def refund_credit_note(note_id):
     """Pay what is left on the credit note back to the client."""
-    note = books.get_credit_note(db.session, note_id)
+    note = notes.get_credit_note(db.session, note_id)
     form = BankForm(prefix="refund")
     form.offer_banks()
     if form.validate_on_submit():
         with committing(form) as saved, _fields_prefixed("refund"):
-            books.refund_credit(db.session, current_user, note_id,
+            notes.refund_credit(db.session, current_user, note_id,
                                 amount=parse_money(form.amount.data, "amount"), date=form.date.data,
                                 bank_account_id=_int(form.bank_account.data),
                                 reference=form.reference.data or "")
         if saved.ok:
             flash(f"Refund from {note.number} recorded.", "success")
             return redirect(url_for("billing.show_credit_note", note_id=note_id), 303)
-        note = books.get_credit_note(db.session, note_id)
+        note = notes.get_credit_note(db.session, note_id)
     return _render_note(note, status=422, refund=form)
 
 
 @bp.route("/credit-notes/<int:note_id>/refunds/<int:refund_id>/undo", methods=["POST"])
 def undo_refund(note_id, refund_id):
     """Undo a refund (reversing it); the amount is left on the credit note again."""
-    note = books.get_credit_note(db.session, note_id)
+    note = notes.get_credit_note(db.session, note_id)
     if refund_id not in {r.id for r in note.refunds}:
         raise NotFound("There is no such refund of this credit note.")
     prefix = f"undo-refund{refund_id}"
     form = CorrectionForm(prefix=prefix)
     if form.validate_on_submit():
         with committing(form) as saved, _fields_prefixed(prefix):
-            books.undo_refund(db.session, current_user, refund_id, date=form.date.data,
+            notes.undo_refund(db.session, current_user, refund_id, date=form.date.data,
                               reason=form.reason.data or "")
         if saved.ok:
             flash(f"Refund from {note.number} undone; the amount is left on it again.", "success")
             return redirect(url_for("billing.show_credit_note", note_id=note_id), 303)
-        note = books.get_credit_note(db.session, note_id)
+        note = notes.get_credit_note(db.session, note_id)
     return _render_note(note, status=422, undo=(refund_id, form))
 
 
 @bp.route("/credit-notes/<int:note_id>/void", methods=["POST"])
 def void_credit_note(note_id):
     """Void a credit note nothing of which is applied or refunded (reversing it)."""
-    note = books.get_credit_note(db.session, note_id)
+    note = notes.get_credit_note(db.session, note_id)
     form = CorrectionForm(prefix="void")
     if form.validate_on_submit():
         with committing(form) as saved, _fields_prefixed("void"):
-            books.void_credit_note(db.session, current_user, note_id, date=form.date.data,
+            notes.void_credit_note(db.session, current_user, note_id, date=form.date.data,
                                    reason=form.reason.data or "")
         if saved.ok:
             flash(f"{note.number} voided; its posting was reversed.", "success")
             return redirect(url_for("billing.show_credit_note", note_id=note_id), 303)
-        note = books.get_credit_note(db.session, note_id)
+        note = notes.get_credit_note(db.session, note_id)
     return _render_note(note, status=422, void=form)

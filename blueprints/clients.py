@@ -23,7 +23,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from accounting.errors import NotFound
-from accounting.office.billing import bills_of_matter, unbilled_entries
+from accounting.office.billing import bills_of_matter
+from accounting.office.work_in_progress import unbilled_entries
 from accounting.parties.clients import (
     ClientDetails,
     ClientKind,

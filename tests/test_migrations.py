@@ -247,3 +247,52 @@ def test_0008_turns_each_supplier_lines_gst_free_flag_into_its_tax_code_and_back
     downgrade(revision="0006")
     assert [[bool(flag) for flag in flags] for flags in column("gst_free")] == [
         [False, True], [True, False], [False, True]]
+
+
+def test_0007_marks_the_bill_payments_trust_made_with_their_transfer_and_downgrades(migrated_app):
+    """A payment made by a transfer from trust before 0007 (kept through a downgrade) gets its
+    transfer's number from the transfer link; a payment into the office bank keeps none."""
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import inspect, text
+
+    from accounting.ledger.accounts import AccountRole, account_for_role, install_default_chart
+    from accounting.ledger.practice import get_practice
+    from accounting.ledger.tax import TaxCode
+    from accounting.office.billing import approve_bill, create_bill, record_payment
+    from accounting.office.bills import BillLineInput
+    from accounting.parties.clients import ClientDetails, open_matter, save_client
+    from accounting.trust.ledger import ensure_default_trust_account, record_receipt
+    from accounting.trust.transfers import TransferLine, link_of, transfer_to_office
+    from extensions import db
+
+    s, july = db.session, date(2026, 7, 1)
+    get_practice(s)
+    install_default_chart(s)
+    trust_account = ensure_default_trust_account(s)
+    client = save_client(s, None, ClientDetails(kind="company", name="Acme Pty Ltd"))
+    matter = open_matter(s, None, client, description="Lease", responsible_id=None, opened_on=july)
+    record_receipt(s, None, trust_account_id=trust_account.id, matter_id=matter.id, date=july,
+                   amount=Decimal("500.00"), payer="Acme Pty Ltd", method="eft")
+    fees = account_for_role(s, AccountRole.PROFESSIONAL_FEES).id
+    bill = create_bill(s, None, matter_id=matter.id, date=july,
+                       lines=[BillLineInput("Advice", Decimal("1"), Decimal("1000.00"), fees, TaxCode.GST)])
+    approve_bill(s, None, bill)
+    [transfer] = transfer_to_office(s, None, trust_account_id=trust_account.id, date=july,
+                                    authority="Signed", lines=[TransferLine(bill.id, "400.00")])
+    office = record_payment(s, None, bill.id, amount=Decimal("100.00"), date=july,
+                            bank_account_id=account_for_role(s, AccountRole.OFFICE_BANK).id)
+    s.commit()
+    trust_paid, office_paid, number = link_of(s, transfer.id).bill_event_id, office.id, transfer.number
+    s.remove()
+    downgrade(revision="0006")
+    with db.engine.connect() as conn:
+        assert "trust_transfer" not in {c["name"] for c in inspect(conn).get_columns("bill_event")}
+    upgrade()
+
+    with db.engine.connect() as conn:
+        paid = conn.execute(text("SELECT id, trust_transfer FROM bill_event WHERE kind = 'PAYMENT' "
+                                 "ORDER BY id")).all()
+    assert [tuple(row) for row in paid] == [(trust_paid, number), (office_paid, None)]
+    assert number == "T-000001"

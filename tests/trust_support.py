@@ -11,7 +11,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from accounting.ledger.tax import TaxCode
-from accounting.office.billing import BillLineInput, approve_bill, create_bill
+from accounting.office.billing import approve_bill, create_bill
+from accounting.office.bills import BillLineInput
 from accounting.parties.clients import ClientDetails, open_matter, save_client
 from accounting.trust.ledger import (
     TrustTransaction,

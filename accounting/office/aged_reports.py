@@ -47,7 +47,7 @@ from accounting.ledger.journals import Journal, JournalLine
 from accounting.lookup import page_number
 from accounting.money import ZERO, from_cents
 from accounting.office import bill_totals
-from accounting.office.billing import Bill, BillEvent, BillStatus, CreditNote, CreditRefund, EventKind
+from accounting.office.bills import Bill, BillEvent, BillStatus, CreditNote, CreditRefund, EventKind
 from accounting.office.supplier_documents import (
     SupplierCredit,
     SupplierCreditApplication,

@@ -42,7 +42,7 @@ from sqlalchemy.sql import Select
 
 from accounting.base import Base, insert_if_missing
 from accounting.money import ZERO, Money, from_cents
-from accounting.office.billing import DISPLAY_STATUSES, STATUS_CONDITIONS, Bill, BillStatus
+from accounting.office.bills import DISPLAY_STATUSES, STATUS_CONDITIONS, Bill, BillStatus
 
 
 class ClientBillTotals(Base):

@@ -38,7 +38,7 @@ from accounting.ledger.tax import TaxCode
 from accounting.money import CENT, ZERO, from_cents
 from accounting.office.aged_reports import signed, sql_cents
 from accounting.office.bank_transactions import BankTransaction, BankTransactionKind, BankTransactionLine
-from accounting.office.billing import (
+from accounting.office.bills import (
     Bill,
     BillEvent,
     BillLine,

@@ -46,7 +46,7 @@ from accounting.ledger.journals import LineInput
 from accounting.ledger.practice import get_practice
 from accounting.money import ZERO, format_money, parse_money
 from accounting.office import billing
-from accounting.office.billing import Bill, BillEvent, BillStatus
+from accounting.office.bills import Bill, BillEvent, BillStatus
 from accounting.parties.clients import Matter, MatterStatus
 from accounting.parties.users import User
 from accounting.trust.ledger import (
@@ -396,7 +396,8 @@ def _transfer_one(session: Session, user: User | None, trust_account: TrustAccou
         description=description or f"Payment of {bill.number}", reference=bill.number, bill_id=bill.id)
     try:
         event = billing.record_payment(session, user, bill.id, amount=amount, date=when,
-                                       bank_account_id=bank.id, reference=transaction.number)
+                                       bank_account_id=bank.id, reference=transaction.number,
+                                       trust_transfer=transaction.number)
     except LedgerError as error:
         raise type(error)(f"{bill.title}: {error.message}",
                           field_name if error.field == "amount" else error.field) from None
@@ -444,7 +445,7 @@ def reverse_trust_transfer(session: Session, user: User | None, transaction_id, 
                           "interest and its payout goes with it.")
     if link is not None and link.bill_event_id is not None:
         reversal = reverse_trust_transaction(session, user, original.id, date=date, reason=reason)
-        billing.undo_event(session, user, link.bill_event_id, date=date, reason=reason[:200], from_trust=True)
+        billing.undo_trust_payment(session, user, link.bill_event_id, date=date, reason=reason[:200])
         return [reversal]
     if original.kind in (TrustKind.STATUTORY_DEPOSIT, TrustKind.STATUTORY_WITHDRAWAL):
         _check_statutory_reversal(session, original)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accounting.ledger.journals import Journal
-from accounting.office.billing import Bill, BillEvent, BillStatus, CreditNote
+from accounting.office.bills import Bill, BillEvent, BillStatus, CreditNote
 from tests.accounting.office.test_billing import Billing
 from tests.support import html
 
@@ -288,7 +288,7 @@ def test_actions_need_the_csrf_token(client, billing):
 
 
 def test_work_in_progress_is_recorded_and_billed(client, billing, db_session, books):
-    from accounting.office.billing import TimeEntry
+    from accounting.office.bills import TimeEntry
 
     page = html(client.get(f"/billing/wip?matter={billing.matter.id}"))
     for name in ("kind", "date", "person", "description", "hours", "rate", "amount", "account", "tax"):
@@ -312,7 +312,7 @@ def test_work_in_progress_is_recorded_and_billed(client, billing, db_session, bo
 
 
 def test_bad_entries_and_billing_nothing_are_refused(client, billing, db_session):
-    from accounting.office.billing import TimeEntry
+    from accounting.office.bills import TimeEntry
 
     response = client.submit(f"/billing/wip/{billing.matter.id}/entries", {
         "kind": "time", "date": "2026-07-02", "description": "Drafting", "hours": "0", "rate": "300"})
@@ -328,7 +328,8 @@ def test_bad_entries_and_billing_nothing_are_refused(client, billing, db_session
 
 
 def test_an_unbilled_entry_is_deleted_and_a_billed_one_is_not(client, billing, db_session):
-    from accounting.office.billing import TimeEntry, bill_from_entries, record_entry
+    from accounting.office.bills import TimeEntry
+    from accounting.office.work_in_progress import bill_from_entries, record_entry
 
     first, second = (record_entry(db_session, None, matter_id=billing.matter.id, kind="disbursement",
                                   on=date(2026, 7, 1), person_id=None, description=text, amount=D("5.00"))

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from accounting.ledger.journals import Journal
-from accounting.office.billing import BillEvent, apply_credit, refund_credit
+from accounting.office.bills import BillEvent
+from accounting.office.credit_notes import apply_credit, refund_credit
 from tests.accounting.office.test_billing import JULY, Billing
 from tests.support import html
 
@@ -167,7 +168,7 @@ def test_the_bill_history_downloads_as_csv_with_formulas_neutralised(client, bil
 def test_when_not_registered_for_gst_the_forms_default_to_gst_free_and_gst_lines_are_refused(
         client, billing, db_session):
     from accounting.ledger.practice import get_practice
-    from accounting.office.billing import Bill
+    from accounting.office.bills import Bill
 
     get_practice(db_session).gst_registered = False
     db_session.commit()

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounting.office.billing import record_entry
+from accounting.office.work_in_progress import record_entry
 from tests.accounting.office.test_billing import JULY, Billing
 from tests.support import html
 

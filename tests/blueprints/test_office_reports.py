@@ -9,7 +9,7 @@ import pytest
 
 from accounting.ledger.tax import TaxCode
 from accounting.office import billing
-from accounting.office.billing import BillLineInput
+from accounting.office.bills import BillLineInput
 from accounting.office.supplier_invoices import (
     InvoiceDetails,
     InvoiceLineInput,

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from accounting.ledger.journals import JournalLine
-from accounting.office.billing import BillEvent, get_bill
+from accounting.office.billing import get_bill
+from accounting.office.bills import BillEvent
 from accounting.trust.ledger import TrustTransaction, record_receipt, statutory_deposit_balance
 from accounting.trust.transfers import get_trust_settings, record_interest
 from tests.support import html, text_of

@@ -15,14 +15,9 @@ JULY = date(2026, 7, 1)
 def _books(live_app):
     """A client with a matter, a paid bill and an applied credit note; a supplier invoice paid."""
     from accounting.ledger.accounts import AccountRole, account_for_role
-    from accounting.office.billing import (
-        BillLineInput,
-        apply_credit,
-        approve_bill,
-        create_bill,
-        create_credit_note,
-        record_payment,
-    )
+    from accounting.office.billing import approve_bill, create_bill, record_payment
+    from accounting.office.bills import BillLineInput
+    from accounting.office.credit_notes import apply_credit, create_credit_note
     from accounting.office.supplier_invoices import (
         InvoiceDetails,
         InvoiceLineInput,

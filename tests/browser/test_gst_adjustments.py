@@ -19,7 +19,8 @@ def _books(live_app):
     from accounting.ledger.practice import Basis, get_practice
     from accounting.ledger.tax import TaxCode
     from accounting.office.bank_transactions import BankTransactionKind, MoneyLine, record_bank_transaction
-    from accounting.office.billing import BillLineInput, approve_bill, create_bill, record_payment
+    from accounting.office.billing import approve_bill, create_bill, record_payment
+    from accounting.office.bills import BillLineInput
     from accounting.parties.clients import ClientDetails, open_matter, save_client
 
     with live_app.app.app_context():

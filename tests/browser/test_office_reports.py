@@ -15,7 +15,7 @@ def _office_books(live_app):
     from accounting.ledger.accounts import Account
     from accounting.ledger.tax import TaxCode
     from accounting.office import billing
-    from accounting.office.billing import BillLineInput
+    from accounting.office.bills import BillLineInput
     from accounting.office.supplier_invoices import (
         InvoiceDetails,
         InvoiceLineInput,

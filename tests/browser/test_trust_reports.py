@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from accounting.ledger.accounts import Account
 from accounting.ledger.tax import TaxCode
-from accounting.office.billing import BillLineInput, approve_bill, create_bill
+from accounting.office.billing import approve_bill, create_bill
+from accounting.office.bills import BillLineInput
 from accounting.parties.clients import ClientDetails, open_matter, save_client
 from accounting.trust.ledger import TrustTransaction, ensure_default_trust_account, record_receipt
 from tests.browser.conftest import ARTIFACTS

@@ -19,8 +19,8 @@ from accounting.errors import LedgerError
 from accounting.ledger.journals import Journal, JournalLine
 from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO
-from accounting.office import bill_totals, billing
-from accounting.office.billing import (
+from accounting.office import bill_totals, billing, credit_notes
+from accounting.office.bills import (
     APPLYING,
     Bill,
     BillEvent,
@@ -90,7 +90,7 @@ def _apply(session, books, matters, clients, operation):
                                    lines=lines(args[0]))
         billing.approve_bill(session, None, bill)
     elif kind == "credit_note":
-        billing.create_credit_note(session, None, client_id=clients[args[1]].id, date=on,
+        credit_notes.create_credit_note(session, None, client_id=clients[args[1]].id, date=on,
                                    lines=lines(args[0]))
     elif kind in ("pay", "pay_all", "write_off", "revert", "void"):
         bill = _nth(session, Bill, args[0])
@@ -109,11 +109,11 @@ def _apply(session, books, matters, clients, operation):
     elif kind == "apply":
         note, bill = _nth(session, CreditNote, args[0]), _nth(session, Bill, args[1])
         if note and bill:
-            billing.apply_credit(session, None, note.id, date=on, amounts={bill.id: args[2]})
+            credit_notes.apply_credit(session, None, note.id, date=on, amounts={bill.id: args[2]})
     elif kind == "refund":
         note = _nth(session, CreditNote, args[0])
         if note:
-            billing.refund_credit(session, None, note.id, amount=args[1], date=on, bank_account_id=bank)
+            credit_notes.refund_credit(session, None, note.id, amount=args[1], date=on, bank_account_id=bank)
     elif kind == "undo":
         applied = session.scalars(select(BillEvent).where(BillEvent.kind.in_(APPLYING))
                                   .order_by(BillEvent.id)).all()
@@ -122,11 +122,11 @@ def _apply(session, books, matters, clients, operation):
     elif kind == "undo_refund":
         refund = _nth(session, CreditRefund, args[0])
         if refund:
-            billing.undo_refund(session, None, refund.id, date=on, reason="Wrong")
+            credit_notes.undo_refund(session, None, refund.id, date=on, reason="Wrong")
     elif kind == "void_note":
         note = _nth(session, CreditNote, args[0])
         if note:
-            billing.void_credit_note(session, None, note.id, date=on, reason="Wrong")
+            credit_notes.void_credit_note(session, None, note.id, date=on, reason="Wrong")
 
 
 def _check_invariants(session, books):

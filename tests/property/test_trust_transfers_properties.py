@@ -21,15 +21,9 @@ from accounting.ledger.accounts import Account
 from accounting.ledger.journals import JournalLine
 from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO
-from accounting.office import billing
-from accounting.office.billing import (
-    Bill,
-    BillEvent,
-    BillLineInput,
-    EventKind,
-    approve_bill,
-    create_bill,
-)
+from accounting.office import bills
+from accounting.office.billing import approve_bill, create_bill
+from accounting.office.bills import Bill, BillEvent, BillLineInput, EventKind
 from accounting.parties.clients import ClientDetails, open_matter, save_client
 from accounting.trust.ledger import (
     TrustKind,
@@ -117,7 +111,7 @@ def _check(session, account):
     assert trust_position(session, account).agrees, trust_position(session, account)
     assert statutory_deposit_balance(session, account) >= ZERO
     assert (session.scalar(select(func.sum(JournalLine.amount))) or ZERO) == ZERO
-    for bill in session.scalars(select(Bill).where(Bill.status == billing.BillStatus.POSTED)):
+    for bill in session.scalars(select(Bill).where(Bill.status == bills.BillStatus.POSTED)):
         live = sum((e.amount for e in bill.events if e.kind == EventKind.PAYMENT and e.undone_by is None),
                    ZERO)
         assert bill.applied == live and ZERO <= bill.applied <= bill.total

@@ -16,7 +16,7 @@ from accounting.ledger.practice import Basis
 from accounting.ledger.reports import account_balances
 from accounting.ledger.tax import TaxCode
 from accounting.office import aged_reports as office_reports
-from accounting.office import bill_totals, billing
+from accounting.office import bill_totals, billing, credit_notes
 from accounting.office.aged_reports import (
     Bucket,
     aged_payables,
@@ -30,7 +30,7 @@ from accounting.office.aged_reports import (
 from accounting.office.bank_transactions import (
     BankTransaction,
 )
-from accounting.office.billing import (
+from accounting.office.bills import (
     Bill,
     BillEvent,
     BillLine,
@@ -97,7 +97,7 @@ class Office:
         self.s.commit()
 
     def credit_note(self, rate, on, client="Acme Pty Ltd"):
-        note = billing.create_credit_note(
+        note = credit_notes.create_credit_note(
             self.s, self.books.admin, client_id=self.matters[client].client_id, date=on,
             lines=[BillLineInput("Discount", D("1"), D(rate), self.id("4-1000"), TaxCode.GST)])
         self.s.commit()
@@ -153,7 +153,7 @@ def test_aged_receivables_as_at_an_earlier_date_ignore_what_came_after(books, of
     office.bill("500.00", on=date(2026, 9, 1))                     # after the as-at date
     office.pay(bill, "40.00", on=date(2026, 8, 20))                # after the as-at date
     note = office.credit_note("20.00", on=date(2026, 8, 1))        # 22.00, before the as-at date
-    billing.apply_credit(books.session, books.admin, note.id, date=date(2026, 8, 25),
+    credit_notes.apply_credit(books.session, books.admin, note.id, date=date(2026, 8, 25),
                          amounts={bill.id: D("22.00")})            # applied after the as-at date
     books.session.commit()
     as_at = date(2026, 8, 10)
@@ -290,7 +290,7 @@ def _apply(books, office, operation):
                                    lines=[BillLineInput("Work", D("1"), amount, office.id("4-1000"), tax)])
         billing.approve_bill(s, None, bill)
     elif kind == "credit_note":
-        billing.create_credit_note(s, None, client_id=list(office.matters.values())[args[1]].client_id,
+        credit_notes.create_credit_note(s, None, client_id=list(office.matters.values())[args[1]].client_id,
                                    date=on, lines=[BillLineInput("Less", D("1"), args[0],
                                                                  office.id("4-1000"), TaxCode.GST)])
     elif kind in ("pay", "write_off", "void"):
@@ -307,12 +307,13 @@ def _apply(books, office, operation):
     elif kind == "apply":
         note, bill = _nth(s, CreditNote, args[0]), _nth(s, Bill, args[1])
         if note and bill:
-            billing.apply_credit(s, None, note.id, date=on, amounts={bill.id: min(args[2], bill.owed,
+            credit_notes.apply_credit(s, None, note.id, date=on, amounts={bill.id: min(args[2], bill.owed,
                                                                                 note.remaining) or args[2]})
     elif kind == "refund":
         note = _nth(s, CreditNote, args[0])
         if note:
-            billing.refund_credit(s, None, note.id, amount=min(args[1], note.remaining) or args[1], date=on,
+            credit_notes.refund_credit(s, None, note.id, amount=min(args[1], note.remaining) or args[1],
+                                       date=on,
                                   bank_account_id=bank)
     elif kind == "invoice":
         amount, free, _, due = args

@@ -11,9 +11,6 @@ from accounting.integrity import find_problems
 from accounting.office import bill_totals
 from accounting.office.bill_totals import ClientBillTotals, ReceivableDue
 from accounting.office.billing import (
-    DISPLAY_STATUSES,
-    Bill,
-    apply_credit,
     approve_bill,
     delete_bill,
     record_payment,
@@ -23,6 +20,8 @@ from accounting.office.billing import (
     void_bill,
     write_off,
 )
+from accounting.office.bills import DISPLAY_STATUSES, Bill
+from accounting.office.credit_notes import apply_credit
 from accounting.parties.clients import ClientDetails, open_matter, save_client
 from tests.accounting.office.test_billing import JULY, ON_POSTGRESQL_ONLY, Billing
 from tests.support import new_session, second_person_waits

@@ -7,25 +7,20 @@ import pytest
 
 from accounting.errors import InvalidAmount, LedgerError, NotFound, TransactionLocked
 from accounting.ledger.journals import JournalStatus
-from accounting.ledger.tax import TaxCode
+from accounting.ledger.tax import TaxCode, gst_on
 from accounting.office.billing import (
-    BillLineInput,
-    BillStatus,
-    apply_credit,
     approve_bill,
     create_bill,
-    create_credit_note,
     delete_bill,
     get_bill,
-    gst_on,
-    line_amount,
     record_payment,
-    refund_credit,
     revert_bill,
     search_bills,
     void_bill,
     write_off,
 )
+from accounting.office.bills import BillLineInput, BillStatus, line_amount
+from accounting.office.credit_notes import apply_credit, create_credit_note, refund_credit
 from accounting.parties.clients import ClientDetails, open_matter, save_client
 
 ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -294,7 +289,7 @@ def test_two_people_paying_the_same_bill_at_once_cannot_pay_it_twice(app, db_ses
 
 
 def test_time_and_disbursements_become_a_draft_bill_and_deleting_it_frees_them(billing, db_session, books):
-    from accounting.office.billing import bill_from_entries, record_entry, unbilled_entries
+    from accounting.office.work_in_progress import bill_from_entries, record_entry, unbilled_entries
 
     time = record_entry(db_session, None, matter_id=billing.matter.id, kind="time", on=JULY,
                         person_id=books.staff.id, description="Drafting", hours=D("1.5"), rate=D("300.00"))
@@ -318,7 +313,7 @@ def test_time_and_disbursements_become_a_draft_bill_and_deleting_it_frees_them(b
 
 
 def test_entries_are_checked(billing, db_session):
-    from accounting.office.billing import record_entry
+    from accounting.office.work_in_progress import record_entry
 
     for values, field in [({"kind": "time", "hours": D("0"), "rate": D("1")}, "hours"),
                           ({"kind": "time", "hours": D("1"), "rate": None}, "rate"),

@@ -7,19 +7,31 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.errors import LedgerError, NotFound, PeriodLocked, TransactionLocked
+from accounting.errors import (
+    AlreadyUndone,
+    DocumentLocked,
+    InvalidAmount,
+    LedgerError,
+    MatterClosed,
+    NotADraft,
+    NotFound,
+    PeriodLocked,
+    TransactionLocked,
+    WouldOverdraw,
+)
 from accounting.ledger.journals import JournalStatus
 from accounting.ledger.practice import get_practice
 from accounting.office.billing import (
-    EventKind,
-    apply_credit,
+    approve_bill,
     bill_history,
-    refund_credit,
+    record_payment,
+    revert_bill,
     undo_event,
-    undo_refund,
-    void_credit_note,
+    undo_trust_payment,
     write_off,
 )
+from accounting.office.bills import EventKind
+from accounting.office.credit_notes import apply_credit, refund_credit, undo_refund, void_credit_note
 from tests.accounting.office.test_billing import JULY, ON_POSTGRESQL_ONLY, Billing, journal_lines
 from tests.support import new_session, second_person_waits
 
@@ -106,6 +118,32 @@ def test_an_undo_is_refused_when_the_bill_or_the_payment_is_locked_or_the_period
         undo_event(db_session, None, 999999, date=LATER, reason="x")
     with pytest.raises(LedgerError, match="Only a payment"):
         undo_event(db_session, None, bill.events[0].id, date=LATER, reason="x")
+
+
+def test_a_payment_trust_made_is_undone_only_with_its_transfer(billing, db_session):
+    """The payment's own row says trust made it: the bill's history refuses to undo it, naming the
+    transfer to reverse; the transfer's reversal undoes it (and only a payment trust made)."""
+    bill = billing.bill()
+    paid = record_payment(db_session, None, bill.id, amount=D("60.00"), date=JULY,
+                          bank_account_id=billing.id("1-1000"), reference="T-000007",
+                          trust_transfer="T-000007")
+    office = billing.pay(bill, "10.00")
+    db_session.commit()
+    assert (paid.trust_transfer, office.trust_transfer) == ("T-000007", None)
+    with pytest.raises(LedgerError) as refusal:
+        undo_event(db_session, None, paid.id, date=JULY, reason="Oops")
+    assert refusal.value.message == ("This payment came from trust (T-000007): reverse T-000007 in Trust "
+                                     "transfers, which undoes the payment with it.")
+    db_session.rollback()
+    with pytest.raises(LedgerError, match="not made from trust"):
+        undo_trust_payment(db_session, None, office.id, date=JULY, reason="Oops")
+    db_session.rollback()
+    undo = undo_trust_payment(db_session, None, paid.id, date=JULY, reason="Transfer reversed")
+    db_session.commit()
+    assert undo.undoes is paid and bill.owed == D("100.00")
+    assert paid.journal.status == JournalStatus.REVERSED
+    with pytest.raises(LedgerError, match="already undone"):
+        undo_trust_payment(db_session, None, paid.id, date=JULY, reason="Again")
 
 
 def test_undoing_a_credit_application_posts_nothing_and_restores_both_sides(billing, db_session):
@@ -226,7 +264,8 @@ def test_two_people_applying_the_same_credit_note_cannot_apply_more_than_it_hold
 
 @ON_POSTGRESQL_ONLY
 def test_two_people_billing_the_same_unbilled_work_cannot_bill_it_twice(app, db_session, billing):
-    from accounting.office.billing import Bill, bill_from_entries, record_entry
+    from accounting.office.bills import Bill
+    from accounting.office.work_in_progress import bill_from_entries, record_entry
 
     entry = record_entry(db_session, None, matter_id=billing.matter.id, kind="time", on=JULY,
                          person_id=None, description="Drafting", hours=D("2"), rate=D("300"))
@@ -262,7 +301,8 @@ NOT_REGISTERED = ("The practice is not registered for GST (Admin > Practice sett
 
 def test_a_practice_not_registered_for_gst_charges_none(billing, db_session):
     from accounting.ledger.tax import TaxCode, check_gst_allowed
-    from accounting.office.billing import approve_bill, create_bill, record_entry
+    from accounting.office.billing import approve_bill, create_bill
+    from accounting.office.work_in_progress import record_entry
 
     draft = billing.bill(approve=False)  # a GST line written while registered
     get_practice(db_session).gst_registered = False
@@ -310,3 +350,48 @@ def test_every_correction_is_in_the_audit_log(billing, db_session):
         ("refund_undone", "credit_note", "CN-00001: refund of 5.00 undone (Wrong account)"),
         ("voided", "credit_note", "CN-00001 voided (In error)"),
     ]
+
+
+# ---------------------------------------------------------------- named refusals
+
+
+def test_refusals_a_caller_must_tell_apart_are_named_errors(billing, db_session):
+    """Not a draft, a closed matter, more than owed or left, already undone or voided, locked: each
+    its own error class (under LedgerError, so pages show them as before)."""
+    bill = billing.bill()
+    with pytest.raises(NotADraft, match="is not a draft, so it cannot be approved"):
+        approve_bill(db_session, None, bill)
+    with pytest.raises(WouldOverdraw) as overpaid:
+        billing.pay(bill, "110.01")
+    assert isinstance(overpaid.value, InvalidAmount) and overpaid.value.field == "amount"
+    db_session.rollback()
+    note = billing.credit_note()  # 110.00
+    with pytest.raises(WouldOverdraw, match="more than is left on CN-00001"):
+        refund_credit(db_session, None, note.id, amount=D("110.01"), date=JULY,
+                      bank_account_id=billing.id("1-1000"))
+    db_session.rollback()
+    payment = billing.pay(bill, "10.00")
+    with pytest.raises(DocumentLocked, match="10.00 applied to it"):
+        revert_bill(db_session, None, bill, on=JULY)
+    db_session.rollback()
+    undo_event(db_session, None, payment.id, date=JULY, reason="Bounced")
+    db_session.commit()
+    with pytest.raises(AlreadyUndone, match="That payment was already undone on 01 Jul 2026."):
+        undo_event(db_session, None, payment.id, date=JULY, reason="Again")
+    db_session.rollback()
+    void_credit_note(db_session, None, note.id, date=JULY, reason="Wrong client")
+    db_session.commit()
+    with pytest.raises(AlreadyUndone, match="CN-00001 is already voided."):
+        void_credit_note(db_session, None, note.id, date=JULY, reason="Again")
+    db_session.rollback()
+    locked = billing.credit_note()
+    locked.lock("Pushed to Xero as CN-3")
+    db_session.commit()
+    with pytest.raises(DocumentLocked, match="Locked: Pushed to Xero as CN-3. Unlink it in Integrations"):
+        void_credit_note(db_session, None, locked.id, date=JULY, reason="x")
+    db_session.rollback()
+    billing.matter.status = "closed"
+    db_session.commit()
+    with pytest.raises(MatterClosed, match="is closed; reopen it to bill it") as closed:
+        billing.bill()
+    assert closed.value.field == "matter"

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from accounting.errors import LedgerError
 from accounting.ledger.practice import Basis, get_practice
 from accounting.ledger.tax import TaxCode
-from accounting.office import billing
+from accounting.office import billing, credit_notes
 from accounting.office import gst_report as office_reports
 from accounting.office.bank_transactions import (
     BankTransaction,
@@ -20,13 +20,7 @@ from accounting.office.bank_transactions import (
     MoneyLine,
     record_bank_transaction,
 )
-from accounting.office.billing import (
-    Bill,
-    BillEvent,
-    BillLineInput,
-    CreditNote,
-    CreditRefund,
-)
+from accounting.office.bills import Bill, BillEvent, BillLineInput, CreditNote, CreditRefund
 from accounting.office.gst_report import gst_summary
 from accounting.office.supplier_credits import create_credit
 from accounting.office.supplier_invoices import (
@@ -235,11 +229,12 @@ def test_a_supplier_payment_undone_in_a_later_period_is_a_negative_adjustment_th
 
 def test_a_credit_refund_undone_in_a_later_period_is_an_adjustment_there(books, office):
     note = office.credit_note("20.00", on=JULY)
-    refund = billing.refund_credit(books.session, books.admin, note.id, amount=D("22.00"),
+    refund = credit_notes.refund_credit(books.session, books.admin, note.id, amount=D("22.00"),
                                    date=date(2026, 7, 10), bank_account_id=office.id("1-1000"))
     books.session.commit()
     assert listed(july(books).sales) == [("2026-07-10", "Credit refunded", "-22.00", "0.00", "-2.00", False)]
-    billing.undo_refund(books.session, books.admin, refund.id, date=date(2026, 8, 2), reason="Cheque lost")
+    credit_notes.undo_refund(books.session, books.admin, refund.id, date=date(2026, 8, 2),
+                             reason="Cheque lost")
     books.session.commit()
 
     assert figures(july(books)) == ("-22.00", "0.00", "-2.00", "0.00", "0.00")
@@ -399,10 +394,10 @@ def _apply_cash(books, office, kind, args, on):
     elif kind == "credit_note":
         office.credit_note(args[0], on)
     elif kind == "refund" and (note := _nth(s, CreditNote, args[0])):
-        billing.refund_credit(s, None, note.id, amount=min(args[1], note.remaining) or args[1], date=on,
+        credit_notes.refund_credit(s, None, note.id, amount=min(args[1], note.remaining) or args[1], date=on,
                               bank_account_id=bank)
     elif kind == "undo_refund" and (refund := _nth(s, CreditRefund, args[0])):
-        billing.undo_refund(s, None, refund.id, date=on, reason="Property test")
+        credit_notes.undo_refund(s, None, refund.id, date=on, reason="Property test")
     elif kind == "deposit":
         account = office.id("4-2000" if args[2] else "3-1000")  # a sale, or capital put in
         tax = TaxCode.GST if args[1] else TaxCode.GST_FREE

@@ -10,7 +10,8 @@ from accounting.errors import InvalidAmount, LedgerError
 from accounting.ledger.accounts import Account
 from accounting.ledger.journals import JournalLine
 from accounting.office import billing as billing_module
-from accounting.office.billing import Bill, BillEvent, get_bill
+from accounting.office.billing import get_bill
+from accounting.office.bills import Bill, BillEvent
 from accounting.parties.clients import MatterStatus
 from accounting.trust.ledger import (
     TrustKind,
