@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -19,9 +19,9 @@ from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO, parse_money
 from accounting.office import billing as books
 from accounting.office.billing import DISPLAY_STATUSES, MAX_LINES, BillLineInput
+from blueprints.csv_responses import history_csv
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render, url_for_each
-from blueprints.reports import _csv, _text  # the one CSV writer and formula guard
 from extensions import db
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -385,14 +385,6 @@ def bill_history_csv(bill_id):
     """The bill's history as a CSV file."""
     bill = books.get_bill(db.session, bill_id)
     return history_csv(f"history-{bill.number or 'draft-' + str(bill.id)}.csv", books.bill_history(bill))
-
-
-def history_csv(filename: str, rows) -> Response:
-    """A document's history rows as CSV; free text is neutralised against spreadsheet formulas."""
-    return _csv(filename, [["Date", "What", "Details", "Amount", "By", "Journal"]] + [
-        [row.date.isoformat(), _text(row.what), _text(row.details),
-         "" if row.amount is None else f"{row.amount:.2f}", _text(row.by),
-         row.journal.number if row.journal else ""] for row in rows])
 
 
 @bp.route("/<int:bill_id>/write-off", methods=["POST"])

@@ -66,7 +66,8 @@ from accounting.office.suppliers import (
     void_invoice,
 )
 from accounting.office.suppliers import create_order as raise_order
-from blueprints.billing import CorrectionForm, _fields_prefixed, history_csv
+from blueprints.billing import CorrectionForm, _fields_prefixed
+from blueprints.csv_responses import history_csv
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render
 from extensions import db
