@@ -23,7 +23,7 @@ from accounting.office import reports as office_reports
 from accounting.office.suppliers import Supplier
 from accounting.parties.clients import Client
 from blueprints.csv_responses import csv_amount, csv_response, csv_text, refused_as_text
-from blueprints.pages import page_number, render, url_for_each
+from blueprints.pages import date_arg, page_number, render, url_for_each
 from extensions import db
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -39,16 +39,6 @@ def balance_filter(amount: Decimal | None) -> str:
     return f"{format_money(abs(amount))} {'Dr' if amount > 0 else 'Cr'}"
 
 
-def _date_arg(name: str, default: date) -> date:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise LedgerError(f"“{value}” is not a date: use the form YYYY-MM-DD.", name) from None
-
-
 def _account_arg() -> int | None:
     value = request.args.get("account", "").strip()
     if not value:
@@ -59,7 +49,7 @@ def _account_arg() -> int | None:
 
 
 def _trial_balance():
-    as_at = _date_arg("as_at", date.today())
+    as_at = date_arg("as_at", date.today())
     fy_start = get_practice(db.session).financial_year_start(as_at) if request.args.get("fy") else None
     return trial_balance_report(db.session, as_at, fy_start), fy_start
 
@@ -92,8 +82,8 @@ def trial_balance_csv():
 
 def _general_ledger():
     today = date.today()
-    start = _date_arg("start", get_practice(db.session).financial_year_start(today))
-    end = _date_arg("end", today)
+    start = date_arg("start", get_practice(db.session).financial_year_start(today))
+    end = date_arg("end", today)
     account_id = _account_arg()
     return ledger_report(db.session, start, end, account_id), start, end, account_id
 
@@ -199,7 +189,7 @@ def _aged_page(which: str):
     kind = AGED[which]
     page = page_number()
     try:
-        report = kind.page(db.session, _date_arg("as_at", date.today()), page,
+        report = kind.page(db.session, date_arg("as_at", date.today()), page,
                            office_reports.SUMMARY_PER_PAGE)
     except LedgerError as error:
         return render("reports/aged.html", kind=kind, report=None, error=error, status=400)
@@ -217,7 +207,7 @@ def _aged_detail_page(which: str, party_id: int):
     kind = AGED[which]
     party = _party_or_404(kind, party_id)
     try:
-        detail = kind.detail(db.session, party, _date_arg("as_at", date.today()), page=page_number())
+        detail = kind.detail(db.session, party, date_arg("as_at", date.today()), page=page_number())
     except LedgerError as error:
         return render("reports/aged_detail.html", kind=kind, detail=None, party=party, error=error,
                       status=400)
@@ -228,7 +218,7 @@ def _aged_detail_page(which: str, party_id: int):
 def _aged_csv(which: str):
     kind = AGED[which]
     try:
-        report = kind.report(db.session, _date_arg("as_at", date.today()))
+        report = kind.report(db.session, date_arg("as_at", date.today()))
     except LedgerError as error:
         return refused_as_text(error)
     rows = [[kind.party, *(b.csv_label for b in office_reports.BUCKETS), "Total"]]
@@ -245,7 +235,7 @@ def _aged_detail_csv(which: str, party_id: int):
     kind = AGED[which]
     party = _party_or_404(kind, party_id)
     try:
-        detail = kind.detail(db.session, party, _date_arg("as_at", date.today()), page=1,
+        detail = kind.detail(db.session, party, date_arg("as_at", date.today()), page=1,
                              per_page=office_reports.MAX_DETAIL_ROWS)
     except LedgerError as error:
         return refused_as_text(error)
@@ -262,7 +252,7 @@ def aged_ledger_check(which):
     """The control account's balance as at the report's date, beside the report's total (a fragment
     the aged report fetches once it is shown)."""
     try:
-        as_at = _date_arg("as_at", date.today())
+        as_at = date_arg("as_at", date.today())
     except LedgerError as error:
         return refused_as_text(error)
     try:
@@ -334,7 +324,7 @@ def _quarter_of(day: date) -> tuple[date, date]:
 
 def _gst_summary():
     start, end = _quarter_of(date.today())
-    return office_reports.gst_summary(db.session, _date_arg("start", start), _date_arg("end", end))
+    return office_reports.gst_summary(db.session, date_arg("start", start), date_arg("end", end))
 
 
 @bp.route("/gst")

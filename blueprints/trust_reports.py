@@ -45,7 +45,7 @@ from accounting.trust.reports import (
 )
 from accounting.trust.reports import matter_ledger as build_matter_ledger
 from blueprints.csv_responses import csv_amount, csv_response, csv_text, refused_as_text
-from blueprints.pages import admin_required, committing, render, wants_fragment
+from blueprints.pages import admin_required, committing, date_arg, render, wants_fragment
 from extensions import db
 
 bp = Blueprint("trust_reports", __name__, url_prefix="/trust/reports")
@@ -70,16 +70,6 @@ def _or_404(load, *args):
         abort(404)
 
 
-def _date_arg(name: str, default: date) -> date:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise LedgerError(f"“{value}” is not a date: use the form YYYY-MM-DD.", name) from None
-
-
 def _account_arg() -> TrustAccount:
     """?account= chosen from the list, else the first trust account (404 when there is none)."""
     value = request.args.get("account", "").strip()
@@ -97,8 +87,8 @@ def _account_arg() -> TrustAccount:
 
 def _period() -> tuple[date, date]:
     today = date.today()
-    end = _date_arg("to", today)
-    start = _date_arg("from", end.replace(day=1))
+    end = date_arg("to", today)
+    start = date_arg("from", end.replace(day=1))
     return start, end
 
 
@@ -238,7 +228,7 @@ def cash_book_csv():
 
 
 def _trial_balance():
-    return trust_trial_balance(db.session, _account_arg(), _date_arg("as_at", date.today()))
+    return trust_trial_balance(db.session, _account_arg(), date_arg("as_at", date.today()))
 
 
 @bp.route("/trial-balance")
