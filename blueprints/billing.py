@@ -1,11 +1,10 @@
 """Client billing: bills per matter (htmx lines with server-computed totals), approval, payments,
 write-offs, revert and void, the printable bill, and credit notes applied to bills or refunded."""
 
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -22,9 +21,10 @@ from accounting.office import credit_notes as notes
 from accounting.office import work_in_progress as work
 from accounting.office.bills import DISPLAY_STATUSES, MAX_LINES, BillLineInput, EntryKind, line_amount
 from accounting.parties.clients import responsible_users
+from blueprints.csv_responses import history_csv
+from blueprints.forms import CorrectionForm, fields_prefixed
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render, url_for_each
-from blueprints.reports import _csv, _text  # the one CSV writer and formula guard
 from extensions import db
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -110,15 +110,6 @@ class ActionForm(FlaskForm):
     """Approve, delete, revert, void: a button with its CSRF token."""
 
 
-class CorrectionForm(FlaskForm):
-    """Undo a payment, credit, write-off or refund, or void a credit note: when and why."""
-
-    date = DateField("Date of the correction", validators=[InputRequired("Enter the date.")],
-                     default=date.today)
-    reason = StringField("Reason", validators=[
-        InputRequired("Say why."), Length(max=200, message="Keep the reason under 200 characters.")])
-
-
 # ---------------------------------------------------------------- lines
 
 
@@ -177,17 +168,6 @@ def draft_totals(form: LinesForm) -> dict:
         gst += gst_on(amount, rate) if line.tax.data == TaxCode.GST else ZERO
     return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst, "unreadable": unreadable,
             "amounts": amounts}
-
-
-@contextmanager
-def _fields_prefixed(prefix: str):
-    """The books name fields plainly ("amount"); on a page with several forms they carry a prefix."""
-    try:
-        yield
-    except LedgerError as error:
-        if error.field:
-            error.field = f"{prefix}-{error.field}"
-        raise
 
 
 def _int(value) -> int | None:
@@ -353,7 +333,7 @@ def pay_bill(bill_id):
     form = BankForm(prefix="payment")
     form.offer_banks()
     if form.validate_on_submit():
-        with committing(form) as saved, _fields_prefixed("payment"):
+        with committing(form) as saved, fields_prefixed("payment"):
             books.record_payment(db.session, current_user, bill_id,
                                  amount=parse_money(form.amount.data, "amount"), date=form.date.data,
                                  bank_account_id=_int(form.bank_account.data),
@@ -373,7 +353,7 @@ def undo_event(bill_id, event_id):
         raise NotFound("There is no such payment, credit or write-off on this bill.")
     form = CorrectionForm(prefix=_undo_prefix(event_id))
     if form.validate_on_submit():
-        with committing(form) as saved, _fields_prefixed(_undo_prefix(event_id)):
+        with committing(form) as saved, fields_prefixed(_undo_prefix(event_id)):
             undo = books.undo_event(db.session, current_user, event_id, date=form.date.data,
                                     reason=form.reason.data or "")
         if saved.ok:
@@ -390,21 +370,13 @@ def bill_history_csv(bill_id):
     return history_csv(f"history-{bill.number or 'draft-' + str(bill.id)}.csv", books.bill_history(bill))
 
 
-def history_csv(filename: str, rows) -> Response:
-    """A document's history rows as CSV; free text is neutralised against spreadsheet formulas."""
-    return _csv(filename, [["Date", "What", "Details", "Amount", "By", "Journal"]] + [
-        [row.date.isoformat(), _text(row.what), _text(row.details),
-         "" if row.amount is None else f"{row.amount:.2f}", _text(row.by),
-         row.journal.number if row.journal else ""] for row in rows])
-
-
 @bp.route("/<int:bill_id>/write-off", methods=["POST"])
 def write_off_bill(bill_id):
     """Write off what is left owing."""
     bill = books.get_bill(db.session, bill_id)
     form = WriteOffForm(prefix="write_off")
     if form.validate_on_submit():
-        with committing(form) as saved, _fields_prefixed("write_off"):
+        with committing(form) as saved, fields_prefixed("write_off"):
             event = books.write_off(db.session, current_user, bill_id, date=form.date.data,
                                     reason=form.reason.data or "")
         if saved.ok:
@@ -577,7 +549,7 @@ def apply_credit_note(note_id):
     form = ApplyForm(prefix="apply")
     typed = {key: value for key, value in request.form.items() if key.startswith("amount-")}
     if form.validate_on_submit():
-        with committing(form) as saved, _fields_prefixed("apply"):
+        with committing(form) as saved, fields_prefixed("apply"):
             amounts: dict[int, Decimal] = {}
             for key, value in typed.items():
                 bill_id = _int(key.removeprefix("amount-"))
@@ -599,7 +571,7 @@ def refund_credit_note(note_id):
     form = BankForm(prefix="refund")
     form.offer_banks()
     if form.validate_on_submit():
-        with committing(form) as saved, _fields_prefixed("refund"):
+        with committing(form) as saved, fields_prefixed("refund"):
             notes.refund_credit(db.session, current_user, note_id,
                                 amount=parse_money(form.amount.data, "amount"), date=form.date.data,
                                 bank_account_id=_int(form.bank_account.data),
@@ -620,7 +592,7 @@ def undo_refund(note_id, refund_id):
     prefix = f"undo-refund{refund_id}"
     form = CorrectionForm(prefix=prefix)
     if form.validate_on_submit():
-        with committing(form) as saved, _fields_prefixed(prefix):
+        with committing(form) as saved, fields_prefixed(prefix):
             notes.undo_refund(db.session, current_user, refund_id, date=form.date.data,
                               reason=form.reason.data or "")
         if saved.ok:
@@ -636,7 +608,7 @@ def void_credit_note(note_id):
     note = notes.get_credit_note(db.session, note_id)
     form = CorrectionForm(prefix="void")
     if form.validate_on_submit():
-        with committing(form) as saved, _fields_prefixed("void"):
+        with committing(form) as saved, fields_prefixed("void"):
             notes.void_credit_note(db.session, current_user, note_id, date=form.date.data,
                                    reason=form.reason.data or "")
         if saved.ok:

@@ -14,6 +14,7 @@ from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 from wtforms import Form
 
+from accounting import lookup
 from accounting.errors import LedgerError
 from accounting.money import format_money
 from extensions import db
@@ -117,15 +118,21 @@ def committing(form: Form) -> Iterator[Attempt]:
         attempt.ok = True
 
 
-MAX_PAGE = 100_000  # keeps OFFSET inside what every database accepts
-
-
 def page_number() -> int:
-    """The ?page= argument, from 1 to MAX_PAGE; junk means page 1."""
+    """The ?page= argument, from 1 to lookup.MAX_PAGE (the one page cap); junk means page 1."""
+    return lookup.page_number(request.args.get("page", "1"))
+
+
+def date_arg(name: str, default: date) -> date:
+    """The ?`name`= date filter (YYYY-MM-DD), `default` when it is blank; anything else is refused
+    beside the filter, so the page answers 400 with the message instead of a 500."""
+    value = request.args.get(name, "").strip()
+    if not value:
+        return default
     try:
-        return min(MAX_PAGE, max(1, int(request.args.get("page", "1"))))
+        return date.fromisoformat(value)
     except ValueError:
-        return 1
+        raise LedgerError(f"“{value}” is not a date: use the form YYYY-MM-DD.", name) from None
 
 
 def _money(value) -> str:

@@ -5,14 +5,12 @@ Filters come from the query string; a bad one (?as_at=notadate) is a 400 with th
 the filter, never a 500.
 """
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from sqlalchemy import select
 
 from accounting.errors import LedgerError
@@ -24,7 +22,8 @@ from accounting.money import ZERO, format_money, parse_money
 from accounting.office import aged_reports, gst_report
 from accounting.office.suppliers import Supplier
 from accounting.parties.clients import Client
-from blueprints.pages import page_number, render, url_for_each
+from blueprints.csv_responses import csv_amount, csv_response, csv_text, refused_as_text
+from blueprints.pages import date_arg, page_number, render, url_for_each
 from extensions import db
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -40,16 +39,6 @@ def balance_filter(amount: Decimal | None) -> str:
     return f"{format_money(abs(amount))} {'Dr' if amount > 0 else 'Cr'}"
 
 
-def _date_arg(name: str, default: date) -> date:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise LedgerError(f"“{value}” is not a date: use the form YYYY-MM-DD.", name) from None
-
-
 def _account_arg() -> int | None:
     value = request.args.get("account", "").strip()
     if not value:
@@ -59,28 +48,8 @@ def _account_arg() -> int | None:
     return int(value)
 
 
-def _plain(amount: Decimal | None) -> str:
-    return "" if amount is None else f"{amount:.2f}"
-
-
-def _text(value: str) -> str:
-    """Free text for a CSV cell; a leading = + - @ would make a spreadsheet run it as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _csv(filename: str, rows: list[list]) -> Response:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _refused(error: LedgerError) -> Response:
-    return Response(error.message, status=400, mimetype="text/plain")
-
-
 def _trial_balance():
-    as_at = _date_arg("as_at", date.today())
+    as_at = date_arg("as_at", date.today())
     fy_start = get_practice(db.session).financial_year_start(as_at) if request.args.get("fy") else None
     return trial_balance_report(db.session, as_at, fy_start), fy_start
 
@@ -103,18 +72,18 @@ def trial_balance_csv():
     try:
         report, _ = _trial_balance()
     except LedgerError as error:
-        return _refused(error)
+        return refused_as_text(error)
     rows = [["Code", "Account", "Type", "Debit", "Credit"]]
-    rows += [[_text(r.account.code), _text(r.account.name), r.account.type.label, _plain(r.debit),
-              _plain(r.credit)] for r in report.rows]
-    rows.append(["", "Total", "", _plain(report.total_debit), _plain(report.total_credit)])
-    return _csv(f"trial-balance-{report.as_at.isoformat()}.csv", rows)
+    rows += [[csv_text(r.account.code), csv_text(r.account.name), r.account.type.label, csv_amount(r.debit),
+              csv_amount(r.credit)] for r in report.rows]
+    rows.append(["", "Total", "", csv_amount(report.total_debit), csv_amount(report.total_credit)])
+    return csv_response(f"trial-balance-{report.as_at.isoformat()}.csv", rows)
 
 
 def _general_ledger():
     today = date.today()
-    start = _date_arg("start", get_practice(db.session).financial_year_start(today))
-    end = _date_arg("end", today)
+    start = date_arg("start", get_practice(db.session).financial_year_start(today))
+    end = date_arg("end", today)
     account_id = _account_arg()
     return ledger_report(db.session, start, end, account_id), start, end, account_id
 
@@ -141,21 +110,21 @@ def general_ledger_csv():
     try:
         ledgers, start, end, _ = _general_ledger()
     except LedgerError as error:
-        return _refused(error)
+        return refused_as_text(error)
     rows = [["Code", "Account", "Date", "Journal", "Narration", "Description", "Debit", "Credit",
              "Balance"]]
     for ledger in ledgers:
-        code, name = _text(ledger.account.code), _text(ledger.account.name)
+        code, name = csv_text(ledger.account.code), csv_text(ledger.account.name)
         rows.append([code, name, start.isoformat(), "", "Opening balance", "", "", "",
-                     _plain(ledger.opening_balance)])
+                     csv_amount(ledger.opening_balance)])
         for entry in ledger.entries:
             rows.append([code, name, entry.line.date.isoformat(), entry.journal.number,
-                         _text(entry.journal.narration), _text(entry.line.description),
-                         _plain(entry.line.debit),
-                         _plain(entry.line.credit), _plain(entry.running_balance)])
+                         csv_text(entry.journal.narration), csv_text(entry.line.description),
+                         csv_amount(entry.line.debit),
+                         csv_amount(entry.line.credit), csv_amount(entry.running_balance)])
         rows.append([code, name, end.isoformat(), "", "Closing balance", "", "", "",
-                     _plain(ledger.closing_balance)])
-    return _csv(f"general-ledger-{start.isoformat()}-to-{end.isoformat()}.csv", rows)
+                     csv_amount(ledger.closing_balance)])
+    return csv_response(f"general-ledger-{start.isoformat()}-to-{end.isoformat()}.csv", rows)
 
 
 @bp.route("/")
@@ -220,7 +189,7 @@ def _aged_page(which: str):
     kind = AGED[which]
     page = page_number()
     try:
-        report = kind.page(db.session, _date_arg("as_at", date.today()), page,
+        report = kind.page(db.session, date_arg("as_at", date.today()), page,
                            aged_reports.SUMMARY_PER_PAGE)
     except LedgerError as error:
         return render("reports/aged.html", kind=kind, report=None, error=error, status=400)
@@ -238,7 +207,7 @@ def _aged_detail_page(which: str, party_id: int):
     kind = AGED[which]
     party = _party_or_404(kind, party_id)
     try:
-        detail = kind.detail(db.session, party, _date_arg("as_at", date.today()), page=page_number())
+        detail = kind.detail(db.session, party, date_arg("as_at", date.today()), page=page_number())
     except LedgerError as error:
         return render("reports/aged_detail.html", kind=kind, detail=None, party=party, error=error,
                       status=400)
@@ -249,31 +218,33 @@ def _aged_detail_page(which: str, party_id: int):
 def _aged_csv(which: str):
     kind = AGED[which]
     try:
-        report = kind.report(db.session, _date_arg("as_at", date.today()))
+        report = kind.report(db.session, date_arg("as_at", date.today()))
     except LedgerError as error:
-        return _refused(error)
+        return refused_as_text(error)
     rows = [[kind.party, *(b.csv_label for b in aged_reports.BUCKETS), "Total"]]
-    rows += [[_text(r.name), *(_plain(b) for b in r.buckets), _plain(r.total)] for r in report.rows]
-    rows.append(["Total", *(_plain(t) for t in report.totals), _plain(report.total)])
+    rows += [[csv_text(r.name), *(csv_amount(b) for b in r.buckets), csv_amount(r.total)]
+             for r in report.rows]
+    rows.append(["Total", *(csv_amount(t) for t in report.totals), csv_amount(report.total)])
     if report.difference:
         rows.append([f"{kind.ledger} in the general ledger", "", "", "", "", "",
-                     _plain(report.ledger_balance)])
-    return _csv(f"{kind.endpoint.replace('_', '-')}-{report.as_at.isoformat()}.csv", rows)
+                     csv_amount(report.ledger_balance)])
+    return csv_response(f"{kind.endpoint.replace('_', '-')}-{report.as_at.isoformat()}.csv", rows)
 
 
 def _aged_detail_csv(which: str, party_id: int):
     kind = AGED[which]
     party = _party_or_404(kind, party_id)
     try:
-        detail = kind.detail(db.session, party, _date_arg("as_at", date.today()), page=1,
+        detail = kind.detail(db.session, party, date_arg("as_at", date.today()), page=1,
                              per_page=aged_reports.MAX_DETAIL_ROWS)
     except LedgerError as error:
-        return _refused(error)
+        return refused_as_text(error)
     rows = [[kind.party, "Document", "Date", "Due", "Days overdue", "Total", "Owed", "Bucket"]]
-    rows += [[_text(detail.name), _text(i.number), i.date.isoformat(), i.due_date.isoformat(),
-              i.days_overdue, _plain(i.total), _plain(i.owed), i.bucket.csv_label] for i in detail.items]
-    rows.append(["Total", "", "", "", "", "", _plain(detail.total), ""])
-    return _csv(f"{kind.endpoint.replace('_', '-')}-{party.id}-{detail.as_at.isoformat()}.csv", rows)
+    rows += [[csv_text(detail.name), csv_text(i.number), i.date.isoformat(), i.due_date.isoformat(),
+              i.days_overdue, csv_amount(i.total), csv_amount(i.owed), i.bucket.csv_label]
+             for i in detail.items]
+    rows.append(["Total", "", "", "", "", "", csv_amount(detail.total), ""])
+    return csv_response(f"{kind.endpoint.replace('_', '-')}-{party.id}-{detail.as_at.isoformat()}.csv", rows)
 
 
 @bp.route("/aged-<any(receivables, payables):which>/ledger-check")
@@ -281,9 +252,9 @@ def aged_ledger_check(which):
     """The control account's balance as at the report's date, beside the report's total (a fragment
     the aged report fetches once it is shown)."""
     try:
-        as_at = _date_arg("as_at", date.today())
+        as_at = date_arg("as_at", date.today())
     except LedgerError as error:
-        return _refused(error)
+        return refused_as_text(error)
     try:
         total = parse_money(request.args.get("total", ""))
     except LedgerError:
@@ -353,7 +324,7 @@ def _quarter_of(day: date) -> tuple[date, date]:
 
 def _gst_summary():
     start, end = _quarter_of(date.today())
-    return gst_report.gst_summary(db.session, _date_arg("start", start), _date_arg("end", end))
+    return gst_report.gst_summary(db.session, date_arg("start", start), date_arg("end", end))
 
 
 @bp.route("/gst")
@@ -371,7 +342,7 @@ def _gst_what(document) -> str:
     what = document.what + (" (adjustment of an earlier period)" if document.adjustment else "")
     if document.excluded:
         side = "sale" if document.side.value == "sales" else "purchase"
-        what += f" ({_plain(document.excluded)} not a {side}: left out)"
+        what += f" ({csv_amount(document.excluded)} not a {side}: left out)"
     return what
 
 
@@ -381,16 +352,16 @@ def gst_summary_csv():
     try:
         s = _gst_summary()
     except LedgerError as error:
-        return _refused(error)
+        return refused_as_text(error)
     rows = [["GST summary", s.start.isoformat(), s.end.isoformat(), f"{s.basis.label} basis"],
-            ["G1", "Total sales (including GST)", _plain(s.g1_total_sales)],
-            ["G3", "GST-free sales", _plain(s.gst_free_sales)],
-            ["1A", "GST on sales", _plain(s.gst_on_sales)],
-            ["G11", "Purchases (including GST)", _plain(s.g11_purchases)],
-            ["1B", "GST on purchases", _plain(s.gst_on_purchases)],
-            ["", "Net GST (payable if positive, refundable if negative)", _plain(s.net_gst)],
+            ["G1", "Total sales (including GST)", csv_amount(s.g1_total_sales)],
+            ["G3", "GST-free sales", csv_amount(s.gst_free_sales)],
+            ["1A", "GST on sales", csv_amount(s.gst_on_sales)],
+            ["G11", "Purchases (including GST)", csv_amount(s.g11_purchases)],
+            ["1B", "GST on purchases", csv_amount(s.gst_on_purchases)],
+            ["", "Net GST (payable if positive, refundable if negative)", csv_amount(s.net_gst)],
             [],
             ["Side", "Date", "What", "Document", "Contact", "Total (incl. GST)", "GST-free", "GST"]]
-    rows += [[d.side.value, d.date.isoformat(), _gst_what(d), _text(d.number), _text(d.party),
-              _plain(d.total), _plain(d.gst_free), _plain(d.gst)] for d in s.documents]
-    return _csv(f"gst-summary-{s.start.isoformat()}-to-{s.end.isoformat()}.csv", rows)
+    rows += [[d.side.value, d.date.isoformat(), _gst_what(d), csv_text(d.number), csv_text(d.party),
+              csv_amount(d.total), csv_amount(d.gst_free), csv_amount(d.gst)] for d in s.documents]
+    return csv_response(f"gst-summary-{s.start.isoformat()}-to-{s.end.isoformat()}.csv", rows)

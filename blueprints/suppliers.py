@@ -64,7 +64,8 @@ from accounting.office.suppliers import (
     save_supplier,
     search_suppliers,
 )
-from blueprints.billing import CorrectionForm, _fields_prefixed, history_csv
+from blueprints.csv_responses import history_csv
+from blueprints.forms import CorrectionForm, fields_prefixed
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render
 from extensions import db
@@ -393,7 +394,7 @@ def _undo(invoice_id: int, kind: str, item_id: int, act, done: str):
     prefix = _undo_prefix(kind, item_id)
     form = CorrectionForm(prefix=prefix)
     if form.validate_on_submit():
-        with committing(form) as saved, _fields_prefixed(prefix):
+        with committing(form) as saved, fields_prefixed(prefix):
             act(db.session, current_user, item_id, date=form.date.data, reason=form.reason.data or "")
         if saved.ok:
             flash(done, "success")
@@ -528,7 +529,7 @@ def void_credit_note(credit_id):
     credit = get_credit(db.session, credit_id)
     form = CorrectionForm(prefix="void")
     if form.validate_on_submit():
-        with committing(form) as saved, _fields_prefixed("void"):
+        with committing(form) as saved, fields_prefixed("void"):
             reversal = void_credit(db.session, current_user, credit_id, date=form.date.data,
                                    reason=form.reason.data or "")
         if saved.ok:

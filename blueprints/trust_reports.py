@@ -44,8 +44,8 @@ from accounting.trust.reports import (
     trust_trial_balance,
 )
 from accounting.trust.reports import matter_ledger as build_matter_ledger
-from blueprints.pages import admin_required, committing, render, wants_fragment
-from blueprints.reports import _csv, _plain, _refused, _text
+from blueprints.csv_responses import csv_amount, csv_response, csv_text, refused_as_text
+from blueprints.pages import admin_required, committing, date_arg, render, wants_fragment
 from extensions import db
 
 bp = Blueprint("trust_reports", __name__, url_prefix="/trust/reports")
@@ -70,16 +70,6 @@ def _or_404(load, *args):
         abort(404)
 
 
-def _date_arg(name: str, default: date) -> date:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise LedgerError(f"“{value}” is not a date: use the form YYYY-MM-DD.", name) from None
-
-
 def _account_arg() -> TrustAccount:
     """?account= chosen from the list, else the first trust account (404 when there is none)."""
     value = request.args.get("account", "").strip()
@@ -97,8 +87,8 @@ def _account_arg() -> TrustAccount:
 
 def _period() -> tuple[date, date]:
     today = date.today()
-    end = _date_arg("to", today)
-    start = _date_arg("from", end.replace(day=1))
+    end = date_arg("to", today)
+    start = date_arg("from", end.replace(day=1))
     return start, end
 
 
@@ -143,18 +133,18 @@ def matter_ledger_csv(matter_id):
     try:
         ledger = _matter_ledger(matter_id)
     except LedgerError as error:
-        return _refused(error)
+        return refused_as_text(error)
     rows = [["Date", "Number", "Kind", "Party", "Description / authority", "Withdrawal", "Deposit",
              "Balance"],
-            [ledger.start.isoformat(), "", "", "", "Opening balance", "", "", _plain(ledger.opening)]]
+            [ledger.start.isoformat(), "", "", "", "Opening balance", "", "", csv_amount(ledger.opening)]]
     for r in ledger.rows:
         t = r.transaction
-        rows.append([r.entry.date.isoformat(), t.number, t.kind.label, _text(t.party),
-                     _text(" · ".join(x for x in (t.description, t.authority) if x)),
-                     _plain(r.withdrawal), _plain(r.deposit), _plain(r.balance)])
-    rows.append([ledger.end.isoformat(), "", "", "", "Closing balance", _plain(ledger.total_withdrawals),
-                 _plain(ledger.total_deposits), _plain(ledger.closing)])
-    return _csv(f"trust-ledger-{ledger.matter.number}-{ledger.start}-to-{ledger.end}.csv", rows)
+        rows.append([r.entry.date.isoformat(), t.number, t.kind.label, csv_text(t.party),
+                     csv_text(" · ".join(x for x in (t.description, t.authority) if x)),
+                     csv_amount(r.withdrawal), csv_amount(r.deposit), csv_amount(r.balance)])
+    rows.append([ledger.end.isoformat(), "", "", "", "Closing balance", csv_amount(ledger.total_withdrawals),
+                 csv_amount(ledger.total_deposits), csv_amount(ledger.closing)])
+    return csv_response(f"trust-ledger-{ledger.matter.number}-{ledger.start}-to-{ledger.end}.csv", rows)
 
 
 # ---- The statutory trust ledger (every matter's ledger in one trust account) -----------------------
@@ -177,23 +167,26 @@ def trust_ledger_csv():
     try:
         book = _trust_ledger()
     except LedgerError as error:
-        return _refused(error)
+        return refused_as_text(error)
     rows = [["Matter", "Client", "Date", "Number", "Kind", "Party", "Description / authority", "Withdrawal",
              "Deposit", "Balance"]]
     for ledger in book.ledgers:
         m = ledger.matter
-        rows.append([m.number, _text(m.client.name), book.start.isoformat(), "", "", "", "Opening balance",
-                     "", "", _plain(ledger.opening)])
+        rows.append([m.number, csv_text(m.client.name), book.start.isoformat(), "", "", "", "Opening balance",
+                     "", "", csv_amount(ledger.opening)])
         for r in ledger.rows:
             t = r.transaction
-            rows.append([m.number, _text(m.client.name), r.entry.date.isoformat(), t.number, t.kind.label,
-                         _text(t.party), _text(" · ".join(x for x in (t.description, t.authority) if x)),
-                         _plain(r.withdrawal), _plain(r.deposit), _plain(r.balance)])
-        rows.append([m.number, _text(m.client.name), book.end.isoformat(), "", "", "", "Closing balance",
-                     _plain(ledger.total_withdrawals), _plain(ledger.total_deposits), _plain(ledger.closing)])
-    rows.append(["", "", "", "", "", "", "Total of client ledgers", _plain(book.total_withdrawals),
-                 _plain(book.total_deposits), _plain(book.closing)])
-    return _csv(f"trust-ledger-{book.trust_account.account.code}-{book.start}-to-{book.end}.csv", rows)
+            rows.append([m.number, csv_text(m.client.name), r.entry.date.isoformat(), t.number,
+                         t.kind.label, csv_text(t.party),
+                         csv_text(" · ".join(x for x in (t.description, t.authority) if x)),
+                         csv_amount(r.withdrawal), csv_amount(r.deposit), csv_amount(r.balance)])
+        rows.append([m.number, csv_text(m.client.name), book.end.isoformat(), "", "", "", "Closing balance",
+                     csv_amount(ledger.total_withdrawals), csv_amount(ledger.total_deposits),
+                     csv_amount(ledger.closing)])
+    rows.append(["", "", "", "", "", "", "Total of client ledgers", csv_amount(book.total_withdrawals),
+                 csv_amount(book.total_deposits), csv_amount(book.closing)])
+    return csv_response(f"trust-ledger-{book.trust_account.account.code}-{book.start}-to-{book.end}.csv",
+                        rows)
 
 
 # ---- Trust cash book -----------------------------------------------------------------------------
@@ -216,26 +209,26 @@ def cash_book_csv():
     try:
         book = _cash_book()
     except LedgerError as error:
-        return _refused(error)
+        return refused_as_text(error)
     rows = [["Journal", "Date", "Number", "Kind", "Party", "Matters", "Description", "Amount"],
-            ["", book.start.isoformat(), "", "", "", "", "Opening balance", _plain(book.opening)]]
+            ["", book.start.isoformat(), "", "", "", "", "Opening balance", csv_amount(book.opening)]]
     for name, items, total in (("Receipts", book.receipts, book.total_receipts),
                                ("Payments", book.payments, book.total_payments)):
         for i in items:
             t = i.transaction
-            rows.append([name, t.date.isoformat(), t.number, t.kind.label, _text(t.party),
-                         _text(", ".join(e.matter.number for e in t.entries)), _text(t.description),
-                         _plain(abs(i.amount))])
-        rows.append([name, "", "", "", "", "", f"Total {name.lower()}", _plain(total)])
-    rows.append(["", book.end.isoformat(), "", "", "", "", "Closing balance", _plain(book.closing)])
-    return _csv(f"trust-cash-book-{book.start}-to-{book.end}.csv", rows)
+            rows.append([name, t.date.isoformat(), t.number, t.kind.label, csv_text(t.party),
+                         csv_text(", ".join(e.matter.number for e in t.entries)), csv_text(t.description),
+                         csv_amount(abs(i.amount))])
+        rows.append([name, "", "", "", "", "", f"Total {name.lower()}", csv_amount(total)])
+    rows.append(["", book.end.isoformat(), "", "", "", "", "Closing balance", csv_amount(book.closing)])
+    return csv_response(f"trust-cash-book-{book.start}-to-{book.end}.csv", rows)
 
 
 # ---- Trust trial balance -------------------------------------------------------------------------
 
 
 def _trial_balance():
-    return trust_trial_balance(db.session, _account_arg(), _date_arg("as_at", date.today()))
+    return trust_trial_balance(db.session, _account_arg(), date_arg("as_at", date.today()))
 
 
 @bp.route("/trial-balance")
@@ -250,16 +243,16 @@ def trial_balance_csv():
     try:
         tb = _trial_balance()
     except LedgerError as error:
-        return _refused(error)
+        return refused_as_text(error)
     rows = [["Client", "Matter", "Description", "Balance"]]
-    rows += [[_text(r.matter.client.name), r.matter.number, _text(r.matter.description), _plain(r.balance)]
-             for r in tb.rows]
-    rows += [["", "", "Total of client ledgers", _plain(tb.total)],
-             ["", "", "Cash book", _plain(tb.cash_book)],
-             ["", "", "Statutory deposit", _plain(tb.statutory_deposit)],
-             ["", "", "Trust liability", _plain(tb.position.liability)],
+    rows += [[csv_text(r.matter.client.name), r.matter.number, csv_text(r.matter.description),
+              csv_amount(r.balance)] for r in tb.rows]
+    rows += [["", "", "Total of client ledgers", csv_amount(tb.total)],
+             ["", "", "Cash book", csv_amount(tb.cash_book)],
+             ["", "", "Statutory deposit", csv_amount(tb.statutory_deposit)],
+             ["", "", "Trust liability", csv_amount(tb.position.liability)],
              ["", "", "Agree", "yes" if tb.agrees else "no"]]
-    return _csv(f"trust-trial-balance-{tb.as_at}.csv", rows)
+    return csv_response(f"trust-trial-balance-{tb.as_at}.csv", rows)
 
 
 # ---- Three-way reconciliation --------------------------------------------------------------------
@@ -419,18 +412,18 @@ def reconciliation(reconciliation_id):
 def reconciliation_csv(reconciliation_id):
     """A completed reconciliation as CSV."""
     done = _or_404(get_reconciliation, db.session, reconciliation_id)
-    rows = [["Trust account", _text(done.trust_account.label)], ["Month end", done.month_end.isoformat()],
-            ["Statement balance", _plain(done.statement_balance)],
-            ["Unpresented deposits", _plain(done.unpresented_deposits)],
-            ["Unpresented withdrawals", _plain(done.unpresented_withdrawals)],
-            ["Adjusted bank balance", _plain(done.adjusted_bank_balance)],
-            ["Cash book balance", _plain(done.cash_book_balance)],
-            ["Statutory deposit", _plain(done.statutory_deposit)],
-            ["Client ledgers", _plain(done.client_ledgers)],
-            ["Signed off by", _text(done.signed_off_by.name if done.signed_off_by else "")],
+    rows = [["Trust account", csv_text(done.trust_account.label)], ["Month end", done.month_end.isoformat()],
+            ["Statement balance", csv_amount(done.statement_balance)],
+            ["Unpresented deposits", csv_amount(done.unpresented_deposits)],
+            ["Unpresented withdrawals", csv_amount(done.unpresented_withdrawals)],
+            ["Adjusted bank balance", csv_amount(done.adjusted_bank_balance)],
+            ["Cash book balance", csv_amount(done.cash_book_balance)],
+            ["Statutory deposit", csv_amount(done.statutory_deposit)],
+            ["Client ledgers", csv_amount(done.client_ledgers)],
+            ["Signed off by", csv_text(done.signed_off_by.name if done.signed_off_by else "")],
             ["Signed off at", done.signed_off_at.strftime("%Y-%m-%d %H:%M")],
-            ["Comment", _text(done.comment)], [],
+            ["Comment", csv_text(done.comment)], [],
             ["Unpresented item", "Date", "Number", "Description", "Amount"]]
     rows += [["Deposit" if i.amount > 0 else "Withdrawal", i.date.isoformat(), i.number,
-              _text(i.description), _plain(abs(i.amount))] for i in done.unpresented]
-    return _csv(f"trust-reconciliation-{done.month_end}.csv", rows)
+              csv_text(i.description), csv_amount(abs(i.amount))] for i in done.unpresented]
+    return csv_response(f"trust-reconciliation-{done.month_end}.csv", rows)

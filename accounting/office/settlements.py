@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from accounting.ledger.journals import Journal, JournalStatus
 from accounting.office.bills import Bill, BillEvent, EventKind
-from accounting.office.suppliers import SupplierCreditApplication, SupplierInvoice, SupplierPayment
+from accounting.office.supplier_documents import SupplierCreditApplication, SupplierInvoice, SupplierPayment
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ import pytest
 from accounting.office.billing import undo_event, write_off
 from accounting.office.credit_notes import apply_credit
 from accounting.office.settlements import Settlement, credits_applied_to, payments_of
-from accounting.office.suppliers import SupplierDetails, save_supplier, undo_credit_application, undo_payment
+from accounting.office.supplier_credits import undo_credit_application
+from accounting.office.supplier_invoices import undo_payment
+from accounting.office.suppliers import SupplierDetails, save_supplier
 from tests.accounting.office.test_billing import JULY, Billing
 from tests.accounting.office.test_suppliers import apply, approved, credit_note, pay
 
