@@ -28,7 +28,9 @@ The rules, one test each:
 `if TYPE_CHECKING:` imports never run, so they are left out of the cycle graph: that is the
 sanctioned way to name a type without a runtime loop. They still count for rules 1, 2 and 4: those
 rules say what a layer may know about, and a type annotation is knowledge. Office naming a trust
-type is the office -> trust dependency the house forbids, whether or not it executes.
+type is the office -> trust dependency the house forbids, whether or not it executes. The one
+exception: the ground floor may name a wing's type under TYPE_CHECKING (the audit log's relationship
+to the User who acted, by string), as issue #10 prescribes for cutting the audit <-> users cycle.
 
 Not seen: imports made from strings (importlib.import_module, __import__), and a package
 __init__.py running implicitly when one of its submodules is imported (edges go to the module named).
@@ -266,7 +268,10 @@ def wing_order(root: Path) -> list[Finding]:
         target = tree.resolve(imp.name)
         if _top(imp.importer) != "accounting" or target is None or _top(target) != "accounting":
             continue
-        why = _wing_refusal(_floor(tree, imp.importer), _floor(tree, target))
+        importer_floor = _floor(tree, imp.importer)
+        if imp.type_only and importer_floor == "ground":
+            continue  # a ground-floor row naming a wing's type (the audit log's User), never run
+        why = _wing_refusal(importer_floor, _floor(tree, target))
         if why:
             findings.append(Finding(imp.path, imp.line, f"{imp.importer} -> {target}", why + imp.where))
     return sorted(set(findings))

@@ -115,6 +115,9 @@ for _kind, _prefix in JOURNAL_PREFIXES.items():
 
 
 class TrustAccountKind(enum.StrEnum):
+    """A general trust account pools many matters' money; a controlled money account holds one
+    matter's money alone and is never drawn on for another."""
+
     GENERAL = "general"        # pooled: many matters' money in one bank account
     CONTROLLED = "controlled"  # controlled money: one client's money in its own account, never pooled
 
@@ -124,6 +127,8 @@ class TrustAccountKind(enum.StrEnum):
 
 
 class PaymentMethod(enum.StrEnum):
+    """How trust money was paid or received, printed on the receipt and the cash book."""
+
     EFT = "eft"
     CHEQUE = "cheque"
     BPAY = "bpay"
@@ -137,6 +142,9 @@ class PaymentMethod(enum.StrEnum):
 
 
 class TrustStatus(enum.StrEnum):
+    """A trust transaction stands as posted until it is reversed (by a transaction of its own,
+    never by an edit)."""
+
     POSTED = "posted"
     REVERSED = "reversed"
 
@@ -186,6 +194,10 @@ class TrustAccount(Base):
 
 
 class TrustTransaction(PostedTransactionMixin, Base):
+    """One movement of trust money (receipt, payment, journal, transfer, interest, deposit or a
+    reversal): a gap-free number per kind, its matters' signed ledger entries and one journal; written
+    only by `post_trust`, so no matter's ledger goes below zero."""
+
     __tablename__ = "trust_transaction"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -77,6 +77,9 @@ INTEREST_INCOME_CODE = "4-3000"
 
 
 class Jurisdiction(enum.StrEnum):
+    """The state whose trust account law the practice follows: it decides whether statutory
+    deposits are kept and where interest goes."""
+
     NSW = "NSW"
     VIC = "VIC"
     QLD = "QLD"
@@ -111,6 +114,9 @@ DEFAULT_AUTHORITIES = {
 
 
 class InterestDestination(enum.StrEnum):
+    """Who trust account interest is credited to: the matters pro rata, the practice, or the
+    statutory body."""
+
     MATTERS = "matters"
     PRACTICE = "practice"
     STATUTORY = "statutory"
