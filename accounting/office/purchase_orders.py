@@ -24,7 +24,7 @@ from accounting.ledger.practice import get_practice
 from accounting.ledger.tax import TaxCode
 from accounting.lookup import fetch, page_of, valid_id
 from accounting.money import CENT, ZERO, Money, format_money
-from accounting.office.suppliers import MAX_LINES, Supplier, check_expense_account, line_gst
+from accounting.office.suppliers import MAX_LINES, GstFreeCheckbox, Supplier, check_expense_account, line_gst
 from accounting.parties.users import User
 from accounting.sequences import next_number
 
@@ -96,7 +96,7 @@ class PurchaseOrderLine(Base):
 
 
 @dataclass(frozen=True)
-class OrderLineInput:
+class OrderLineInput(GstFreeCheckbox):
     """One typed order line. `gst_free` is the form's GST-free checkbox; `tax` is the tax code it
     stands for."""
 
@@ -105,10 +105,6 @@ class OrderLineInput:
     unit_price: Decimal
     account_id: int | None
     gst_free: bool = False
-
-    @property
-    def tax(self) -> TaxCode:
-        return TaxCode.GST_FREE if self.gst_free else TaxCode.GST
 
 
 @dataclass(frozen=True)

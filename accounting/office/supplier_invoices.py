@@ -47,7 +47,7 @@ from accounting.office.supplier_documents import (
     SupplierInvoiceLine,
     SupplierPayment,
 )
-from accounting.office.suppliers import MAX_LINES, Supplier, check_expense_account, line_gst
+from accounting.office.suppliers import MAX_LINES, GstFreeCheckbox, Supplier, check_expense_account, line_gst
 from accounting.parties.users import User
 from accounting.sequences import next_number
 
@@ -60,7 +60,7 @@ for _kind, _prefix in {"purchase_invoice": "PU-", "ap_payment": "AP-"}.items():
 
 
 @dataclass(frozen=True)
-class InvoiceLineInput:
+class InvoiceLineInput(GstFreeCheckbox):
     """One typed line: a GST-exclusive amount charged to an account. `gst_free` is the form's
     GST-free checkbox; `tax` is the tax code it stands for."""
 
@@ -68,10 +68,6 @@ class InvoiceLineInput:
     amount: Decimal
     account_id: int | None
     gst_free: bool = False
-
-    @property
-    def tax(self) -> TaxCode:
-        return TaxCode.GST_FREE if self.gst_free else TaxCode.GST
 
 
 @dataclass(frozen=True)

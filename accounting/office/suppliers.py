@@ -88,6 +88,17 @@ def check_expense_account(session: Session, account_id, field: str, label: str =
     return account
 
 
+class GstFreeCheckbox:
+    """A typed supplier-document line whose tax comes from the form's GST-free checkbox:
+    `gst_free` is the box, `tax` the tax code it stands for."""
+
+    gst_free: bool
+
+    @property
+    def tax(self) -> TaxCode:
+        return TaxCode.GST_FREE if self.gst_free else TaxCode.GST
+
+
 def line_gst(amount: Decimal, tax: TaxCode, rate: Decimal) -> Decimal:
     """The GST on one supplier document's line: none when GST-free."""
     return ZERO if tax == TaxCode.GST_FREE else gst_on(amount, rate)
