@@ -172,12 +172,8 @@ def _seed_suppliers(session, admin, today):
 
 def _seed_trust(session, admin, today):
     """Money in trust for three matters: deposits held, a settlement paid out, a journal between matters."""
-    from accounting.trust.ledger import (
-        ensure_default_trust_account,
-        record_payment,
-        record_receipt,
-        record_trust_journal,
-    )
+    from accounting.trust.accounts import ensure_default_trust_account
+    from accounting.trust.posting import record_payment, record_receipt, record_trust_journal
 
     account = ensure_default_trust_account(session)
     matters = _matters(session)

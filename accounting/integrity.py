@@ -45,7 +45,8 @@ def find_problems(session: Session) -> list[str]:
 def trust_problems(session: Session) -> list[str]:
     """Trust money: no matter below zero, and ledgers, cash book and liability in agreement."""
     from accounting.parties.clients import Matter
-    from accounting.trust.ledger import matter_balances, trust_accounts, trust_position
+    from accounting.trust.accounts import trust_accounts
+    from accounting.trust.ledger import matter_balances, trust_position
 
     problems = []
     for account in trust_accounts(session, include_closed=True):

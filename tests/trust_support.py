@@ -13,14 +13,9 @@ from sqlalchemy import func, select
 from accounting.ledger.tax import TaxCode
 from accounting.office.billing import BillLineInput, approve_bill, create_bill
 from accounting.parties.clients import ClientDetails, open_matter, save_client
-from accounting.trust.ledger import (
-    TrustTransaction,
-    create_trust_account,
-    ensure_default_trust_account,
-    matter_balance,
-    record_payment,
-    record_receipt,
-)
+from accounting.trust.accounts import create_trust_account, ensure_default_trust_account
+from accounting.trust.ledger import TrustTransaction, matter_balance
+from accounting.trust.posting import record_payment, record_receipt
 from accounting.trust.reconciliation import save_statement
 from accounting.trust.transfers import TransferLine, transfer_to_office
 

@@ -14,7 +14,9 @@ from accounting.ledger.accounts import Account
 from accounting.ledger.tax import TaxCode
 from accounting.office.billing import BillLineInput, approve_bill, create_bill
 from accounting.parties.clients import ClientDetails, open_matter, save_client
-from accounting.trust.ledger import TrustTransaction, ensure_default_trust_account, record_receipt
+from accounting.trust.accounts import ensure_default_trust_account
+from accounting.trust.ledger import TrustTransaction
+from accounting.trust.posting import record_receipt
 from tests.browser.conftest import ARTIFACTS
 
 # The month reconciled must have ended: the last full month before today.

@@ -10,7 +10,8 @@ from accounting.ledger.accounts import Account
 from accounting.ledger.tax import TaxCode
 from accounting.office.billing import BillLineInput, approve_bill, create_bill
 from accounting.parties.clients import ClientDetails, open_matter, save_client
-from accounting.trust.ledger import ensure_default_trust_account, record_receipt
+from accounting.trust.accounts import ensure_default_trust_account
+from accounting.trust.posting import record_receipt
 from tests.browser.conftest import ARTIFACTS
 
 JULY = date(2026, 7, 1)

@@ -8,24 +8,24 @@ from sqlalchemy import func, select
 
 from accounting.errors import InvalidAccount, InvalidAmount, InvalidReversal, LedgerError, PeriodLocked
 from accounting.ledger.journals import LineInput, post
+from accounting.trust.accounts import close_trust_account, create_trust_account, ensure_default_trust_account
 from accounting.trust.ledger import (
     TrustAccount,
     TrustKind,
     TrustLedgerEntry,
     TrustStatus,
     TrustTransaction,
-    close_trust_account,
-    create_trust_account,
-    ensure_default_trust_account,
     get_trust_account,
     matter_balance,
+    trust_position,
+)
+from accounting.trust.posting import (
     record_payment,
     record_receipt,
     record_trust_journal,
     reverse_trust_transaction,
-    trust_position,
 )
-from accounting.trust.transfers import lodge_statutory_deposit
+from accounting.trust.statutory import lodge_statutory_deposit
 from tests.support import outcomes, run_at_once
 
 ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accounting.errors import LedgerError, PeriodLocked
+from accounting.trust.interest import record_interest
 from accounting.trust.reconciliation import (
     TrustReconciliation,
     TrustStatement,
@@ -20,7 +21,8 @@ from accounting.trust.reconciliation import (
     three_way,
     unmatch_line,
 )
-from accounting.trust.transfers import lodge_statutory_deposit, record_interest, save_trust_settings
+from accounting.trust.settings import save_trust_settings
+from accounting.trust.statutory import lodge_statutory_deposit
 from tests.support import outcomes, run_at_once
 
 ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

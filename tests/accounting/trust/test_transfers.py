@@ -12,32 +12,27 @@ from accounting.ledger.journals import JournalLine
 from accounting.office import billing as billing_module
 from accounting.office.billing import Bill, BillEvent, get_bill
 from accounting.parties.clients import MatterStatus
+from accounting.trust.accounts import controlled_accounts
+from accounting.trust.interest import InterestShare, proportional_shares, record_interest
 from accounting.trust.ledger import (
     TrustKind,
     TrustStatus,
     TrustTransaction,
     matter_balance,
-    record_receipt,
     statutory_deposit_balance,
     trust_position,
 )
+from accounting.trust.posting import record_receipt
+from accounting.trust.reports import account_ledger
+from accounting.trust.settings import get_trust_settings, save_trust_settings
+from accounting.trust.statutory import lodge_statutory_deposit, statutory_ledger, withdraw_statutory_deposit
 from accounting.trust.transfers import (
-    InterestShare,
     TransferLine,
     TrustTransferLink,
-    account_ledger,
-    controlled_accounts,
-    get_trust_settings,
-    lodge_statutory_deposit,
-    proportional_shares,
-    record_interest,
     reverse_trust_transfer,
-    save_trust_settings,
-    statutory_ledger,
     transfer_candidates,
     transfer_for_payment,
     transfer_to_office,
-    withdraw_statutory_deposit,
 )
 from tests.support import outcomes, run_at_once
 from tests.trust_support import Trust
