@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from accounting.audit import AuditEvent, record
-from accounting.errors import LedgerError, NotFound
+from accounting.errors import LedgerError, MatterClosed, NotFound
 from accounting.ledger.accounts import Account, AccountRole, AccountType, account_for_role, create_account
 from accounting.lookup import clean_text
 from accounting.money import ZERO, format_money
@@ -162,7 +162,7 @@ def reopen_trust_account(session: Session, user: User | None, trust_account_id, 
         raise LedgerError(f"{trust_account.name} is open: only a closed trust account can be reopened.")
     matter = trust_account.matter
     if matter is not None and matter.status != MatterStatus.OPEN:
-        raise LedgerError(f"{trust_account.name} is controlled money for matter {matter.number}, which is "
+        raise MatterClosed(f"{trust_account.name} is controlled money for matter {matter.number}, which is "
                            "closed: reopen the matter first.")
     if trust_account.account.archived:
         raise LedgerError(f"{trust_account.account.label} is archived in the chart of accounts: restore it "

@@ -20,7 +20,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounting.errors import InvalidAccount, InvalidAmount, LedgerError
+from accounting.errors import InvalidAccount, InvalidAmount, LedgerError, MatterClosed
 from accounting.ledger.accounts import Account, AccountType, create_account
 from accounting.ledger.journals import LineInput
 from accounting.lookup import clean_text, valid_id
@@ -164,7 +164,7 @@ def _interest_shares(session: Session, shares: list[InterestShare], amount: Deci
         if matter is None:
             raise LedgerError("Choose a matter.", share.field)
         if matter.status != MatterStatus.OPEN:
-            raise LedgerError(f"Matter {matter.number} is closed: it cannot take interest.", share.field)
+            raise MatterClosed(f"Matter {matter.number} is closed: it cannot take interest.", share.field)
         if matter.id in seen:
             raise LedgerError(f"Matter {matter.number} is listed twice.", share.field)
         seen.add(matter.id)

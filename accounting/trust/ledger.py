@@ -34,9 +34,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 
 from accounting.base import Base, PostedTransactionMixin, utcnow
 from accounting.errors import (
+    AlreadyUndone,
     InvalidAccount,
     InvalidReversal,
     LedgerError,
+    MatterClosed,
     NotFound,
     PeriodLocked,
     TransactionLocked,
@@ -220,11 +222,10 @@ class TrustTransaction(PostedTransactionMixin, Base):
 
     def reversal_refusal(self) -> LedgerError | None:
         """Why this cannot be reversed, as the named error to raise; None when it can be."""
-        named = TransactionLocked if self.is_locked() else InvalidReversal
         if self.reverses_id is not None:
-            return named("This is itself a reversal; a reversal is never reversed.")
+            return InvalidReversal("This is itself a reversal; a reversal is never reversed.")
         if self.status == TrustStatus.REVERSED:
-            return named(f"{self.number} has already been reversed.")
+            return AlreadyUndone(f"{self.number} has already been reversed.")
         if self.is_locked():
             return TransactionLocked(f"Locked: {self.locked_reason}. Unlink it in Integrations first.")
         return None
@@ -275,7 +276,7 @@ def matter_for_trust(session: Session, matter_id, field: str) -> Matter:
     if matter is None:
         raise LedgerError("Choose a matter.", field)
     if matter.status != MatterStatus.OPEN:
-        raise LedgerError(f"Matter {matter.number} is closed: trust money cannot move for it. "
+        raise MatterClosed(f"Matter {matter.number} is closed: trust money cannot move for it. "
                            "Reopen the matter first.", field)
     return matter
 

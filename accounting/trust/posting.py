@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.audit import record
-from accounting.errors import InvalidAmount, InvalidReversal, LedgerError
+from accounting.errors import InvalidAmount, InvalidReversal, LedgerError, WouldOverdraw
 from accounting.ledger.journals import LineInput, post, reverse
 from accounting.ledger.practice import get_practice
 from accounting.lookup import clean_text
@@ -105,7 +105,7 @@ def _check_draws(session: Session, trust_account: TrustAccount, entries: list[tu
             continue
         available = matter_balance(session, trust_account, matter.id)
         if available + change < ZERO:
-            raise InvalidAmount(
+            raise WouldOverdraw(
                 f"That would overdraw matter {matter.number}'s trust ledger: "
                 f"{format_money(available)} is available in {trust_account.name}.", field)
 
@@ -133,7 +133,7 @@ def _check_cash(session: Session, trust_account: TrustAccount, gl_lines, field: 
         return
     cash = account_balance(session, trust_account.account_id)
     if cash + change < ZERO:
-        raise InvalidAmount(
+        raise WouldOverdraw(
             f"{trust_account.name} has {format_money(cash)} in the bank (the rest of the matters' money "
             "is lodged as a statutory deposit): withdraw from the deposit first.", field)
 

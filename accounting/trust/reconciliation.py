@@ -35,7 +35,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 
 from accounting.audit import record
 from accounting.base import Base, utcnow
-from accounting.errors import LedgerError, NotFound
+from accounting.errors import DocumentLocked, LedgerError, NotFound
 from accounting.lookup import clean_text, fetch, valid_id
 from accounting.money import ZERO, Money, format_money, parse_money
 from accounting.office.banking import parse_csv_statement, parse_statement
@@ -266,7 +266,7 @@ def _statement_line(session: Session, trust_account: TrustAccount, line_id) -> T
 
 def _check_open(trust_account: TrustAccount, line: TrustStatementLine) -> None:
     if trust_account.reconciled_to is not None and line.date <= trust_account.reconciled_to:
-        raise LedgerError(f"The line of {line.date:%d %b %Y} is in a reconciled period (to "
+        raise DocumentLocked(f"The line of {line.date:%d %b %Y} is in a reconciled period (to "
                              f"{trust_account.reconciled_to:%d %b %Y}): it cannot change.", "transaction")
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accounting.errors import InvalidAmount, LedgerError
+from accounting.errors import LedgerError, WouldOverdraw
 from accounting.ledger.accounts import Account, AccountType, create_account
 from accounting.ledger.journals import JournalLine, LineInput
 from accounting.lookup import clean_text
@@ -75,7 +75,7 @@ def lodge_statutory_deposit(session: Session, user: User | None, *, trust_accoun
     description = clean_text(description, MAX_DESCRIPTION, "description", "the description")
     cash = account_balance(session, trust_account.account_id)
     if amount > cash:
-        raise InvalidAmount(f"{trust_account.name} holds {format_money(cash)}: a deposit cannot be more "
+        raise WouldOverdraw(f"{trust_account.name} holds {format_money(cash)}: a deposit cannot be more "
                             "than that.", "amount")
     deposit = statutory_account(session, user, trust_account)
     authority = get_trust_settings(session).authority
@@ -96,7 +96,7 @@ def withdraw_statutory_deposit(session: Session, user: User | None, *, trust_acc
     description = clean_text(description, MAX_DESCRIPTION, "description", "the description")
     held = statutory_deposit_balance(session, trust_account)
     if amount > held:
-        raise InvalidAmount(f"The statutory deposit holds {format_money(held)}: withdraw no more than that.",
+        raise WouldOverdraw(f"The statutory deposit holds {format_money(held)}: withdraw no more than that.",
                             "amount")
     authority = get_trust_settings(session).authority
     label = f"Statutory deposit withdrawn from {authority}"[:200]
@@ -114,12 +114,12 @@ def check_statutory_reversal(session: Session, original: TrustTransaction) -> No
     if original.kind is TrustKind.STATUTORY_DEPOSIT:
         held = statutory_deposit_balance(session, trust_account)
         if original.amount > held and original.status is TrustStatus.POSTED:
-            raise InvalidAmount(f"The statutory deposit holds {format_money(held)}: reversing "
+            raise WouldOverdraw(f"The statutory deposit holds {format_money(held)}: reversing "
                                 f"{original.number} ({format_money(original.amount)}) would overdraw it.")
     else:
         cash = account_balance(session, trust_account.account_id)
         if original.amount > cash and original.status is TrustStatus.POSTED:
-            raise InvalidAmount(f"{trust_account.name} holds {format_money(cash)}: reversing "
+            raise WouldOverdraw(f"{trust_account.name} holds {format_money(cash)}: reversing "
                                 f"{original.number} ({format_money(original.amount)}) would overdraw it.")
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import ForeignKey, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from accounting.base import Base
-from accounting.errors import InvalidAccount, InvalidAmount, LedgerError
+from accounting.errors import InvalidAccount, InvalidReversal, LedgerError, MatterClosed, WouldOverdraw
 from accounting.ledger.accounts import Account, AccountRole, account_for_role, office_bank_accounts
 from accounting.ledger.journals import LineInput
 from accounting.ledger.practice import get_practice
@@ -216,13 +216,13 @@ def _check_transfer(bill: Bill, line: TransferLine, amount: Decimal, available: 
     if bill.status != BillStatus.POSTED:
         raise LedgerError(f"{name} is voided: nothing can be paid to it.", line.bill_error_field)
     if bill.matter.status != MatterStatus.OPEN:
-        raise LedgerError(f"Matter {bill.matter.number} is closed: trust money cannot move for it.",
+        raise MatterClosed(f"Matter {bill.matter.number} is closed: trust money cannot move for it.",
                            line.field)
     if amount > bill.owed:
-        raise InvalidAmount(f"{name}: that is more than is owed ({format_money(bill.owed)} owing).",
+        raise WouldOverdraw(f"{name}: that is more than is owed ({format_money(bill.owed)} owing).",
                             line.field)
     if amount > available:
-        raise InvalidAmount(
+        raise WouldOverdraw(
             f"{name}: that would overdraw matter {bill.matter.number}'s trust ledger: "
             f"{format_money(max(available, ZERO))} is available in {trust_account.name}.", line.field)
     if when < bill.date:
@@ -289,7 +289,7 @@ def reverse_trust_transfer(session: Session, user: User | None, transaction_id, 
     original = get_trust_transaction(session, transaction_id, for_update=True)
     link = link_of(session, original.id)
     if link is not None and link.interest_id is not None:
-        raise LedgerError(f"{original.number} passes on interest {link.interest.number}: reverse the "
+        raise InvalidReversal(f"{original.number} passes on interest {link.interest.number}: reverse the "
                               "interest and its payout goes with it.")
     if link is not None and link.bill_event_id is not None:
         reversal = reverse_trust_transaction(session, user, original.id, date=date, reason=reason)

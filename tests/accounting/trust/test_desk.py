@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from accounting.audit import AuditEvent
-from accounting.errors import LedgerError, NotFound
+from accounting.errors import LedgerError, MatterClosed, NotFound
 from accounting.trust.accounts import (
     account_history,
     close_trust_account,
@@ -149,7 +149,7 @@ def test_controlled_money_reopens_only_while_its_matter_is_open(trust):
     close_trust_account(trust.s, None, controlled.id)
     trust.estate.status = "closed"
     trust.s.commit()
-    with pytest.raises(LedgerError, match=f"{trust.estate.number}, which is closed: reopen the matter"):
+    with pytest.raises(MatterClosed, match=f"{trust.estate.number}, which is closed: reopen the matter"):
         reopen_trust_account(trust.s, None, controlled.id, "More funds")
     trust.s.rollback()
     trust.estate.status = "open"

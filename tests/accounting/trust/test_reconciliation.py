@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.errors import LedgerError, PeriodLocked
+from accounting.errors import DocumentLocked, LedgerError, PeriodLocked
 from accounting.trust.interest import record_interest
 from accounting.trust.reconciliation import (
     TrustReconciliation,
@@ -203,7 +203,7 @@ def test_months_are_reconciled_in_order_and_once(trust):
 def test_a_line_in_a_reconciled_period_cannot_be_unmatched(trust):
     reconciled_july(trust)
     line = trust.s.scalar(select(TrustStatementLine))
-    with pytest.raises(LedgerError, match="reconciled period"):
+    with pytest.raises(DocumentLocked, match="reconciled period"):
         unmatch_line(trust.s, None, trust.account, line.id)
     assert line.transaction_id is not None
 
