@@ -14,8 +14,20 @@ from sqlalchemy.orm import Session
 from accounting.ledger.accounts import Account, AccountRole, account_for_role, install_default_chart
 from accounting.ledger.journals import LineInput, post
 from accounting.ledger.practice import get_practice
+from accounting.office import billing
+from accounting.office.supplier_invoices import (
+    InvoiceDetails,
+    InvoiceLineInput,
+    approve_invoice,
+    create_invoice,
+    pay_invoice,
+)
+from accounting.office.suppliers import SupplierDetails, save_supplier
+from accounting.office.work_in_progress import bill_from_entries, record_entry
 from accounting.parties.clients import ClientDetails, Matter, add_person, open_matter, save_client
 from accounting.parties.users import Role, User, create_user, find_user_by_email
+from accounting.trust import posting as trust_posting
+from accounting.trust.accounts import ensure_default_trust_account
 
 ADMIN_EMAIL = "admin@example.com"
 STAFF_EMAIL = "staff@example.com"
@@ -115,9 +127,6 @@ def _matters(session) -> list[Matter]:
 
 def _seed_billing(session, admin, today):
     """Work in progress on each matter; some billed, one part paid, one paid in full."""
-    from accounting.office.billing import approve_bill, record_payment
-    from accounting.office.work_in_progress import bill_from_entries, record_entry
-
     bank = account_for_role(session, AccountRole.OFFICE_BANK)
     start = today - timedelta(days=40)
     for index, matter in enumerate(_matters(session)[:6]):
@@ -131,25 +140,17 @@ def _seed_billing(session, admin, today):
             continue  # left unbilled: work in progress to bill in the demo
         bill = bill_from_entries(session, admin, matter_id=matter.id, entry_ids=[e.id for e in entries],
                                  date=start + timedelta(days=index + 7))
-        approve_bill(session, admin, bill)
+        billing.approve_bill(session, admin, bill)
         if index == 0:
-            record_payment(session, admin, bill.id, amount=bill.total, bank_account_id=bank.id,
-                           date=bill.date + timedelta(days=5), reference="EFT")
+            billing.record_payment(session, admin, bill.id, amount=bill.total, bank_account_id=bank.id,
+                                   date=bill.date + timedelta(days=5), reference="EFT")
         elif index == 1:
-            record_payment(session, admin, bill.id, amount=Decimal("500.00"), bank_account_id=bank.id,
-                           date=bill.date + timedelta(days=9), reference="Part payment")
+            billing.record_payment(session, admin, bill.id, amount=Decimal("500.00"),
+                                   bank_account_id=bank.id, date=bill.date + timedelta(days=9),
+                                   reference="Part payment")
 
 
 def _seed_suppliers(session, admin, today):
-    from accounting.office.supplier_invoices import (
-        InvoiceDetails,
-        InvoiceLineInput,
-        approve_invoice,
-        create_invoice,
-        pay_invoice,
-    )
-    from accounting.office.suppliers import SupplierDetails, save_supplier
-
     code = {a.code: a for a in session.execute(select(Account)).scalars()}
     bank = account_for_role(session, AccountRole.OFFICE_BANK)
     when = today - timedelta(days=30)
@@ -172,13 +173,6 @@ def _seed_suppliers(session, admin, today):
 
 def _seed_trust(session, admin, today):
     """Money in trust for three matters: deposits held, a settlement paid out, a journal between matters."""
-    from accounting.trust.ledger import (
-        ensure_default_trust_account,
-        record_payment,
-        record_receipt,
-        record_trust_journal,
-    )
-
     account = ensure_default_trust_account(session)
     matters = _matters(session)
     start = today - timedelta(days=35)
@@ -186,16 +180,18 @@ def _seed_trust(session, admin, today):
                 (matters[2], "Bayside Constructions Pty Ltd", "12000.00", "Funds for expert reports"),
                 (matters[4], "The Okafor Family Trust", "3300.00", "Costs in advance"))
     for offset, (matter, payer, amount, description) in enumerate(receipts):
-        record_receipt(session, admin, trust_account_id=account.id, matter_id=matter.id,
-                       date=start + timedelta(days=offset), amount=Decimal(amount), payer=payer, method="eft",
-                       description=description)
-    record_payment(session, admin, trust_account_id=account.id, matter_id=matters[0].id,
-                   date=start + timedelta(days=10), amount=Decimal("8500.00"), payee="Vendor's agent",
-                   method="eft", authority="Contract of sale, clause 3", description="Deposit to agent")
-    record_trust_journal(session, admin, trust_account_id=account.id, from_matter_id=matters[2].id,
-                         to_matter_id=matters[3].id, date=start + timedelta(days=12),
-                         amount=Decimal("2000.00"),
-                         authority="Alan Brooks, email of the day", description="Funds for the lease matter")
+        trust_posting.record_receipt(
+            session, admin, trust_account_id=account.id, matter_id=matter.id,
+            date=start + timedelta(days=offset), amount=Decimal(amount), payer=payer, method="eft",
+            description=description)
+    trust_posting.record_payment(
+        session, admin, trust_account_id=account.id, matter_id=matters[0].id,
+        date=start + timedelta(days=10), amount=Decimal("8500.00"), payee="Vendor's agent",
+        method="eft", authority="Contract of sale, clause 3", description="Deposit to agent")
+    trust_posting.record_trust_journal(
+        session, admin, trust_account_id=account.id, from_matter_id=matters[2].id,
+        to_matter_id=matters[3].id, date=start + timedelta(days=12), amount=Decimal("2000.00"),
+        authority="Alan Brooks, email of the day", description="Funds for the lease matter")
 
 
 def ensure_admin(session: Session, email: str, password: str, name: str = "Admin") -> User:

@@ -54,12 +54,14 @@ class MatterClosed(LedgerError):
     """A closed matter (or one whose client is archived) takes no new work, bills or trust money."""
 
 
-class WouldOverdraw(LedgerError):
-    """The money asked for is more than the matter, account or document holds."""
+class WouldOverdraw(InvalidAmount):
+    """The money asked for is more than the matter, account or document holds (an amount the
+    field beside it cannot take)."""
 
 
-class AlreadyUndone(LedgerError):
-    """A payment, application or transaction that was already undone, voided or reversed."""
+class AlreadyUndone(InvalidReversal):
+    """A payment, application or transaction that was already undone, voided or reversed (so it
+    cannot be reversed again)."""
 
 
 class DocumentLocked(TransactionLocked):

@@ -11,6 +11,9 @@ from accounting.audit import record
 from accounting.ledger.journals import Journal, JournalLine
 from accounting.money import ZERO, format_money
 from accounting.office import bill_totals
+from accounting.parties.clients import Matter
+from accounting.trust.accounts import trust_accounts
+from accounting.trust.ledger import matter_balances, trust_position
 
 
 def find_problems(session: Session) -> list[str]:
@@ -44,9 +47,6 @@ def find_problems(session: Session) -> list[str]:
 
 def trust_problems(session: Session) -> list[str]:
     """Trust money: no matter below zero, and ledgers, cash book and liability in agreement."""
-    from accounting.parties.clients import Matter
-    from accounting.trust.ledger import matter_balances, trust_accounts, trust_position
-
     problems = []
     for account in trust_accounts(session, include_closed=True):
         for matter_id, balance in matter_balances(session, account).items():

@@ -43,7 +43,8 @@ from accounting.trust.reconciliation import (
     TrustStatementLine,
     TrustUnpresentedItem,
 )
-from accounting.trust.transfers import TrustSettings, TrustTransferLink
+from accounting.trust.settings import TrustSettings
+from accounting.trust.transfers import TrustTransferLink
 
 __all__ = [
     "Account", "AuditEvent", "BankMatch", "BankTransaction", "BankTransactionLine", "BankTransfer", "Base",

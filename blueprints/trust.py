@@ -1,6 +1,6 @@
 """Trust desk: trust accounts and their three-way position, receipts (with a printable receipt),
 payments, matter-to-matter trust journals and reversals. Every movement goes through
-accounting/trust/ledger.py; these views only parse forms and show the books' refusals beside the fields."""
+accounting/trust/posting.py; these views only parse forms and show the books' refusals beside the fields."""
 
 from contextlib import suppress
 from datetime import date
@@ -15,25 +15,29 @@ from wtforms.validators import InputRequired, Length
 from accounting.errors import LedgerError, NotFound
 from accounting.ledger.practice import get_practice
 from accounting.parties.clients import Matter, MatterStatus, search_matters
+from accounting.trust.accounts import (
+    account_history,
+    close_trust_account,
+    create_trust_account,
+    reopen_trust_account,
+    trust_accounts,
+)
 from accounting.trust.ledger import (
     PaymentMethod,
     TrustAccountKind,
     TrustKind,
-    account_history,
-    close_trust_account,
-    create_trust_account,
     get_trust_account,
     get_trust_transaction,
     list_trust_transactions,
     matter_balance,
     matter_trust_balances,
+    trust_position,
+)
+from accounting.trust.posting import (
     record_payment,
     record_receipt,
     record_trust_journal,
-    reopen_trust_account,
     reverse_trust_transaction,
-    trust_accounts,
-    trust_position,
 )
 from accounting.trust.words import amount_in_words
 from blueprints.pages import admin_required, committing, page_number, render

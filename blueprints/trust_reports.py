@@ -15,7 +15,8 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from accounting.errors import LedgerError, NotFound
-from accounting.trust.ledger import TrustAccount, get_trust_account, trust_accounts
+from accounting.trust.accounts import trust_accounts
+from accounting.trust.ledger import TrustAccount, get_trust_account
 from accounting.trust.reconciliation import (
     get_reconciliation,
     match_line,

@@ -15,14 +15,29 @@ from accounting.ledger.accounts import office_bank_accounts
 from accounting.money import parse_money
 from accounting.office import billing
 from accounting.trust import transfers as books
+from accounting.trust.accounts import controlled_accounts, get_controlled_account, trust_accounts
+from accounting.trust.interest import (
+    InterestShare,
+    interest_history,
+    interest_income_accounts,
+    proportional_shares,
+    record_interest,
+)
 from accounting.trust.ledger import (
     TrustAccountKind,
     get_trust_account,
     get_trust_transaction,
     matter_balances,
     statutory_deposit_balance,
-    trust_accounts,
 )
+from accounting.trust.reports import account_ledger
+from accounting.trust.settings import (
+    InterestDestination,
+    Jurisdiction,
+    get_trust_settings,
+    save_trust_settings,
+)
+from accounting.trust.statutory import lodge_statutory_deposit, statutory_ledger, withdraw_statutory_deposit
 from blueprints.pages import admin_required, committing, render
 from extensions import db
 
@@ -104,7 +119,7 @@ class InterestForm(AccountChoices, FlaskForm):
     date = _today_field("Date credited by the bank")
     amount = StringField("Interest")
     destination = SelectField("Where it goes", choices=[SelectChoice(d.value, d.label)
-                                                        for d in books.InterestDestination])
+                                                        for d in InterestDestination])
     income_account = SelectField("Income account (to the practice)", choices=[], validate_choice=False)
     office_bank_account = SelectField("Office bank account (to the practice)", choices=[],
                                       validate_choice=False)
@@ -113,7 +128,7 @@ class InterestForm(AccountChoices, FlaskForm):
     def offer_choices(self) -> None:
         self.offer_accounts()
         self.income_account.choices = [SelectChoice(str(a.id), a.label)
-                                       for a in books.interest_income_accounts(db.session)]
+                                       for a in interest_income_accounts(db.session)]
 
 
 class StatutoryForm(AccountChoices, FlaskForm):
@@ -127,9 +142,9 @@ class StatutoryForm(AccountChoices, FlaskForm):
 
 class SettingsForm(FlaskForm):
     jurisdiction = SelectField("State or territory", choices=[SelectChoice(j.value, j.label)
-                                                              for j in books.Jurisdiction])
+                                                              for j in Jurisdiction])
     interest_destination = SelectField("Trust interest goes", choices=[
-        SelectChoice(d.value, d.label) for d in books.InterestDestination])
+        SelectChoice(d.value, d.label) for d in InterestDestination])
     statutory_authority = _text_field("Statutory authority (blank: the usual body)", 150)
 
 
@@ -286,7 +301,7 @@ def reverse_transfer(transaction_id):
 @bp.route("/interest", methods=["GET", "POST"])
 def interest():
     """Record interest credited to a trust account and send it where the practice's settings say."""
-    settings = books.get_trust_settings(db.session)
+    settings = get_trust_settings(db.session)
     form = InterestForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.destination.data = settings.interest_destination.value
@@ -301,10 +316,10 @@ def interest():
         if not form.validate_on_submit():
             return _render_interest(form, account, matters, shares, settings, status=400)
         with committing(form) as saved:
-            done = books.record_interest(
+            done = record_interest(
                 db.session, current_user, trust_account_id=form.trust_account.data, date=form.date.data,
                 amount=form.amount.data, destination=form.destination.data,
-                shares=[books.InterestShare(m.id, shares[m.id], f"share-{m.id}") for m, _ in matters],
+                shares=[InterestShare(m.id, shares[m.id], f"share-{m.id}") for m, _ in matters],
                 income_account_id=form.income_account.data,
                 office_bank_account_id=form.office_bank_account.data,
                 reference=form.reference.data or "")
@@ -323,7 +338,7 @@ def _share_by_balance(form, account, matters, shares, settings):
     except LedgerError as error:
         form.amount.errors = [error.message]
         return _render_interest(form, account, matters, shares, settings, status=400)
-    split = books.proportional_shares({m.id: held for m, held in matters}, amount)
+    split = proportional_shares({m.id: held for m, held in matters}, amount)
     shares = {m.id: f"{split[m.id]:.2f}" if m.id in split else "" for m, _ in matters}
     return _render_interest(form, account, matters, shares, settings)
 
@@ -344,7 +359,7 @@ def _render_interest(form, account, matters, shares, settings, status=200, share
     if share_error is not None and (share_error.field or "").startswith("share-"):
         share_errors[share_error.field] = share_error.message
         form.form_errors.append("Please correct the matters' shares marked below.")
-    history = books.interest_history(db.session, account) if account else []
+    history = interest_history(db.session, account) if account else []
     return render("trust_transfers/interest.html", status=status, form=form, account=account, matters=matters,
                   shares=shares, share_errors=share_errors, settings=settings, history=history)
 
@@ -355,7 +370,7 @@ def _render_interest(form, account, matters, shares, settings, status=200, share
 @bp.route("/statutory", methods=["GET", "POST"])
 def statutory():
     """The statutory deposit ledger of a general trust account; lodge or withdraw (NSW and VIC)."""
-    settings = books.get_trust_settings(db.session)
+    settings = get_trust_settings(db.session)
     form = StatutoryForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.trust_account.data = request.args.get("account")
@@ -366,8 +381,8 @@ def statutory():
         if not settings.jurisdiction.requires_statutory_deposit:
             abort(404)
         if form.validate_on_submit():
-            post = (books.lodge_statutory_deposit if form.movement.data == "deposit"
-                    else books.withdraw_statutory_deposit)
+            post = (lodge_statutory_deposit if form.movement.data == "deposit"
+                    else withdraw_statutory_deposit)
             with committing(form) as saved:
                 done = post(db.session, current_user, trust_account_id=form.trust_account.data,
                             date=form.date.data, amount=form.amount.data, reference=form.reference.data or "")
@@ -378,7 +393,7 @@ def statutory():
         else:
             status = 400
         account = _chosen_account(form.trust_account.data)
-    ledger = books.statutory_ledger(db.session, account) if account else []
+    ledger = statutory_ledger(db.session, account) if account else []
     held = statutory_deposit_balance(db.session, account) if account else 0
     return render("trust_transfers/statutory.html", status=status, form=form, account=account, ledger=ledger,
                   held=held, settings=settings)
@@ -390,16 +405,16 @@ def statutory():
 @bp.route("/controlled")
 def controlled():
     """Controlled money accounts: one client's money each, with its matter and balance."""
-    return render("trust_transfers/controlled.html", accounts=books.controlled_accounts(db.session),
+    return render("trust_transfers/controlled.html", accounts=controlled_accounts(db.session),
                   desk=_desk_links())
 
 
 @bp.route("/controlled/<int:trust_account_id>")
 def controlled_ledger(trust_account_id):
     """One controlled money account's own ledger, with links to the trust desk's forms."""
-    account = books.get_controlled_account(db.session, trust_account_id)
+    account = get_controlled_account(db.session, trust_account_id)
     return render("trust_transfers/controlled_ledger.html", account=account,
-                  ledger=books.account_ledger(db.session, account), desk=_desk_links())
+                  ledger=account_ledger(db.session, account), desk=_desk_links())
 
 
 def _desk_links() -> dict[str, str]:
@@ -415,7 +430,7 @@ def _desk_links() -> dict[str, str]:
 @admin_required
 def settings():
     """The practice's trust settings: jurisdiction, where interest goes, the statutory authority."""
-    current = books.get_trust_settings(db.session)
+    current = get_trust_settings(db.session)
     form = SettingsForm(formdata=request.form if request.method == "POST" else None, obj=None)
     if request.method == "GET":
         form.jurisdiction.data = current.jurisdiction.value
@@ -426,7 +441,7 @@ def settings():
     if not form.validate_on_submit():
         return render("trust_transfers/settings.html", form=form, current=current, status=400)
     with committing(form) as saved:
-        books.save_trust_settings(db.session, current_user, jurisdiction=form.jurisdiction.data,
+        save_trust_settings(db.session, current_user, jurisdiction=form.jurisdiction.data,
                                   interest_destination=form.interest_destination.data,
                                   statutory_authority=form.statutory_authority.data or "")
     if saved.ok:

@@ -14,14 +14,9 @@ from accounting.ledger.tax import TaxCode
 from accounting.office.billing import approve_bill, create_bill
 from accounting.office.bills import BillLineInput
 from accounting.parties.clients import ClientDetails, open_matter, save_client
-from accounting.trust.ledger import (
-    TrustTransaction,
-    create_trust_account,
-    ensure_default_trust_account,
-    matter_balance,
-    record_payment,
-    record_receipt,
-)
+from accounting.trust.accounts import create_trust_account, ensure_default_trust_account
+from accounting.trust.ledger import TrustTransaction, matter_balance
+from accounting.trust.posting import record_payment, record_receipt
 from accounting.trust.reconciliation import save_statement
 from accounting.trust.transfers import TransferLine, transfer_to_office
 

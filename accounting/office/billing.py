@@ -73,12 +73,6 @@ from accounting.parties.clients import Client, Matter, MatterStatus
 from accounting.parties.users import User
 from accounting.sequences import next_number
 
-
-class Overpaying(WouldOverdraw, InvalidAmount):
-    """More than the bill owes (or the credit note has left): it would overdraw the document, and
-    it is still an InvalidAmount beside the amount field, as callers have always caught it."""
-
-
 # ---------------------------------------------------------------- lookups
 
 
@@ -378,7 +372,7 @@ def check_applicable(bill: Bill, amount: Decimal, when: date, what: str) -> None
     if amount <= ZERO:
         raise InvalidAmount("Enter an amount more than zero.", "amount")
     if amount > bill.owed:
-        raise Overpaying(f"That is more than is owed: {bill.number} has {format_money(bill.owed)} "
+        raise WouldOverdraw(f"That is more than is owed: {bill.number} has {format_money(bill.owed)} "
                          "owing.", "amount")
     if when < bill.date:
         raise LedgerError(f"The {what} cannot be dated before the bill ({bill.date:%d %b %Y}).", "date")

@@ -23,14 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from accounting.audit import record
-from accounting.errors import InvalidAmount, LedgerError
+from accounting.errors import InvalidAmount, LedgerError, WouldOverdraw
 from accounting.ledger.accounts import AccountRole, account_for_role
 from accounting.ledger.journals import Journal, LineInput, post, reverse
 from accounting.ledger.practice import get_practice
 from accounting.lookup import clean_text, fetch, valid_id
 from accounting.money import ZERO, format_money
 from accounting.office.billing import (
-    Overpaying,
     add_event,
     check_applicable,
     get_bill,
@@ -105,7 +104,7 @@ def _refuse_if_voided(note: CreditNote) -> None:
 
 def _refuse_more_than_left(note: CreditNote, amount: Decimal, field: str) -> None:
     if amount > note.remaining:
-        raise Overpaying(f"That is more than is left on {note.number}: "
+        raise WouldOverdraw(f"That is more than is left on {note.number}: "
                          f"{format_money(note.remaining)}.", field)
 
 

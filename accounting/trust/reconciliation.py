@@ -35,18 +35,26 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 
 from accounting.audit import record
 from accounting.base import Base, utcnow
-from accounting.errors import LedgerError, NotFound
+from accounting.errors import DocumentLocked, LedgerError, NotFound
+from accounting.lookup import clean_text, fetch, valid_id
 from accounting.money import ZERO, Money, format_money, parse_money
 from accounting.office.statement_files import parse_csv_statement, parse_statement
 from accounting.parties.users import User
-from accounting.trust.ledger import TrustAccount, TrustTransaction, get_trust_account
+from accounting.trust.ledger import (
+    TrustAccount,
+    TrustTransaction,
+    get_trust_account,
+    matter_balances,
+    statutory_deposit_balance,
+)
 from accounting.trust.reports import CashItem, cash_book_balance, cash_book_items
 
 MAX_LINES = 5000
 
 
 class TrustStatement(Base):
-    """A bank statement of a trust account: its period, opening and closing balances and lines."""
+    """A bank statement of a trust account: its period, opening and closing balances and lines.
+    Kept only when the closing balance follows from the opening balance and the lines."""
 
     __tablename__ = "trust_statement"
 
@@ -91,7 +99,8 @@ class TrustStatementLine(Base):
 
 
 class TrustReconciliation(Base):
-    """A completed, signed-off three-way reconciliation of one trust account at one month end."""
+    """A completed, signed-off three-way reconciliation of one trust account at one month end: one per
+    month end, signed in order by an admin, only when bank, cash book and client ledgers agree."""
 
     __tablename__ = "trust_reconciliation"
     __table_args__ = (UniqueConstraint("trust_account_id", "month_end",
@@ -129,7 +138,8 @@ class TrustReconciliation(Base):
 
 
 class TrustUnpresentedItem(Base):
-    """A cash book item not yet on the bank statement at a signed-off month end (as it stood then)."""
+    """A cash book item not yet on the bank statement at a signed-off month end, kept as it stood
+    then (it never changes with later matching)."""
 
     __tablename__ = "trust_unpresented_item"
 
@@ -246,20 +256,18 @@ def _lock(session: Session, trust_account: TrustAccount) -> None:
 
 
 def _statement_line(session: Session, trust_account: TrustAccount, line_id) -> TrustStatementLine:
-    try:
-        line_id = int(line_id)
-    except (TypeError, ValueError):
-        line_id = 0
-    line = session.get(TrustStatementLine, line_id, with_for_update=True) if 0 < line_id < 2**31 else None
-    if line is None or line.trust_account_id != trust_account.id:
-        raise NotFound("There is no such statement line.")
+    """The trust account's statement line `line_id`, locked, or NotFound (another account's too)."""
+    missing = "There is no such statement line."
+    line = fetch(session, TrustStatementLine, line_id, missing=missing, for_update=True)
+    if line.trust_account_id != trust_account.id:
+        raise NotFound(missing)
     return line
 
 
 def _check_open(trust_account: TrustAccount, line: TrustStatementLine) -> None:
     if trust_account.reconciled_to is not None and line.date <= trust_account.reconciled_to:
-        raise LedgerError(f"The line of {line.date:%d %b %Y} is in a reconciled period (to "
-                          f"{trust_account.reconciled_to:%d %b %Y}): it cannot change.", "transaction")
+        raise DocumentLocked(f"The line of {line.date:%d %b %Y} is in a reconciled period (to "
+                             f"{trust_account.reconciled_to:%d %b %Y}): it cannot change.", "transaction")
 
 
 def unmatched_items(session: Session, trust_account: TrustAccount) -> list[CashItem]:
@@ -285,10 +293,7 @@ def match_line(session: Session, user: User | None, trust_account: TrustAccount,
     if line.transaction_id is not None:
         raise LedgerError("That line is already matched: unmatch it first.", "transaction")
     items = {i.transaction.id: i for i in unmatched_items(session, trust_account)}
-    try:
-        item = items.get(int(transaction_id))
-    except (TypeError, ValueError):
-        item = None
+    item = items.get(valid_id(transaction_id))
     if item is None:
         raise LedgerError("Choose an unmatched cash book item of this trust account.", "transaction")
     if item.amount != line.amount:
@@ -438,8 +443,6 @@ def statement_for(session: Session, trust_account: TrustAccount, month_end: date
 def three_way(session: Session, trust_account: TrustAccount, month_end: date) -> ThreeWay:
     """Statement balance + unpresented deposits - unpresented withdrawals, the cash book and the
     client ledgers at a month end."""
-    from accounting.trust.ledger import matter_balances, statutory_deposit_balance
-
     statement = statement_for(session, trust_account, month_end)
     presented = set(session.scalars(select(TrustStatementLine.transaction_id).where(
         TrustStatementLine.trust_account_id == trust_account.id,
@@ -495,9 +498,7 @@ def sign_off(session: Session, user: User | None, trust_account_id, month, *, co
     trust_account = get_trust_account(session, trust_account_id, "trust_account", for_update=True)
     session.refresh(trust_account)
     month_end = parse_month(month)
-    comment = (comment or "").strip()
-    if len(comment) > 300:
-        raise LedgerError("Keep the comment under 300 characters.", "comment")
+    comment = clean_text(comment, 300, "comment", "the comment")
     problem = why_not_month(trust_account, month_end, today or date.today())
     if problem:
         raise LedgerError(problem, "month")
@@ -539,12 +540,6 @@ def reconciliations(session: Session, trust_account: TrustAccount) -> list[Trust
 
 
 def get_reconciliation(session: Session, reconciliation_id) -> TrustReconciliation:
-    try:
-        reconciliation_id = int(reconciliation_id)
-    except (TypeError, ValueError):
-        reconciliation_id = 0
-    found = (session.get(TrustReconciliation, reconciliation_id)
-             if 0 < reconciliation_id < 2**31 else None)
-    if found is None:
-        raise NotFound("There is no such trust reconciliation.")
-    return found
+    """The signed-off reconciliation `reconciliation_id`, or NotFound."""
+    return fetch(session, TrustReconciliation, reconciliation_id,
+                 missing="There is no such trust reconciliation.")

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, func, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from accounting.errors import LedgerError, NotFound
+from accounting.errors import LedgerError
 from accounting.ledger.journals import JournalLine
+from accounting.lookup import fetch
 from accounting.money import ZERO, from_cents
 from accounting.parties.clients import Matter
 from accounting.trust.ledger import (
@@ -25,15 +26,11 @@ from accounting.trust.ledger import (
     TrustPosition,
     TrustTransaction,
     account_balance,
+    cents_sum,
     matter_balance,
     matter_balances,
     trust_position,
 )
-
-
-def cents_sum(column):
-    """SUM of a Money column as integer cents (Money converts single values, not aggregates)."""
-    return func.coalesce(func.sum(type_coerce(column, BigInteger)), 0)
 
 
 def check_period(start: date, end: date, field: str = "from") -> None:
@@ -84,14 +81,7 @@ class MatterLedger:
 
 def get_matter(session: Session, matter_id) -> Matter:
     """The matter of a URL, or NotFound."""
-    try:
-        matter_id = int(matter_id)
-    except (TypeError, ValueError):
-        matter_id = 0
-    matter = session.get(Matter, matter_id) if 0 < matter_id < 2**31 else None
-    if matter is None:
-        raise NotFound("There is no such matter.")
-    return matter
+    return fetch(session, Matter, matter_id, missing="There is no such matter.")
 
 
 def _ledger_entries(session: Session, trust_account: TrustAccount, start: date, end: date,
@@ -167,6 +157,21 @@ def trust_ledger(session: Session, trust_account: TrustAccount, start: date, end
         ledger = ledgers[entry.matter_id]
         ledger.rows.append(LedgerRow(entry, entry.transaction, ledger.closing + entry.amount))
     return TrustLedgerBook(trust_account, start, end, list(ledgers.values()))
+
+
+def account_ledger(session: Session, trust_account: TrustAccount) -> list[tuple[TrustTransaction, Decimal,
+                                                                                 Decimal]]:
+    """A trust account's ledger, oldest first: (transaction, change to its matters, running balance)."""
+    rows = session.execute(
+        select(TrustTransaction, TrustLedgerEntry.amount)
+        .join(TrustLedgerEntry, TrustLedgerEntry.transaction_id == TrustTransaction.id)
+        .where(TrustTransaction.trust_account_id == trust_account.id)
+        .order_by(TrustTransaction.date, TrustTransaction.id, TrustLedgerEntry.id)).all()
+    ledger, running = [], ZERO
+    for transaction, change in rows:
+        running += change
+        ledger.append((transaction, change, running))
+    return ledger
 
 
 # ---- Trust cash book -----------------------------------------------------------------------------

@@ -31,7 +31,9 @@ def test_trust_ledgers_that_disagree_with_the_cash_book_are_reported(books):
 
     from accounting.integrity import find_problems
     from accounting.parties.clients import ClientDetails, open_matter, save_client
-    from accounting.trust.ledger import TrustLedgerEntry, ensure_default_trust_account, record_receipt
+    from accounting.trust.accounts import ensure_default_trust_account
+    from accounting.trust.ledger import TrustLedgerEntry
+    from accounting.trust.posting import record_receipt
 
     account = ensure_default_trust_account(books.session)
     client = save_client(books.session, books.admin, ClientDetails(kind="company", name="Acme Pty Ltd"))

@@ -9,14 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from accounting.ledger.journals import Journal, LineInput, post
-from accounting.trust.ledger import (
-    TrustAccount,
-    TrustKind,
-    TrustStatus,
-    TrustTransaction,
-    post_trust,
-    record_receipt,
-)
+from accounting.trust.ledger import TrustAccount, TrustKind, TrustStatus, TrustTransaction
+from accounting.trust.posting import post_trust, record_receipt
 from tests.support import html, text_of
 from tests.trust_support import Trust
 

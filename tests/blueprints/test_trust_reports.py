@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.trust.ledger import TrustTransaction, record_payment
+from accounting.trust.ledger import TrustTransaction
+from accounting.trust.posting import record_payment
 from accounting.trust.reconciliation import TrustReconciliation, TrustStatement, TrustStatementLine
 from tests.support import html, text_of
 

@@ -10,8 +10,10 @@ import pytest
 from accounting.ledger.journals import JournalLine
 from accounting.office.billing import get_bill
 from accounting.office.bills import BillEvent
-from accounting.trust.ledger import TrustTransaction, record_receipt, statutory_deposit_balance
-from accounting.trust.transfers import get_trust_settings, record_interest
+from accounting.trust.interest import record_interest
+from accounting.trust.ledger import TrustTransaction, statutory_deposit_balance
+from accounting.trust.posting import record_receipt
+from accounting.trust.settings import get_trust_settings
 from tests.support import html, text_of
 from tests.trust_support import Trust
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from accounting.parties.clients import ClientDetails, open_matter, save_client
 from accounting.parties.users import User
-from accounting.trust.ledger import close_trust_account, create_trust_account
+from accounting.trust.accounts import close_trust_account, create_trust_account
 from tests.browser.conftest import ARTIFACTS
 
 

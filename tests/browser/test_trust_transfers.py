@@ -11,7 +11,8 @@ from accounting.ledger.tax import TaxCode
 from accounting.office.billing import approve_bill, create_bill
 from accounting.office.bills import BillLineInput
 from accounting.parties.clients import ClientDetails, open_matter, save_client
-from accounting.trust.ledger import ensure_default_trust_account, record_receipt
+from accounting.trust.accounts import ensure_default_trust_account
+from accounting.trust.posting import record_receipt
 from tests.browser.conftest import ARTIFACTS
 
 JULY = date(2026, 7, 1)

@@ -18,15 +18,13 @@ from accounting.errors import LedgerError
 from accounting.ledger.journals import JournalLine
 from accounting.money import ZERO
 from accounting.parties.clients import ClientDetails, open_matter, save_client
-from accounting.trust.ledger import (
-    TrustTransaction,
-    ensure_default_trust_account,
-    matter_balances,
+from accounting.trust.accounts import ensure_default_trust_account
+from accounting.trust.ledger import TrustTransaction, matter_balances, trust_position
+from accounting.trust.posting import (
     record_payment,
     record_receipt,
     record_trust_journal,
     reverse_trust_transaction,
-    trust_position,
 )
 
 JULY = date(2026, 7, 1)

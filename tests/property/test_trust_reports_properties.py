@@ -16,11 +16,9 @@ from hypothesis import strategies as st
 from accounting.errors import LedgerError
 from accounting.money import ZERO
 from accounting.parties.clients import ClientDetails, open_matter, save_client
-from accounting.trust.ledger import (
-    TrustStatus,
-    TrustTransaction,
-    ensure_default_trust_account,
-    matter_balance,
+from accounting.trust.accounts import ensure_default_trust_account
+from accounting.trust.ledger import TrustStatus, TrustTransaction, matter_balance
+from accounting.trust.posting import (
     record_payment,
     record_receipt,
     record_trust_journal,

@@ -25,25 +25,19 @@ from accounting.office import bills
 from accounting.office.billing import approve_bill, create_bill
 from accounting.office.bills import Bill, BillEvent, BillLineInput, EventKind
 from accounting.parties.clients import ClientDetails, open_matter, save_client
+from accounting.trust.accounts import ensure_default_trust_account
+from accounting.trust.interest import InterestShare, record_interest
 from accounting.trust.ledger import (
     TrustKind,
     TrustStatus,
     TrustTransaction,
-    ensure_default_trust_account,
     matter_balances,
-    record_receipt,
     statutory_deposit_balance,
     trust_position,
 )
-from accounting.trust.transfers import (
-    InterestShare,
-    TransferLine,
-    lodge_statutory_deposit,
-    record_interest,
-    reverse_trust_transfer,
-    transfer_to_office,
-    withdraw_statutory_deposit,
-)
+from accounting.trust.posting import record_receipt
+from accounting.trust.statutory import lodge_statutory_deposit, withdraw_statutory_deposit
+from accounting.trust.transfers import TransferLine, reverse_trust_transfer, transfer_to_office
 
 JULY = date(2026, 7, 1)
 MATTERS = 3

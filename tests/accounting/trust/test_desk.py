@@ -1,5 +1,5 @@
-"""The trust desk's additions to accounting/trust/ledger.py: closing a trust account only when it holds
-nothing, and a matter's balances across trust accounts."""
+"""The trust desk: closing a trust account only when it holds nothing (accounting/trust/accounts.py),
+and a matter's balances across trust accounts."""
 
 from datetime import date
 from decimal import Decimal
@@ -8,18 +8,16 @@ import pytest
 from sqlalchemy import select
 
 from accounting.audit import AuditEvent
-from accounting.errors import LedgerError, NotFound
-from accounting.trust.ledger import (
-    TrustTransaction,
+from accounting.errors import LedgerError, MatterClosed, NotFound
+from accounting.trust.accounts import (
     account_history,
     close_trust_account,
     create_trust_account,
-    matter_trust_balances,
-    record_payment,
     reopen_trust_account,
-    reverse_trust_transaction,
     trust_accounts,
 )
+from accounting.trust.ledger import TrustTransaction, matter_trust_balances
+from accounting.trust.posting import record_payment, reverse_trust_transaction
 from tests.support import outcomes, run_at_once
 
 JULY = date(2026, 7, 1)
@@ -151,7 +149,7 @@ def test_controlled_money_reopens_only_while_its_matter_is_open(trust):
     close_trust_account(trust.s, None, controlled.id)
     trust.estate.status = "closed"
     trust.s.commit()
-    with pytest.raises(LedgerError, match=f"{trust.estate.number}, which is closed: reopen the matter"):
+    with pytest.raises(MatterClosed, match=f"{trust.estate.number}, which is closed: reopen the matter"):
         reopen_trust_account(trust.s, None, controlled.id, "More funds")
     trust.s.rollback()
     trust.estate.status = "open"

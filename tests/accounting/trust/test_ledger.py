@@ -6,26 +6,34 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.errors import InvalidAccount, InvalidAmount, InvalidReversal, LedgerError, PeriodLocked
+from accounting.errors import (
+    AlreadyUndone,
+    InvalidAccount,
+    InvalidReversal,
+    LedgerError,
+    MatterClosed,
+    PeriodLocked,
+    WouldOverdraw,
+)
 from accounting.ledger.journals import LineInput, post
+from accounting.trust.accounts import close_trust_account, create_trust_account, ensure_default_trust_account
 from accounting.trust.ledger import (
     TrustAccount,
     TrustKind,
     TrustLedgerEntry,
     TrustStatus,
     TrustTransaction,
-    close_trust_account,
-    create_trust_account,
-    ensure_default_trust_account,
     get_trust_account,
     matter_balance,
+    trust_position,
+)
+from accounting.trust.posting import (
     record_payment,
     record_receipt,
     record_trust_journal,
     reverse_trust_transaction,
-    trust_position,
 )
-from accounting.trust.transfers import lodge_statutory_deposit
+from accounting.trust.statutory import lodge_statutory_deposit
 from tests.support import outcomes, run_at_once
 
 ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -57,7 +65,7 @@ def test_a_payment_draws_on_the_matter_and_may_never_overdraw_it(trust):
     assert lines_of(payment) == [("2-2000", "400.00"), ("1-1100", "-400.00")]
     assert trust.balance() == D("600.00")
     trust.s.commit()
-    with pytest.raises(InvalidAmount, match=r"overdraw .*600\.00 is available") as refused:
+    with pytest.raises(WouldOverdraw, match=r"overdraw .*600\.00 is available") as refused:
         trust.pay("600.01")
     assert refused.value.field == "amount"
     trust.s.rollback()
@@ -67,7 +75,7 @@ def test_a_payment_draws_on_the_matter_and_may_never_overdraw_it(trust):
 
 def test_one_matters_money_never_pays_for_another(trust):
     trust.receive("1000.00", matter=trust.lease)
-    with pytest.raises(InvalidAmount, match="0.00 is available"):
+    with pytest.raises(WouldOverdraw, match="0.00 is available"):
         trust.pay("1.00", matter=trust.estate)
 
 
@@ -83,7 +91,7 @@ def test_a_trust_journal_moves_money_between_matters_with_authority(trust):
         record_trust_journal(trust.s, None, trust_account_id=trust.account.id, from_matter_id=trust.lease.id,
                              to_matter_id=trust.lease.id, date=JULY, amount=D("1"), authority="x",
                              description="y")
-    with pytest.raises(InvalidAmount, match="180.00 is available"):
+    with pytest.raises(WouldOverdraw, match="180.00 is available"):
         record_trust_journal(trust.s, None, trust_account_id=trust.account.id, from_matter_id=trust.lease.id,
                              to_matter_id=trust.estate.id, date=JULY, amount=D("180.01"), authority="x",
                              description="y")
@@ -109,7 +117,7 @@ def test_a_bad_receipt_is_refused_and_saves_nothing(trust, change, field, messag
 def test_a_closed_matter_takes_no_payment(trust):
     trust.receive("50.00")
     trust.lease.status = "closed"
-    with pytest.raises(LedgerError, match="closed") as refused:
+    with pytest.raises(MatterClosed, match="closed") as refused:
         trust.pay("10.00")
     assert refused.value.field == "matter"
 
@@ -138,14 +146,14 @@ def test_a_reversal_negates_the_journal_and_the_ledger_and_is_never_reversed(tru
     assert receipt.status is TrustStatus.REVERSED and trust.balance() == D("0.00")
     with pytest.raises(InvalidReversal, match="never reversed"):
         reverse_trust_transaction(trust.s, None, reversal.id, date=date(2026, 7, 2), reason="again")
-    with pytest.raises(InvalidReversal, match="already been reversed"):
+    with pytest.raises(AlreadyUndone, match="already been reversed"):
         reverse_trust_transaction(trust.s, None, receipt.id, date=date(2026, 7, 2), reason="again")
 
 
 def test_reversing_a_receipt_whose_money_was_paid_out_is_an_overdraw(trust):
     receipt = trust.receive("200.00")
     trust.pay("150.00")
-    with pytest.raises(InvalidAmount, match="50.00 is available"):
+    with pytest.raises(WouldOverdraw, match="50.00 is available"):
         reverse_trust_transaction(trust.s, None, receipt.id, date=JULY, reason="Dishonoured")
 
 
@@ -204,7 +212,7 @@ def test_money_lodged_as_a_statutory_deposit_cannot_be_paid_out_of_the_bank(trus
     lodge_statutory_deposit(trust.s, None, trust_account_id=trust.account.id, date=JULY, amount="700.00",
                             reference="LS 1")
     trust.s.commit()
-    with pytest.raises(InvalidAmount, match=r"has 300\.00 in the bank.*withdraw from the deposit"):
+    with pytest.raises(WouldOverdraw, match=r"has 300\.00 in the bank.*withdraw from the deposit"):
         trust.pay("300.01")
     trust.s.rollback()
     assert trust.pay("300.00").amount == D("300.00")

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting.errors import LedgerError, PeriodLocked
+from accounting.errors import DocumentLocked, LedgerError, PeriodLocked
+from accounting.trust.interest import record_interest
 from accounting.trust.reconciliation import (
     TrustReconciliation,
     TrustStatement,
@@ -20,7 +21,8 @@ from accounting.trust.reconciliation import (
     three_way,
     unmatch_line,
 )
-from accounting.trust.transfers import lodge_statutory_deposit, record_interest, save_trust_settings
+from accounting.trust.settings import save_trust_settings
+from accounting.trust.statutory import lodge_statutory_deposit
 from tests.support import outcomes, run_at_once
 
 ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -201,7 +203,7 @@ def test_months_are_reconciled_in_order_and_once(trust):
 def test_a_line_in_a_reconciled_period_cannot_be_unmatched(trust):
     reconciled_july(trust)
     line = trust.s.scalar(select(TrustStatementLine))
-    with pytest.raises(LedgerError, match="reconciled period"):
+    with pytest.raises(DocumentLocked, match="reconciled period"):
         unmatch_line(trust.s, None, trust.account, line.id)
     assert line.transaction_id is not None
 

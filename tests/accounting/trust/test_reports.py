@@ -7,7 +7,7 @@ import pytest
 
 from accounting.errors import LedgerError
 from accounting.parties.clients import open_matter
-from accounting.trust.ledger import record_trust_journal, reverse_trust_transaction
+from accounting.trust.posting import record_trust_journal, reverse_trust_transaction
 from accounting.trust.reports import cash_book, matter_ledger, trust_ledger, trust_trial_balance
 from tests.trust_support import JULY
 

@@ -6,39 +6,41 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from accounting.errors import InvalidAmount, LedgerError
+from accounting.errors import (
+    AlreadyUndone,
+    InvalidAmount,
+    InvalidReversal,
+    LedgerError,
+    MatterClosed,
+    WouldOverdraw,
+)
 from accounting.ledger.accounts import Account
 from accounting.ledger.journals import JournalLine
 from accounting.office import billing as billing_module
 from accounting.office.billing import get_bill
 from accounting.office.bills import Bill, BillEvent
 from accounting.parties.clients import MatterStatus
+from accounting.trust.accounts import controlled_accounts
+from accounting.trust.interest import InterestShare, proportional_shares, record_interest
 from accounting.trust.ledger import (
     TrustKind,
     TrustStatus,
     TrustTransaction,
     matter_balance,
-    record_receipt,
     statutory_deposit_balance,
     trust_position,
 )
+from accounting.trust.posting import record_receipt
+from accounting.trust.reports import account_ledger
+from accounting.trust.settings import get_trust_settings, save_trust_settings
+from accounting.trust.statutory import lodge_statutory_deposit, statutory_ledger, withdraw_statutory_deposit
 from accounting.trust.transfers import (
-    InterestShare,
     TransferLine,
     TrustTransferLink,
-    account_ledger,
-    controlled_accounts,
-    get_trust_settings,
-    lodge_statutory_deposit,
-    proportional_shares,
-    record_interest,
     reverse_trust_transfer,
-    save_trust_settings,
-    statutory_ledger,
     transfer_candidates,
     transfer_for_payment,
     transfer_to_office,
-    withdraw_statutory_deposit,
 )
 from tests.support import outcomes, run_at_once
 from tests.trust_support import Trust
@@ -155,12 +157,29 @@ def test_a_bad_transfer_is_refused_and_saves_nothing(trust, case, message):
     agrees(trust)
 
 
+@pytest.mark.parametrize(("case", "named"), [
+    ("more_than_owed", WouldOverdraw),
+    ("more_than_held", WouldOverdraw),
+    ("closed", MatterClosed),
+])
+def test_a_refused_transfer_is_its_named_error(trust, case, named):
+    trust.receive("2100.00")
+    bill = trust.bill("2000.00" if case == "more_than_held" else "1000.00")  # owes 2,200.00 or 1,100.00
+    amount = {"more_than_owed": "1100.01", "more_than_held": "2100.01"}.get(case, "500.00")
+    if case == "closed":
+        trust.lease.status = MatterStatus.CLOSED
+        trust.s.commit()
+    with pytest.raises(named) as refused:
+        trust.transfer((bill, amount))
+    assert refused.value.field == "rows-0-amount"
+
+
 def test_a_batch_with_one_bad_row_saves_nothing_and_names_the_bill_and_field(trust):
     trust.receive("1100.00")
     trust.receive("300.00", matter=trust.estate)
     lease_bill, estate_bill = trust.bill(), trust.bill("500.00", matter=trust.estate)
     before = (trust.count(TrustTransaction), trust.count(BillEvent), trust.count(JournalLine))
-    with pytest.raises(InvalidAmount, match=f"{estate_bill.number}: that would overdraw") as refused:
+    with pytest.raises(WouldOverdraw, match=f"{estate_bill.number}: that would overdraw") as refused:
         trust.transfer((lease_bill, "1100.00"), (estate_bill, "300.01"))
     assert refused.value.field == "rows-1-amount"
     trust.s.rollback()
@@ -171,7 +190,7 @@ def test_a_batch_with_one_bad_row_saves_nothing_and_names_the_bill_and_field(tru
 def test_two_rows_of_one_matter_cannot_together_spend_more_than_it_holds(trust):
     trust.receive("1500.00")
     first, second = trust.bill(), trust.bill()
-    with pytest.raises(InvalidAmount, match=r"400.00 is available") as refused:
+    with pytest.raises(WouldOverdraw, match=r"400.00 is available") as refused:
         trust.transfer((first, "1100.00"), (second, "400.01"))
     assert refused.value.field == "rows-1-amount"
 
@@ -211,7 +230,7 @@ def test_reversing_a_transfer_undoes_both_the_trust_and_the_office_side(trust):
     assert [(line.account.code, line.amount) for line in undone.journal.lines] == [
         ("1-1000", D("-600.00")), ("1-2000", D("600.00"))]
     agrees(trust)
-    with pytest.raises(LedgerError, match="already been reversed"):
+    with pytest.raises(AlreadyUndone, match="already been reversed"):
         reverse_trust_transfer(trust.s, None, transfer.id, date=JULY, reason="Again")
 
 
@@ -265,7 +284,7 @@ def test_reversing_interest_reverses_its_payout_too(trust):
     interest, payout = record_interest(trust.s, None, trust_account_id=trust.account.id, date=JULY,
                                        amount="4.50", destination="practice")
     trust.s.commit()
-    with pytest.raises(LedgerError, match="reverse the interest"):
+    with pytest.raises(InvalidReversal, match="reverse the interest"):
         reverse_trust_transfer(trust.s, None, payout.id, date=JULY, reason="Bank error")
     reversals = reverse_trust_transfer(trust.s, None, interest.id, date=JULY, reason="Bank error")
     trust.s.commit()
@@ -302,12 +321,12 @@ def test_a_statutory_deposit_moves_cash_into_the_deposit_and_leaves_matters_alon
 
 def test_a_deposit_is_limited_by_the_cash_book_and_a_withdrawal_by_the_deposit(trust):
     trust.receive("100.00")
-    with pytest.raises(InvalidAmount, match="holds \\$?100.00"):
+    with pytest.raises(WouldOverdraw, match="holds \\$?100.00"):
         lodge_statutory_deposit(trust.s, None, trust_account_id=trust.account.id, date=JULY, amount="100.01")
     trust.s.rollback()
     lodge_statutory_deposit(trust.s, None, trust_account_id=trust.account.id, date=JULY, amount="60.00")
     trust.s.commit()
-    with pytest.raises(InvalidAmount, match="holds \\$?60.00"):
+    with pytest.raises(WouldOverdraw, match="holds \\$?60.00"):
         withdraw_statutory_deposit(trust.s, None, trust_account_id=trust.account.id, date=JULY,
                                    amount="60.01")
 
@@ -388,7 +407,7 @@ def test_reversing_a_deposit_never_overdraws_the_deposit_nor_a_withdrawal_the_ba
     withdrawal = withdraw_statutory_deposit(trust.s, None, trust_account_id=trust.account.id, date=JULY,
                                             amount="50.00")
     trust.s.commit()
-    with pytest.raises(InvalidAmount, match="deposit holds \\$?30.00"):
+    with pytest.raises(WouldOverdraw, match="deposit holds \\$?30.00"):
         reverse_trust_transfer(trust.s, None, deposit.id, date=JULY, reason="Wrong")
     trust.s.rollback()
     [reversal] = reverse_trust_transfer(trust.s, None, withdrawal.id, date=JULY, reason="Wrong")
