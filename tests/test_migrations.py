@@ -263,7 +263,8 @@ def test_0007_marks_the_bill_payments_trust_made_with_their_transfer_and_downgra
     from accounting.office.billing import approve_bill, create_bill, record_payment
     from accounting.office.bills import BillLineInput
     from accounting.parties.clients import ClientDetails, open_matter, save_client
-    from accounting.trust.ledger import ensure_default_trust_account, record_receipt
+    from accounting.trust.accounts import ensure_default_trust_account
+    from accounting.trust.posting import record_receipt
     from accounting.trust.transfers import TransferLine, link_of, transfer_to_office
     from extensions import db
 
