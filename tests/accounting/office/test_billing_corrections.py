@@ -19,6 +19,7 @@ from accounting.errors import (
     TransactionLocked,
     WouldOverdraw,
 )
+from accounting.events import CreditApplicationUndone, CreditApplied, CreditEvent, CreditSide, subscribed
 from accounting.ledger.journals import JournalStatus
 from accounting.ledger.practice import get_practice
 from accounting.office.billing import (
@@ -156,6 +157,30 @@ def test_undoing_a_credit_application_posts_nothing_and_restores_both_sides(bill
     assert undo.journal is None and undo.what == "Credit undone" and undo.credit_note is note
     assert (bill.owed, note.remaining, note.display_status) == (D("110.00"), D("55.00"), "unused")
     assert note.live_applications() == []
+
+
+def test_a_credit_applied_and_undone_is_heard_once_each_naming_note_bill_and_amount(billing, db_session):
+    first, second = billing.bill(), billing.bill()
+    note = billing.credit_note()  # 110.00
+    heard = []
+    with subscribed(CreditEvent, lambda session, event: heard.append(event)):
+        applied = apply_credit(db_session, None, note.id, date=JULY,
+                               amounts={first.id: D("40.00"), second.id: D("30.00")})
+        undo_event(db_session, None, applied[1].id, date=LATER, reason="Wrong bill")
+        billing.pay(first, "10.00")  # a payment is a journal, not a credit event
+    assert heard == [
+        CreditApplied(CreditSide.CLIENT, applied[0].id, note.id, first.id, D("40.00"), JULY),
+        CreditApplied(CreditSide.CLIENT, applied[1].id, note.id, second.id, D("30.00"), JULY),
+        CreditApplicationUndone(CreditSide.CLIENT, applied[1].id, note.id, second.id, D("30.00"), LATER)]
+
+
+def test_a_refused_credit_application_is_not_heard(billing, db_session):
+    bill, note = billing.bill(), billing.credit_note()
+    heard = []
+    with subscribed(CreditEvent, lambda session, event: heard.append(event)), \
+            pytest.raises(WouldOverdraw):
+        apply_credit(db_session, None, note.id, date=JULY, amounts={bill.id: D("500.00")})
+    assert heard == []
 
 
 def test_undoing_a_write_off_reverses_bad_debts(billing, db_session):
