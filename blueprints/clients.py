@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from accounting.errors import NotFound
+from accounting.lookup import valid_id
 from accounting.office.billing import bills_of_matter
 from accounting.office.work_in_progress import unbilled_entries
 from accounting.parties.clients import (
@@ -262,7 +263,7 @@ def new_matter(client_id):
 @bp.route("/matters/<int:matter_id>")
 def matter(matter_id):
     """A matter: its details, unbilled work in progress, its bills and (when there) its trust money."""
-    if not 0 < matter_id < 2**31:  # PostgreSQL refuses an id past INTEGER instead of finding nothing
+    if valid_id(matter_id) is None:  # PostgreSQL refuses an id past INTEGER instead of finding nothing
         raise NotFound("There is no such matter.")
     found = get_matter(db.session, matter_id)
     entries, bills = unbilled_entries(db.session, found.id), bills_of_matter(db.session, found.id)

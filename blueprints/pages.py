@@ -154,7 +154,7 @@ def _timestamp(value) -> str:
 TEMPLATE_FILTERS = {"money": _money, "day": _day, "timestamp": _timestamp}
 
 
-_ID_SLOT = 2**31 - 1  # no row's id: marks where the id goes in a URL built once
+_ID_SLOT = lookup.MAX_ID  # no row's id: marks where the id goes in a URL built once
 
 
 def url_for_each(endpoint: str, argument: str, **values) -> Callable[[int], str]:
