@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from accounting import encryption
+from commands import register_commands
 from extensions import csrf, db, htmx, login_manager, migrate
 
 # Real Xero by default; the demo and the tests point these at the sandbox.
@@ -130,6 +131,4 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from blueprints.commands import register_commands
-
     register_commands(app)
