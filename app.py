@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         clients,
         errors,
         home,
+        integrations,
         journals,
         pages,
         reports,
@@ -123,7 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (auth, home, admin, clients, billing, suppliers, banking, trust, trust_reports,
-                   trust_transfers, journals, reports, audit):
+                   trust_transfers, journals, reports, audit, integrations):
         app.register_blueprint(module.bp)
     errors.register(app)
     auth.require_login_everywhere(app)

@@ -245,6 +245,12 @@ def _usable(connection: Connection | None) -> Connection:
     return connection
 
 
+def renew(settings: XeroSettings, refresh_token: str) -> dict:
+    """New tokens for a refresh token no connection row holds yet (the "Choose organisation"
+    step); a connection's own refresh goes through `refresh_now`, under the lock."""
+    return _refresh_request(settings, refresh_token)
+
+
 def _refresh_request(settings: XeroSettings, refresh_token: str) -> dict:
     with _oauth_session(settings) as oauth:
         try:
