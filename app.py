@@ -85,6 +85,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def _init_extensions(app: Flask) -> None:
     import accounting.models  # noqa: F401  (every table registered before create_all/migrate)
+    import integrations.models  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         clients,
         errors,
         home,
+        integrations,
         journals,
         pages,
         reports,
@@ -123,7 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (auth, home, admin, clients, billing, suppliers, banking, trust, trust_reports,
-                   trust_transfers, journals, reports, audit):
+                   trust_transfers, journals, reports, audit, integrations):
         app.register_blueprint(module.bp)
     errors.register(app)
     auth.require_login_everywhere(app)

@@ -52,7 +52,7 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("rotate-encryption-keys")
     def rotate_encryption_keys():
-        """Re-encrypt every encrypted value (clients' TFNs) with the newest key of ENCRYPTION_KEYS.
+        """Re-encrypt every encrypted value (TFNs, Xero's tokens) with ENCRYPTION_KEYS' newest key.
 
         Put the new key first in ENCRYPTION_KEYS, keeping the old ones after it, run this, then drop
         the old keys."""
