@@ -1,13 +1,13 @@
 """Xero account and tax mappings, per organisation (tenant id)
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-03 08:00:00.000000
 
 Two tables keyed by the Xero tenant id, with no foreign key to the connection: disconnecting
 keeps the mappings for a reconnect to the same organisation. The practice already has its basis
 (accrual by default) and base currency (AUD by default), which the checks read; nothing to add.
-The lead re-chains this after the connection's 0009.
+Chained after the connection's 0009 once xero-connect was merged in.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
