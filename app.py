@@ -85,7 +85,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def _init_extensions(app: Flask) -> None:
     import accounting.models  # noqa: F401  (every table registered before create_all/migrate)
-    import integrations.models  # noqa: F401
+    import integrations.models  # noqa: F401  (the Xero connection and mapping tables)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
