@@ -551,7 +551,9 @@ def openid_configuration() -> Response:
         "code_challenge_methods_supported": ["S256"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "subject_types_supported": ["public"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        # "none": the PKCE app, a public client, has no secret to send.
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post",
+                                                  "none"],
     })
 
 

@@ -348,6 +348,11 @@ def test_a_pkce_app_exchanges_and_refreshes_without_a_secret(sandbox_app: Flask)
         "grant_type": "refresh_token", "client_id": pkce_id, "client_secret": "guess",
         "refresh_token": refreshed.json["refresh_token"]})
     assert with_secret.json == {"error": "invalid_client"}
+    revoked = client.post("/connect/revocation", data={
+        "client_id": pkce_id, "token": refreshed.json["refresh_token"]})
+    assert revoked.status_code == 200
+    assert client.get("/connections", headers={
+        "Authorization": f"Bearer {refreshed.json['access_token']}"}).status_code == 401
 
 
 def test_a_pkce_app_must_send_an_s256_challenge(sandbox_app: Flask) -> None:
