@@ -52,7 +52,13 @@ def _sqlite_begin_immediate(connection):
     SQLite has no row locks: SELECT ... FOR UPDATE, which the trust rules rely on, means nothing
     there. BEGIN IMMEDIATE makes transactions serialise instead, so what a transaction read stays
     true until it commits; others wait (busy_timeout) rather than fail. Requests are short, so the
-    lock is held for one request at most.
+    lock is held for one request at most; a page that only reads (GET) begins deferred, so reading
+    never makes a writer wait.
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _only_reads() else "BEGIN IMMEDIATE")
+
+
+def _only_reads() -> bool:
+    """Within a GET (or HEAD) request, which by the app's rules does not write."""
+    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
