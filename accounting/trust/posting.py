@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.audit import record
+from accounting.dates import check_trust_date
 from accounting.errors import InvalidAmount, InvalidReversal, LedgerError, WouldOverdraw
 from accounting.ledger.journals import LineInput, post, reverse
 from accounting.ledger.practice import get_practice
@@ -164,6 +165,7 @@ def post_trust(session: Session, user: User | None, *, kind: TrustKind, trust_ac
         if strangers:
             raise LedgerError(f"{trust_account.name} is controlled money for one matter only; "
                               f"{', '.join(strangers)} cannot use it.", "matter")
+    check_trust_date(date)
     trust_account.check_date(date)
     get_practice(session).check_open(date)
     lock_matters(session, (matter.id for matter, amount in entries if amount < ZERO))
