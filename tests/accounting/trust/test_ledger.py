@@ -181,10 +181,10 @@ def test_receipt_numbers_have_no_gaps_when_a_receipt_is_refused(trust):
     trust.receive("10.00")
     trust.s.commit()
     with pytest.raises(PeriodLocked):
-        trust.account.reconciled_to = date(2026, 12, 31)
+        trust.account.reconciled_to = date(2026, 7, 31)
         trust.receive("10.00")
     trust.s.rollback()
-    assert trust.receive("10.00", on=date(2027, 1, 1)).number == "R-000002"
+    assert trust.receive("10.00", on=date(2026, 8, 1)).number == "R-000002"
 
 
 def test_two_people_paying_out_of_one_matter_at_once_cannot_overdraw_it(app, trust):
