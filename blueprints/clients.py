@@ -33,6 +33,7 @@ from accounting.parties.clients import (
     PersonRole,
     add_person,
     archive_client,
+    closing_warnings,
     get_client,
     get_matter,
     get_person,
@@ -288,9 +289,13 @@ def edit_matter(matter_id):
                           today=date.today())
         if saved.ok:
             flash(f"Matter {matter.number} saved.", "success")
+            if not matter.is_open:
+                for warning in closing_warnings(db.session, matter):
+                    flash(f"Closed with work unbilled: {warning}", "warning")
             return redirect(url_for("clients.show_client", client_id=matter.client_id), 303)
+    warnings = closing_warnings(db.session, matter) if matter.is_open else []
     return render("clients/matter_form.html", form=form, client=matter.client, matter=matter,
-                  status=_form_status())
+                  closing_warnings=warnings, status=_form_status())
 
 
 def _form_status() -> int:

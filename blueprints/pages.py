@@ -15,6 +15,7 @@ from markupsafe import Markup
 from wtforms import Form
 
 from accounting import lookup
+from accounting.dates import check_not_ancient
 from accounting.errors import LedgerError
 from accounting.money import format_money
 from extensions import db
@@ -130,9 +131,10 @@ def date_arg(name: str, default: date) -> date:
     if not value:
         return default
     try:
-        return date.fromisoformat(value)
+        when = date.fromisoformat(value)
     except ValueError:
         raise LedgerError(f"“{value}” is not a date: use the form YYYY-MM-DD.", name) from None
+    return check_not_ancient(when, name)
 
 
 def _money(value) -> str:

@@ -33,7 +33,7 @@ from accounting.office.billing import (
 )
 from accounting.office.bills import EventKind
 from accounting.office.credit_notes import apply_credit, refund_credit, undo_refund, void_credit_note
-from tests.accounting.office.test_billing import JULY, ON_POSTGRESQL_ONLY, Billing, journal_lines
+from tests.accounting.office.test_billing import JULY, Billing, journal_lines
 from tests.support import new_session, second_person_waits
 
 D = Decimal
@@ -273,7 +273,6 @@ def test_a_locked_credit_note_is_not_voided(billing, db_session):
 # ---------------------------------------------------------------- two people at once (PostgreSQL)
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_applying_the_same_credit_note_cannot_apply_more_than_it_holds(app, db_session,
                                                                                    billing):
     first_bill, second_bill = billing.bill(), billing.bill()
@@ -287,7 +286,6 @@ def test_two_people_applying_the_same_credit_note_cannot_apply_more_than_it_hold
     assert (first_bill.applied, second_bill.applied) == (D("80.00"), D("0.00"))
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_billing_the_same_unbilled_work_cannot_bill_it_twice(app, db_session, billing):
     from accounting.office.bills import Bill
     from accounting.office.work_in_progress import bill_from_entries, record_entry
@@ -304,7 +302,6 @@ def test_two_people_billing_the_same_unbilled_work_cannot_bill_it_twice(app, db_
     assert db_session.scalar(select(func.count()).select_from(Bill)) == 1
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_undoing_the_same_payment_undo_it_once(app, db_session, billing):
     bill = billing.bill()
     payment_id = billing.pay(bill, "110.00").id

@@ -32,7 +32,6 @@ from accounting.office.supplier_invoices import (
 from accounting.office.suppliers import SupplierDetails, save_supplier
 from tests.accounting.office.test_suppliers import (
     JULY,
-    ON_POSTGRESQL_ONLY,
     apply,
     approved,
     credit_note,
@@ -190,7 +189,6 @@ def test_no_gst_is_claimed_when_the_practice_is_not_registered(books, db_session
     assert lines_of(free.journal) == [("6-2400", "100.00"), ("2-1000", "-100.00")]
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_applying_the_same_supplier_credit_cannot_apply_more_than_it_holds(
         app, db_session, books, supplier):
     from accounting.office.supplier_credits import apply_credit
@@ -209,7 +207,6 @@ def test_two_people_applying_the_same_supplier_credit_cannot_apply_more_than_it_
     assert (credit.applied, second_invoice.credited) == (D("15.00"), D("0.00"))
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_undoing_the_same_supplier_payment_undo_it_once(app, db_session, books, supplier):
     from tests.support import new_session, second_person_waits
 
