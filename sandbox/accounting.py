@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from flask import Blueprint, Response, g, request
@@ -134,7 +135,10 @@ REPORTS = ("accounting.reports.read", "accounting.reports.trialbalance.read")
 
 def _ctx() -> Ctx:
     sb = current()
-    return Ctx(sb=sb, org=g.tenant, now=sb.clock.now(), app_name=sb.app_name(g.grant["client_id"]))
+    # unitdp=4 opts in to four decimal places for unit amounts; otherwise Xero keeps two.
+    unit_dp = 4 if request.args.get("unitdp") == "4" else 2
+    return Ctx(sb=sb, org=g.tenant, now=sb.clock.now(), app_name=sb.app_name(g.grant["client_id"]),
+               unit_dp=unit_dp)
 
 
 def _ok(ctx: Ctx, key: str, items: list[Doc], extra: Doc | None = None) -> Response:
@@ -277,10 +281,14 @@ def _write(ctx: Ctx, resource: Resource, upsert: bool, target: Doc | None = None
     summarize = parse_bool(request.args.get("summarizeErrors"), default=True)
     results, failed = [], []
     for element in elements:
+        ctx.warnings = []
         try:
             item = resource.render(ctx, _apply(ctx, resource, element, upsert, target))
+            if ctx.warnings:
+                # Non-blocking: the element is saved and says why it differs (FACTS §6.2).
+                item["Warnings"] = [{"Message": message} for message in ctx.warnings]
             if not summarize:
-                item["StatusAttributeString"] = "OK"
+                item["StatusAttributeString"] = "WARNING" if ctx.warnings else "OK"
             results.append(item)
         except Invalid as exc:
             failed_element = _echo(resource, element, exc.messages)
@@ -377,14 +385,26 @@ def _modified_since(item: Doc) -> bool:
     stamp = item.get("UpdatedDateUTC")
     if not header or not isinstance(stamp, str):
         return True
-    try:
-        moment = datetime.fromisoformat(header.replace("Z", "+00:00"))
-    except ValueError:
+    moment = _header_instant(header)
+    if moment is None:
         return True
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     millis = re.search(r"-?\d+", stamp)
     return millis is None or int(millis.group()) / 1000 > moment.timestamp()
+
+
+def _header_instant(header: str) -> datetime | None:
+    """If-Modified-Since as ISO 8601 (what xero-python sends) or an RFC 7231 HTTP-date
+    ("Thu, 03 Dec 2026 10:00:00 GMT", what HTTP caches and most clients send)."""
+    try:
+        return datetime.fromisoformat(header.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _id_filters(resource: Resource) -> Callable[[Doc], bool]:

@@ -16,7 +16,7 @@ bp = Blueprint("admin", __name__, url_prefix="/_sandbox")
 
 LIMIT_KEYS = ("LIMIT_MINUTE", "LIMIT_DAY", "LIMIT_CONCURRENT", "LIMIT_APP_MINUTE",
               "IDEMPOTENCY_SECONDS", "ACCESS_TOKEN_SECONDS", "REFRESH_TOKEN_SECONDS",
-              "REFRESH_GRACE_SECONDS", "AUTH_CODE_SECONDS")
+              "REFRESH_GRACE_SECONDS", "AUTH_CODE_SECONDS", "MAX_REQUEST_BYTES")
 
 
 def _json() -> dict[str, Any]:

@@ -28,6 +28,7 @@ from sandbox.xerojson import iso_date_string, money, ms_date, ms_timestamp, new_
 
 INVOICE_TYPES = ("ACCREC", "ACCPAY")
 CREDIT_TYPES = ("ACCRECCREDIT", "ACCPAYCREDIT")
+RECEIVABLE_TYPES = ("ACCREC", "ACCRECCREDIT")
 CREATE_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED")
 TRANSITIONS = {
     "DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
@@ -100,7 +101,9 @@ def _fields(ctx: Ctx, kind: Kind, element: Doc, doc: Doc, creating: bool) -> Doc
     if creating or "DueDate" in element:
         updates["DueDate"] = document_date(element.get("DueDate"), "") or None
     for key in ("Reference", "Url", "SentToContact"):
-        if key in element:
+        # Reference is "ACCREC only" in Xero's spec (a bill's reference is its InvoiceNumber),
+        # so Xero drops it from bills and supplier credits.
+        if key in element and (key != "Reference" or doc["Type"] in RECEIVABLE_TYPES):
             updates[key] = element[key]
     updates[kind.number_field] = _number(ctx, kind, element, doc)
     # Always re-priced: a status change to AUTHORISED must re-check the lines' accounts.
@@ -132,9 +135,11 @@ def find_document(ctx: Ctx, kind: Kind, element: Doc) -> Doc | None:
     if element.get(kind.id_field):
         return ctx.store.get(kind.kind, str(element[kind.id_field]), org=ctx.org)
     number = element.get(kind.number_field)
+    wanted_type = element.get("Type")
     if number:
         for doc in ctx.store.all(kind.kind, org=ctx.org):
-            if doc.get(kind.number_field) == number:
+            # An ACCREC request must never rewrite a bill that happens to share its number.
+            if doc.get(kind.number_field) == number and wanted_type in (None, doc["Type"]):
                 return doc
     return None
 

@@ -52,6 +52,9 @@ def run_guarded(read: tuple[str, ...], write: tuple[str, ...], call: Callable[[]
     admitted = _admit(sb, scopes, tenant_type)
     if isinstance(admitted, Response):
         return admitted
+    too_large = _too_large(sb)
+    if too_large is not None:
+        return _with_headers(too_large, sb.limiter.peek(g.tenant, g.grant["client_id"]))
     return _limited(sb, lambda: _structural_fault(sb, admitted) or _run(sb, call, idempotent))
 
 
@@ -74,6 +77,21 @@ def _admit(sb: Sandbox, scopes: tuple[str, ...], tenant_type: str) -> Any:
         g.grant, g.tenant = grant, tenant
         return connection
     return _with_headers(refusal, sb.limiter.peek(tenant, grant["client_id"]))
+
+
+def _too_large(sb: Sandbox) -> Response | None:
+    """Xero refuses a request body over 3.5 MB (FACTS §4.2) before looking at it: 413, nothing
+    saved, not counted. The body's wording is the sandbox's (FACTS has no real text)."""
+    limit = int(sb.config["MAX_REQUEST_BYTES"])
+    size = request.content_length
+    if size is None and request.method in {"PUT", "POST"}:
+        size = len(request.get_data(cache=True))
+    if size is None or size <= limit:
+        return None
+    return json_response({"Title": "Request Entity Too Large", "Status": 413,
+                          "Detail": f"The request is {size} bytes; a single request to the "
+                                    f"Accounting API may not exceed 3.5 MB ({limit} bytes)."},
+                         413)
 
 
 def _custom_connection_tenant(sb: Sandbox, grant: dict[str, Any]) -> str:
