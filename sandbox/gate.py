@@ -160,13 +160,13 @@ def _run(sb: Sandbox, call: Callable[[], Response], idempotent: bool) -> Respons
         return faulted
     key = request.headers.get("Idempotency-Key")
     if not idempotent or key is None or request.method not in {"PUT", "POST", "PATCH"}:
-        with sb.store.transaction():
+        with sb.store.transaction(g.tenant):
             return call()
     if len(key) > MAX_KEY:
         return _idempotency_error(f"Idempotency Key: {key} is longer than 128 characters.")
     store_key = f"{g.grant['client_id']}:{key}"
     fingerprint = _fingerprint()
-    with sb.store.transaction():
+    with sb.store.transaction(g.tenant):
         saved = sb.store.get("idem", store_key)
         if saved is not None and saved["expires_at"] > sb.clock.now():
             if saved["fingerprint"] != fingerprint:
