@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request
 
-from sandbox import banking, documents, settings
+from sandbox import banking, documents, prepaid, settings
 from sandbox.books import Ctx, Doc, Invalid
 from sandbox.echo import echo
 from sandbox.gate import run_guarded
@@ -126,7 +126,14 @@ RESOURCES = {r.key.lower(): r for r in [
              settings.render_tracking_category, settings.create_tracking_category,
              settings.update_tracking_category, _by_id("tracking", "TrackingCategoryID")),
     Resource("TaxRates", "taxrate", "TaxType", SETTINGS, settings.render_tax_rate),
+    # Made by PUT /BankTransactions (sandbox/prepaid.py); read, allocated and refunded here.
+    Resource("Overpayments", "overpayment", "OverpaymentID", _txn("accounting.payments"),
+             prepaid.render_overpayment, find=_by_id("overpayment", "OverpaymentID"),
+             paged=True),
+    Resource("Prepayments", "prepayment", "PrepaymentID", _txn("accounting.payments"),
+             prepaid.render_prepayment, find=_by_id("prepayment", "PrepaymentID"), paged=True),
 ]}
+PREPAID_KINDS = {"overpayment": documents.OVERPAYMENT, "prepayment": documents.PREPAYMENT}
 REPORTS = ("accounting.reports.read", "accounting.reports.trialbalance.read")
 
 
@@ -229,6 +236,12 @@ def _sub_resource(ctx: Ctx, resource: Resource, target: Doc, rest: list[str]) ->
             return _allocate(ctx, target)
         if method == "DELETE" and len(rest) == 2:
             return _unallocate(ctx, target, rest[1])
+    if resource.kind in PREPAID_KINDS and rest[:1] == ["allocations"]:
+        kind = PREPAID_KINDS[resource.kind]
+        if method == "PUT" and len(rest) == 1:
+            return _allocate_prepaid(ctx, kind, target)
+        if method == "DELETE" and len(rest) == 2:
+            return _unallocate_prepaid(ctx, kind, target, rest[1])
     if resource.kind == "tracking" and rest == ["options"] and method == "PUT":
         return _add_option(ctx, target)
     return not_found()
@@ -301,6 +314,33 @@ def _write(ctx: Ctx, resource: Resource, upsert: bool, target: Doc | None = None
 
 
 def _allocate(ctx: Ctx, credit_note: Doc) -> Response:
+    def allocate(element: Doc) -> Doc:
+        note = ctx.store.get("creditnote", credit_note["CreditNoteID"])
+        return documents.render_allocation(ctx, documents.allocate(ctx, note, element))
+
+    return _allocations(ctx, allocate)
+
+
+def _allocate_prepaid(ctx: Ctx, kind: documents.Kind, credit: Doc) -> Response:
+    def allocate(element: Doc) -> Doc:
+        fresh = ctx.store.get(kind.kind, credit[kind.id_field])
+        return prepaid.render_allocation(ctx, prepaid.allocate(ctx, kind, fresh, element))
+
+    return _allocations(ctx, allocate)
+
+
+def _unallocate_prepaid(ctx: Ctx, kind: documents.Kind, credit: Doc,
+                        allocation_id: str) -> Response:
+    allocation = ctx.store.get("prepaidallocation", allocation_id)
+    if allocation is None or allocation["DocID"] != credit[kind.id_field] or \
+            allocation["IsDeleted"]:
+        return not_found()
+    allocation = prepaid.delete_allocation(ctx, kind, allocation)
+    return json_response(prune(prepaid.render_allocation(ctx, allocation, with_documents=False)))
+
+
+def _allocations(ctx: Ctx, allocate: Callable[[Doc], Doc]) -> Response:
+    """A batch of allocations, each in its own savepoint, answered like any batch."""
     body = _body()
     elements = body.get("Allocations") if isinstance(body, dict) else None
     elements = elements if isinstance(elements, list) else [body] if isinstance(body, dict) else []
@@ -309,9 +349,7 @@ def _allocate(ctx: Ctx, credit_note: Doc) -> Response:
     for element in elements:
         try:
             with ctx.store.transaction():
-                note = ctx.store.get("creditnote", credit_note["CreditNoteID"])
-                allocation = documents.allocate(ctx, note, normalise(element))
-            item = documents.render_allocation(ctx, allocation)
+                item = allocate(normalise(element))
             if not summarize:
                 item["StatusAttributeString"] = "OK"
             results.append(item)

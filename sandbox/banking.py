@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sandbox import prepaid
 from sandbox.books import (
     ZERO,
     Ctx,
@@ -43,14 +44,20 @@ def _bank_account(ctx: Ctx, ref: Any) -> Doc:
 
 def create_bank_transaction(ctx: Ctx, element: Doc) -> Doc:
     """PUT /BankTransactions element (RECEIVE or SPEND money)."""
-    if element.get("Type") not in BANK_TYPES:
-        # Transfer and pre/overpayment types are made by other endpoints (sandbox wording).
-        raise Invalid("Bank transaction type must be RECEIVE or SPEND")
+    doc_type = element.get("Type")
+    if not isinstance(doc_type, str) or (doc_type not in BANK_TYPES
+                                         and doc_type not in prepaid.KIND_OF_TYPE):
+        # Transfer types are made by BankTransfers (sandbox wording).
+        raise Invalid("Bank transaction type must be RECEIVE, SPEND or one of their "
+                      "OVERPAYMENT / PREPAYMENT types")
     bank = _bank_account(ctx, element.get("BankAccount"))
     contact = resolve_contact(ctx, element.get("Contact"))
-    mark_contact(ctx, contact, element["Type"])
+    mark_contact(ctx, contact, "RECEIVE" if doc_type.startswith("RECEIVE") else "SPEND")
     lat = line_amount_types(element.get("LineAmountTypes"))
-    lines, totals = price_lines(ctx, element.get("LineItems"), lat, "bank", True)
+    if doc_type in prepaid.KIND_OF_TYPE:
+        lines, totals, lat = prepaid.priced_lines(ctx, doc_type, element.get("LineItems"), lat)
+    else:
+        lines, totals = price_lines(ctx, element.get("LineItems"), lat, "bank", True)
     day = document_date(element.get("Date"), ctx.today())
     check_unlocked(ctx, day)
     txn = {
@@ -60,6 +67,8 @@ def create_bank_transaction(ctx: Ctx, element: Doc) -> Doc:
         "Lines": lines, **totals, "IsReconciled": bool(element.get("IsReconciled")),
         "Url": element.get("Url"), "UpdatedDateUTC": ctx.now,
     }
+    if doc_type in prepaid.KIND_OF_TYPE:
+        txn.update(prepaid.create_for(ctx, txn))
     ctx.store.put("banktransaction", txn["BankTransactionID"], txn, org=ctx.org)
     return txn
 
@@ -72,6 +81,10 @@ def update_bank_transaction(ctx: Ctx, existing: Doc, element: Doc) -> Doc:
     date on the old date and on the new one."""
     if existing["Status"] != "AUTHORISED":
         raise Invalid("This Bank Transaction cannot be modified as it has been deleted")
+    if existing["Type"] in prepaid.KIND_OF_TYPE:
+        # Its overpayment/prepayment may be allocated or refunded already (sandbox wording).
+        raise Invalid("A bank transaction that made an overpayment or prepayment cannot be "
+                      "modified")
     check_unlocked(ctx, existing["Date"])
     txn = {**existing, "UpdatedDateUTC": ctx.now}
     status = element.get("Status", existing["Status"])
@@ -133,6 +146,9 @@ def render_bank_transaction(ctx: Ctx, txn: Doc, with_lines: bool = True) -> Doc:
     }
     if txn.get("Reference") is not None:
         out["Reference"] = txn["Reference"]
+    for key in ("OverpaymentID", "PrepaymentID"):
+        if txn.get(key):
+            out[key] = txn[key]
     if with_lines:
         out["LineItems"] = [render_line(line) for line in txn["Lines"]]
     return out

@@ -278,7 +278,11 @@ def _document_postings(
 
 
 DOCUMENT_SIDE = {"ACCREC": ("DEBTORS", 1), "ACCPAY": ("CREDITORS", -1),
-                 "ACCRECCREDIT": ("DEBTORS", -1), "ACCPAYCREDIT": ("CREDITORS", 1)}
+                 "ACCRECCREDIT": ("DEBTORS", -1), "ACCPAYCREDIT": ("CREDITORS", 1),
+                 # Money received ahead of (or above) an invoice is a credit the contact holds,
+                 # like a credit note; refunding it is paying it out (sandbox/prepaid.py).
+                 "RECEIVE-OVERPAYMENT": ("DEBTORS", -1), "RECEIVE-PREPAYMENT": ("DEBTORS", -1),
+                 "SPEND-OVERPAYMENT": ("CREDITORS", 1), "SPEND-PREPAYMENT": ("CREDITORS", 1)}
 POSTED_DOCUMENT = {"AUTHORISED", "PAID"}
 
 
@@ -298,8 +302,12 @@ def postings(ctx: Ctx) -> Iterator[tuple[str, str, Decimal]]:
             yield payment["Date"], system_account(ctx, control)["AccountID"], -sign * amount
     for txn in ctx.store.all("banktransaction", org=ctx.org):
         if txn["Status"] == "AUTHORISED":
-            sign = 1 if txn["Type"] == "RECEIVE" else -1
+            sign = 1 if txn["Type"].startswith("RECEIVE") else -1
             yield txn["Date"], txn["BankAccountID"], sign * dec(txn["Total"])
+            if txn["Type"] in DOCUMENT_SIDE:  # an overpayment or prepayment: held in AR / AP
+                control = system_account(ctx, DOCUMENT_SIDE[txn["Type"]][0])["AccountID"]
+                yield txn["Date"], control, -sign * dec(txn["Total"])
+                continue
             gst = system_account(ctx, "GST")["AccountID"]
             for line in txn["Lines"]:
                 yield txn["Date"], line["AccountID"], -sign * dec(line["Net"])
