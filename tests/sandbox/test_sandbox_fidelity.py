@@ -7,11 +7,21 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from email.utils import format_datetime
 from typing import Any
 
 from tests.sandbox.conftest import Connected
-from tests.sandbox.test_sandbox_accounting import API, contact_id, create, errors, invoice, one
+from tests.sandbox.test_sandbox_accounting import (
+    API,
+    contact_id,
+    create,
+    errors,
+    invoice,
+    one,
+    trial_balance,
+    ytd_net,
+)
 
 
 def test_reference_is_dropped_from_bills_as_xero_does(demo: Connected) -> None:
@@ -150,3 +160,74 @@ def test_if_modified_since_in_http_date_form_is_honoured(demo: Connected, contro
     header = format_datetime(now, usegmt=True)  # e.g. "Thu, 03 Dec 2026 10:00:00 GMT"
     changed = demo.get(f"{API}/Contacts", **{"If-Modified-Since": header}).json["Contacts"]
     assert [c["Name"] for c in changed] == ["After"]
+
+
+def credit_note(demo: Connected, kind: str, unit: Any, account: str,
+                **extra: Any) -> dict[str, Any]:
+    """An AUTHORISED credit note of one line."""
+    element = invoice(contact_id(demo), kind=kind, unit=unit, account=account, **extra)
+    element.pop("DueDate")
+    return one(demo, "CreditNotes", element)
+
+
+def allocate(demo: Connected, note: dict[str, Any], target: dict[str, Any], amount: Any) -> None:
+    """Apply `amount` of a credit note to an invoice."""
+    answer = demo.put(f"{API}/CreditNotes/{note['CreditNoteID']}/Allocations",
+                      {"Allocations": [{"Amount": amount, "Date": "2026-11-08",
+                                        "Invoice": {"InvoiceID": target["InvoiceID"]}}]})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+
+
+def pay(demo: Connected, target: dict[str, Any], amount: Any,
+        key: str = "Invoice") -> dict[str, Any]:
+    """Pay (or refund) a document from the business bank account."""
+    id_field = "InvoiceID" if key == "Invoice" else "CreditNoteID"
+    return one(demo, "Payments", {key: {id_field: target[id_field]}, "Amount": amount,
+                                  "Account": {"Code": "090"}, "Date": "2026-11-09"})
+
+
+def test_trial_balance_follows_credits_refunds_write_offs_voids_and_deletions(
+        demo: Connected) -> None:
+    """The books the push's stateful test builds, by hand:
+
+    | what                                         | 200  | 400 | 404 | 469 | 820 | 610 | 090  |
+    | sale A 1000 + GST, credit 200 + GST applied  | -800 |     |     |     | -80 | 880 |      |
+    | write-off of A (credit on 400, NoTax) 100    |      | 100 |     |     |     |-100 |      |
+    | A paid 780                                   |      |     |     |     |     |-780 | 780  |
+    | credit B 50 + GST refunded                   |  50  |     |     |     |  5  |  0  | -55  |
+    | sale C voided; sale D paid then unpaid       | -100 |     |     |     | -10 | 110 |      |
+    | sale E 110 GST inclusive                     | -100 |     |     |     | -10 | 110 |      |
+    | rent 200 + GST, supplier credit 50 + GST, 165 paid |  |  |  | 150 |  15 |     | -165 |
+    | journal 400 / 404 30 posted; another voided  |      |  30 | -30 |     |     |     |      |
+    """
+    cid = contact_id(demo)
+    sale_a = one(demo, "Invoices", invoice(cid, unit=1000))
+    allocate(demo, credit_note(demo, "ACCRECCREDIT", 200, "200"), sale_a, 220)
+    allocate(demo, credit_note(demo, "ACCRECCREDIT", 100, "400", LineAmountTypes="NoTax"),
+             sale_a, 100)
+    pay(demo, sale_a, 780)
+    pay(demo, credit_note(demo, "ACCRECCREDIT", 50, "200"), 55, key="CreditNote")
+    sale_c = one(demo, "Invoices", invoice(cid, unit=300))
+    demo.post(f"{API}/Invoices/{sale_c['InvoiceID']}", {"Status": "VOIDED"})
+    payment = pay(demo, one(demo, "Invoices", invoice(cid, unit=100)), 110)
+    demo.post(f"{API}/Payments/{payment['PaymentID']}", {"Status": "DELETED"})
+    one(demo, "Invoices", invoice(cid, unit=110, LineAmountTypes="Inclusive"))
+    rent = one(demo, "Invoices", invoice(cid, kind="ACCPAY", unit=200, account="469"))
+    supplier_credit = credit_note(demo, "ACCPAYCREDIT", 50, "469")
+    allocate(demo, supplier_credit, rent, 55)
+    pay(demo, rent, 165)
+    lines = [{"LineAmount": 30, "AccountCode": "400"}, {"LineAmount": -30, "AccountCode": "404"}]
+    one(demo, "ManualJournals", {"Narration": "Reclass", "Status": "POSTED",
+                                 "Date": "2026-11-07", "JournalLines": lines})
+    voided = one(demo, "ManualJournals", {"Narration": "Oops", "Status": "POSTED",
+                                          "Date": "2026-11-07", "JournalLines": lines})
+    demo.post(f"{API}/ManualJournals/{voided['ManualJournalID']}", {"Status": "VOIDED"})
+    rows = trial_balance(demo)
+    expected = {"Sales (200)": -950, "Advertising (400)": 130, "Bank Fees (404)": -30,
+                "Rent (469)": 150, "GST (820)": -80, "Accounts Receivable (610)": 220,
+                "Accounts Payable (800)": 0, "Business Bank Account (090)": 560}
+    assert {label: ytd_net(rows, label) for label in expected} == {
+        label: Decimal(amount) for label, amount in expected.items()}
+    debit, credit, ytd_debit, ytd_credit = rows["Total"]
+    assert (debit, ytd_debit) == (credit, ytd_credit)
+    assert set(rows) - {"Total"} <= set(expected)
