@@ -412,9 +412,24 @@ def render_invoice(ctx: Ctx, doc: Doc, with_lines: bool = True) -> Doc:
         "InvoiceID": doc["InvoiceID"], "InvoiceNumber": doc.get("InvoiceNumber") or "",
         "AmountDue": out_money(s(amount_due(doc))), "AmountPaid": out_money(doc["AmountPaid"]),
         "AmountCredited": out_money(doc["AmountCredited"]), "IsDiscounted": False,
-        "CreditNotes": credit_notes, "Prepayments": [], "Overpayments": [],
+        "CreditNotes": credit_notes, **_prepaid_applied(ctx, doc["InvoiceID"]),
     })
     return out
+
+
+def _prepaid_applied(ctx: Ctx, invoice_id: str) -> Doc:
+    """The invoice's Overpayments and Prepayments: what each applied to it (sandbox/prepaid.py)."""
+    applied: Doc = {"Overpayments": [], "Prepayments": []}
+    for allocation in ctx.store.where("prepaidallocation", "InvoiceID", invoice_id):
+        if allocation["IsDeleted"]:
+            continue
+        kind = KINDS[allocation["DocKind"]]
+        credit = ctx.store.get(kind.kind, allocation["DocID"]) or {}
+        applied[f"{kind.word}s"].append({
+            kind.id_field: allocation["DocID"], "Type": credit.get("Type"),
+            "AppliedAmount": out_money(allocation["Amount"]),
+            "Total": out_money(credit.get("Total", "0")), "Date": ms_date(allocation["Date"])})
+    return applied
 
 
 def render_credit_note(ctx: Ctx, doc: Doc, with_lines: bool = True) -> Doc:

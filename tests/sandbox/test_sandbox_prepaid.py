@@ -69,6 +69,8 @@ def test_allocate_an_overpayment_then_refund_the_rest(demo: Connected) -> None:
     assert allocated["StatusAttributeString"] == "OK"
     paid = demo.get(f"{API}/Invoices/{bill['InvoiceID']}").json["Invoices"][0]
     assert (paid["Status"], paid["AmountCredited"], paid["AmountDue"]) == ("PAID", 110, 0)
+    assert [(o["OverpaymentID"], o["AppliedAmount"]) for o in paid["Overpayments"]] == [
+        (txn["OverpaymentID"], 110)]
     assert credit_of(demo, "Overpayments", txn["OverpaymentID"])["RemainingCredit"] == 390
     refund = one(demo, "Payments", {"Overpayment": {"OverpaymentID": txn["OverpaymentID"]},
                                     "Account": {"Code": "090"}, "Date": "2026-11-05",
