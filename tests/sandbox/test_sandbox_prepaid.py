@@ -4,8 +4,11 @@ Answers are validated against Xero's official OpenAPI file by the `demo` fixture
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from tests.sandbox.conftest import Connected
 from tests.sandbox.test_sandbox_accounting import (
@@ -141,3 +144,23 @@ def test_a_bank_transaction_that_made_an_overpayment_cannot_be_edited(demo: Conn
     assert refused["StatusAttributeString"] == "ERROR"
     assert demo.get(f"{API}/BankTransactions/{txn['BankTransactionID']}").json[
         "BankTransactions"][0]["Status"] == "AUTHORISED"
+
+
+PREPAID_OPERATIONS = {
+    ("GET", "/api.xro/2.0/Overpayments"), ("GET", "/api.xro/2.0/Overpayments/{id}"),
+    ("PUT", "/api.xro/2.0/Overpayments/{id}/Allocations"),
+    ("DELETE", "/api.xro/2.0/Overpayments/{id}/Allocations/{id}"),
+    ("GET", "/api.xro/2.0/Prepayments/{id}"), ("PUT", "/api.xro/2.0/Prepayments/{id}/Allocations"),
+}
+
+
+def test_every_prepaid_operation_was_validated_against_the_official_file(
+        demo: Connected, request: pytest.FixtureRequest) -> None:
+    """Defined last so it runs last (see the same test in test_sandbox_accounting.py)."""
+    main_argv = getattr(request.config, "workerinput", {}).get("mainargv", [])
+    whole_file_per_worker = "loadfile" in main_argv or "--dist=loadfile" in main_argv
+    if os.environ.get("PYTEST_XDIST_WORKER") and not whole_file_per_worker:
+        pytest.skip("coverage is counted per process: run with --dist loadfile or without -n")
+    assert demo.specs is not None
+    missing = PREPAID_OPERATIONS - demo.specs.checked
+    assert not missing, sorted(missing)
