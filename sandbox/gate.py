@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -166,7 +167,10 @@ def _run(sb: Sandbox, call: Callable[[], Response], idempotent: bool) -> Respons
         return _idempotency_error(f"Idempotency Key: {key} is longer than 128 characters.")
     store_key = f"{g.grant['client_id']}:{key}"
     fingerprint = _fingerprint()
-    with sb.store.transaction(g.tenant):
+    # Keys are per app, not per organisation (FACTS §5): one key sent to two organisations at
+    # the same moment must meet one record, so the key is held across the organisation's unit
+    # of work (always key first, then organisation: no deadlock).
+    with _key_lock(store_key), sb.store.transaction(g.tenant):
         saved = sb.store.get("idem", store_key)
         if saved is not None and saved["expires_at"] > sb.clock.now():
             if saved["fingerprint"] != fingerprint:
@@ -181,6 +185,15 @@ def _run(sb: Sandbox, call: Callable[[], Response], idempotent: bool) -> Respons
             "expires_at": sb.clock.now() + sb.config["IDEMPOTENCY_SECONDS"],
         })
         return response
+
+
+_KEY_LOCKS: dict[str, threading.Lock] = {}
+_KEY_LOCKS_GUARD = threading.Lock()
+
+
+def _key_lock(store_key: str) -> threading.Lock:
+    with _KEY_LOCKS_GUARD:
+        return _KEY_LOCKS.setdefault(store_key, threading.Lock())
 
 
 def _fingerprint() -> str:

@@ -127,3 +127,40 @@ def test_concurrent_payments_of_one_invoice_lose_no_update(
     assert statuses == ["ERROR", "ERROR", "ERROR", "OK"]
     paid = demo.get(f"{API}/Invoices/{made['InvoiceID']}").json["Invoices"][0]
     assert (paid["Status"], paid["AmountPaid"], paid["AmountDue"]) == ("PAID", 110, 0)
+
+
+def test_one_idempotency_key_sent_to_two_organisations_at_once_meets_one_record(
+        both: Connected, monkeypatch: pytest.MonkeyPatch) -> None:
+    demo_contact = contact_id(both)
+    demo_inside, release = threading.Event(), threading.Event()
+    real_resolve = documents.resolve_contact
+
+    def held_for_demo(ctx: Any, ref: Any) -> Any:
+        if ctx.org == DEMO_ORG:
+            demo_inside.set()
+            release.wait(WAIT)
+        return real_resolve(ctx, ref)
+
+    monkeypatch.setattr(documents, "resolve_contact", held_for_demo)
+    element = {**invoice(demo_contact), "Contact": {"Name": "Same key client"}}
+    outcome: dict[str, Any] = {}
+
+    def send(name: str, tenant: str) -> None:
+        side = in_thread(both, tenant)
+        outcome[name] = side.put(f"{API}/Invoices", {"Invoices": [element]},
+                                 **{"Idempotency-Key": "push-batch-1"})
+
+    first = threading.Thread(target=send, args=("demo", DEMO_ORG))
+    first.start()
+    assert demo_inside.wait(WAIT)
+    second = threading.Thread(target=send, args=("trial", TRIAL_ORG))
+    second.start()
+    second.join(0.5)
+    waited_for_the_key = second.is_alive()
+    release.set()
+    first.join(WAIT * 2)
+    second.join(WAIT * 2)
+    assert waited_for_the_key
+    assert outcome["demo"].status_code == 200
+    assert outcome["trial"].status_code == 400
+    assert "is used with a different request" in outcome["trial"].get_data(as_text=True)
