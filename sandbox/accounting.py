@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from flask import Blueprint, Response, g, request
 
-from sandbox import banking, documents, settings
+from sandbox import banking, documents, prepaid, settings
 from sandbox.books import Ctx, Doc, Invalid
 from sandbox.echo import echo
 from sandbox.gate import run_guarded
@@ -125,7 +126,14 @@ RESOURCES = {r.key.lower(): r for r in [
              settings.render_tracking_category, settings.create_tracking_category,
              settings.update_tracking_category, _by_id("tracking", "TrackingCategoryID")),
     Resource("TaxRates", "taxrate", "TaxType", SETTINGS, settings.render_tax_rate),
+    # Made by PUT /BankTransactions (sandbox/prepaid.py); read, allocated and refunded here.
+    Resource("Overpayments", "overpayment", "OverpaymentID", _txn("accounting.payments"),
+             prepaid.render_overpayment, find=_by_id("overpayment", "OverpaymentID"),
+             paged=True),
+    Resource("Prepayments", "prepayment", "PrepaymentID", _txn("accounting.payments"),
+             prepaid.render_prepayment, find=_by_id("prepayment", "PrepaymentID"), paged=True),
 ]}
+PREPAID_KINDS = {"overpayment": documents.OVERPAYMENT, "prepayment": documents.PREPAYMENT}
 REPORTS = ("accounting.reports.read", "accounting.reports.trialbalance.read")
 
 
@@ -134,7 +142,10 @@ REPORTS = ("accounting.reports.read", "accounting.reports.trialbalance.read")
 
 def _ctx() -> Ctx:
     sb = current()
-    return Ctx(sb=sb, org=g.tenant, now=sb.clock.now(), app_name=sb.app_name(g.grant["client_id"]))
+    # unitdp=4 opts in to four decimal places for unit amounts; otherwise Xero keeps two.
+    unit_dp = 4 if request.args.get("unitdp") == "4" else 2
+    return Ctx(sb=sb, org=g.tenant, now=sb.clock.now(), app_name=sb.app_name(g.grant["client_id"]),
+               unit_dp=unit_dp)
 
 
 def _ok(ctx: Ctx, key: str, items: list[Doc], extra: Doc | None = None) -> Response:
@@ -225,6 +236,12 @@ def _sub_resource(ctx: Ctx, resource: Resource, target: Doc, rest: list[str]) ->
             return _allocate(ctx, target)
         if method == "DELETE" and len(rest) == 2:
             return _unallocate(ctx, target, rest[1])
+    if resource.kind in PREPAID_KINDS and rest[:1] == ["allocations"]:
+        kind = PREPAID_KINDS[resource.kind]
+        if method == "PUT" and len(rest) == 1:
+            return _allocate_prepaid(ctx, kind, target)
+        if method == "DELETE" and len(rest) == 2:
+            return _unallocate_prepaid(ctx, kind, target, rest[1])
     if resource.kind == "tracking" and rest == ["options"] and method == "PUT":
         return _add_option(ctx, target)
     return not_found()
@@ -277,10 +294,14 @@ def _write(ctx: Ctx, resource: Resource, upsert: bool, target: Doc | None = None
     summarize = parse_bool(request.args.get("summarizeErrors"), default=True)
     results, failed = [], []
     for element in elements:
+        ctx.warnings = []
         try:
             item = resource.render(ctx, _apply(ctx, resource, element, upsert, target))
+            if ctx.warnings:
+                # Non-blocking: the element is saved and says why it differs (FACTS §6.2).
+                item["Warnings"] = [{"Message": message} for message in ctx.warnings]
             if not summarize:
-                item["StatusAttributeString"] = "OK"
+                item["StatusAttributeString"] = "WARNING" if ctx.warnings else "OK"
             results.append(item)
         except Invalid as exc:
             failed_element = _echo(resource, element, exc.messages)
@@ -293,6 +314,33 @@ def _write(ctx: Ctx, resource: Resource, upsert: bool, target: Doc | None = None
 
 
 def _allocate(ctx: Ctx, credit_note: Doc) -> Response:
+    def allocate(element: Doc) -> Doc:
+        note = ctx.store.get("creditnote", credit_note["CreditNoteID"])
+        return documents.render_allocation(ctx, documents.allocate(ctx, note, element))
+
+    return _allocations(ctx, allocate)
+
+
+def _allocate_prepaid(ctx: Ctx, kind: documents.Kind, credit: Doc) -> Response:
+    def allocate(element: Doc) -> Doc:
+        fresh = ctx.store.get(kind.kind, credit[kind.id_field])
+        return prepaid.render_allocation(ctx, prepaid.allocate(ctx, kind, fresh, element))
+
+    return _allocations(ctx, allocate)
+
+
+def _unallocate_prepaid(ctx: Ctx, kind: documents.Kind, credit: Doc,
+                        allocation_id: str) -> Response:
+    allocation = ctx.store.get("prepaidallocation", allocation_id)
+    if allocation is None or allocation["DocID"] != credit[kind.id_field] or \
+            allocation["IsDeleted"]:
+        return not_found()
+    allocation = prepaid.delete_allocation(ctx, kind, allocation)
+    return json_response(prune(prepaid.render_allocation(ctx, allocation, with_documents=False)))
+
+
+def _allocations(ctx: Ctx, allocate: Callable[[Doc], Doc]) -> Response:
+    """A batch of allocations, each in its own savepoint, answered like any batch."""
     body = _body()
     elements = body.get("Allocations") if isinstance(body, dict) else None
     elements = elements if isinstance(elements, list) else [body] if isinstance(body, dict) else []
@@ -301,9 +349,7 @@ def _allocate(ctx: Ctx, credit_note: Doc) -> Response:
     for element in elements:
         try:
             with ctx.store.transaction():
-                note = ctx.store.get("creditnote", credit_note["CreditNoteID"])
-                allocation = documents.allocate(ctx, note, normalise(element))
-            item = documents.render_allocation(ctx, allocation)
+                item = allocate(normalise(element))
             if not summarize:
                 item["StatusAttributeString"] = "OK"
             results.append(item)
@@ -377,14 +423,26 @@ def _modified_since(item: Doc) -> bool:
     stamp = item.get("UpdatedDateUTC")
     if not header or not isinstance(stamp, str):
         return True
-    try:
-        moment = datetime.fromisoformat(header.replace("Z", "+00:00"))
-    except ValueError:
+    moment = _header_instant(header)
+    if moment is None:
         return True
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     millis = re.search(r"-?\d+", stamp)
     return millis is None or int(millis.group()) / 1000 > moment.timestamp()
+
+
+def _header_instant(header: str) -> datetime | None:
+    """If-Modified-Since as ISO 8601 (what xero-python sends) or an RFC 7231 HTTP-date
+    ("Thu, 03 Dec 2026 10:00:00 GMT", what HTTP caches and most clients send)."""
+    try:
+        return datetime.fromisoformat(header.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _id_filters(resource: Resource) -> Callable[[Doc], bool]:

@@ -16,7 +16,7 @@ bp = Blueprint("admin", __name__, url_prefix="/_sandbox")
 
 LIMIT_KEYS = ("LIMIT_MINUTE", "LIMIT_DAY", "LIMIT_CONCURRENT", "LIMIT_APP_MINUTE",
               "IDEMPOTENCY_SECONDS", "ACCESS_TOKEN_SECONDS", "REFRESH_TOKEN_SECONDS",
-              "REFRESH_GRACE_SECONDS", "AUTH_CODE_SECONDS")
+              "REFRESH_GRACE_SECONDS", "AUTH_CODE_SECONDS", "MAX_REQUEST_BYTES")
 
 
 def _json() -> dict[str, Any]:
@@ -104,9 +104,10 @@ def lock_dates() -> Response:
             changes = _lock_changes(body)
         except ValueError as exc:
             return json_response({"error": str(exc)}, 400)
-        org = {**org, **changes}
-        with sb.store.transaction():
-            sb.store.put("organisation", org["OrganisationID"], org, org=org["OrganisationID"])
+        org_id = org["OrganisationID"]
+        with sb.store.transaction(org_id):  # the organisation's scope: no lost update
+            org = {**sb.store.get("organisation", org_id), **changes}
+            sb.store.put("organisation", org_id, org, org=org_id)
     return json_response(_lock_state(org))
 
 

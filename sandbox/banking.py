@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sandbox import prepaid
 from sandbox.books import (
     ZERO,
     Ctx,
@@ -43,14 +44,20 @@ def _bank_account(ctx: Ctx, ref: Any) -> Doc:
 
 def create_bank_transaction(ctx: Ctx, element: Doc) -> Doc:
     """PUT /BankTransactions element (RECEIVE or SPEND money)."""
-    if element.get("Type") not in BANK_TYPES:
-        # Transfer and pre/overpayment types are made by other endpoints (sandbox wording).
-        raise Invalid("Bank transaction type must be RECEIVE or SPEND")
+    doc_type = element.get("Type")
+    if not isinstance(doc_type, str) or (doc_type not in BANK_TYPES
+                                         and doc_type not in prepaid.KIND_OF_TYPE):
+        # Transfer types are made by BankTransfers (sandbox wording).
+        raise Invalid("Bank transaction type must be RECEIVE, SPEND or one of their "
+                      "OVERPAYMENT / PREPAYMENT types")
     bank = _bank_account(ctx, element.get("BankAccount"))
     contact = resolve_contact(ctx, element.get("Contact"))
-    mark_contact(ctx, contact, element["Type"])
+    mark_contact(ctx, contact, "RECEIVE" if doc_type.startswith("RECEIVE") else "SPEND")
     lat = line_amount_types(element.get("LineAmountTypes"))
-    lines, totals = price_lines(ctx, element.get("LineItems"), lat, "bank", True)
+    if doc_type in prepaid.KIND_OF_TYPE:
+        lines, totals, lat = prepaid.priced_lines(ctx, doc_type, element.get("LineItems"), lat)
+    else:
+        lines, totals = price_lines(ctx, element.get("LineItems"), lat, "bank", True)
     day = document_date(element.get("Date"), ctx.today())
     check_unlocked(ctx, day)
     txn = {
@@ -60,25 +67,65 @@ def create_bank_transaction(ctx: Ctx, element: Doc) -> Doc:
         "Lines": lines, **totals, "IsReconciled": bool(element.get("IsReconciled")),
         "Url": element.get("Url"), "UpdatedDateUTC": ctx.now,
     }
+    if doc_type in prepaid.KIND_OF_TYPE:
+        txn.update(prepaid.create_for(ctx, txn))
     ctx.store.put("banktransaction", txn["BankTransactionID"], txn, org=ctx.org)
     return txn
 
 
 def update_bank_transaction(ctx: Ctx, existing: Doc, element: Doc) -> Doc:
-    """POST /BankTransactions/{id}: deleting (Status DELETED) or editing reference/reconciled."""
+    """POST /BankTransactions/{id}: delete (Status DELETED) or edit it, lines included.
+
+    As in Xero, a POST that sends LineItems replaces the lines (and with them the totals); the
+    date, contact, bank account and LineAmountTypes may change too. A change is held by a lock
+    date on the old date and on the new one."""
     if existing["Status"] != "AUTHORISED":
         raise Invalid("This Bank Transaction cannot be modified as it has been deleted")
+    if existing["Type"] in prepaid.KIND_OF_TYPE:
+        # Its overpayment/prepayment may be allocated or refunded already (sandbox wording).
+        raise Invalid("A bank transaction that made an overpayment or prepayment cannot be "
+                      "modified")
     check_unlocked(ctx, existing["Date"])
     txn = {**existing, "UpdatedDateUTC": ctx.now}
     status = element.get("Status", existing["Status"])
     if status not in ("AUTHORISED", "DELETED"):
         raise Invalid(f"'{status}' is not a valid status for a bank transaction")
     txn["Status"] = status
+    if status == "AUTHORISED":
+        txn.update(_edited_fields(ctx, existing, element))
+        check_unlocked(ctx, txn["Date"])
     for key in ("Reference", "IsReconciled", "Url"):
         if key in element:
             txn[key] = element[key]
     ctx.store.put("banktransaction", txn["BankTransactionID"], txn, org=ctx.org)
     return txn
+
+
+def _edited_fields(ctx: Ctx, existing: Doc, element: Doc) -> Doc:
+    """The fields a POST changes on a bank transaction, validated and re-priced."""
+    updates: Doc = {}
+    if "BankAccount" in element:
+        updates["BankAccountID"] = _bank_account(ctx, element["BankAccount"])["AccountID"]
+    if "Contact" in element:
+        contact = resolve_contact(ctx, element["Contact"])
+        mark_contact(ctx, contact, existing["Type"])
+        updates["ContactID"] = contact["ContactID"]
+    if "Date" in element:
+        updates["Date"] = document_date(element["Date"], existing["Date"])
+    if "LineItems" in element or "LineAmountTypes" in element:
+        lat = line_amount_types(element.get("LineAmountTypes") or existing["LineAmountTypes"])
+        lines_in = element.get("LineItems") or _raw_lines(existing)
+        lines, totals = price_lines(ctx, lines_in, lat, "bank", True)
+        updates.update({"LineAmountTypes": lat, "Lines": lines, **totals})
+    return updates
+
+
+def _raw_lines(txn: Doc) -> list[Doc]:
+    """Stored lines as request lines, to re-price them under new LineAmountTypes."""
+    return [{"LineItemID": line["LineItemID"], "Description": line["Description"],
+             "Quantity": dec(line["Quantity"]), "UnitAmount": dec(line["UnitAmount"]),
+             "AccountID": line["AccountID"], "TaxType": line["TaxType"],
+             "Tracking": line["Tracking"]} for line in txn["Lines"]]
 
 
 def render_bank_transaction(ctx: Ctx, txn: Doc, with_lines: bool = True) -> Doc:
@@ -99,6 +146,9 @@ def render_bank_transaction(ctx: Ctx, txn: Doc, with_lines: bool = True) -> Doc:
     }
     if txn.get("Reference") is not None:
         out["Reference"] = txn["Reference"]
+    for key in ("OverpaymentID", "PrepaymentID"):
+        if txn.get(key):
+            out[key] = txn[key]
     if with_lines:
         out["LineItems"] = [render_line(line) for line in txn["Lines"]]
     return out
@@ -200,27 +250,46 @@ def _journal_lines(ctx: Ctx, lines_in: Any, lat: str) -> list[Doc]:
     lines = []
     for raw in lines_in:
         raw = raw if isinstance(raw, dict) else {}
-        account = account_ref(ctx, None, raw.get("AccountCode"), raw.get("AccountID"))
-        label = raw.get("AccountCode") or raw.get("AccountID")
-        if account is None or account["Type"] == "BANK" or account.get("SystemAccount") in {
-                "DEBTORS", "CREDITORS", "RETAINEDEARNINGS"} or account["Status"] != "ACTIVE":
-            raise Invalid(f"Account code '{label}' is not a valid code for this document.")
+        account = _journal_account(ctx, raw)
         try:
             amount = money(raw.get("LineAmount"))
         except ValueError as exc:
             raise Invalid("Line amount must be specified") from exc  # sandbox wording
-        tax_type = raw.get("TaxType") or account["TaxType"]
+        tax_type = raw.get("TaxType") or (account["TaxType"] if account else "BASEXCLUDED")
         rate = tax_rate(ctx, tax_type)
         if rate is None:
             raise Invalid(f"The TaxType code {tax_type} does not exist or cannot be used for "
                           "this type of transaction.")
         net, tax = split_tax(abs(amount), rate, lat)
         sign = Decimal(1) if amount >= 0 else Decimal(-1)
-        lines.append({"AccountID": account["AccountID"], "AccountCode": account["Code"],
+        lines.append({"AccountID": account["AccountID"] if account else None,
+                      "AccountCode": account["Code"] if account else None,
                       "Description": raw.get("Description"), "TaxType": tax_type,
                       "LineAmount": s(amount), "Net": s(sign * net), "TaxAmount": s(sign * tax),
                       "Tracking": raw.get("Tracking") or []})
     return lines
+
+
+def _journal_account(ctx: Ctx, raw: Doc) -> Doc | None:
+    """The line's account; an unknown *code* is not an error on a manual journal: Xero removes
+    it with a Warning and keeps the journal as a draft (the spec's ManualJournals example)."""
+    account = account_ref(ctx, None, raw.get("AccountCode"), raw.get("AccountID"))
+    label = raw.get("AccountCode") or raw.get("AccountID")
+    if account is None and raw.get("AccountCode") and not raw.get("AccountID"):
+        ctx.warnings.append(f"Account code '{label}' has been removed as it does not match a "
+                            "recognised account.")
+        return None
+    if account is None or account["Type"] == "BANK" or account.get("SystemAccount") in {
+            "DEBTORS", "CREDITORS", "RETAINEDEARNINGS"} or account["Status"] != "ACTIVE":
+        raise Invalid(f"Account code '{label}' is not a valid code for this document.")
+    return account
+
+
+def _check_postable(lines: list[Doc]) -> None:
+    """A journal with a line whose account was removed stays a draft until it has one."""
+    if any(line["AccountID"] is None for line in lines):
+        raise Invalid("Each journal line must have an account before the journal can be "
+                      "posted")  # sandbox wording
 
 
 def _check_balanced(lines: list[Doc]) -> None:
@@ -242,6 +311,8 @@ def create_manual_journal(ctx: Ctx, element: Doc) -> Doc:
     lat = line_amount_types(element.get("LineAmountTypes"), default="NoTax")
     lines = _journal_lines(ctx, element.get("JournalLines"), lat)
     _check_balanced(lines)
+    if any(line["AccountID"] is None for line in lines):
+        status = "DRAFT"  # Xero saves it as a draft with the Warning (see _journal_account)
     day = document_date(element.get("Date"), ctx.today())
     if status == "POSTED":  # draft journals may be saved in a locked period (sandbox/locks.py)
         check_unlocked(ctx, day)
@@ -273,6 +344,8 @@ def update_manual_journal(ctx: Ctx, existing: Doc, element: Doc) -> Doc:
         lat = line_amount_types(element.get("LineAmountTypes") or existing["LineAmountTypes"])
         journal["Lines"] = _journal_lines(ctx, element["JournalLines"], lat)
         _check_balanced(journal["Lines"])
+    if status == "POSTED":
+        _check_postable(journal["Lines"])
     ctx.store.put("manualjournal", journal["ManualJournalID"], journal, org=ctx.org)
     return journal
 
@@ -290,8 +363,8 @@ def render_manual_journal(ctx: Ctx, journal: Doc, with_lines: bool = True) -> Do
         out["Url"] = journal["Url"]
     if with_lines:
         out["JournalLines"] = [{
-            "LineAmount": out_money(line["LineAmount"]), "AccountCode": line["AccountCode"],
-            "AccountID": line["AccountID"], "Description": line["Description"],
+            "LineAmount": out_money(line["LineAmount"]), "AccountCode": line.get("AccountCode"),
+            "AccountID": line.get("AccountID"), "Description": line["Description"],
             "TaxType": line["TaxType"], "TaxAmount": out_money(line["TaxAmount"]),
             "Tracking": line["Tracking"], "IsBlank": False,
         } for line in journal["Lines"]]

@@ -39,6 +39,10 @@ class Ctx:
     now: float
     app_name: str
     cache: dict[str, Any] = field(default_factory=dict)
+    # Decimal places of UnitAmount: 2 unless the request says unitdp=4 (FACTS §2, [OAS-ACC]).
+    unit_dp: int = 2
+    # Non-blocking Warnings of the element being written (Xero's per-element "Warnings").
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def store(self) -> Any:
@@ -185,11 +189,14 @@ def _line_tax_type(ctx: Ctx, line: Doc, account: Doc | None) -> tuple[str | None
     return tax_type, rate
 
 
-def _amounts(line: Doc) -> tuple[Decimal, Decimal, Decimal]:
-    """Quantity, unit amount and line amount, checked against each other."""
+def _amounts(line: Doc, unit_dp: int = 2) -> tuple[Decimal, Decimal, Decimal]:
+    """Quantity, unit amount (rounded to `unit_dp` places, as Xero stores it) and line amount,
+    checked against each other."""
     try:
         quantity = number(line.get("Quantity", 1) if line.get("Quantity") is not None else 1)
         unit = number(line["UnitAmount"]) if line.get("UnitAmount") is not None else None
+        if unit is not None and unit.is_finite():
+            unit = unit.quantize(Decimal(1).scaleb(-unit_dp), rounding=ROUND_HALF_UP)
         given = money(line["LineAmount"]) if line.get("LineAmount") is not None else None
         discount = number(line.get("DiscountRate") or 0)
     except ValueError as exc:
@@ -227,7 +234,7 @@ def price_lines(
         raw = raw if isinstance(raw, dict) else {}
         account = _line_account(ctx, raw, purpose, accounts_required)
         tax_type, rate = _line_tax_type(ctx, raw, account)
-        quantity, unit, amount = _amounts(raw)
+        quantity, unit, amount = _amounts(raw, ctx.unit_dp)
         net, tax = split_tax(amount, rate, line_amount_types)
         if raw.get("TaxAmount") is not None and line_amount_types != "NoTax":
             tax = money(raw["TaxAmount"])  # Xero lets a client override the computed tax
@@ -271,7 +278,11 @@ def _document_postings(
 
 
 DOCUMENT_SIDE = {"ACCREC": ("DEBTORS", 1), "ACCPAY": ("CREDITORS", -1),
-                 "ACCRECCREDIT": ("DEBTORS", -1), "ACCPAYCREDIT": ("CREDITORS", 1)}
+                 "ACCRECCREDIT": ("DEBTORS", -1), "ACCPAYCREDIT": ("CREDITORS", 1),
+                 # Money received ahead of (or above) an invoice is a credit the contact holds,
+                 # like a credit note; refunding it is paying it out (sandbox/prepaid.py).
+                 "RECEIVE-OVERPAYMENT": ("DEBTORS", -1), "RECEIVE-PREPAYMENT": ("DEBTORS", -1),
+                 "SPEND-OVERPAYMENT": ("CREDITORS", 1), "SPEND-PREPAYMENT": ("CREDITORS", 1)}
 POSTED_DOCUMENT = {"AUTHORISED", "PAID"}
 
 
@@ -291,8 +302,12 @@ def postings(ctx: Ctx) -> Iterator[tuple[str, str, Decimal]]:
             yield payment["Date"], system_account(ctx, control)["AccountID"], -sign * amount
     for txn in ctx.store.all("banktransaction", org=ctx.org):
         if txn["Status"] == "AUTHORISED":
-            sign = 1 if txn["Type"] == "RECEIVE" else -1
+            sign = 1 if txn["Type"].startswith("RECEIVE") else -1
             yield txn["Date"], txn["BankAccountID"], sign * dec(txn["Total"])
+            if txn["Type"] in DOCUMENT_SIDE:  # an overpayment or prepayment: held in AR / AP
+                control = system_account(ctx, DOCUMENT_SIDE[txn["Type"]][0])["AccountID"]
+                yield txn["Date"], control, -sign * dec(txn["Total"])
+                continue
             gst = system_account(ctx, "GST")["AccountID"]
             for line in txn["Lines"]:
                 yield txn["Date"], line["AccountID"], -sign * dec(line["Net"])

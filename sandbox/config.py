@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "LIMIT_DAY": 5000,
     "LIMIT_CONCURRENT": 5,
     "LIMIT_APP_MINUTE": 10000,
+    # Size limit of one POST/PUT to the Accounting API, "3.5MB" (FACTS §4.2); decimal megabytes,
+    # the stricter reading, so a client that fits here fits in Xero.
+    "MAX_REQUEST_BYTES": 3_500_000,
     # Idempotency-Key retention (FACTS §5).
     "IDEMPOTENCY_SECONDS": 360,
     # Clock: 1.0 is real time; 60.0 runs an hour of Xero in a minute.

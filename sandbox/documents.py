@@ -28,6 +28,7 @@ from sandbox.xerojson import iso_date_string, money, ms_date, ms_timestamp, new_
 
 INVOICE_TYPES = ("ACCREC", "ACCPAY")
 CREDIT_TYPES = ("ACCRECCREDIT", "ACCPAYCREDIT")
+RECEIVABLE_TYPES = ("ACCREC", "ACCRECCREDIT")
 CREATE_STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED")
 TRANSITIONS = {
     "DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
@@ -42,7 +43,11 @@ ALLOCATED_TEXT = ("This document cannot be edited as it has a payment or credit 
 # Statuses whose documents are in the ledger, and so are held by a lock date.
 POSTED = ("AUTHORISED", "PAID", "VOIDED")
 PAYMENT_TYPES = {"ACCREC": "ACCRECPAYMENT", "ACCPAY": "ACCPAYPAYMENT",
-                 "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT"}
+                 "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT",
+                 "RECEIVE-OVERPAYMENT": "AROVERPAYMENTPAYMENT",
+                 "SPEND-OVERPAYMENT": "APOVERPAYMENTPAYMENT",
+                 "RECEIVE-PREPAYMENT": "ARPREPAYMENTPAYMENT",
+                 "SPEND-PREPAYMENT": "APPREPAYMENTPAYMENT"}
 
 
 class Kind:
@@ -56,6 +61,15 @@ class Kind:
 
 INVOICE = Kind("invoice", INVOICE_TYPES, "InvoiceID", "InvoiceNumber", "INV-", "Invoice")
 CREDIT = Kind("creditnote", CREDIT_TYPES, "CreditNoteID", "CreditNoteNumber", "CN-", "Credit Note")
+# Made by PUT /BankTransactions with these types (sandbox/prepaid.py); numbered by no one.
+OVERPAYMENT = Kind("overpayment", ("RECEIVE-OVERPAYMENT", "SPEND-OVERPAYMENT"), "OverpaymentID",
+                   "Reference", "", "Overpayment")
+PREPAYMENT = Kind("prepayment", ("RECEIVE-PREPAYMENT", "SPEND-PREPAYMENT"), "PrepaymentID",
+                  "Reference", "", "Prepayment")
+KINDS = {kind.kind: kind for kind in (INVOICE, CREDIT, OVERPAYMENT, PREPAYMENT)}
+# The envelope key naming a payment's document ({"Invoice": ...}, {"Overpayment": ...}).
+PAYMENT_TARGET_KEYS = {"invoice": "Invoice", "creditnote": "CreditNote",
+                       "overpayment": "Overpayment", "prepayment": "Prepayment"}
 
 
 # ---------------------------------------------------------------- create and update
@@ -100,7 +114,9 @@ def _fields(ctx: Ctx, kind: Kind, element: Doc, doc: Doc, creating: bool) -> Doc
     if creating or "DueDate" in element:
         updates["DueDate"] = document_date(element.get("DueDate"), "") or None
     for key in ("Reference", "Url", "SentToContact"):
-        if key in element:
+        # Reference is "ACCREC only" in Xero's spec (a bill's reference is its InvoiceNumber),
+        # so Xero drops it from bills and supplier credits.
+        if key in element and (key != "Reference" or doc["Type"] in RECEIVABLE_TYPES):
             updates[key] = element[key]
     updates[kind.number_field] = _number(ctx, kind, element, doc)
     # Always re-priced: a status change to AUTHORISED must re-check the lines' accounts.
@@ -132,9 +148,11 @@ def find_document(ctx: Ctx, kind: Kind, element: Doc) -> Doc | None:
     if element.get(kind.id_field):
         return ctx.store.get(kind.kind, str(element[kind.id_field]), org=ctx.org)
     number = element.get(kind.number_field)
+    wanted_type = element.get("Type")
     if number:
         for doc in ctx.store.all(kind.kind, org=ctx.org):
-            if doc.get(kind.number_field) == number:
+            # An ACCREC request must never rewrite a bill that happens to share its number.
+            if doc.get(kind.number_field) == number and wanted_type in (None, doc["Type"]):
                 return doc
     return None
 
@@ -178,6 +196,15 @@ def _update(ctx: Ctx, kind: Kind, existing: Doc, element: Doc) -> Doc:
 
 
 def _payment_target(ctx: Ctx, element: Doc) -> tuple[Kind, Doc]:
+    for kind in (OVERPAYMENT, PREPAYMENT):
+        # A refund of an overpayment or prepayment (FACTS §7.5, [OAS-ACC] Payment).
+        ref = element.get(kind.word)
+        if isinstance(ref, dict):
+            doc = ctx.store.get(kind.kind, str(ref.get(kind.id_field) or ""), org=ctx.org)
+            if doc is None:
+                raise Invalid(f"An existing {kind.word} with the specified {kind.id_field} could "
+                              "not be found")  # modelled on the credit-note wording
+            return kind, doc
     if isinstance(element.get("CreditNote"), dict):
         doc = find_document(ctx, CREDIT, element["CreditNote"])
         if doc is None:
@@ -229,11 +256,11 @@ def create_payment(ctx: Ctx, element: Doc) -> Doc:
         "UpdatedDateUTC": ctx.now,
     }
     ctx.store.put("payment", payment["PaymentID"], payment, org=ctx.org)
-    _apply(ctx, kind, doc, "AmountPaid", amount, day)
+    apply_money(ctx, kind, doc, "AmountPaid", amount, day)
     return payment
 
 
-def _apply(ctx: Ctx, kind: Kind, doc: Doc, field: str, amount: Decimal, day: str) -> Doc:
+def apply_money(ctx: Ctx, kind: Kind, doc: Doc, field: str, amount: Decimal, day: str) -> Doc:
     """Add money paid/credited to a document and move it between AUTHORISED and PAID."""
     doc = {**doc, field: s(dec(doc[field]) + amount), "UpdatedDateUTC": ctx.now}
     if amount_due(doc) == 0 and doc["Status"] == "AUTHORISED":
@@ -253,9 +280,9 @@ def update_payment(ctx: Ctx, existing: Doc, element: Doc) -> Doc:
     check_unlocked(ctx, existing["Date"])
     payment = {**existing, "Status": "DELETED", "UpdatedDateUTC": ctx.now}
     ctx.store.put("payment", payment["PaymentID"], payment, org=ctx.org)
-    kind = INVOICE if existing["DocKind"] == "invoice" else CREDIT
+    kind = KINDS[existing["DocKind"]]
     doc = ctx.store.get(kind.kind, existing["DocID"])
-    _apply(ctx, kind, doc, "AmountPaid", -dec(existing["Amount"]), existing["Date"])
+    apply_money(ctx, kind, doc, "AmountPaid", -dec(existing["Amount"]), existing["Date"])
     return payment
 
 
@@ -289,8 +316,8 @@ def allocate(ctx: Ctx, credit_note: Doc, element: Doc) -> Doc:
                   "InvoiceID": invoice["InvoiceID"], "Amount": s(amount), "Date": day,
                   "IsDeleted": False}
     ctx.store.put("allocation", allocation["AllocationID"], allocation, org=ctx.org)
-    _apply(ctx, CREDIT, credit_note, "AmountCredited", amount, day)
-    _apply(ctx, INVOICE, invoice, "AmountCredited", amount, day)
+    apply_money(ctx, CREDIT, credit_note, "AmountCredited", amount, day)
+    apply_money(ctx, INVOICE, invoice, "AmountCredited", amount, day)
     return allocation
 
 
@@ -302,14 +329,15 @@ def delete_allocation(ctx: Ctx, allocation: Doc) -> Doc:
     amount = -dec(allocation["Amount"])
     for kind, key in ((CREDIT, "CreditNoteID"), (INVOICE, "InvoiceID")):
         doc = ctx.store.get(kind.kind, allocation[key])
-        _apply(ctx, kind, doc, "AmountCredited", amount, allocation["Date"])
+        apply_money(ctx, kind, doc, "AmountCredited", amount, allocation["Date"])
     return allocation
 
 
 # ---------------------------------------------------------------- rendering
 
 
-def _contact_stub(ctx: Ctx, contact_id: str | None) -> Doc:
+def contact_stub(ctx: Ctx, contact_id: str | None) -> Doc:
+    """The short Contact a document shows."""
     contact = ctx.store.get("contact", contact_id or "") or {}
     return {"ContactID": contact_id, "Name": contact.get("Name"),
             "ContactStatus": contact.get("ContactStatus", "ACTIVE"), "HasValidationErrors": False}
@@ -330,7 +358,8 @@ def render_line(line: Doc) -> Doc:
     return out
 
 
-def _dates(doc: Doc) -> Doc:
+def render_dates(doc: Doc) -> Doc:
+    """Date, DateString, DueDate... of a stored document, in Xero's forms."""
     out = {"Date": ms_date(doc["Date"]), "DateString": iso_date_string(doc["Date"])}
     if doc.get("DueDate"):
         out.update(DueDate=ms_date(doc["DueDate"]), DueDateString=iso_date_string(doc["DueDate"]))
@@ -352,7 +381,7 @@ def _allocations_of(ctx: Ctx, key: str, doc_id: str) -> list[Doc]:
 
 def _common(ctx: Ctx, doc: Doc, with_lines: bool) -> Doc:
     out: Doc = {
-        "Type": doc["Type"], "Contact": _contact_stub(ctx, doc["ContactID"]), **_dates(doc),
+        "Type": doc["Type"], "Contact": contact_stub(ctx, doc["ContactID"]), **render_dates(doc),
         "Status": doc["Status"], "LineAmountTypes": doc["LineAmountTypes"],
         "SubTotal": out_money(doc["SubTotal"]), "TotalTax": out_money(doc["TotalTax"]),
         "Total": out_money(doc["Total"]), "UpdatedDateUTC": ms_timestamp(doc["UpdatedDateUTC"]),
@@ -383,9 +412,24 @@ def render_invoice(ctx: Ctx, doc: Doc, with_lines: bool = True) -> Doc:
         "InvoiceID": doc["InvoiceID"], "InvoiceNumber": doc.get("InvoiceNumber") or "",
         "AmountDue": out_money(s(amount_due(doc))), "AmountPaid": out_money(doc["AmountPaid"]),
         "AmountCredited": out_money(doc["AmountCredited"]), "IsDiscounted": False,
-        "CreditNotes": credit_notes, "Prepayments": [], "Overpayments": [],
+        "CreditNotes": credit_notes, **_prepaid_applied(ctx, doc["InvoiceID"]),
     })
     return out
+
+
+def _prepaid_applied(ctx: Ctx, invoice_id: str) -> Doc:
+    """The invoice's Overpayments and Prepayments: what each applied to it (sandbox/prepaid.py)."""
+    applied: Doc = {"Overpayments": [], "Prepayments": []}
+    for allocation in ctx.store.where("prepaidallocation", "InvoiceID", invoice_id):
+        if allocation["IsDeleted"]:
+            continue
+        kind = KINDS[allocation["DocKind"]]
+        credit = ctx.store.get(kind.kind, allocation["DocID"]) or {}
+        applied[f"{kind.word}s"].append({
+            kind.id_field: allocation["DocID"], "Type": credit.get("Type"),
+            "AppliedAmount": out_money(allocation["Amount"]),
+            "Total": out_money(credit.get("Total", "0")), "Date": ms_date(allocation["Date"])})
+    return applied
 
 
 def render_credit_note(ctx: Ctx, doc: Doc, with_lines: bool = True) -> Doc:
@@ -427,7 +471,7 @@ def render_allocation(ctx: Ctx, allocation: Doc) -> Doc:
 
 def render_payment(ctx: Ctx, payment: Doc) -> Doc:
     """A stored payment as Xero's Payment."""
-    kind = INVOICE if payment["DocKind"] == "invoice" else CREDIT
+    kind = KINDS[payment["DocKind"]]
     doc = ctx.store.get(kind.kind, payment["DocID"]) or {}
     account = ctx.store.get("account", payment["AccountID"]) or {}
     out: Doc = {
@@ -441,8 +485,9 @@ def render_payment(ctx: Ctx, payment: Doc) -> Doc:
         "Account": {"AccountID": account.get("AccountID"), "Code": account.get("Code")},
     }
     stub = {kind.id_field: payment["DocID"], "Type": doc.get("Type"),
-            kind.number_field: doc.get(kind.number_field) or "",
-            "Contact": _contact_stub(ctx, doc.get("ContactID"))}
-    out["Invoice" if kind is INVOICE else "CreditNote"] = stub
+            "Contact": contact_stub(ctx, doc.get("ContactID"))}
+    if kind in (INVOICE, CREDIT):
+        stub[kind.number_field] = doc.get(kind.number_field) or ""
+    out[PAYMENT_TARGET_KEYS[kind.kind]] = stub
     return out
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -52,6 +53,9 @@ def run_guarded(read: tuple[str, ...], write: tuple[str, ...], call: Callable[[]
     admitted = _admit(sb, scopes, tenant_type)
     if isinstance(admitted, Response):
         return admitted
+    too_large = _too_large(sb)
+    if too_large is not None:
+        return _with_headers(too_large, sb.limiter.peek(g.tenant, g.grant["client_id"]))
     return _limited(sb, lambda: _structural_fault(sb, admitted) or _run(sb, call, idempotent))
 
 
@@ -74,6 +78,21 @@ def _admit(sb: Sandbox, scopes: tuple[str, ...], tenant_type: str) -> Any:
         g.grant, g.tenant = grant, tenant
         return connection
     return _with_headers(refusal, sb.limiter.peek(tenant, grant["client_id"]))
+
+
+def _too_large(sb: Sandbox) -> Response | None:
+    """Xero refuses a request body over 3.5 MB (FACTS §4.2) before looking at it: 413, nothing
+    saved, not counted. The body's wording is the sandbox's (FACTS has no real text)."""
+    limit = int(sb.config["MAX_REQUEST_BYTES"])
+    size = request.content_length
+    if size is None and request.method in {"PUT", "POST"}:
+        size = len(request.get_data(cache=True))
+    if size is None or size <= limit:
+        return None
+    return json_response({"Title": "Request Entity Too Large", "Status": 413,
+                          "Detail": f"The request is {size} bytes; a single request to the "
+                                    f"Accounting API may not exceed 3.5 MB ({limit} bytes)."},
+                         413)
 
 
 def _custom_connection_tenant(sb: Sandbox, grant: dict[str, Any]) -> str:
@@ -142,13 +161,16 @@ def _run(sb: Sandbox, call: Callable[[], Response], idempotent: bool) -> Respons
         return faulted
     key = request.headers.get("Idempotency-Key")
     if not idempotent or key is None or request.method not in {"PUT", "POST", "PATCH"}:
-        with sb.store.transaction():
+        with sb.store.transaction(g.tenant):
             return call()
     if len(key) > MAX_KEY:
         return _idempotency_error(f"Idempotency Key: {key} is longer than 128 characters.")
     store_key = f"{g.grant['client_id']}:{key}"
     fingerprint = _fingerprint()
-    with sb.store.transaction():
+    # Keys are per app, not per organisation (FACTS §5): one key sent to two organisations at
+    # the same moment must meet one record, so the key is held across the organisation's unit
+    # of work (always key first, then organisation: no deadlock).
+    with _key_lock(store_key), sb.store.transaction(g.tenant):
         saved = sb.store.get("idem", store_key)
         if saved is not None and saved["expires_at"] > sb.clock.now():
             if saved["fingerprint"] != fingerprint:
@@ -163,6 +185,15 @@ def _run(sb: Sandbox, call: Callable[[], Response], idempotent: bool) -> Respons
             "expires_at": sb.clock.now() + sb.config["IDEMPOTENCY_SECONDS"],
         })
         return response
+
+
+_KEY_LOCKS: dict[str, threading.Lock] = {}
+_KEY_LOCKS_GUARD = threading.Lock()
+
+
+def _key_lock(store_key: str) -> threading.Lock:
+    with _KEY_LOCKS_GUARD:
+        return _KEY_LOCKS.setdefault(store_key, threading.Lock())
 
 
 def _fingerprint() -> str:

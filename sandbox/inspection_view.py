@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.books import Ctx, accounts
+from sandbox.books import Ctx, accounts, s
+from sandbox.documents import amount_due
 from sandbox.reports import trial_balance
 
 
@@ -13,6 +14,12 @@ def _names(ctx: Ctx) -> dict[str, str]:
     labels = {a["AccountID"]: f"{a['Code'] or '(no code)'} {a['Name']}"
               for a in accounts(ctx)}
     return {**contacts, **labels}
+
+
+def _prepaid(ctx: Ctx) -> list[dict[str, Any]]:
+    """Overpayments then prepayments, each with the credit it still holds."""
+    return [{**doc, "RemainingCredit": s(amount_due(doc))}
+            for kind in ("overpayment", "prepayment") for doc in ctx.store.all(kind, org=ctx.org)]
 
 
 def organisation_view(ctx: Ctx) -> dict[str, Any]:
@@ -30,6 +37,7 @@ def organisation_view(ctx: Ctx) -> dict[str, Any]:
         "allocations": ctx.store.all("allocation", org=ctx.org),
         "payments": ctx.store.all("payment", org=ctx.org),
         "bank_transactions": ctx.store.all("banktransaction", org=ctx.org),
+        "prepaid": _prepaid(ctx),
         "transfers": ctx.store.all("banktransfer", org=ctx.org),
         "journals": ctx.store.all("manualjournal", org=ctx.org),
         "contacts": ctx.store.all("contact", org=ctx.org),

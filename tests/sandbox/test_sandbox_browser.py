@@ -49,6 +49,8 @@ def test_person_connects_two_organisations_through_the_consent_page(
         _push_an_invoice(live_sandbox.url, bearer)
         page.goto(f"{live_sandbox.url}/_sandbox/org/{DEMO_ORG}")
         page.get_by_role("cell", name="Walk-in <Client>").first.wait_for()
+        page.get_by_role("heading", name="Overpayments and prepayments (1)").wait_for()
+        page.get_by_role("cell", name="RECEIVE-OVERPAYMENT").first.wait_for()
         page.screenshot(path=str(ARTIFACTS / "sandbox-xero-side.png"), full_page=True)
     finally:
         page.close()
@@ -62,3 +64,9 @@ def _push_an_invoice(base: str, bearer: dict[str, str]) -> None:
                        "AccountCode": "200"}]}]},
         headers={**bearer, "xero-tenant-id": DEMO_ORG, "Accept": "application/json"})
     assert answer.status_code == 200, answer.text
+    overpaid = requests.put(f"{base}/api.xro/2.0/BankTransactions", timeout=10, json={
+        "BankTransactions": [{"Type": "RECEIVE-OVERPAYMENT", "Contact": {"Name": "Walk-in <Client>"},
+                              "BankAccount": {"Code": "090"}, "Reference": "Paid twice",
+                              "LineItems": [{"Description": "Overpaid", "LineAmount": 40}]}]},
+        headers={**bearer, "xero-tenant-id": DEMO_ORG, "Accept": "application/json"})
+    assert overpaid.status_code == 200, overpaid.text
