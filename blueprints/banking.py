@@ -230,7 +230,7 @@ def money_totals(form: MoneyForm) -> dict:
 
 def _render_money(kind, form, status=200, block=None, focus_line=None):
     return render("banking/money_form.html", block=block, status=status, kind=kind, form=form,
-                  totals=money_totals(form), focus_line=focus_line,
+                  totals=money_totals(form), focus_line=focus_line, from_reconcile=_from_reconcile(),
                   gst_registered=get_practice(db.session).gst_registered)
 
 
@@ -250,7 +250,15 @@ def new_transaction(kind):
         line_refusal_at_top(form, saved.error)
         return _render_money(kind, form, 422)
     flash(f"{transaction.number} recorded.", "success")
+    if _from_reconcile():  # a fee or interest seen on the statement: back to matching it
+        return redirect(url_for("banking.reconcile", account_id=transaction.bank_account_id), 303)
     return redirect(url_for("banking.show_transaction", transaction_id=transaction.id), 303)
+
+
+def _from_reconcile() -> bool:
+    """Whether the form was opened from the reconcile page (?back=reconcile, never a URL, so never
+    an open redirect)."""
+    return request.args.get("back") == "reconcile"
 
 
 def _blank_line() -> dict[str, str]:

@@ -1,0 +1,44 @@
+"""Banking pages where a bookkeeper works from the statement: a bank fee recorded from the reconcile
+page comes back to the reconcile page.
+
+The books (office bank 1-1000): nothing but the statement, with a bank fee of -12.50 on 22 July.
+"""
+
+import io
+
+from sqlalchemy import func, select
+
+from accounting.office.bank_transactions import BankTransaction
+from tests.support import html
+
+CSV = b"Date,Description,Amount\n2026-07-22,BANK FEE,-12.50\n"
+
+
+def test_a_bank_fee_recorded_from_the_reconcile_page_returns_there(client, auth, books, db_session):
+    auth.login()
+    bank = books.account("1-1000")
+    client.submit(f"/banking/accounts/{bank.id}/statement",
+                  {"statement": (io.BytesIO(CSV), "july.csv")}, content_type="multipart/form-data")
+    page = html(client.get(f"/banking/accounts/{bank.id}/reconcile"))
+    link = page.find("a", string="Record it as a withdrawal")["href"]
+    assert "back=reconcile" in link
+    form = html(client.get(link)).find("form", class_="money-form")
+    assert "back=reconcile" in form["action"]
+    response = client.submit(form["action"], {
+        "bank_account": str(bank.id), "date": "2026-07-22", "contact": "Bank",
+        "lines-0-description": "BANK FEE", "lines-0-account": str(books.account("6-2000").id),
+        "lines-0-amount": "12.50", "lines-0-tax": "gst_free"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/banking/accounts/{bank.id}/reconcile"
+    assert db_session.scalar(select(func.count()).select_from(BankTransaction)) == 1
+
+
+def test_a_withdrawal_recorded_from_the_banking_page_opens_the_transaction(client, auth, books):
+    auth.login()
+    bank = books.account("1-1000")
+    response = client.submit("/banking/withdrawal/new", {
+        "bank_account": str(bank.id), "date": "2026-07-22", "contact": "Bank",
+        "lines-0-description": "BANK FEE", "lines-0-account": str(books.account("6-2000").id),
+        "lines-0-amount": "12.50", "lines-0-tax": "gst_free"})
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/banking/transactions/")
