@@ -200,7 +200,8 @@ def test_revert_void_and_the_locked_explanation(client, billing, db_session):
     assert "Unlink it in Integrations" in html(response).select_one(".form-errors").text
     bill.journal.unlock()
     db_session.commit()
-    assert client.submit(f"/billing/{bill.id}/void", {"reason": "Sent to the wrong client"}).status_code == 303
+    voided = client.submit(f"/billing/{bill.id}/void", {"reason": "Sent to the wrong client"})
+    assert voided.status_code == 303
     assert html(client.get(f"/billing/{bill.id}")).select_one("h1 .status").text == "voided"
 
 
