@@ -40,6 +40,7 @@ from accounting.office.bank_transactions import (
     get_bank_transaction,
     get_office_bank,
     get_transfer,
+    latest_register_entries,
     list_bank_documents,
     record_bank_transaction,
     reverse_bank_transaction,
@@ -127,7 +128,8 @@ def index():
     accounts = office_bank_accounts(db.session)
     balances = book_balances(db.session, [a.id for a in accounts])
     return render("banking/index.html", accounts=accounts, balances=balances,
-                  documents=list_bank_documents(db.session))
+                  documents=list_bank_documents(db.session),
+                  entries=latest_register_entries(db.session, [a.id for a in accounts]))
 
 
 def _bank_or_404(account_id: int):

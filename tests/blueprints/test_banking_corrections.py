@@ -1,5 +1,6 @@
 """Banking pages where a bookkeeper works from the statement: a bank fee recorded from the reconcile
-page comes back to the reconcile page.
+page comes back to the reconcile page; the banking page lists every register entry (a bill's
+payment included).
 
 The books (office bank 1-1000): nothing but the statement, with a bank fee of -12.50 on 22 July.
 """
@@ -42,3 +43,25 @@ def test_a_withdrawal_recorded_from_the_banking_page_opens_the_transaction(clien
         "lines-0-amount": "12.50", "lines-0-tax": "gst_free"})
     assert response.status_code == 303
     assert response.headers["Location"].startswith("/banking/transactions/")
+
+
+def test_the_banking_page_lists_a_bill_payment_among_the_register_entries(client, auth, books, db_session):
+    from tests.accounting.office.test_billing import Billing
+
+    billing = Billing(books)
+    bill = billing.bill()
+    billing.pay(bill, "110.00")
+    auth.login()
+    page = html(client.get("/banking/"))
+    rows = page.select("#latest-entries table.bank-entries tbody tr")
+    assert len(rows) == 1
+    cells = [td.get_text(" ", strip=True) for td in rows[0].select("td")]
+    assert cells[4] == "110.00" and "1-1000" in cells[3]
+    assert "Nothing recorded" not in page.select_one("#latest-entries").get_text()
+    assert "entries above" in page.get_text()  # no deposits yet, but the payment is not hidden
+
+
+def test_the_banking_page_says_so_when_nothing_is_recorded(client, auth, books):
+    auth.login()
+    page = html(client.get("/banking/"))
+    assert "Nothing recorded on the office bank accounts yet." in page.select_one("#latest-entries").get_text()
