@@ -64,4 +64,5 @@ def test_the_banking_page_lists_a_bill_payment_among_the_register_entries(client
 def test_the_banking_page_says_so_when_nothing_is_recorded(client, auth, books):
     auth.login()
     page = html(client.get("/banking/"))
-    assert "Nothing recorded on the office bank accounts yet." in page.select_one("#latest-entries").get_text()
+    empty = page.select_one("#latest-entries").get_text()
+    assert "Nothing recorded on the office bank accounts yet." in empty
