@@ -23,6 +23,7 @@ from accounting.office.bank_reconciliation import (
     delete_statement_line,
     get_reconciliation,
     import_statement,
+    last_reconciliation,
     match,
     reconciliation_history,
     reconciliation_report,
@@ -107,6 +108,8 @@ class ReconcileForm(FlaskForm):
                                validators=[InputRequired("Enter the statement's closing date.")])
     closing_balance = StringField("Statement closing balance",
                                   validators=[InputRequired("Enter the statement's closing balance.")])
+    # Asked only at an account's first reconciliation; later ones open where the last one closed.
+    opening_balance = StringField("Statement opening balance")
 
 
 class ReasonForm(FlaskForm):
@@ -474,11 +477,21 @@ def save(account_id):
     with committing(form) as saved:
         done = save_reconciliation(db.session, current_user, bank, statement_date=form.statement_date.data,
                                    closing_balance=parse_money(form.closing_balance.data,
-                                                               "closing_balance"))
+                                                               "closing_balance"),
+                                   opening_balance=_opening_balance(form, bank))
     if not saved.ok:
         return _render_reconcile(bank, 422, reconcile_form=form)
     flash(f"Reconciled to {done.statement_date:%d %b %Y}.", "success")
     return redirect(url_for("banking.show_reconciliation", reconciliation_id=done.id), 303)
+
+
+def _opening_balance(form: ReconcileForm, bank):
+    """The statement's opening balance typed at the first reconciliation (blank is zero); None
+    afterwards, when the last reconciliation's closing balance is the opening one."""
+    if last_reconciliation(db.session, bank) is not None:
+        return None
+    typed = (form.opening_balance.data or "").strip()
+    return parse_money(typed, "opening_balance") if typed else ZERO
 
 
 @bp.route("/reconciliations/<int:reconciliation_id>")
