@@ -29,14 +29,16 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("demo")
     @click.option("--password", envvar="DEMO_ADMIN_PASSWORD", help="Admin password to set.")
-    def demo(password):
+    @click.option("--port", envvar="PORT", default=5000, show_default=True,
+                  help="The port the web app listens on (./demo passes its own).")
+    def demo(password, port):
         """Upgrade the database, seed the demo practice once, and print a fresh admin login."""
         upgrade()
         password = password or secrets.token_urlsafe(9)
         if seed_demo(db.session, admin_password=password) is None:
             find_user_by_email(db.session, ADMIN_EMAIL).set_password(password)
         db.session.commit()
-        click.secho(f"\n  Sign in at http://127.0.0.1:5000 as {ADMIN_EMAIL} / {password}\n",
+        click.secho(f"\n  Sign in at http://127.0.0.1:{port} as {ADMIN_EMAIL} / {password}\n",
                     bold=True)
 
     @app.cli.command("check-ledger")

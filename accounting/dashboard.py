@@ -17,7 +17,7 @@ RECENT_JOURNALS = 8
 @dataclass(frozen=True)
 class Glance:
     """How many clients (not archived), open matters and journals there are, and the latest
-    journals, newest first."""
+    journals by their date, newest first (a journal dated back goes where its date puts it)."""
 
     clients: int
     open_matters: int
@@ -31,7 +31,8 @@ def _count(session: Session, model, *conditions) -> int:
 
 def practice_at_a_glance(session: Session) -> Glance:
     """The dashboard's figures, read in four small queries."""
-    recent = session.scalars(select(Journal).order_by(Journal.id.desc()).limit(RECENT_JOURNALS)).all()
+    newest_first = select(Journal).order_by(Journal.date.desc(), Journal.id.desc())
+    recent = session.scalars(newest_first.limit(RECENT_JOURNALS)).all()
     return Glance(clients=_count(session, Client, Client.archived.is_(False)),
                   open_matters=_count(session, Matter, Matter.status == MatterStatus.OPEN),
                   journals=_count(session, Journal), recent=list(recent))

@@ -23,6 +23,7 @@ from accounting.office.bank_reconciliation import (
     delete_statement_line,
     get_reconciliation,
     import_statement,
+    last_reconciliation,
     match,
     reconciliation_history,
     reconciliation_report,
@@ -40,6 +41,7 @@ from accounting.office.bank_transactions import (
     get_bank_transaction,
     get_office_bank,
     get_transfer,
+    latest_register_entries,
     list_bank_documents,
     record_bank_transaction,
     reverse_bank_transaction,
@@ -106,6 +108,8 @@ class ReconcileForm(FlaskForm):
                                validators=[InputRequired("Enter the statement's closing date.")])
     closing_balance = StringField("Statement closing balance",
                                   validators=[InputRequired("Enter the statement's closing balance.")])
+    # Asked only at an account's first reconciliation; later ones open where the last one closed.
+    opening_balance = StringField("Statement opening balance")
 
 
 class ReasonForm(FlaskForm):
@@ -127,7 +131,8 @@ def index():
     accounts = office_bank_accounts(db.session)
     balances = book_balances(db.session, [a.id for a in accounts])
     return render("banking/index.html", accounts=accounts, balances=balances,
-                  documents=list_bank_documents(db.session))
+                  documents=list_bank_documents(db.session),
+                  entries=latest_register_entries(db.session, [a.id for a in accounts]))
 
 
 def _bank_or_404(account_id: int):
@@ -230,7 +235,7 @@ def money_totals(form: MoneyForm) -> dict:
 
 def _render_money(kind, form, status=200, block=None, focus_line=None):
     return render("banking/money_form.html", block=block, status=status, kind=kind, form=form,
-                  totals=money_totals(form), focus_line=focus_line,
+                  totals=money_totals(form), focus_line=focus_line, from_reconcile=_from_reconcile(),
                   gst_registered=get_practice(db.session).gst_registered)
 
 
@@ -250,7 +255,15 @@ def new_transaction(kind):
         line_refusal_at_top(form, saved.error)
         return _render_money(kind, form, 422)
     flash(f"{transaction.number} recorded.", "success")
+    if _from_reconcile():  # a fee or interest seen on the statement: back to matching it
+        return redirect(url_for("banking.reconcile", account_id=transaction.bank_account_id), 303)
     return redirect(url_for("banking.show_transaction", transaction_id=transaction.id), 303)
+
+
+def _from_reconcile() -> bool:
+    """Whether the form was opened from the reconcile page (?back=reconcile, never a URL, so never
+    an open redirect)."""
+    return request.args.get("back") == "reconcile"
 
 
 def _blank_line() -> dict[str, str]:
@@ -464,11 +477,21 @@ def save(account_id):
     with committing(form) as saved:
         done = save_reconciliation(db.session, current_user, bank, statement_date=form.statement_date.data,
                                    closing_balance=parse_money(form.closing_balance.data,
-                                                               "closing_balance"))
+                                                               "closing_balance"),
+                                   opening_balance=_opening_balance(form, bank))
     if not saved.ok:
         return _render_reconcile(bank, 422, reconcile_form=form)
     flash(f"Reconciled to {done.statement_date:%d %b %Y}.", "success")
     return redirect(url_for("banking.show_reconciliation", reconciliation_id=done.id), 303)
+
+
+def _opening_balance(form: ReconcileForm, bank):
+    """The statement's opening balance typed at the first reconciliation (blank is zero); None
+    afterwards, when the last reconciliation's closing balance is the opening one."""
+    if last_reconciliation(db.session, bank) is not None:
+        return None
+    typed = (form.opening_balance.data or "").strip()
+    return parse_money(typed, "opening_balance") if typed else ZERO
 
 
 @bp.route("/reconciliations/<int:reconciliation_id>")

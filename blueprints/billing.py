@@ -4,12 +4,12 @@ write-offs, revert and void, the printable bill, and credit notes applied to bil
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from accounting.errors import InvalidAccount, LedgerError, NotFound
 from accounting.ledger.accounts import AccountRole, office_bank_accounts
@@ -95,6 +95,7 @@ class BankForm(FlaskForm):
 class WriteOffForm(FlaskForm):
     date = DateField("Write-off date", validators=[InputRequired("Enter the date.")], default=date.today)
     reason = StringField("Reason", validators=[
+        DataRequired("Give the reason for writing it off."),
         Length(max=100, message="Keep the reason under 100 characters.")])
 
 
@@ -107,7 +108,19 @@ class BillDateForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    """Approve, delete, revert, void: a button with its CSRF token."""
+    """Approve, delete, revert: a button with its CSRF token."""
+
+
+class VoidForm(FlaskForm):
+    """Void a bill: the reason it keeps in its history and the audit log."""
+
+    reason = StringField("Reason for voiding", validators=[
+        DataRequired("Give the reason for voiding the bill."),  # blanks are no reason
+        Length(max=100, message="Keep the reason under 100 characters.")])
+
+
+# What each correction of a bill does, said on its confirmation page before anything happens.
+CONFIRMATIONS = ("void", "revert", "delete")
 
 
 # ---------------------------------------------------------------- lines
@@ -319,11 +332,32 @@ def revert_bill(bill_id):
                         "{bill.number} is a draft again; its posting was reversed.", lock=True)
 
 
+@bp.route("/<int:bill_id>/confirm/<what>")
+def confirm_correction(bill_id, what):
+    """Say what voiding, reverting or deleting the bill will do, and ask (void: with a reason)."""
+    if what not in CONFIRMATIONS:
+        abort(404)
+    return _render_confirm(books.get_bill(db.session, bill_id), what)
+
+
+def _render_confirm(bill, what, form=None, status=200):
+    form = form or (VoidForm(formdata=None) if what == "void" else ActionForm(formdata=None))
+    return render("billing/confirm.html", status=status, bill=bill, what=what, form=form)
+
+
 @bp.route("/<int:bill_id>/void", methods=["POST"])
 def void_bill(bill_id):
-    """Void a bill with nothing applied (reversing the posting)."""
-    return _bill_action(bill_id, lambda b: books.void_bill(db.session, current_user, b, on=date.today()),
-                        "{bill.number} voided.", lock=True)
+    """Void a bill with nothing applied (reversing the posting), giving the reason."""
+    bill = books.get_bill(db.session, bill_id, for_update=True)
+    form = VoidForm()
+    if form.validate_on_submit():
+        with committing(form) as saved:
+            books.void_bill(db.session, current_user, bill, on=date.today(), reason=form.reason.data)
+        if saved.ok:
+            flash(f"{bill.title} voided.", "success")
+            return redirect(url_for("billing.show_bill", bill_id=bill.id), 303)
+        bill = books.get_bill(db.session, bill_id)
+    return _render_confirm(bill, "void", form, status=422)
 
 
 @bp.route("/<int:bill_id>/payments", methods=["POST"])

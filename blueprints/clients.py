@@ -256,7 +256,7 @@ def new_matter(client_id):
                                  opened_on=form.opened_on.data)
         if saved.ok:
             flash(f"Matter {matter.number} opened for {client.name}.", "success")
-            return redirect(url_for("clients.show_client", client_id=client.id), 303)
+            return redirect(url_for("clients.matter", matter_id=matter.id), 303)
     return render("clients/matter_form.html", form=form, client=client, matter=None,
                   status=_form_status())
 

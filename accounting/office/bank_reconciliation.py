@@ -30,7 +30,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session, relationship, selectinload
 
 from accounting.audit import record
 from accounting.base import Base, utcnow
@@ -132,6 +132,16 @@ class Reconciliation(Base):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])
     statement_lines: Mapped[list[StatementLine]] = relationship(order_by="StatementLine.date")
+
+    @property
+    def is_first(self) -> bool:
+        """The account's first reconciliation: it opened at the statement's opening balance."""
+        return not any(r.undone_at is None for r in self._earlier())
+
+    def _earlier(self) -> list["Reconciliation"]:
+        session = object_session(self)
+        return list(session.scalars(select(Reconciliation).where(
+            Reconciliation.bank_account_id == self.bank_account_id, Reconciliation.id < self.id)))
 
     @property
     def status(self) -> str:
@@ -483,6 +493,8 @@ class ReconciliationState:
         taken = {j.id for s in self.statement for j in s.journal_lines}
         return [b for b in self.book if b.id not in taken]
 
+    first: bool = False  # no reconciliation yet: the statement's opening balance is asked for
+
     @property
     def reconciled_balance(self) -> Decimal:
         return self.opening + self.matched_total
@@ -495,22 +507,25 @@ def reconciliation_state(session: Session, bank: Account) -> ReconciliationState
     book = unreconciled_book_lines(session, bank)
     matched_total = sum((s.amount for s in statement if s.match_id), ZERO)
     return ReconciliationState(opening_reconciled_balance(session, bank), matched_total, statement,
-                               book, suggest_matches(statement, book))
+                               book, suggest_matches(statement, book),
+                               first=last_reconciliation(session, bank) is None)
 
 
 def save_reconciliation(session: Session, user: User | None, bank: Account, *, statement_date: date,
-                        closing_balance: Decimal) -> Reconciliation:
+                        closing_balance: Decimal, opening_balance: Decimal | None = None) -> Reconciliation:
     """Save a reconciliation of the matched lines dated up to `statement_date`, only if it balances:
     opening reconciled balance + matched statement lines == the statement's closing balance.
 
-    A match is reconciled whole: a group with a statement line after the date waits for the next."""
+    A match is reconciled whole: a group with a statement line after the date waits for the next.
+    The first reconciliation of an account opens at the statement's own opening balance (the books
+    may hold history from before the first statement); later ones open where the last one closed."""
     # Two people saving at once wait for each other; the second then sees the lines reconciled.
     _lock_bank(session, bank)
     last = last_reconciliation(session, bank)
     if last and statement_date < last.statement_date:
         raise LedgerError(f"The last reconciliation closed on {last.statement_date:%d %b %Y}; "
                           "choose that date or later.", "statement_date")
-    opening = last.closing_balance if last else ZERO
+    opening = last.closing_balance if last else (opening_balance or ZERO)
     groups: dict[int, list[StatementLine]] = {}
     for line in open_statement_lines(session, bank):
         if line.match_id:
@@ -535,13 +550,26 @@ def save_reconciliation(session: Session, user: User | None, bank: Account, *, s
     session.flush()
     for line in matched:
         line.reconciliation_id = done.id
-    for book_id in sorted({b.journal_line_id for g in included for b in g[0].match.book_lines}):
+    cleared = {b.journal_line_id for g in included for b in g[0].match.book_lines}
+    if last is None:
+        cleared |= _brought_forward(session, bank, min(s.date for s in matched), cleared)
+    for book_id in sorted(cleared):
         session.add(ReconciledLine(journal_line_id=book_id, reconciliation_id=done.id))
     session.flush()
     record(session, user, "reconciled", "bank_account", bank.id,
            f"{bank.label} reconciled to {statement_date:%d %b %Y} at {format_money(closing_balance)} "
            f"({len(matched)} lines)")
     return done
+
+
+def _brought_forward(session: Session, bank: Account, statement_starts: date,
+                     matched: set[int]) -> set[int]:
+    """The book entries from before the first statement that no statement line explains: the
+    statement's opening balance already holds them, so the first reconciliation clears them too
+    (otherwise they would show as unpresented for ever)."""
+    return set(session.scalars(select(JournalLine.id).where(
+        JournalLine.account_id == bank.id, JournalLine.date < statement_starts,
+        JournalLine.id.not_in(select(ReconciledLine.journal_line_id))))) - matched
 
 
 def _undo_refusal(session: Session, reconciliation: Reconciliation) -> LedgerError | None:

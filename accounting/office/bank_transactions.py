@@ -344,6 +344,17 @@ def list_bank_documents(session: Session, limit: int = 20) -> list:
                   reverse=True)[:limit]
 
 
+def latest_register_entries(session: Session, account_ids: Sequence[int],
+                            limit: int = 20) -> list[JournalLine]:
+    """The latest journal lines on these bank accounts, newest first: every entry their registers
+    hold, whatever posted it (bill and supplier payments, refunds and trust transfers as well as
+    deposits, withdrawals and transfers)."""
+    if not account_ids:
+        return []
+    return list(session.scalars(select(JournalLine).where(JournalLine.account_id.in_(list(account_ids)))
+                                .order_by(JournalLine.date.desc(), JournalLine.id.desc()).limit(limit)))
+
+
 # ---- Transfers ---------------------------------------------------------------------------------
 
 

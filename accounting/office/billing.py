@@ -321,12 +321,13 @@ def approve_bill(session: Session, user: User | None, bill: Bill) -> Journal:
 
 
 def _undo_posting(session: Session, user: User | None, bill: Bill, on: date, reason: str,
-                  kind: EventKind) -> Journal:
+                  kind: EventKind, why: str = "") -> Journal:
     refusal = bill.refusal_to_revert()
     if refusal is not None:
         raise refusal
     reversal = reverse(session, user, bill.journal, date=max(on, bill.date), reason=reason)
-    add_event(bill, user, kind, reversal.date, amount=bill.total, journal_id=reversal.id)
+    add_event(bill, user, kind, reversal.date, amount=bill.total, journal_id=reversal.id,
+              reference=why[:100])
     bill.journal_id, bill.journal = None, None
     return reversal
 
@@ -341,16 +342,23 @@ def revert_bill(session: Session, user: User | None, bill: Bill, *, on: date) ->
     return reversal
 
 
-def void_bill(session: Session, user: User | None, bill: Bill, *, on: date) -> Journal | None:
-    """Void a posted bill with nothing applied (reversing its journal), or a numbered draft."""
+def void_bill(session: Session, user: User | None, bill: Bill, *, on: date,
+              reason: str = "") -> Journal | None:
+    """Void a posted bill with nothing applied (reversing its journal), or a numbered draft.
+
+    The reason (the page requires one) is kept on the voided event in the bill's history, on the
+    reversing journal's narration and in the audit log."""
+    why = reason.strip()
     reversal = None
     if bill.is_draft() and bill.number:
-        add_event(bill, user, EventKind.VOIDED, on)
+        add_event(bill, user, EventKind.VOIDED, on, reference=why[:100])
     else:
-        reversal = _undo_posting(session, user, bill, on, f"{bill.number} voided", EventKind.VOIDED)
+        reversal = _undo_posting(session, user, bill, on,
+                                 f"{bill.number} voided" + (f": {why}" if why else ""),
+                                 EventKind.VOIDED, why)
     bill.status = BillStatus.VOIDED
     free_entries(session, bill)
-    record(session, user, "voided", "bill", bill.id, f"{bill.title} voided")
+    record(session, user, "voided", "bill", bill.id, f"{bill.title} voided" + (f": {why}" if why else ""))
     return reversal
 
 
@@ -432,7 +440,8 @@ def write_off(session: Session, user: User | None, bill_id: int, *, date: date,
                         reference=reason.strip()[:100])
     session.flush()
     record(session, user, "written_off", "bill", bill.id,
-           f"{bill.number}: {format_money(amount)} written off")
+           f"{bill.number}: {format_money(amount)} written off"
+           + (f": {reason.strip()}" if reason.strip() else ""))
     return written_off
 
 

@@ -187,6 +187,19 @@ class Bill(PostedTransactionMixin, Base):
         return "part_paid" if self.applied > ZERO else "awaiting_payment"
 
     @property
+    def settled_status(self) -> str:
+        """The display status, saying how a settled bill was settled: "written_off" when a
+        write-off closed it, "credited" when credit notes alone did, else "paid". The list
+        filters keep the five display statuses; this is what the bill's own page reads."""
+        shown = self.display_status
+        if shown != "paid":
+            return shown
+        kinds = {e.kind for e in self.events if e.can_undo()}
+        if EventKind.WRITE_OFF in kinds:
+            return "written_off"
+        return "credited" if kinds == {EventKind.CREDIT} else "paid"
+
+    @property
     def title(self) -> str:
         return self.number or "Draft bill"
 

@@ -32,3 +32,13 @@ def test_the_latest_journals_come_newest_first_and_no_more_than_the_page_shows(b
     glance = practice_at_a_glance(s)
     assert glance.journals == RECENT_JOURNALS + 2
     assert glance.recent == posted[::-1][:RECENT_JOURNALS]
+
+
+def test_a_journal_dated_back_is_listed_where_its_date_puts_it_not_by_when_it_was_typed(books):
+    s = books.session
+    lines = [LineInput(books.account("6-2000").id, Decimal("10.00")),
+             LineInput(books.account("1-1000").id, Decimal("-10.00"))]
+    august = post(s, books.admin, date=date(2026, 8, 1), narration="August rent", lines=lines)
+    june = post(s, books.admin, date=date(2026, 6, 1), narration="June rent, typed late", lines=lines)
+    september = post(s, books.admin, date=date(2026, 9, 1), narration="September rent", lines=lines)
+    assert practice_at_a_glance(s).recent == [september, august, june]

@@ -360,6 +360,7 @@ def test_a_matter_is_opened_for_a_client(client, auth, books):
         "opened_on": "2026-07-01"})
     assert response.status_code == 303
     matter = books.session.execute(select(Matter)).scalar_one()
+    assert response.headers["Location"] == f"/matters/{matter.id}"  # the new matter opens
     assert (matter.client_id, matter.responsible_id, matter.opened_on, matter.status) == (
         acme.id, books.staff.id, date(2026, 7, 1), MatterStatus.OPEN)
     row = html(client.get(f"/clients/{acme.id}")).select_one(".matters-table tbody tr")

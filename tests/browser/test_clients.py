@@ -76,6 +76,8 @@ def test_a_matter_is_opened_closed_and_filtered(page, sign_in):
     page.get_by_label("Opened on").fill("2026-07-01")
     page.get_by_role("button", name="Open matter").click()
     expect(page.locator(".flashes")).to_contain_text("opened for Harbour View Pty Ltd")
+    expect(page.locator(".lead")).to_have_text("Lease of 2 Pier St")  # the new matter opens
+    page.locator(".crumbs").get_by_role("link", name="Harbour View Pty Ltd").click()
     row = page.locator(".matters-table tbody tr").first
     expect(row).to_contain_text("Lease of 2 Pier St")
     expect(row.locator(".status")).to_have_text("open")
@@ -113,6 +115,8 @@ def test_a_related_person_is_added_and_removed(page, sign_in):
     page.get_by_role("link", name="Open a matter").click()
     page.get_by_label("Description").fill("Trust deed variation")
     page.get_by_role("button", name="Open matter").click()
+    expect(page.locator(".lead")).to_have_text("Trust deed variation")  # the new matter opens
+    page.locator(".crumbs a").last.click()
     expect(page.locator(".matters-table")).to_contain_text("Trust deed variation")
     page.screenshot(path=str(ARTIFACTS / "clients-detail.png"), full_page=True)
     page.get_by_role("button", name="Remove Jane Citizen").click()
