@@ -199,6 +199,7 @@ def create_trust_accounts():
         return render("integrations/message.html", status=400, title="Create in Xero",
                       message=refusal)
     ask_for_trust_accounts(db.session, tenant_id)
-    db.session.commit()
-    background.kick("create_xero_trust_accounts", current_user.id)
+    user_id = current_user.id  # read before the commit expires it: reading after would begin a
+    db.session.commit()        # new transaction, which on SQLite holds the lock the task needs
+    background.kick("create_xero_trust_accounts", user_id)
     return redirect(url_for("integrations.index"), code=303)
