@@ -109,10 +109,11 @@ def _register_blueprints(app: Flask) -> None:
         trust,
         trust_reports,
         trust_transfers,
+        xero_mapping,
     )
 
     for module in (auth, home, admin, clients, billing, suppliers, banking, trust, trust_reports,
-                   trust_transfers, journals, reports, audit, integrations):
+                   trust_transfers, journals, reports, audit, integrations, xero_mapping):
         app.register_blueprint(module.bp)
     errors.register(app)
     auth.require_login_everywhere(app)

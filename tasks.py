@@ -94,3 +94,45 @@ def run_keep_xero_alive(now=None) -> bool:
 def keep_xero_alive_daily():
     """Every night, renew the Xero refresh token once it is a month old."""
     run_keep_xero_alive()
+
+
+def run_read_xero_chart() -> None:
+    """Read the connected organisation's chart into its stored copy (three Xero calls)."""
+    from extensions import db
+    from integrations.chart_store import read_and_store_chart
+
+    with flask_app().app_context():
+        read_and_store_chart(db.session, flask_app().config)
+
+
+@huey.task()
+def read_xero_chart():
+    """After Connect, and on "Refresh Xero chart": the pages show the copy when it is there."""
+    run_read_xero_chart()
+
+
+def run_create_xero_trust_accounts(user_id: int | None) -> list[str]:
+    """Create the missing trust accounts in Xero and map ours to them; the messages shown."""
+    from accounting.parties.users import User
+    from extensions import db
+    from integrations.chart_store import create_trust_accounts_and_store
+
+    with flask_app().app_context():
+        user = db.session.get(User, user_id) if user_id else None
+        return create_trust_accounts_and_store(db.session, user, flask_app().config)
+
+
+@huey.task()
+def create_xero_trust_accounts(user_id: int | None):
+    """"Create in Xero" on the Integrations page."""
+    return run_create_xero_trust_accounts(user_id)
+
+
+def _register_page_tasks() -> None:
+    from integrations import background
+
+    background.register("read_xero_chart", read_xero_chart)
+    background.register("create_xero_trust_accounts", create_xero_trust_accounts)
+
+
+_register_page_tasks()

@@ -18,8 +18,10 @@ from flask_login import current_user
 from accounting.encryption import decrypt, encrypt
 from blueprints.pages import admin_required, render
 from extensions import db
-from integrations import mapping, oauth
+from integrations import background, mapping, oauth
+from integrations.chart_store import ask_for_read, chart_copy
 from integrations.connection import current_connection, lost_connection_notice
+from integrations.mapping_view import overview
 from integrations.oauth import Tenant, XeroAuthError, XeroSettings
 
 bp = Blueprint("integrations", __name__, url_prefix="/integrations")
@@ -54,7 +56,9 @@ def _refuse(message: str, status: int = 400):
 @bp.get("/")
 def index():
     """The connection's status, for everyone; the actions for admins."""
-    return render("integrations/index.html", connection=current_connection(db.session))
+    connection = current_connection(db.session)
+    return render("integrations/index.html", connection=connection,
+                  xero=overview(db.session, connection))
 
 
 @bp.post("/xero/connect")
@@ -125,25 +129,37 @@ def xero_choose():
 
 
 def _choose(tenant: Tenant, confirmed: bool):
-    previous = current_connection(db.session)
-    if previous is not None and previous.tenant_id != tenant.tenant_id and not confirmed:
-        return render("integrations/switch.html", tenant=tenant, previous=previous)
+    previous_name = _mapped_for_another(tenant.tenant_id)
+    if previous_name and not confirmed:
+        return render("integrations/switch.html", tenant=tenant, previous_name=previous_name)
     pending = session.pop(PENDING_CHOICE)
     try:
         token = oauth.renew(_settings(), decrypt(pending["refresh_token"]))
     except XeroAuthError as refused:
         return _refuse(f"{refused} Nothing changed.")
-    # save_connection updates the same row in place: keep what it was before.
-    switching_from = previous.tenant_name if (
-        previous is not None and previous.tenant_id != tenant.tenant_id) else None
     cleared = mapping.forget_mappings(db.session, keep_tenant_id=tenant.tenant_id) if (
-        switching_from) else 0
+        previous_name) else 0
     oauth.save_connection(db.session, token, tenant, current_user)
+    ask_for_read(db.session, tenant.tenant_id)
     db.session.commit()
-    if switching_from:
-        flash(f"The mappings made for {switching_from} were cleared ({cleared}).", "info")
+    background.kick("read_xero_chart")  # after the commit: the task reads the new connection
+    if previous_name:
+        flash(f"The mappings made for {previous_name} were cleared ({cleared}).", "info")
     flash(f"Connected to {tenant.tenant_name}.", "success")
     return redirect(url_for("integrations.index"), code=303)
+
+
+def _mapped_for_another(tenant_id: str) -> str:
+    """The name of the organisation a connection or mappings were made for, when it is not
+    `tenant_id` (the mappings of a disconnected organisation count too); "" when none."""
+    previous = current_connection(db.session)
+    if previous is not None and previous.tenant_id != tenant_id:
+        return previous.tenant_name
+    others = mapping.mapped_tenants(db.session) - {tenant_id}
+    if not others:
+        return ""
+    copy = chart_copy(db.session, sorted(others)[0])
+    return (copy.organisation_name if copy else "") or "the organisation connected before"
 
 
 @bp.post("/xero/disconnect")

@@ -129,7 +129,7 @@ def check_trust_accounts(session: Session, tenant_id: str, chart: XeroChart) -> 
         return Check("Trust accounts", True, "Every trust account the practice uses is in Xero.")
     names = ", ".join(f"{n.code} {n.name} ({n.type})" for n in missing)
     return Check("Trust accounts", False, f"Not in Xero yet: {names}.",
-                 "Create the missing trust accounts (an admin, from the mapping page), or map "
+                 "Create the missing trust accounts (an admin: Create in Xero, below), or map "
                  "them to existing Xero accounts.")
 
 

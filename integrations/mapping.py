@@ -151,6 +151,13 @@ def forget_mappings(session: Session, keep_tenant_id: str) -> int:
     return accounts + taxes
 
 
+def mapped_tenants(session: Session) -> set[str]:
+    """Every tenant id some mapping was made for (a disconnected organisation's are kept)."""
+    accounts = session.scalars(select(AccountMapping.tenant_id).distinct())
+    taxes = session.scalars(select(TaxMapping.tenant_id).distinct())
+    return set(accounts) | set(taxes)
+
+
 @dataclass(frozen=True)
 class StaleMapping:
     """A mapping a refresh found no longer valid: its Xero account went, was archived, or

@@ -1,6 +1,7 @@
 """Every table of integrations/, imported in one place so metadata (and Alembic) sees them all."""
 
+from integrations.chart_store import ChartCopy
 from integrations.connection import Connection
 from integrations.mapping import AccountMapping, TaxMapping
 
-__all__ = ["AccountMapping", "Connection", "TaxMapping"]
+__all__ = ["AccountMapping", "ChartCopy", "Connection", "TaxMapping"]

@@ -103,42 +103,56 @@ def suggestion_for(ours: Account, chart: XeroChart) -> XeroAccount | None:
     return None
 
 
-class TaxUse(enum.StrEnum):
+class _TaxUseBase(enum.StrEnum):
     """Our tax codes on each side of the books: a bill's GST goes to Xero's OUTPUT, a supplier
-    invoice's to INPUT. These are the keys of the tax mapping."""
-
-    GST_ON_INCOME = "gst_on_income"
-    GST_ON_EXPENSES = "gst_on_expenses"
-    GST_FREE_INCOME = "gst_free_income"
-    GST_FREE_EXPENSES = "gst_free_expenses"
+    invoice's to INPUT. These are the keys of the tax mapping. The members are made from
+    accounting's TaxCode (below), so a tax code added there gets its two uses, and a row on the
+    "Map tax codes" page, without a change here."""
 
     @property
     def tax_code(self) -> TaxCode:
-        return TaxCode.GST if self.value.startswith("gst_on") else TaxCode.GST_FREE
+        return TAX_CODE_OF_USE[self.value]
+
+    @property
+    def side(self) -> str:
+        return "income" if self.value.endswith("_income") else "expenses"
 
     @property
     def label(self) -> str:
-        return TAX_USE_LABELS[self]
+        return TAX_USE_LABELS.get(self.value) or f"{self.tax_code.label} {self.side}"
 
     @property
     def suggested_tax_type(self) -> str:
-        return SUGGESTED_TAX_TYPE[self]
+        """Xero's tax type to suggest ("" when we have none for a new code)."""
+        return SUGGESTED_TAX_TYPE.get(self.value) or SUGGESTED_BY_CODE.get(self.tax_code.value, "")
 
+
+# The first two codes' uses keep the names and values already stored in xero_tax_mapping.
+KEPT_USE_VALUES = {
+    ("gst", "income"): "gst_on_income",
+    ("gst", "expenses"): "gst_on_expenses",
+    ("gst_free", "income"): "gst_free_income",
+    ("gst_free", "expenses"): "gst_free_expenses",
+}
+TAX_CODE_OF_USE = {KEPT_USE_VALUES.get((code.value, side), f"{code.value}_{side}"): code
+                   for code in TaxCode for side in ("income", "expenses")}
+TaxUse = _TaxUseBase("TaxUse", {value.upper(): value for value in TAX_CODE_OF_USE})
+TaxUse.__doc__ = _TaxUseBase.__doc__
 
 TAX_USE_LABELS = {
-    TaxUse.GST_ON_INCOME: "GST on income (bills, credit notes)",
-    TaxUse.GST_ON_EXPENSES: "GST on expenses (supplier invoices, bank spend)",
-    TaxUse.GST_FREE_INCOME: "GST-free income",
-    TaxUse.GST_FREE_EXPENSES: "GST-free expenses",
+    "gst_on_income": "GST on income (bills, credit notes)",
+    "gst_on_expenses": "GST on expenses (supplier invoices, bank spend)",
+    "gst_free_income": "GST-free income",
+    "gst_free_expenses": "GST-free expenses",
 }
 SUGGESTED_TAX_TYPE = {
-    TaxUse.GST_ON_INCOME: "OUTPUT",
-    TaxUse.GST_ON_EXPENSES: "INPUT",
-    TaxUse.GST_FREE_INCOME: "EXEMPTOUTPUT",
-    TaxUse.GST_FREE_EXPENSES: "EXEMPTEXPENSES",
+    "gst_on_income": "OUTPUT",
+    "gst_on_expenses": "INPUT",
+    "gst_free_income": "EXEMPTOUTPUT",
+    "gst_free_expenses": "EXEMPTEXPENSES",
 }
-# Our enum has no input-taxed or BAS-excluded code; when it gains them they map to INPUTTAXED and
-# BASEXCLUDED (the issue's suggestion), added here.
+# For codes accounting/ledger/tax.py gains (issue 13's suggestions), on both sides.
+SUGGESTED_BY_CODE = {"input_taxed": "INPUTTAXED", "bas_excluded": "BASEXCLUDED"}
 
 
 def our_rate(use: TaxUse, gst_rate: Decimal) -> Decimal:

@@ -204,3 +204,14 @@ def trust(books):
     from tests.trust_support import Trust
 
     return Trust(books)
+
+
+@pytest.fixture
+def immediate_tasks(app, monkeypatch):
+    """Huey runs each task at once, in the test's app (what the consumer would do, in-line)."""
+    import tasks
+
+    monkeypatch.setattr(tasks, "_flask_app", app)
+    tasks.huey.immediate = True
+    yield tasks
+    tasks.huey.immediate = False

@@ -24,7 +24,7 @@ def live_sandbox(tmp_path):
 
 
 @pytest.fixture
-def xero_app(app, live_sandbox):
+def xero_app(app, live_sandbox, immediate_tasks):
     app.config.update(xero_config(live_sandbox), XERO_REDIRECT_URI=REDIRECT_URI)
     return app
 
@@ -182,6 +182,9 @@ def test_the_bar_shows_on_every_page_once_lost_with_reconnect_for_admins_only(
     sandbox_control(live_sandbox, "faults", queue=["disconnect"])
     with pytest.raises(ConnectionLost):
         api.get_organisations(tenant)
+    # The test's session is the pages' session here (one app context): end its read snapshot
+    # (SQLite WAL), as every real request does, so the pages see the loss committed on its own.
+    db_session.rollback()
     for url in ("/", "/clients/", "/integrations/"):
         bar = html(client.get(url, follow_redirects=True)).find(id="xero-bar")
         assert bar is not None and "Xero is disconnected" in text_of(bar), url

@@ -129,3 +129,4 @@ def xero_api(live_sandbox: RunningSandbox) -> AccountingApi:
     token["scope"] = token["scope"].split()
     api_client.set_oauth2_token(token)
     return AccountingApi(api_client, base_url=f"{live_sandbox.url}/api.xro/2.0")
+

@@ -123,3 +123,13 @@ def test_forget_mappings_keeps_only_the_given_tenant(books) -> None:
     tenants = set(books.session.scalars(select(AccountMapping.tenant_id)))
     assert tenants == {TENANT}
     assert set(books.session.scalars(select(TaxMapping.tenant_id))) == {TENANT}
+
+
+def test_every_tax_code_of_ours_has_an_income_and_an_expense_use_to_map():
+    from accounting.ledger.tax import TaxCode
+
+    uses = list(TaxUse)
+    assert len(uses) == 2 * len(TaxCode)
+    assert {(u.tax_code, u.side) for u in uses} == {(c, s) for c in TaxCode
+                                                    for s in ("income", "expenses")}
+    assert all(u.label for u in uses)
