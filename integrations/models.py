@@ -2,5 +2,7 @@
 
 from integrations.connection import Connection
 from integrations.mapping import AccountMapping, TaxMapping
+from integrations.xero.links import XeroLink
+from integrations.xero.outbox import OutboxRow
 
-__all__ = ["AccountMapping", "Connection", "TaxMapping"]
+__all__ = ["AccountMapping", "Connection", "OutboxRow", "TaxMapping", "XeroLink"]
