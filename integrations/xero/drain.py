@@ -50,6 +50,7 @@ from integrations.xero.elements import (
     NotSent,
     Unmappable,
     answer_of,
+    batch_answer,
     what_to_do,
 )
 from integrations.xero.links import add_link, links_of
@@ -202,10 +203,11 @@ class _Drain:
             elements = [contacts.contact_element(client) for client in batch]
             # No replay needed: a crash after Xero made them is recovered by the match above,
             # by ContactNumber, before anything is created again.
-            answers = self._send_or_fail("Contacts", lambda elements=elements: self.api.create_contacts(
-                self.tenant_id, {"Contacts": elements}, summarize_errors=False,
-                idempotency_key=f"pl-contacts-{uuid.uuid4().hex}",
-                _request_timeout=self.settings.timeout).contacts, len(batch))
+            answers = self._send_or_fail("Contacts", lambda elements=elements: batch_answer(
+                self.api, "Contacts", lambda: self.api.create_contacts(
+                    self.tenant_id, {"Contacts": elements}, summarize_errors=False,
+                    idempotency_key=f"pl-contacts-{uuid.uuid4().hex}",
+                    _request_timeout=self.settings.timeout)), len(batch))
             for client, answer in zip(batch, answers, strict=True):
                 if answer.accepted:
                     add_link(self.session, self.tenant_id, "client", client.id, answer.xero_id)
@@ -245,9 +247,10 @@ class _Drain:
                                                  linked[row.party_id].xero_id) for row in batch]
             key = self._claim(batch, CONTACT)
             answers = self._send_or_fail(
-                "Contacts", lambda elements=elements, key=key: self.api.update_or_create_contacts(
-                    self.tenant_id, {"Contacts": elements}, summarize_errors=False,
-                    idempotency_key=key, _request_timeout=self.settings.timeout).contacts,
+                "Contacts", lambda elements=elements, key=key: batch_answer(
+                    self.api, "Contacts", lambda: self.api.update_or_create_contacts(
+                        self.tenant_id, {"Contacts": elements}, summarize_errors=False,
+                        idempotency_key=key, _request_timeout=self.settings.timeout)),
                 len(batch))
             for row, answer in zip(batch, answers, strict=True):
                 self._record(row, answer, None)
@@ -307,7 +310,7 @@ class _Drain:
                 row.state, row.batch_key = OutboxState.SENDING, key
             self.session.commit()
         answers = self._send_or_fail(stage.__name__.rsplit(".", 1)[-1], lambda: [
-            answer_of(item, stage.ID_ATTRIBUTE, stage.NUMBER_ATTRIBUTE) for item in stage.send(
+            answer_of(item, stage.ID_FIELD, stage.NUMBER_FIELD) for item in stage.send(
                 self.api, self.tenant_id, elements, key, timeout=self.settings.timeout)],
             len(rows), parsed=True)
         for row, answer in zip(rows, answers, strict=True):
@@ -328,7 +331,7 @@ class _Drain:
             raise
         if len(items) != size:
             raise RuntimeError(f"Xero answered {len(items)} elements for a batch of {size}")
-        return items if parsed else [answer_of(item, "contact_id") for item in items]
+        return items if parsed else [answer_of(item, "ContactID") for item in items]
 
     def _claim(self, rows: list[OutboxRow], kind: str) -> str:
         """Mark the batch SENDING under its key, and commit, before the call."""

@@ -12,8 +12,10 @@ refuse:
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
 
 
 class NotReady(Exception):
@@ -57,17 +59,33 @@ class Answer:
 ZERO_ID = "00000000-0000-0000-0000-000000000000"
 
 
-def answer_of(item: Any, id_attribute: str, number_attribute: str | None = None) -> Answer:
-    """One element of an SDK batch answer (summarizeErrors=false): its validation messages, or
-    its id and number."""
-    messages = tuple(error.message for error in (getattr(item, "validation_errors", None) or [])
-                     if getattr(error, "message", None))
-    if getattr(item, "status_attribute_string", None) == "ERROR" and not messages:
+def batch_answer(api, envelope: str, send: Callable[[], object]) -> list[dict]:
+    """The elements of one batch call's answer, as Xero's JSON (money as Decimal).
+
+    The SDK's own models are not used for the answer: xero-python deserialises strictly (FACTS
+    §10.2) and raises on an element Xero echoes back as we sent it (a refused element keeps our
+    date format), which would lose the answers of the accepted ones. The raw answer it keeps
+    (`last_response`) is complete, so it is read instead."""
+    api.api_client.last_response = None
+    try:
+        send()
+    except ValueError:
+        if api.api_client.last_response is None:
+            raise  # refused before anything was sent: a bug of ours
+    return json.loads(api.api_client.last_response.data, parse_float=Decimal)[envelope]
+
+
+def answer_of(item: dict, id_field: str, number_field: str | None = None) -> Answer:
+    """One element of a batch answer (summarizeErrors=false): its validation messages, or its
+    id and number."""
+    messages = tuple(error.get("Message") for error in (item.get("ValidationErrors") or [])
+                     if error.get("Message"))
+    if item.get("StatusAttributeString") == "ERROR" and not messages:
         messages = ("Xero refused it without saying why.",)
-    xero_id = str(getattr(item, id_attribute, "") or "")
+    xero_id = str(item.get(id_field) or "")
     if xero_id == ZERO_ID:
         xero_id = ""
-    number = str(getattr(item, number_attribute, "") or "") if number_attribute else ""
+    number = str(item.get(number_field) or "") if number_field else ""
     return Answer(xero_id, number, messages)
 
 

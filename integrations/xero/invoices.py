@@ -30,7 +30,7 @@ from accounting.money import ZERO
 from accounting.office.bills import Bill
 from integrations.mapping import account_mappings, held_back_by_missing_mapping, tax_mappings
 from integrations.suggest import TaxUse
-from integrations.xero.elements import Answer, NotReady, Unmappable
+from integrations.xero.elements import Answer, NotReady, Unmappable, batch_answer
 from integrations.xero.links import add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow
 
@@ -103,9 +103,9 @@ def accept(session: Session, tenant_id: str, row: OutboxRow, answer: Answer) -> 
 
 def send(api, tenant_id: str, elements: list[dict], key: str, timeout: float = 60.0):
     """One batch PUT (summarizeErrors=false: each element answers for itself)."""
-    return api.create_invoices(tenant_id, {"Invoices": elements}, summarize_errors=False,
-                               idempotency_key=key,
-                               _request_timeout=timeout).invoices
+    return batch_answer(api, "Invoices", lambda: api.create_invoices(
+        tenant_id, {"Invoices": elements}, summarize_errors=False, idempotency_key=key,
+        _request_timeout=timeout))
 
 
-ID_ATTRIBUTE, NUMBER_ATTRIBUTE = "invoice_id", "invoice_number"
+ID_FIELD, NUMBER_FIELD = "InvoiceID", "InvoiceNumber"

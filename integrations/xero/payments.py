@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from accounting.office.bills import BillEvent
 from integrations.mapping import account_mappings, held_back_by_missing_mapping
-from integrations.xero.elements import Answer, NotReady, NotSent, Unmappable
+from integrations.xero.elements import Answer, NotReady, NotSent, Unmappable, batch_answer
 from integrations.xero.links import add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow, OutboxState, rows_for_journal
 
@@ -72,9 +72,9 @@ def accept(session: Session, tenant_id: str, row: OutboxRow, answer: Answer) -> 
 
 def send(api, tenant_id: str, elements: list[dict], key: str, timeout: float = 60.0):
     """One batch PUT (summarizeErrors=false: each element answers for itself)."""
-    return api.create_payments(tenant_id, {"Payments": elements}, summarize_errors=False,
-                               idempotency_key=key,
-                               _request_timeout=timeout).payments
+    return batch_answer(api, "Payments", lambda: api.create_payments(
+        tenant_id, {"Payments": elements}, summarize_errors=False, idempotency_key=key,
+        _request_timeout=timeout))
 
 
-ID_ATTRIBUTE, NUMBER_ATTRIBUTE = "payment_id", None
+ID_FIELD, NUMBER_FIELD = "PaymentID", None
