@@ -32,3 +32,12 @@ def wire(app) -> None:
         import_string(task_name)()
 
     outbox.install(kick=enqueue_drain if on_commit else None)
+    _template_globals(app)
+
+
+def _template_globals(app) -> None:
+    """`xero_bill_state(bill)` for templates/integrations/_xero_state.html on a bill's page."""
+    from extensions import db
+    from integrations.xero.status import bill_state
+
+    app.jinja_env.globals["xero_bill_state"] = lambda bill: bill_state(db.session, bill)

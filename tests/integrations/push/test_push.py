@@ -77,7 +77,7 @@ def test_120_bills_drain_in_3_invoice_calls(pushing):
 
 def test_a_batch_resent_after_a_crash_replays_and_makes_no_duplicate(pushing):
     from integrations.xero import invoices
-    from integrations.xero.drain import DrainSettings, _Drain, DrainReport
+    from integrations.xero.drain import DrainReport, DrainSettings, _Drain
 
     bills = [pushing.bill(commit=False) for _ in range(3)]
     pushing.session.commit()
