@@ -38,6 +38,7 @@ from types import ModuleType
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.util.retry import Retry
 from xero_python.exceptions import AccountingBadRequestException, ApiException, RateLimitException
 
 from accounting.parties.clients import Client
@@ -103,6 +104,7 @@ def drain_outbox(session: Session, api, tenant_id: str,
                  settings: DrainSettings | None = None) -> DrainReport:
     """Push everything waiting for one organisation; returns what it did."""
     settings = settings or DrainSettings()
+    own_the_retries(api)
     drain = _Drain(session, api, tenant_id, settings, DrainReport())
     try:
         drain.run()
@@ -376,6 +378,17 @@ class _Drain:
             size += element_size
         if batch:
             yield batch
+
+
+def own_the_retries(api) -> None:
+    """Turn off urllib3's own retries under the SDK (by default it sleeps a 429's or 503's
+    Retry-After and retries GETs and PUTs three times, unseen): the drain does the waiting, so
+    it is counted, bounded by `max_retry_after` and stoppable."""
+    pool = api.api_client.rest_client.pool_manager
+    pool.connection_pool_kw["retries"] = Retry(total=0, connect=0, read=0, redirect=0,
+                                               status=0, respect_retry_after_header=False,
+                                               raise_on_status=False)
+    pool.clear()
 
 
 def _retry_after(limited: RateLimitException) -> float:
