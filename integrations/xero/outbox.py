@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import logging
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -50,6 +51,7 @@ CONTACT = "contact"
 PUSHED_KINDS = ("bill", "bill_payment")
 NOT_PUSHED = {JournalKind.GENERAL.value: "General journals are not sent to Xero."}
 DRAIN_DUE = "xero_drain_due"
+logger = logging.getLogger(__name__)
 
 
 class OutboxState(enum.StrEnum):
@@ -196,7 +198,10 @@ _kick: Callable[[], None] | None = None
 
 def _after_commit(session: Session) -> None:
     if session.info.pop(DRAIN_DUE, False) and _kick is not None:
-        _kick()
+        try:
+            _kick()
+        except Exception:  # the posting is committed; the periodic drain is the backstop
+            logger.warning("Could not enqueue the Xero drain after a commit", exc_info=True)
 
 
 def _after_rollback(session: Session) -> None:
