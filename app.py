@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
+    _wire_integrations(app)
     return app
 
 
@@ -118,6 +119,12 @@ def _register_blueprints(app: Flask) -> None:
     errors.register(app)
     auth.require_login_everywhere(app)
     app.jinja_env.filters.update(pages.TEMPLATE_FILTERS)
+
+
+def _wire_integrations(app: Flask) -> None:
+    import integrations
+
+    integrations.wire(app)
 
 
 def _register_commands(app: Flask) -> None:

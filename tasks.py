@@ -96,6 +96,31 @@ def keep_xero_alive_daily():
     run_keep_xero_alive()
 
 
+def run_xero_drain() -> dict:
+    """Push what waits in the Xero outbox; returns what the drain did (calls, sent, failed)."""
+    from dataclasses import asdict
+
+    from extensions import db
+    from integrations.xero.drain import drain_connected
+
+    with flask_app().app_context():
+        return asdict(drain_connected(db.session, flask_app().config))
+
+
+@huey.task()
+@huey.lock_task("xero-drain")
+def drain_xero():
+    """Drain the Xero outbox now (enqueued after a commit that wrote a row waiting for Xero); one
+    drain at a time, so no element is sent twice by two consumers."""
+    return run_xero_drain()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def drain_xero_backstop():
+    """Every minute, drain what a lost kick or a stopped drain left waiting."""
+    drain_xero()
+
+
 def run_read_xero_chart() -> None:
     """Read the connected organisation's chart into its stored copy (three Xero calls)."""
     from extensions import db

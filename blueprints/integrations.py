@@ -23,6 +23,8 @@ from integrations.chart_store import ask_for_read, chart_copy
 from integrations.connection import current_connection, lost_connection_notice
 from integrations.mapping_view import overview
 from integrations.oauth import Tenant, XeroAuthError, XeroSettings
+from integrations.xero import outbox
+from integrations.xero.status import push_status
 
 bp = Blueprint("integrations", __name__, url_prefix="/integrations")
 
@@ -58,7 +60,7 @@ def index():
     """The connection's status, for everyone; the actions for admins."""
     connection = current_connection(db.session)
     return render("integrations/index.html", connection=connection,
-                  xero=overview(db.session, connection))
+                  xero=overview(db.session, connection), push=push_status(db.session))
 
 
 @bp.post("/xero/connect")
@@ -176,3 +178,23 @@ def xero_disconnect():
     flash(f"Disconnected from {name}. Its mappings are kept for when you reconnect to it.",
           "success")
     return redirect(url_for("integrations.index"), code=303)
+
+
+@bp.post("/xero/retry")
+@admin_required
+def xero_retry():
+    """Send failed elements again (one, by its row, or "all") under a new Idempotency-Key."""
+    connection = current_connection(db.session)
+    wanted = (request.form.get("row_id") or "").strip()
+    if connection is None:
+        return _refuse("Connect to Xero first: there is nothing to retry.", 409)
+    if wanted != "all" and not wanted.isdigit():
+        return _refuse("Choose a failure to retry, or Retry all.")
+    count = outbox.retry(db.session, connection.tenant_id, None if wanted == "all" else int(wanted))
+    if count == 0:
+        return _refuse("That failure is no longer waiting for a retry: it was retried already or "
+                       "sent.", 404)
+    db.session.commit()
+    flash(f"{count} sent back to the queue: they go to Xero within a minute.", "success")
+    return redirect(url_for("integrations.index"), code=303)
+

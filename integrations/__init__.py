@@ -10,4 +10,34 @@ for the Accounting API.
 - connection.py: the one row per connection (its tenant, status, encrypted tokens).
 - oauth.py: authorise, exchange, /connections, refresh under a row lock, revoke, disconnect.
 - xero/client.py: an AccountingApi for the current connection, refreshing and marking it lost.
+- xero/outbox.py, drain.py, links.py and the mappers: the push (integrations/xero/README.md).
 """
+
+
+def wire(app) -> None:
+    """At start-up: the outbox hears the books' events; after a commit that wrote a row waiting
+    for Xero, the drain task named by XERO_DRAIN_TASK (tasks.py's, by default) is enqueued, unless
+    XERO_PUSH_ON_COMMIT is off (it defaults to off under TESTING: tests drain by hand).
+
+    The task is named, not imported: tasks.py creates the app it runs in, so an import from here
+    would make app -> integrations -> tasks -> app a cycle (tests/test_layers.py)."""
+    from werkzeug.utils import import_string
+
+    from integrations.xero import outbox
+
+    on_commit = app.config.get("XERO_PUSH_ON_COMMIT", not app.config.get("TESTING", False))
+    task_name = app.config.get("XERO_DRAIN_TASK", "tasks.drain_xero")
+
+    def enqueue_drain() -> None:
+        import_string(task_name)()
+
+    outbox.install(kick=enqueue_drain if on_commit else None)
+    _template_globals(app)
+
+
+def _template_globals(app) -> None:
+    """`xero_bill_state(bill)` for templates/integrations/_xero_state.html on a bill's page."""
+    from extensions import db
+    from integrations.xero.status import bill_state
+
+    app.jinja_env.globals["xero_bill_state"] = lambda bill: bill_state(db.session, bill)

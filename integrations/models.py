@@ -3,5 +3,7 @@
 from integrations.chart_store import ChartCopy
 from integrations.connection import Connection
 from integrations.mapping import AccountMapping, TaxMapping
+from integrations.xero.links import XeroLink
+from integrations.xero.outbox import OutboxRow
 
-__all__ = ["AccountMapping", "ChartCopy", "Connection", "TaxMapping"]
+__all__ = ["AccountMapping", "ChartCopy", "Connection", "OutboxRow", "TaxMapping", "XeroLink"]

@@ -50,9 +50,19 @@ class ConnectedApiClient(ApiClient):
         access_token, _tenant = oauth.access_token_for(self.session, self.settings)
         self._last_access_token = access_token
         connection = current_connection(self.session)
-        return {"access_token": access_token, "token_type": "Bearer", "refresh_token": None,
-                "expires_in": 1800, "scope": connection.scopes.split(),
-                "expires_at": connection.expires_at_utc().timestamp()}
+        token = {"access_token": access_token, "token_type": "Bearer", "refresh_token": None,
+                 "expires_in": 1800, "scope": connection.scopes.split(),
+                 "expires_at": connection.expires_at_utc().timestamp()}
+        self._end_read_transaction()
+        return token
+
+    def _end_read_transaction(self) -> None:
+        """End the session's read-only transaction before the HTTP call: on SQLite every
+        transaction takes the write lock (BEGIN IMMEDIATE), and a 401's refresh or a 403's
+        mark_lost write through their own sessions during the call, which would wait on it."""
+        session = self.session
+        if not (session.new or session.dirty or session.deleted):
+            session.commit()
 
     @staticmethod
     def _refuse_sdk_refresh(_token: dict) -> None:
@@ -82,6 +92,7 @@ class ConnectedApiClient(ApiClient):
         return connection.tenant_name if connection else "the organisation"
 
     def _lose(self, reason: str) -> None:
+        self._end_read_transaction()  # reading the tenant's name began one
         oauth.mark_lost(self.session, reason)
         raise ConnectionLost(reason)
 

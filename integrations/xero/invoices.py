@@ -1,0 +1,111 @@
+"""Client bills -> Xero sales invoices (ACCREC).
+
+| ours (a posted bill)          | Xero invoice                                                  |
+|-------------------------------|---------------------------------------------------------------|
+| number (INV-00042)            | InvoiceNumber (unique for ACCREC, so a resend cannot double)  |
+| client                        | Contact.ContactID (created first, integrations/xero/contacts) |
+| date, due date                | Date, DueDate (the date when no due date was set)             |
+| reference, else matter number | Reference                                                     |
+| lines                         | one LineItem per (income account, tax code): Quantity 1,      |
+|                               | UnitAmount = sum of the lines' amounts, TaxAmount = sum of    |
+|                               | their GST (ours is rounded per line, and Xero keeps a given   |
+|                               | TaxAmount), AccountCode and TaxType from the mapping          |
+| -                             | Status AUTHORISED, LineAmountTypes Exclusive                  |
+
+Ledger effect in Xero equals ours on the mapped accounts: Dr Accounts Receivable (Xero's DEBTORS)
+the total, Cr each mapped income account its lines' amounts, Cr GST the GST.
+Linked: the bill is locked "In Xero as INV-00042".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounting.ledger.tax import TaxCode
+from accounting.money import ZERO
+from accounting.office.bills import Bill
+from integrations.mapping import account_mappings, held_back_by_missing_mapping, tax_mappings
+from integrations.suggest import TaxUse
+from integrations.xero.elements import Answer, NotReady, Unmappable, batch_answer
+from integrations.xero.links import add_link, link_of, lock_reason
+from integrations.xero.outbox import OutboxRow
+
+KIND = "bill"
+MAX_DESCRIPTION = 4000
+INCOME_TAX_USE = {TaxCode.GST: TaxUse.GST_ON_INCOME, TaxCode.GST_FREE: TaxUse.GST_FREE_INCOME}
+
+
+def bill_of(session: Session, row: OutboxRow) -> Bill:
+    """The bill whose posting this row pushes."""
+    bill = session.execute(select(Bill).where(Bill.journal_id == row.journal_id)).scalar_one_or_none()
+    if bill is None:
+        raise Unmappable("The bill of this posting is no longer posted here.")
+    return bill
+
+
+def party_of(session: Session, row: OutboxRow) -> int:
+    """The client whose contact must be in Xero before this bill goes."""
+    return bill_of(session, row).client_id
+
+
+def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
+    """The ACCREC invoice of the row's bill."""
+    bill = bill_of(session, row)
+    contact = link_of(session, tenant_id, "client", bill.client_id)
+    if contact is None:
+        raise NotReady(f"Waiting for the contact {bill.client.name} to reach Xero.")
+    return {"Type": "ACCREC", "InvoiceNumber": bill.number, "Contact": {"ContactID": contact.xero_id},
+            "Date": bill.date.isoformat(), "DueDate": (bill.due_date or bill.date).isoformat(),
+            "Reference": bill.reference or bill.matter.number, "Status": "AUTHORISED",
+            "LineAmountTypes": "Exclusive", "LineItems": line_items(session, tenant_id, bill)}
+
+
+def line_items(session: Session, tenant_id: str, bill: Bill) -> list[dict]:
+    """The bill's lines summed per income account and tax code, on the mapped Xero codes."""
+    missing = held_back_by_missing_mapping(session, tenant_id, {line.account_id for line in bill.lines})
+    if missing:
+        raise Unmappable(" ".join(missing) + " Map it (Integrations > Mapping), then retry.")
+    accounts, taxes = account_mappings(session, tenant_id), tax_mappings(session, tenant_id)
+    groups: dict[tuple[int, TaxCode], list] = defaultdict(list)
+    for line in bill.lines:
+        groups[(line.account_id, line.tax)].append(line)
+    items = []
+    for (account_id, tax), lines in groups.items():
+        use = INCOME_TAX_USE[tax]
+        if use not in taxes:
+            raise Unmappable(f"{use.label} has no Xero tax type: map it (Integrations > Mapping), "
+                             "then retry.")
+        amount = sum((line.amount for line in lines), ZERO)
+        gst = sum((line.gst for line in lines), ZERO)
+        items.append({"Description": _description(lines), "Quantity": Decimal(1),
+                      "UnitAmount": amount, "LineAmount": amount, "TaxAmount": gst,
+                      "AccountCode": accounts[account_id].xero_code,
+                      "TaxType": taxes[use].xero_tax_type})
+    return items
+
+
+def _description(lines) -> str:
+    text = "; ".join(line.description for line in lines)
+    return text if len(text) <= MAX_DESCRIPTION else text[:MAX_DESCRIPTION - 3] + "..."
+
+
+def accept(session: Session, tenant_id: str, row: OutboxRow, answer: Answer) -> None:
+    """Link the bill to its invoice and lock it."""
+    bill = bill_of(session, row)
+    number = answer.number or bill.number
+    add_link(session, tenant_id, KIND, bill.id, answer.xero_id, number, lock=bill,
+             reason=lock_reason(number))
+
+
+def send(api, tenant_id: str, elements: list[dict], key: str, timeout: float = 60.0):
+    """One batch PUT (summarizeErrors=false: each element answers for itself)."""
+    return batch_answer(api, "Invoices", lambda: api.create_invoices(
+        tenant_id, {"Invoices": elements}, summarize_errors=False, idempotency_key=key,
+        _request_timeout=timeout))
+
+
+ID_FIELD, NUMBER_FIELD = "InvoiceID", "InvoiceNumber"
