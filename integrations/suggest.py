@@ -111,10 +111,14 @@ class TaxUse(enum.StrEnum):
     GST_ON_EXPENSES = "gst_on_expenses"
     GST_FREE_INCOME = "gst_free_income"
     GST_FREE_EXPENSES = "gst_free_expenses"
+    INPUT_TAXED_INCOME = "input_taxed_income"
+    INPUT_TAXED_EXPENSES = "input_taxed_expenses"
+    BAS_EXCLUDED_INCOME = "bas_excluded_income"
+    BAS_EXCLUDED_EXPENSES = "bas_excluded_expenses"
 
     @property
     def tax_code(self) -> TaxCode:
-        return TaxCode.GST if self.value.startswith("gst_on") else TaxCode.GST_FREE
+        return TAX_CODE_OF_USE[self]
 
     @property
     def label(self) -> str:
@@ -130,15 +134,28 @@ TAX_USE_LABELS = {
     TaxUse.GST_ON_EXPENSES: "GST on expenses (supplier invoices, bank spend)",
     TaxUse.GST_FREE_INCOME: "GST-free income",
     TaxUse.GST_FREE_EXPENSES: "GST-free expenses",
+    TaxUse.INPUT_TAXED_INCOME: "Input-taxed income (interest)",
+    TaxUse.INPUT_TAXED_EXPENSES: "Input-taxed expenses",
+    TaxUse.BAS_EXCLUDED_INCOME: "BAS-excluded income",
+    TaxUse.BAS_EXCLUDED_EXPENSES: "BAS-excluded expenses",
+}
+TAX_CODE_OF_USE = {
+    TaxUse.GST_ON_INCOME: TaxCode.GST, TaxUse.GST_ON_EXPENSES: TaxCode.GST,
+    TaxUse.GST_FREE_INCOME: TaxCode.GST_FREE, TaxUse.GST_FREE_EXPENSES: TaxCode.GST_FREE,
+    TaxUse.INPUT_TAXED_INCOME: TaxCode.INPUT_TAXED, TaxUse.INPUT_TAXED_EXPENSES: TaxCode.INPUT_TAXED,
+    TaxUse.BAS_EXCLUDED_INCOME: TaxCode.BAS_EXCLUDED, TaxUse.BAS_EXCLUDED_EXPENSES: TaxCode.BAS_EXCLUDED,
 }
 SUGGESTED_TAX_TYPE = {
     TaxUse.GST_ON_INCOME: "OUTPUT",
     TaxUse.GST_ON_EXPENSES: "INPUT",
     TaxUse.GST_FREE_INCOME: "EXEMPTOUTPUT",
     TaxUse.GST_FREE_EXPENSES: "EXEMPTEXPENSES",
+    # Xero (AU) has one input-taxed and one BAS-excluded tax type for both sides.
+    TaxUse.INPUT_TAXED_INCOME: "INPUTTAXED",
+    TaxUse.INPUT_TAXED_EXPENSES: "INPUTTAXED",
+    TaxUse.BAS_EXCLUDED_INCOME: "BASEXCLUDED",
+    TaxUse.BAS_EXCLUDED_EXPENSES: "BASEXCLUDED",
 }
-# Our enum has no input-taxed or BAS-excluded code; when it gains them they map to INPUTTAXED and
-# BASEXCLUDED (the suggestion), added here.
 
 
 def our_rate(use: TaxUse, gst_rate: Decimal) -> Decimal:

@@ -157,7 +157,7 @@ class BankTransactionLine(Base):
     description: Mapped[str] = mapped_column(String(300), default="")
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     amount: Mapped[Decimal] = mapped_column(Money)  # GST-exclusive
-    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
+    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=12))
     gst: Mapped[Decimal] = mapped_column(Money)
 
     transaction: Mapped[BankTransaction] = relationship(back_populates="lines")
