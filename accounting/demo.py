@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from accounting.ledger.accounts import Account, AccountRole, account_for_role, install_default_chart
 from accounting.ledger.journals import LineInput, post
 from accounting.ledger.practice import get_practice
+from accounting.ledger.tax import TaxCode
 from accounting.office import billing
+from accounting.office.bank_transactions import BankTransactionKind, MoneyLine, record_bank_transaction
 from accounting.office.supplier_invoices import (
     InvoiceDetails,
     InvoiceLineInput,
@@ -84,6 +86,7 @@ def seed_demo(session: Session, admin_password: str | None = None,
                         password=secrets.token_urlsafe(12), role=Role.STAFF)
     practice = get_practice(session)
     practice.name = "Harbour & Vine Lawyers"
+    _set_invoice_details(practice)
     install_default_chart(session)
     _seed_clients(session, admin, [admin.id, staff.id], today)
     _seed_journals(session, admin, today)
@@ -104,21 +107,44 @@ def _seed_clients(session, admin, responsible_ids, today):
                         opened_on=today - timedelta(days=60 - index * 5))
 
 
+def _set_invoice_details(practice) -> None:
+    """What the demo's tax invoices print: the practice's legal name, ABN and how to pay."""
+    practice.legal_name = "Harbour & Vine Lawyers Pty Ltd"
+    practice.abn = "53004085616"
+    practice.address = "Level 3, 20 Bond Street\nSydney NSW 2000"
+    practice.phone = "02 9555 0100"
+    practice.email = "accounts@harbourvine.example.com"
+    practice.bank_account_name = "Harbour & Vine Lawyers Pty Ltd"
+    practice.bsb = "062000"
+    practice.bank_account_number = "12345678"
+    practice.payment_reference = "your bill number"
+
+
 def _seed_journals(session, admin, today):
+    """Capital, rent and certificates by general journal; the insurance (with GST) and the bank's
+    interest (input-taxed) as spend / receive money, since GST reaches the GST accounts only
+    through a document's tax code (GST is a control account)."""
     bank = account_for_role(session, AccountRole.OFFICE_BANK)
     code = {a.code: a for a in session.execute(select(Account)).scalars()}
     start = today - timedelta(days=45)
     entries = [
-        ("Owner's capital contributed", [(bank.id, "50000.00"), (code["3-1000"].id, "-50000.00")]),
-        ("Office rent for the month", [(code["6-2000"].id, "4200.00"), (bank.id, "-4200.00")]),
-        ("Professional indemnity insurance",
-         [(code["6-2100"].id, "3850.00"), (code["2-1200"].id, "385.00"),
-          (bank.id, "-4235.00")]),
-        ("Practising certificates renewed", [(code["6-2200"].id, "1460.00"), (bank.id, "-1460.00")]),
+        (0, "Owner's capital contributed", [(bank.id, "50000.00"), (code["3-1000"].id, "-50000.00")]),
+        (7, "Office rent for the month", [(code["6-2000"].id, "4200.00"), (bank.id, "-4200.00")]),
+        (21, "Practising certificates renewed", [(code["6-2200"].id, "1460.00"), (bank.id, "-1460.00")]),
     ]
-    for offset, (narration, lines) in enumerate(entries):
-        post(session, admin, date=start + timedelta(days=offset * 7), narration=narration,
+    for days, narration, lines in entries:
+        post(session, admin, date=start + timedelta(days=days), narration=narration,
              lines=[LineInput(account_id, Decimal(amount)) for account_id, amount in lines])
+    record_bank_transaction(
+        session, admin, kind=BankTransactionKind.WITHDRAWAL, bank_account_id=bank.id,
+        date=start + timedelta(days=14), contact="LawCover", reference="Policy PI-2026",
+        lines=[MoneyLine(code["6-2100"].id, Decimal("3850.00"), TaxCode.GST,
+                         "Professional indemnity insurance")])
+    record_bank_transaction(
+        session, admin, kind=BankTransactionKind.DEPOSIT, bank_account_id=bank.id,
+        date=start + timedelta(days=30), contact="Westpac", reference="Interest",
+        lines=[MoneyLine(code["4-3000"].id, Decimal("18.45"), TaxCode.INPUT_TAXED,
+                         "Interest on the office account")])
 
 
 def _matters(session) -> list[Matter]:

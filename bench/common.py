@@ -7,13 +7,13 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, or_, select
 from sqlalchemy.orm import Session
 
 import accounting.models  # noqa: F401  (every table in the metadata)
 import integrations.models  # noqa: F401  (the pages read the Xero connection's table)
 from accounting.base import Base
-from accounting.ledger.accounts import Account, install_default_chart
+from accounting.ledger.accounts import CONTROL_ROLES, Account, install_default_chart
 from accounting.ledger.practice import get_practice
 from accounting.parties.users import Role, create_user
 from extensions import sqlite_pragma
@@ -64,10 +64,12 @@ def _fresh_schema(engine) -> None:
 
 
 def office_account_ids(session: Session) -> list[int]:
-    """The chart's accounts a general journal may post to, in id order: not archived and not
-    holding clients' trust money (only trust journal kinds may touch those)."""
+    """The chart's accounts a general journal may post to, in id order: not archived, not
+    holding clients' trust money (only trust journal kinds may touch those) and not a control
+    account (receivables, payables, GST: only their documents post there)."""
     return list(session.scalars(select(Account.id).where(
-        Account.holds_trust.is_(False), Account.archived.is_(False)).order_by(Account.id)))
+        Account.holds_trust.is_(False), Account.archived.is_(False),
+        or_(Account.role.is_(None), Account.role.not_in(list(CONTROL_ROLES)))).order_by(Account.id)))
 
 
 def print_table(title: str, rows: list[tuple[str, str]]) -> None:

@@ -208,7 +208,7 @@ def _money_lines(form: MoneyForm) -> list[MoneyLine]:
         amount = parse_money(line.amount.data, f"lines-{i}-amount")
         if not (line.account.data or "").isdigit():
             raise InvalidAccount(f"Line {i + 1}: choose an account.", f"lines-{i}-account")
-        tax = TaxCode.GST if line.tax.data == TaxCode.GST.value else TaxCode.GST_FREE
+        tax = TaxCode(line.tax.data) if line.tax.data in TaxCode._value2member_map_ else TaxCode.GST_FREE
         lines.append(MoneyLine(int(line.account.data), amount, tax, line.description.data or ""))
     return lines
 

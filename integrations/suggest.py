@@ -144,6 +144,10 @@ TAX_USE_LABELS = {
     "gst_on_expenses": "GST on expenses (supplier invoices, bank spend)",
     "gst_free_income": "GST-free income",
     "gst_free_expenses": "GST-free expenses",
+    "input_taxed_income": "Input-taxed income (interest)",
+    "input_taxed_expenses": "Input-taxed expenses",
+    "bas_excluded_income": "BAS-excluded income",
+    "bas_excluded_expenses": "BAS-excluded expenses",
 }
 SUGGESTED_TAX_TYPE = {
     "gst_on_income": "OUTPUT",
@@ -151,7 +155,7 @@ SUGGESTED_TAX_TYPE = {
     "gst_free_income": "EXEMPTOUTPUT",
     "gst_free_expenses": "EXEMPTEXPENSES",
 }
-# For codes accounting/ledger/tax.py gains (issue 13's suggestions), on both sides.
+# Xero (AU) has one input-taxed and one BAS-excluded tax type, for both sides.
 SUGGESTED_BY_CODE = {"input_taxed": "INPUTTAXED", "bas_excluded": "BASEXCLUDED"}
 
 

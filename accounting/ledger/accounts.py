@@ -122,6 +122,19 @@ ROLE_LABELS = {
     AccountRole.GST_PAID: "GST paid",
 }
 
+# Control accounts (as in Xero): only their documents post to them, never a general journal or a
+# bank transaction, so the aged reports and the GST summary can never disagree with the ledger
+# because of a hand-made entry. Each names the document to use instead.
+CONTROL_ROLES: dict[AccountRole, str] = {
+    AccountRole.ACCOUNTS_RECEIVABLE: "record a bill, a credit note or a payment received instead",
+    AccountRole.ACCOUNTS_PAYABLE: "record a supplier invoice, a supplier credit note or a supplier "
+                                  "payment instead",
+    AccountRole.GST_COLLECTED: "GST comes from the tax codes on bills, credit notes, supplier "
+                               "invoices and bank transactions",
+    AccountRole.GST_PAID: "GST comes from the tax codes on bills, credit notes, supplier invoices "
+                          "and bank transactions",
+}
+
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,9}$")
 MAX_NAME = 150
@@ -183,6 +196,18 @@ class Account(Base):
 
     def can_archive(self) -> bool:
         return not self.archived and self.archive_blocker() is None
+
+    @property
+    def is_control(self) -> bool:
+        """Whether only documents may post here (accounts receivable, accounts payable, GST)."""
+        return self.role in CONTROL_ROLES
+
+    def control_refusal(self, line_label: str) -> str | None:
+        """Why a hand-made entry may not post here ('Line 2: 1-2000 Accounts Receivable is a
+        control account: record a bill, ...'), or None when it may."""
+        if not self.is_control:
+            return None
+        return f"{line_label}{self.label} is a control account: {CONTROL_ROLES[self.role]}."
 
 
 # A sensible chart for an Australian law or accounting practice:

@@ -277,6 +277,8 @@ def _check_entry(entry: JournalEntry, practice, accounts: dict[int, Account]) ->
     check_document_date(entry.date)
     practice.check_open(entry.date)
     check_lines(None, entry.lines, accounts)
+    if str(entry.kind) == JournalKind.GENERAL:
+        _refuse_control_accounts(entry, accounts)
     if str(entry.kind) not in TRUST_KINDS:
         for index, line in enumerate(entry.lines):
             if accounts[line.account_id].holds_trust:
@@ -284,6 +286,14 @@ def _check_entry(entry: JournalEntry, practice, accounts: dict[int, Account]) ->
                     f"Line {index + 1}: {accounts[line.account_id].label} holds clients' trust money; "
                     "record trust receipts, payments and transfers in Trust.",
                     f"lines-{index}-account")
+
+
+def _refuse_control_accounts(entry: JournalEntry, accounts: dict[int, Account]) -> None:
+    """A general journal never posts to a control account (receivables, payables, GST)."""
+    for index, line in enumerate(entry.lines):
+        refusal = accounts[line.account_id].control_refusal(f"Line {index + 1}: ")
+        if refusal:
+            raise InvalidAccount(refusal, f"lines-{index}-account")
 
 
 def post(

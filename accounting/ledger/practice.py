@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Boolean, Date, Enum, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from stdnum.au.abn import format as abn_format
 
 from accounting.audit import record
 from accounting.base import Base
@@ -53,6 +54,31 @@ class Practice(Base):
     fy_start_month: Mapped[int] = mapped_column(Integer, default=7)
     fy_start_day: Mapped[int] = mapped_column(Integer, default=1)
     lock_date: Mapped[date | None] = mapped_column(Date, default=None)
+    # What a tax invoice must show (and how to pay it); empty until an admin fills them in.
+    legal_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    abn: Mapped[str] = mapped_column(String(11), default="", server_default="")
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    bank_account_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    bsb: Mapped[str] = mapped_column(String(6), default="", server_default="")
+    bank_account_number: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    payment_reference: Mapped[str] = mapped_column(String(60), default="", server_default="")
+
+    @property
+    def invoice_name(self) -> str:
+        """The name a tax invoice is issued under: the legal name, else the trading name."""
+        return self.legal_name or self.name
+
+    @property
+    def abn_display(self) -> str:
+        """'51 824 753 556', or '' when none is set."""
+        return abn_format(self.abn) if self.abn else ""
+
+    @property
+    def bsb_display(self) -> str:
+        """'062-000', or '' when none is set."""
+        return f"{self.bsb[:3]}-{self.bsb[3:]}" if self.bsb else ""
 
     @property
     def fy_start_label(self) -> str:

@@ -1,5 +1,9 @@
 """GST: the one place the tax on an amount is worked out, and whether GST may be charged at all.
 
+Four tax codes, as the BAS reads them: GST (taxable, 1A/1B), GST-free (G3 / purchases with no
+GST), input-taxed (G4: financial supplies such as interest; no GST either way) and BAS-excluded
+(left out of every BAS figure). Only GST carries tax.
+
 GST on a GST-exclusive amount is amount x rate / 100, rounded half-up to the cent, per line (as the
 ATO allows and as Xero computes line tax). Bills, supplier invoices and bank transactions all call
 `gst_on`, so the books and their documents can never disagree by a rounding rule.
@@ -27,10 +31,29 @@ class TaxCode(enum.StrEnum):
 
     GST = "gst"
     GST_FREE = "gst_free"
+    # Financial supplies such as interest earned (BAS G4): no GST, and no credit for GST on them.
+    INPUT_TAXED = "input_taxed"
+    # Outside the BAS altogether: wages, drawings, loans, capital put in, transfers.
+    BAS_EXCLUDED = "bas_excluded"
 
     @property
     def label(self) -> str:
-        return "GST" if self is TaxCode.GST else "GST-free"
+        return TAX_LABELS[self]
+
+    @property
+    def carries_gst(self) -> bool:
+        """Whether GST is charged or claimed on a line with this code (only GST does)."""
+        return self is TaxCode.GST
+
+
+TAX_LABELS = {
+    TaxCode.GST: "GST",
+    TaxCode.GST_FREE: "GST-free",
+    TaxCode.INPUT_TAXED: "Input-taxed",
+    TaxCode.BAS_EXCLUDED: "BAS-excluded",
+}
+# Column length of every stored tax code: the longest name, BAS_EXCLUDED, is 12 characters.
+TAX_CODE_LENGTH = 12
 
 
 NOT_REGISTERED = ("The practice is not registered for GST (Admin > Practice settings): "

@@ -157,7 +157,7 @@ class BankTransactionLine(Base):
     description: Mapped[str] = mapped_column(String(300), default="")
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     amount: Mapped[Decimal] = mapped_column(Money)  # GST-exclusive
-    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
+    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=12))
     gst: Mapped[Decimal] = mapped_column(Money)
 
     transaction: Mapped[BankTransaction] = relationship(back_populates="lines")
@@ -243,6 +243,15 @@ class MoneyLine:
     description: str = ""
 
 
+def _refuse_control_account(session: Session, account_id: int, index: int) -> None:
+    """A receive / spend money line never goes to a control account (receivables, payables, GST):
+    its own GST line is the only way a bank transaction reaches GST."""
+    account = session.get(Account, account_id)
+    refusal = account.control_refusal(f"Line {index + 1}: ") if account is not None else None
+    if refusal:
+        raise InvalidAccount(refusal, f"lines-{index}-account")
+
+
 def record_bank_transaction(session: Session, user: User | None, *, kind: BankTransactionKind,
                             bank_account_id, date: date, contact: str = "", reference: str = "",
                             lines: Sequence[MoneyLine]) -> BankTransaction:
@@ -265,6 +274,7 @@ def record_bank_transaction(session: Session, user: User | None, *, kind: BankTr
         if line.account_id == bank.id:
             raise InvalidAccount(f"Line {i + 1}: choose an account other than the bank account itself.",
                                  f"lines-{i}-account")
+        _refuse_control_account(session, line.account_id, i)
         check_gst_allowed(practice, line.tax is TaxCode.GST, f"lines-{i}-tax")
         gst = gst_on(line.amount, rate) if line.tax is TaxCode.GST else ZERO
         gst_total, subtotal = gst_total + gst, subtotal + line.amount

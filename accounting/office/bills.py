@@ -119,7 +119,7 @@ class _LineColumns:
     quantity: Mapped[Decimal] = mapped_column(Money)
     rate: Mapped[Decimal] = mapped_column(Money)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
+    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=12))
     amount: Mapped[Decimal] = mapped_column(Money)
     gst: Mapped[Decimal] = mapped_column(Money)
 
@@ -495,7 +495,7 @@ class TimeEntry(Base):
     rate: Mapped[Decimal | None] = mapped_column(Money, default=None)
     amount: Mapped[Decimal] = mapped_column(Money)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
+    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=12))
     bill_id: Mapped[int | None] = mapped_column(ForeignKey("bill.id"), default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     date: Mapped[date] = mapped_column(Date)  # last: it shadows the `date` type in this class body

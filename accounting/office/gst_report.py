@@ -5,8 +5,9 @@ Invariants this report keeps:
 
 - The GST summary's GST on sales (1A) and GST on purchases (1B) on the accrual basis are the
   movements of the GST Collected and GST Paid accounts in the period, taken from the documents'
-  own journals (a reversal counts, negated, on its own date). Anything else posted to those
-  accounts (a general journal) is shown apart, never folded in silently.
+  own journals (a reversal counts, negated, on its own date). Those accounts are control accounts
+  (ledger.accounts.CONTROL_ROLES): a general journal cannot post to them, so on new books nothing
+  else moves them; anything older that did is shown apart, never folded in silently.
 - On the cash basis a payment, refund or receive / spend money counts in the period the money moved,
   and an undo of it (its journal reversed) counts negated in the period of the undo, flagged as an
   adjustment when the original was counted in an earlier period. A period's figures therefore never
@@ -15,7 +16,10 @@ Invariants this report keeps:
 - G1 and G11 count supplies only: a receive / spend money line that carries no GST and is not to an
   income account (sales) or an expense account (purchases), such as a loan, a capital contribution,
   drawings or a bond, is shown as "not a sale / purchase" and left out of every figure.
-- A line is GST-free when its tax code (ledger.tax.TaxCode) says so, whatever the document.
+- A line's tax code (ledger.tax.TaxCode) places it, whatever the document: GST-free in G3 (sales),
+  input-taxed in G4 (sales; purchases listed), BAS-excluded out of G1 and G11 and listed apart.
+  On the cash basis the input-taxed share of a bill's payment is not yet split out (it stays in
+  G1 only).
 
 Sums are taken in SQL over integer cents, as the aged reports' are.
 """
@@ -77,10 +81,13 @@ class GstDocument:
     total: Decimal  # GST-inclusive
     gst_free: Decimal
     gst: Decimal
-    # Receive / spend money to accounts that are no supply (a loan, capital, drawings): in no figure.
+    # BAS-excluded lines, and receive / spend money to accounts that are no supply (a loan,
+    # capital, drawings): in no figure.
     excluded: Decimal = ZERO
     # An undo or reversal of something counted in an earlier period: the adjustment made in this one.
     adjustment: bool = False
+    # Input-taxed lines (financial supplies such as interest): in G1 and G4, never in 1A or 1B.
+    input_taxed: Decimal = ZERO
 
 
 @dataclass
@@ -109,6 +116,23 @@ class GstSummary:
     @property
     def gst_free_sales(self) -> Decimal:
         return sum((d.gst_free for d in self.sales), ZERO)
+
+    @property
+    def input_taxed_sales(self) -> Decimal:  # G4
+        return sum((d.input_taxed for d in self.sales), ZERO)
+
+    @property
+    def excluded_sales(self) -> Decimal:
+        """BAS-excluded and non-supply receipts: listed, in no BAS figure."""
+        return sum((d.excluded for d in self.sales), ZERO)
+
+    @property
+    def excluded_purchases(self) -> Decimal:
+        return sum((d.excluded for d in self.purchases), ZERO)
+
+    @property
+    def input_taxed_purchases(self) -> Decimal:
+        return sum((d.input_taxed for d in self.purchases), ZERO)
 
     @property
     def gst_on_sales(self) -> Decimal:  # 1A
@@ -161,6 +185,28 @@ class _Source:
     gst_free: Decimal
     gst: Decimal
     excluded: Decimal = ZERO
+    input_taxed: Decimal = ZERO
+
+
+def _by_code(session: Session, line_model, parent_column, ids: set[int]) -> dict[int, dict[TaxCode, Decimal]]:
+    """Per document: its lines' GST-exclusive amounts by tax code (codes without lines absent)."""
+    found: dict[int, dict[TaxCode, Decimal]] = {}
+    if not ids:
+        return found
+    for parent, code, cents in session.execute(
+            select(parent_column, line_model.tax, func.sum(sql_cents(line_model.amount)))
+            .where(parent_column.in_(ids)).group_by(parent_column, line_model.tax)):
+        found.setdefault(parent, {})[TaxCode(code)] = from_cents(cents)
+    return found
+
+
+def _document_source(side: Side, kind: str, document, what: str, number: str, party: str, sign: int,
+                     total: Decimal, codes: dict[TaxCode, Decimal]) -> _Source:
+    """A document's part by tax code: BAS-excluded lines leave its total for `excluded`."""
+    excluded = codes.get(TaxCode.BAS_EXCLUDED, ZERO)
+    return _Source(side, kind, document.id, what, number, party, sign, total - excluded,
+                   codes.get(TaxCode.GST_FREE, ZERO), document.gst, excluded,
+                   codes.get(TaxCode.INPUT_TAXED, ZERO))
 
 
 def _gst_free_by(session: Session, line_model, parent_column, ids: set[int], free) -> dict[int, Decimal]:
@@ -190,39 +236,41 @@ def _sources_of(session: Session, ids: list[int]) -> dict[int, _Source]:
     posted = session.execute(
         select(BillEvent.journal_id, BillEvent.amount, Bill).join(Bill, Bill.id == BillEvent.bill_id)
         .where(BillEvent.journal_id.in_(ids), BillEvent.kind == EventKind.POSTED)).all()
-    free = _gst_free_by(session, BillLine, BillLine.bill_id, {b.id for _, _, b in posted},
-                        BillLine.tax == TaxCode.GST_FREE)
+    codes = _by_code(session, BillLine, BillLine.bill_id, {b.id for _, _, b in posted})
     for journal_id, amount, bill in posted:
-        found[journal_id] = _Source(Side.SALES, "bill", bill.id, "Bill", bill.number or "", bill.client.name,
-                                    1, amount, free.get(bill.id, ZERO), bill.gst)
+        found[journal_id] = _document_source(Side.SALES, "bill", bill, "Bill", bill.number or "",
+                                             bill.client.name, 1, amount, codes.get(bill.id, {}))
     notes = session.scalars(select(CreditNote).where(CreditNote.journal_id.in_(ids))).all()
-    free = _gst_free_by(session, CreditNoteLine, CreditNoteLine.credit_note_id, {n.id for n in notes},
-                        CreditNoteLine.tax == TaxCode.GST_FREE)
+    codes = _by_code(session, CreditNoteLine, CreditNoteLine.credit_note_id, {n.id for n in notes})
     for n in notes:
-        found[n.journal_id] = _Source(Side.SALES, "credit_note", n.id, "Credit note", n.number,
-                                      n.client.name, -1, n.total, free.get(n.id, ZERO), n.gst)
+        found[n.journal_id] = _document_source(Side.SALES, "credit_note", n, "Credit note", n.number,
+                                               n.client.name, -1, n.total, codes.get(n.id, {}))
     moneys = session.scalars(select(BankTransaction).where(BankTransaction.journal_id.in_(ids))).all()
     free = _gst_free_by_class(session, {t.id for t in moneys})
+    input_taxed = _gst_free_by(session, BankTransactionLine, BankTransactionLine.transaction_id,
+                               {t.id for t in moneys}, BankTransactionLine.tax == TaxCode.INPUT_TAXED)
+    bas_excluded = _gst_free_by(session, BankTransactionLine, BankTransactionLine.transaction_id,
+                                {t.id for t in moneys}, BankTransactionLine.tax == TaxCode.BAS_EXCLUDED)
     for t in moneys:
         deposit = t.kind == BankTransactionKind.DEPOSIT
         supply = AccountClass.REVENUE if deposit else AccountClass.EXPENSE
         by_class = free.get(t.id, {})
         excluded = sum((cents for cls, cents in by_class.items() if cls != supply), ZERO)
+        excluded += bas_excluded.get(t.id, ZERO)
         found[t.journal_id] = _Source(Side.SALES if deposit else Side.PURCHASES, "bank_transaction", t.id,
                                       t.kind.label, t.number, t.contact, 1, t.total - excluded,
-                                      by_class.get(supply, ZERO), t.gst, excluded)
+                                      by_class.get(supply, ZERO), t.gst, excluded,
+                                      input_taxed.get(t.id, ZERO))
     invoices = session.scalars(select(SupplierInvoice).where(SupplierInvoice.journal_id.in_(ids))).all()
-    free = _gst_free_by(session, SupplierInvoiceLine, SupplierInvoiceLine.invoice_id,
-                        {i.id for i in invoices}, SupplierInvoiceLine.tax == TaxCode.GST_FREE)
+    codes = _by_code(session, SupplierInvoiceLine, SupplierInvoiceLine.invoice_id, {i.id for i in invoices})
     for i in invoices:
-        found[i.journal_id] = _Source(Side.PURCHASES, "supplier_invoice", i.id, "Supplier invoice",
-                                      i.number, i.supplier.name, 1, i.total, free.get(i.id, ZERO), i.gst)
+        found[i.journal_id] = _document_source(Side.PURCHASES, "supplier_invoice", i, "Supplier invoice",
+                                               i.number, i.supplier.name, 1, i.total, codes.get(i.id, {}))
     credits = session.scalars(select(SupplierCredit).where(SupplierCredit.journal_id.in_(ids))).all()
-    free = _gst_free_by(session, SupplierCreditLine, SupplierCreditLine.credit_id, {c.id for c in credits},
-                        SupplierCreditLine.tax == TaxCode.GST_FREE)
+    codes = _by_code(session, SupplierCreditLine, SupplierCreditLine.credit_id, {c.id for c in credits})
     for c in credits:
-        found[c.journal_id] = _Source(Side.PURCHASES, "supplier_credit", c.id, "Supplier credit note",
-                                      c.number, c.supplier.name, -1, c.total, free.get(c.id, ZERO), c.gst)
+        found[c.journal_id] = _document_source(Side.PURCHASES, "supplier_credit", c, "Supplier credit note",
+                                               c.number, c.supplier.name, -1, c.total, codes.get(c.id, {}))
     return found
 
 
@@ -286,7 +334,8 @@ def _accrual_documents(session: Session, start: date, end: date, ledger) -> list
             # The journal's own GST line is what the ledger holds; the document's figure is the
             # same unless the document was changed and posted again.
             gst if gst is not None else signed(sign, source.gst), signed(sign, source.excluded),
-            adjustment=reverses_id is not None and original_on < start))
+            adjustment=reverses_id is not None and original_on < start,
+            input_taxed=signed(sign, source.input_taxed)))
     return documents
 
 

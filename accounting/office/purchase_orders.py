@@ -87,7 +87,7 @@ class PurchaseOrderLine(Base):
     quantity: Mapped[Decimal] = mapped_column(Money)
     unit_price: Mapped[Decimal] = mapped_column(Money)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
+    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=12))
     amount: Mapped[Decimal] = mapped_column(Money)
     gst_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
 

@@ -143,7 +143,7 @@ class ExpenseLineColumns:
     description: Mapped[str] = mapped_column(String(300))
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     amount: Mapped[Decimal] = mapped_column(Money)
-    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=10))
+    tax: Mapped[TaxCode] = mapped_column(Enum(TaxCode, native_enum=False, length=12))
     gst_amount: Mapped[Decimal] = mapped_column(Money, default=ZERO)
 
     @declared_attr

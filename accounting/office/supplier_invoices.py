@@ -68,6 +68,7 @@ class InvoiceLineInput(GstFreeCheckbox):
     amount: Decimal
     account_id: int | None
     gst_free: bool = False
+    tax_code: TaxCode | None = None
 
 
 @dataclass(frozen=True)

@@ -91,18 +91,22 @@ def check_expense_account(session: Session, account_id, field: str, label: str =
 
 class GstFreeCheckbox:
     """A typed supplier-document line whose tax comes from the form's GST-free checkbox:
-    `gst_free` is the box, `tax` the tax code it stands for."""
+    `gst_free` is the box, `tax` the tax code it stands for. A line that names its `tax_code`
+    (input-taxed, BAS-excluded) keeps that code whatever the box says."""
 
     gst_free: bool
 
     @property
     def tax(self) -> TaxCode:
+        chosen = getattr(self, "tax_code", None)
+        if chosen is not None:
+            return TaxCode(chosen)
         return TaxCode.GST_FREE if self.gst_free else TaxCode.GST
 
 
 def line_gst(amount: Decimal, tax: TaxCode, rate: Decimal) -> Decimal:
-    """The GST on one supplier document's line: none when GST-free."""
-    return ZERO if tax == TaxCode.GST_FREE else gst_on(amount, rate)
+    """The GST on one supplier document's line: none unless its code is GST."""
+    return gst_on(amount, rate) if TaxCode(tax).carries_gst else ZERO
 
 
 def save_supplier(session: Session, user: User, details: SupplierDetails,

@@ -36,7 +36,8 @@ from integrations.xero.outbox import OutboxRow
 
 KIND = "bill"
 MAX_DESCRIPTION = 4000
-INCOME_TAX_USE = {TaxCode.GST: TaxUse.GST_ON_INCOME, TaxCode.GST_FREE: TaxUse.GST_FREE_INCOME}
+# Every tax code's use on the income side (a bill's lines), so a code added to TaxCode is covered.
+INCOME_TAX_USE = {use.tax_code: use for use in TaxUse if use.side == "income"}
 
 
 def bill_of(session: Session, row: OutboxRow) -> Bill:

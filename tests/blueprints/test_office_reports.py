@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounting.errors import InvalidAccount
 from accounting.ledger.tax import TaxCode
 from accounting.office import billing
 from accounting.office.bills import BillLineInput
@@ -94,12 +95,11 @@ def test_changing_the_as_at_date_leaves_out_later_bills_and_payments(client, off
         ["Acme Pty Ltd Show documents", "0.00", "0.00", "110.00", "0.00", "0.00", "110.00"]]
 
 
-def test_a_journal_straight_to_accounts_receivable_shows_as_a_difference(client, office):
-    office.journal({"1-2000": "5.00", "4-1000": "-5.00"}, on=date(2026, 10, 2))
+def test_a_journal_straight_to_accounts_receivable_is_refused_so_the_report_agrees(client, office):
+    with pytest.raises(InvalidAccount, match="Accounts Receivable is a control account"):
+        office.journal({"1-2000": "5.00", "4-1000": "-5.00"}, on=date(2026, 10, 2))
     check = html(client.get("/reports/aged-receivables/ledger-check?as_at=2026-10-31&total=320.00"))
-    assert "325.00 differs by 5.00" in text_of(check)
-    rows = csv_rows(client.get("/reports/aged-receivables.csv?as_at=2026-10-31"))
-    assert rows[-1] == ["Accounts Receivable in the general ledger", "", "", "", "", "", "325.00"]
+    assert "320.00 agrees" in text_of(check)
 
 
 @pytest.mark.parametrize("url, status", [
@@ -215,8 +215,8 @@ def test_gst_summary_page_lists_figures_and_documents(client, office):
     page = html(client.get("/reports/gst?start=2026-07-01&end=2026-09-30"))
     table = page.find("table", class_="gst-summary")
     figures = {td["id"]: text_of(td) for td in table.find_all("td", id=True)}
-    assert figures == {"g1": "330.00", "g3": "0.00", "gst-1a": "30.00", "g11": "55.00", "gst-1b": "5.00",
-                       "net-gst": "25.00"}
+    assert figures == {"g1": "330.00", "g3": "0.00", "g4": "0.00", "gst-1a": "30.00", "g11": "55.00",
+                       "gst-1b": "5.00", "bas-excluded": "0.00", "net-gst": "25.00"}
     assert "Net GST payable" in text_of(page.find("table", class_="gst-summary").find("tfoot"))
     assert "agrees" in text_of(page.find("p", class_="ledger-check"))
     sales = page.find("section", attrs={"aria-labelledby": "gst-sales"})
@@ -302,13 +302,14 @@ def test_a_payment_undone_later_shows_as_an_adjustment_in_the_later_month(client
 
     page = html(client.get("/reports/gst?start=2026-08-01&end=2026-08-31"))
     assert "an undo counts negated" in text_of(page.find("div", class_="page-head"))
-    assert gst_figures(page) == {"g1": "55.00", "g3": "0.00", "gst-1a": "5.00", "g11": "0.00",
-                                 "gst-1b": "0.00", "net-gst": "5.00"}   # -55.00 undone + 110.00 received
+    # G1: -55.00 undone + 110.00 received
+    assert gst_figures(page) == {"g1": "55.00", "g3": "0.00", "g4": "0.00", "gst-1a": "5.00", "g11": "0.00",
+                                 "gst-1b": "0.00", "bas-excluded": "2,000.00", "net-gst": "5.00"}
     sales = page.find("section", attrs={"aria-labelledby": "gst-sales"})
     [adjustment] = sales.find_all("tr", class_="gst-adjustment")
     assert [text_of(c) for c in adjustment.find_all("td")] == [
         "05 Aug 2026", "Payment received undone adjustment", undone.bills[0].number, "Acme Pty Ltd",
-        "-55.00", "0.00", "-5.00"]
+        "-55.00", "0.00", "0.00", "-5.00"]
     assert adjustment.find("span", class_="status-adjustment") is not None
     assert all("num" in td["class"] for td in adjustment.find_all("td")[4:])
     assert "1 entry undoes in this period what an earlier period counted" in text_of(
@@ -319,8 +320,8 @@ def test_capital_put_in_is_shown_but_left_out_of_g1(client, undone):
     page = html(client.get("/reports/gst?start=2026-08-01&end=2026-08-31"))
     sales = page.find("section", attrs={"aria-labelledby": "gst-sales"})
     row = sales.find("span", class_="gst-excluded").find_parent("tr")
-    assert [text_of(c) for c in row.find_all("td")][4:] == ["110.00", "0.00", "10.00"]
-    assert "2,000.00 not a sale (loan, capital or other account): left out" in text_of(row)
+    assert [text_of(c) for c in row.find_all("td")][4:] == ["110.00", "0.00", "0.00", "10.00"]
+    assert "2,000.00 BAS-excluded or not a sale (loan, capital or other account): left out" in text_of(row)
 
 
 def test_the_gst_csv_flags_adjustments_and_money_that_is_no_sale(client, undone):

@@ -16,7 +16,7 @@ def ledger(auth, books):
     books.journal({"1-1000": "50000.00", "3-1000": "-50000.00"}, on=date(2026, 7, 1),
                   narration="Capital")
     books.journal({"6-2000": "4200.00", "1-1000": "-4200.00"}, on=date(2026, 7, 2), narration="Rent")
-    books.journal({"6-2100": "3850.00", "2-1200": "385.00", "1-1000": "-4235.00"},
+    books.journal({"6-2100": "3850.00", "1-2100": "385.00", "1-1000": "-4235.00"},
                   on=date(2026, 8, 1), narration="Insurance")
     return books
 

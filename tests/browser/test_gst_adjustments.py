@@ -60,8 +60,8 @@ def test_a_payment_undone_in_a_later_month_is_an_adjustment_there(page, sign_in,
     expect(page.locator("#gst-1a")).to_have_text("10.00")
     sales = page.locator("section", has=page.get_by_role("heading", name="Sales: GST collected"))
     expect(sales.locator("tbody tr")).to_have_count(2)
-    expect(sales.locator(".gst-excluded")).to_have_text("5,000.00 not a sale (loan, capital or other "
-                                                        "account): left out")
+    expect(sales.locator(".gst-excluded")).to_have_text(
+        "5,000.00 BAS-excluded or not a sale (loan, capital or other account): left out")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "gst-cash-july.png"), full_page=True)
 

@@ -77,7 +77,7 @@ def test_suggestions_then_completeness_and_held_back(books) -> None:
     books.session.commit()
     state = completeness(books.session, TENANT)
     assert mapped == state.accounts_mapped + state.taxes_mapped
-    assert state.taxes_mapped == 4 and not state.missing_taxes
+    assert state.taxes_mapped == 8 and not state.missing_taxes
     assert not state.complete
     missing_codes = {m.account.code for m in state.missing}
     assert {"1-1100", "2-2000", "2-2100"} <= missing_codes
@@ -89,7 +89,9 @@ def test_suggestions_then_completeness_and_held_back(books) -> None:
         "1-1100 Trust Bank Account is not mapped to a Xero account."]
     taxes = {row.tax_use: row.xero_tax_type for row in books.session.scalars(select(TaxMapping))}
     assert taxes == {"gst_on_income": "OUTPUT", "gst_on_expenses": "INPUT",
-                     "gst_free_income": "EXEMPTOUTPUT", "gst_free_expenses": "EXEMPTEXPENSES"}
+                     "gst_free_income": "EXEMPTOUTPUT", "gst_free_expenses": "EXEMPTEXPENSES",
+                     "input_taxed_income": "INPUTTAXED", "input_taxed_expenses": "INPUTTAXED",
+                     "bas_excluded_income": "BASEXCLUDED", "bas_excluded_expenses": "BASEXCLUDED"}
 
 
 def test_rates_compared_with_a_warning_when_they_differ() -> None:
@@ -119,7 +121,7 @@ def test_forget_mappings_keeps_only_the_given_tenant(books) -> None:
     kept = books.session.scalar(select(func.count()).select_from(AccountMapping)
                                 .where(AccountMapping.tenant_id == TENANT))
     removed = forget_mappings(books.session, keep_tenant_id=TENANT)
-    assert removed == kept + 4
+    assert removed == kept + len(TaxUse)  # the other tenant's accounts and every tax use
     tenants = set(books.session.scalars(select(AccountMapping.tenant_id)))
     assert tenants == {TENANT}
     assert set(books.session.scalars(select(TaxMapping.tenant_id))) == {TENANT}

@@ -36,7 +36,8 @@ JULY = date(2026, 7, 15)
 
 def lines(books, **amounts):
     """lines(books, bank="-10.00", rent="10.00") with short names for a few accounts."""
-    codes = {"bank": "1-1000", "rent": "6-2000", "gst": "2-1200", "capital": "3-1000"}
+    codes = {"bank": "1-1000", "rent": "6-2000", "gst": "2-1200", "capital": "3-1000",
+             "equipment": "1-3000"}
     return [LineInput(books.account(codes[name]).id, Decimal(v)) for name, v in amounts.items()]
 
 
@@ -97,7 +98,7 @@ def test_amounts_must_be_exact_to_the_cent(db_session, books):
 
 def test_cents_stay_exact_where_floats_would_drift(db_session, books):
     post(db_session, books.admin, date=JULY, narration="x",
-         lines=lines(books, rent="0.10", gst="0.20", bank="-0.30"))
+         lines=lines(books, rent="0.10", equipment="0.20", bank="-0.30"))
     db_session.commit()
     total = db_session.scalar(select(func.sum(JournalLine.amount)))
     assert total == Decimal("0.00")

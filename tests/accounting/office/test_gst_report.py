@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from accounting.errors import LedgerError
+from accounting.errors import InvalidAccount, LedgerError
 from accounting.ledger.practice import Basis, get_practice
 from accounting.ledger.tax import TaxCode
 from accounting.office import billing, credit_notes
@@ -112,12 +112,13 @@ def test_the_gst_summary_on_the_cash_basis_counts_what_was_paid_in_proportion(bo
     assert summary.net_gst == D("13.00") - D("13.00")
 
 
-def test_a_general_journal_to_a_gst_account_is_shown_apart(books, office):
+def test_a_general_journal_to_a_gst_account_is_refused_so_the_summary_agrees(books, office):
     office.bill("100.00", on=date(2026, 7, 5))
-    books.journal({"2-1100": "3.00", "6-2400": "-3.00"}, on=date(2026, 7, 6))
+    with pytest.raises(InvalidAccount, match="GST Collected is a control account"):
+        books.journal({"2-1100": "3.00", "6-2400": "-3.00"}, on=date(2026, 7, 6))
     summary = gst_summary(books.session, date(2026, 7, 1), date(2026, 7, 31), Basis.ACCRUAL)
-    assert summary.gst_on_sales == D("10.00") and summary.ledger_collected == D("7.00")
-    assert summary.other_collected == D("-3.00")
+    assert summary.gst_on_sales == summary.ledger_collected == D("10.00")
+    assert summary.other_collected == D("0.00")
 
 
 @pytest.mark.parametrize("start, end, field", [
