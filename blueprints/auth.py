@@ -1,5 +1,7 @@
 """Signing in and out. Every other page needs a signed-in user (see require_login_everywhere)."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Flask, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -32,8 +34,16 @@ def require_login_everywhere(app: Flask) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only a path on this site: never an open redirect to another host.
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path on this site: never an open redirect to another host.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so "/\\evil.com" and
+    "/<tab>/evil.com" lead off-site: refuse any control character or backslash, then demand a
+    path with no scheme and no host.
+    """
+    if not target or any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return url_for("home.dashboard")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
         return target
     return url_for("home.dashboard")
 
@@ -63,7 +73,13 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (POST, so another site cannot sign people out with a link)."""
+    """Sign out (POST, so another site cannot sign people out with a link).
+
+    Ends every session of this person, so a copied session cookie stops working too.
+    """
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), 303)
