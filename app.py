@@ -95,11 +95,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from accounting.parties.users import User
+    def load_user(session_id: str):
+        from accounting.parties.users import user_for_session
 
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return user_for_session(db.session, session_id)
 
 
 def _register_blueprints(app: Flask) -> None:

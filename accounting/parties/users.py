@@ -50,6 +50,8 @@ class User(Base):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of every session's id (see get_id): raising it ends every session signed in before.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login asks these; answering them here keeps Flask out of the books.
     @property
@@ -65,7 +67,12 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # The session stores this; a session signed in under an older version no longer loads.
+        return f"{self.id}.{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Make every session of this person stop working (logout, new password, deactivation)."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_admin(self) -> bool:
@@ -81,6 +88,7 @@ class User(Base):
                 f"Use at most {MAX_PASSWORD_LENGTH} characters for the password.", "password"
             )
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -94,6 +102,19 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.execute(
         select(User).where(User.email == normalise_email(email))
     ).scalar_one_or_none()
+
+
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The active user a session id (from `User.get_id`) belongs to, or None if it was ended."""
+    user_id, _, version = session_id.partition(".")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+        return None
+    if len(user_id) > 18:  # beyond the database's integer range: no such user
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or (user.session_version or 0) != int(version):
+        return None
+    return user
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -170,6 +191,8 @@ def update_user(
         )
         if old != new
     ]
+    if user.active and not active:
+        user.end_sessions()
     user.name, user.role, user.active = name, role, active
     session.flush()
     if changes:
