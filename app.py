@@ -93,6 +93,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
+    from blueprints.security import init_security
+
+    init_security(app)
 
     @login_manager.user_loader
     def load_user(session_id: str):
