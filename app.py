@@ -5,10 +5,9 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from accounting import encryption
+from commands import register_commands
 from extensions import csrf, db, htmx, login_manager, migrate
 
 # Real Xero by default; the demo and the tests point these at the sandbox.
@@ -71,19 +70,9 @@ def _demo_secret_key(app: Flask) -> str:
     return path.read_text().strip()
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record):
-    # SQLite ignores foreign keys unless asked; WAL lets the web and the huey consumer share a file.
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()
-
-
 def _init_extensions(app: Flask) -> None:
     import accounting.models  # noqa: F401  (every table registered before create_all/migrate)
+    import integrations.models  # noqa: F401  (the Xero connection and mapping tables)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
@@ -114,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         clients,
         errors,
         home,
+        integrations,
         journals,
         pages,
         reports,
@@ -124,7 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (auth, home, admin, clients, billing, suppliers, banking, trust, trust_reports,
-                   trust_transfers, journals, reports, audit):
+                   trust_transfers, journals, reports, audit, integrations):
         app.register_blueprint(module.bp)
     errors.register(app)
     auth.require_login_everywhere(app)
@@ -132,6 +122,4 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from blueprints.commands import register_commands
-
     register_commands(app)

@@ -59,3 +59,38 @@ def check_ledger():
 def check_ledger_nightly():
     """Every night, queue the ledger check (periodic tasks keep no result, so it delegates)."""
     check_ledger()
+
+
+# Xero's refresh tokens die 60 days after issue; renewing any older than this keeps the connection
+# alive while the app runs, with a month to spare for a consumer that was down.
+KEEP_XERO_ALIVE_AFTER_DAYS = 30
+
+
+def run_keep_xero_alive(now=None) -> bool:
+    """Refresh the Xero connection's tokens when its refresh token is older than
+    KEEP_XERO_ALIVE_AFTER_DAYS; True when it refreshed. A lost or missing connection is left for
+    an admin (the bar says so)."""
+    from datetime import timedelta
+
+    from extensions import db
+    from integrations import oauth
+    from integrations.connection import current_connection
+
+    with flask_app().app_context():
+        connection = current_connection(db.session)
+        if connection is None or connection.is_lost:
+            return False
+        before = connection.refresh_token
+        settings = oauth.XeroSettings.from_config(flask_app().config)
+        try:
+            oauth.refresh_now(db.session, settings, now=now,
+                              older_than=timedelta(days=KEEP_XERO_ALIVE_AFTER_DAYS))
+        except oauth.NotConnected:
+            return False  # marked lost with the reason; nothing to retry
+        return current_connection(db.session).refresh_token != before
+
+
+@huey.periodic_task(crontab(hour="3", minute="40"))
+def keep_xero_alive_daily():
+    """Every night, renew the Xero refresh token once it is a month old."""
+    run_keep_xero_alive()

@@ -6,7 +6,7 @@
     office/       bills, credit notes, work in progress, bill totals, suppliers, banking and bank
                   reconciliation, aged and GST reports
     trust/        trust ledger, transfers to office, reconciliation, trust reports
-    over the wings  models (every table), integrity (the ledger check), demo: may use every wing
+    over the wings  models (every table), integrity (the ledger check), demo, dashboard: may use every wing
 
 The rule the layout encodes: a wing may use the wings below it (parties < ledger < office < trust)
 and the ground floor; trust may use office (it pays bills), office never uses trust; the ground floor

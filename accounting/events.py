@@ -127,14 +127,14 @@ class CreditEvent(Event):
 @dataclass(frozen=True)
 class CreditApplied(CreditEvent):
     """Part of a credit was set against a document. No journal is posted (the credit note posted
-    already), so this event is the only news of it. Emitted by office/billing.py (client credit
-    notes) and office/suppliers.py (supplier credits)."""
+    already), so this event is the only news of it. Emitted by office/credit_notes.py (client
+    credit notes) and office/supplier_credits.py (supplier credits), one per document credited."""
 
 
 @dataclass(frozen=True)
 class CreditApplicationUndone(CreditEvent):
     """A credit application was taken back: the document owes the amount again and it is left on
-    the credit. Emitted by office/billing.py and office/suppliers.py."""
+    the credit. Emitted by office/billing.py (`undo_event`) and office/supplier_credits.py."""
 
 
 def subscribe(event_type: type[E], handler: Handler) -> Handler:

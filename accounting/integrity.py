@@ -13,7 +13,7 @@ from accounting.money import ZERO, format_money
 from accounting.office import bill_totals
 from accounting.parties.clients import Matter
 from accounting.trust.accounts import trust_accounts
-from accounting.trust.ledger import matter_balances, trust_position
+from accounting.trust.ledger import overdrawn_days, trust_position
 
 
 def find_problems(session: Session) -> list[str]:
@@ -46,14 +46,13 @@ def find_problems(session: Session) -> list[str]:
 
 
 def trust_problems(session: Session) -> list[str]:
-    """Trust money: no matter below zero, and ledgers, cash book and liability in agreement."""
+    """Trust money: no matter below zero at the end of any day; ledgers, cash book and liability agree."""
     problems = []
     for account in trust_accounts(session, include_closed=True):
-        for matter_id, balance in matter_balances(session, account).items():
-            if balance < ZERO:
-                number = session.get(Matter, matter_id).number
-                problems.append(f"Matter {number} is overdrawn in {account.name} "
-                                f"({format_money(balance)}).")
+        for matter_id, day, balance in overdrawn_days(session, account):
+            number = session.get(Matter, matter_id).number
+            problems.append(f"Matter {number} is overdrawn in {account.name} at the end of "
+                            f"{day:%d %b %Y} ({format_money(balance)}).")
         position = trust_position(session, account)
         if not position.agrees:
             problems.append(

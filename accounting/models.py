@@ -1,5 +1,8 @@
-"""Every table of the books, imported in one place so metadata (and Alembic) sees them all."""
+"""Every table of the books, imported in one place so metadata (and Alembic) sees them all; and the
+wings' closing checks for matters, registered by importing them."""
 
+import accounting.office.matter_closing  # noqa: F401  (warns of unbilled work on closing)
+import accounting.trust.closing  # noqa: F401  (refuses closing a matter holding trust money)
 from accounting.audit import AuditEvent
 from accounting.base import Base
 from accounting.ledger.accounts import Account

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 import accounting.models  # noqa: F401  (every table in the metadata)
+import integrations.models  # noqa: F401  (the pages read the Xero connection's table)
 from accounting.base import Base
 from accounting.ledger.accounts import Account, install_default_chart
 from accounting.ledger.practice import get_practice

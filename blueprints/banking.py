@@ -16,6 +16,7 @@ from accounting.ledger.accounts import office_bank_accounts
 from accounting.ledger.journals import postable_accounts
 from accounting.ledger.practice import get_practice
 from accounting.ledger.tax import TaxCode, gst_on
+from accounting.lookup import valid_id
 from accounting.money import ZERO, parse_money
 from accounting.office.bank_reconciliation import (
     StatementLine,
@@ -427,7 +428,8 @@ def unmatch_line(account_id):
 
 
 def _open_statement_line_or_404(bank, line_id) -> StatementLine:
-    line = db.session.get(StatementLine, line_id) if 0 < line_id < 2**31 else None
+    number = valid_id(line_id)
+    line = db.session.get(StatementLine, number) if number else None
     if line is None or line.bank_account_id != bank.id:
         abort(404)
     return line

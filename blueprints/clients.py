@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from accounting.errors import NotFound
+from accounting.lookup import valid_id
 from accounting.office.billing import bills_of_matter
 from accounting.office.work_in_progress import unbilled_entries
 from accounting.parties.clients import (
@@ -32,6 +33,7 @@ from accounting.parties.clients import (
     PersonRole,
     add_person,
     archive_client,
+    closing_warnings,
     get_client,
     get_matter,
     get_person,
@@ -262,7 +264,7 @@ def new_matter(client_id):
 @bp.route("/matters/<int:matter_id>")
 def matter(matter_id):
     """A matter: its details, unbilled work in progress, its bills and (when there) its trust money."""
-    if not 0 < matter_id < 2**31:  # PostgreSQL refuses an id past INTEGER instead of finding nothing
+    if valid_id(matter_id) is None:  # PostgreSQL refuses an id past INTEGER instead of finding nothing
         raise NotFound("There is no such matter.")
     found = get_matter(db.session, matter_id)
     entries, bills = unbilled_entries(db.session, found.id), bills_of_matter(db.session, found.id)
@@ -287,9 +289,13 @@ def edit_matter(matter_id):
                           today=date.today())
         if saved.ok:
             flash(f"Matter {matter.number} saved.", "success")
+            if not matter.is_open:
+                for warning in closing_warnings(db.session, matter):
+                    flash(f"Closed with work unbilled: {warning}", "warning")
             return redirect(url_for("clients.show_client", client_id=matter.client_id), 303)
+    warnings = closing_warnings(db.session, matter) if matter.is_open else []
     return render("clients/matter_form.html", form=form, client=matter.client, matter=matter,
-                  status=_form_status())
+                  closing_warnings=warnings, status=_form_status())
 
 
 def _form_status() -> int:

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from wtforms import Form
 
 from accounting import lookup
+from accounting.dates import check_not_ancient
 from accounting.errors import LedgerError
 from accounting.money import format_money
 from extensions import db
@@ -130,9 +131,10 @@ def date_arg(name: str, default: date) -> date:
     if not value:
         return default
     try:
-        return date.fromisoformat(value)
+        when = date.fromisoformat(value)
     except ValueError:
         raise LedgerError(f"“{value}” is not a date: use the form YYYY-MM-DD.", name) from None
+    return check_not_ancient(when, name)
 
 
 def _money(value) -> str:
@@ -154,7 +156,7 @@ def _timestamp(value) -> str:
 TEMPLATE_FILTERS = {"money": _money, "day": _day, "timestamp": _timestamp}
 
 
-_ID_SLOT = 2**31 - 1  # no row's id: marks where the id goes in a URL built once
+_ID_SLOT = lookup.MAX_ID  # no row's id: marks where the id goes in a URL built once
 
 
 def url_for_each(endpoint: str, argument: str, **values) -> Callable[[int], str]:

@@ -18,6 +18,7 @@ from accounting.ledger.accounts import Account
 from accounting.ledger.practice import get_practice
 from accounting.ledger.reports import general_ledger as ledger_report
 from accounting.ledger.reports import trial_balance as trial_balance_report
+from accounting.lookup import valid_id
 from accounting.money import ZERO, format_money, parse_money
 from accounting.office import aged_reports, gst_report
 from accounting.office.suppliers import Supplier
@@ -179,7 +180,8 @@ AGED = {
 
 
 def _party_or_404(kind: AgedKind, party_id: int):
-    party = db.session.get(kind.model, party_id) if 0 < party_id < 2**31 else None
+    number = valid_id(party_id)
+    party = db.session.get(kind.model, number) if number else None
     if party is None:
         abort(404)
     return party

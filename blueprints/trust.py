@@ -2,7 +2,6 @@
 payments, matter-to-matter trust journals and reversals. Every movement goes through
 accounting/trust/posting.py; these views only parse forms and show the books' refusals beside the fields."""
 
-from contextlib import suppress
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
@@ -14,6 +13,7 @@ from wtforms.validators import InputRequired, Length
 
 from accounting.errors import LedgerError, NotFound
 from accounting.ledger.practice import get_practice
+from accounting.lookup import valid_id
 from accounting.parties.clients import Matter, MatterStatus, search_matters
 from accounting.trust.accounts import (
     account_history,
@@ -125,11 +125,10 @@ def _matter_choices(selected=(), query: str = "") -> list[SelectChoice]:
     matters = _open_matters(query)
     shown = {m.id for m in matters}
     for value in selected:
-        with suppress(TypeError, ValueError):
-            matter = db.session.get(Matter, int(value)) if 0 < int(value) < 2**31 else None
-            if matter is not None and matter.id not in shown:
-                matters.insert(0, matter)
-                shown.add(matter.id)
+        matter = _chosen_matter(value)
+        if matter is not None and matter.id not in shown:
+            matters.insert(0, matter)
+            shown.add(matter.id)
     return [SelectChoice("", "Choose a matter…")] + [
         SelectChoice(str(m.id), matter_option(m)) for m in matters]
 
@@ -158,10 +157,8 @@ def _prepare(form: _MoneyForm, matter_fields: tuple[str, ...]) -> _MoneyForm:
 
 
 def _chosen_matter(value) -> Matter | None:
-    with suppress(TypeError, ValueError):
-        if 0 < int(value) < 2**31:
-            return db.session.get(Matter, int(value))
-    return None
+    number = valid_id(value)
+    return db.session.get(Matter, number) if number else None
 
 
 def _chosen_account(value):

@@ -176,7 +176,9 @@ def dispatch(rest: str) -> Response:
     """Route /api.xro/2.0/<Collection>[/<id>[/<Sub>[/<id>]]] case-insensitively."""
     parts = [part for part in rest.split("/") if part]
     head = parts[0].lower()
-    if head == "organisation":
+    if head == "organisation" and [part.lower() for part in parts[1:]] == ["actions"]:
+        return run_guarded(*SETTINGS, _organisation_actions)
+    if head == "organisation" and len(parts) == 1:
         return run_guarded(*SETTINGS, lambda: _organisation(request.method))
     if head == "currencies":
         return run_guarded(*SETTINGS, lambda: _ok(_ctx(), "Currencies", settings.currencies()))
@@ -234,6 +236,12 @@ def _organisation(method: str) -> Response:
     ctx = _ctx()
     org = ctx.store.get("organisation", ctx.org)
     return _ok(ctx, "Organisations", [settings.render_organisation(ctx, org)])
+
+
+def _organisation_actions() -> Response:
+    if request.method != "GET":
+        return _not_allowed()
+    return _ok(_ctx(), "Actions", settings.organisation_actions())
 
 
 # ---------------------------------------------------------------- writing

@@ -1,7 +1,9 @@
-"""Control endpoints for tests and demos (not part of Xero): clock, faults, limits, reset."""
+"""Control endpoints for tests and demos (not part of Xero): clock, faults, limits, lock dates,
+reset."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -59,6 +61,53 @@ def limits() -> Response:
     if request.method == "POST":
         current().limiter.reset()
     return json_response({key: config[key] for key in LIMIT_KEYS})
+
+
+LOCK_FIELDS = {"period_lock_date": "PeriodLockDate", "end_of_year_lock_date": "EndOfYearLockDate"}
+
+
+def _lock_state(org: dict[str, Any]) -> dict[str, Any]:
+    return {"tenant_id": org["OrganisationID"],
+            **{key: org.get(field) for key, field in LOCK_FIELDS.items()}}
+
+
+def _lock_changes(body: dict[str, Any]) -> dict[str, str | None]:
+    """The lock dates a POST names: YYYY-MM-DD sets one, null clears it; others stay."""
+    changes: dict[str, str | None] = {}
+    for key, field in LOCK_FIELDS.items():
+        if key not in body:
+            continue
+        value = body[key]
+        if value is not None:
+            try:
+                value = date.fromisoformat(str(value)).isoformat()
+            except ValueError as exc:
+                raise ValueError(f"{key} must be YYYY-MM-DD or null, not {value!r}") from exc
+        changes[field] = value
+    return changes
+
+
+@bp.route("/lock-dates", methods=["GET", "POST"])
+def lock_dates() -> Response:
+    """POST {"tenant_id": ..., "period_lock_date": "2026-06-30", "end_of_year_lock_date": null};
+    GET ?tenant_id=... (or every organisation without it) answers the current values."""
+    sb, body = current(), _json()
+    tenant = body.get("tenant_id") if request.method == "POST" else request.args.get("tenant_id")
+    if tenant is None and request.method == "GET":
+        return json_response({"organisations": [
+            _lock_state(org) for org in sb.store.all("organisation")]})
+    org = sb.store.get("organisation", str(tenant or ""))
+    if org is None:
+        return json_response({"error": f"unknown tenant_id {tenant!r}"}, 404)
+    if request.method == "POST":
+        try:
+            changes = _lock_changes(body)
+        except ValueError as exc:
+            return json_response({"error": str(exc)}, 400)
+        org = {**org, **changes}
+        with sb.store.transaction():
+            sb.store.put("organisation", org["OrganisationID"], org, org=org["OrganisationID"])
+    return json_response(_lock_state(org))
 
 
 @bp.post("/reset")

@@ -22,6 +22,7 @@ from sandbox.books import (
     tax_rate,
 )
 from sandbox.documents import render_line
+from sandbox.locks import check_unlocked
 from sandbox.xerojson import money, ms_date, ms_timestamp, new_id, out_money
 
 BANK_TYPES = ("RECEIVE", "SPEND")
@@ -50,10 +51,11 @@ def create_bank_transaction(ctx: Ctx, element: Doc) -> Doc:
     mark_contact(ctx, contact, element["Type"])
     lat = line_amount_types(element.get("LineAmountTypes"))
     lines, totals = price_lines(ctx, element.get("LineItems"), lat, "bank", True)
+    day = document_date(element.get("Date"), ctx.today())
+    check_unlocked(ctx, day)
     txn = {
         "BankTransactionID": new_id(), "Type": element["Type"], "ContactID": contact["ContactID"],
-        "BankAccountID": bank["AccountID"],
-        "Date": document_date(element.get("Date"), ctx.today()),
+        "BankAccountID": bank["AccountID"], "Date": day,
         "Reference": element.get("Reference"), "Status": "AUTHORISED", "LineAmountTypes": lat,
         "Lines": lines, **totals, "IsReconciled": bool(element.get("IsReconciled")),
         "Url": element.get("Url"), "UpdatedDateUTC": ctx.now,
@@ -66,6 +68,7 @@ def update_bank_transaction(ctx: Ctx, existing: Doc, element: Doc) -> Doc:
     """POST /BankTransactions/{id}: deleting (Status DELETED) or editing reference/reconciled."""
     if existing["Status"] != "AUTHORISED":
         raise Invalid("This Bank Transaction cannot be modified as it has been deleted")
+    check_unlocked(ctx, existing["Date"])
     txn = {**existing, "UpdatedDateUTC": ctx.now}
     status = element.get("Status", existing["Status"])
     if status not in ("AUTHORISED", "DELETED"):
@@ -116,10 +119,11 @@ def create_bank_transfer(ctx: Ctx, element: Doc) -> Doc:
         raise Invalid("Amount must be greater than zero") from exc  # sandbox wording
     if amount <= 0:
         raise Invalid("Amount must be greater than zero")
+    day = document_date(element.get("Date"), ctx.today())
+    check_unlocked(ctx, day)
     transfer = {
         "BankTransferID": new_id(), "FromAccountID": source["AccountID"],
-        "ToAccountID": target["AccountID"], "Amount": s(amount),
-        "Date": document_date(element.get("Date"), ctx.today()),
+        "ToAccountID": target["AccountID"], "Amount": s(amount), "Date": day,
         "Reference": element.get("Reference"), "Status": "AUTHORISED",
         "FromBankTransactionID": new_id(), "ToBankTransactionID": new_id(),
         "FromIsReconciled": bool(element.get("FromIsReconciled")),
@@ -133,6 +137,7 @@ def update_bank_transfer(ctx: Ctx, existing: Doc, element: Doc) -> Doc:
     """POST /BankTransfers/{id} {"Status":"DELETED"}: the only change the API allows (PR822)."""
     if element.get("Status") != "DELETED" or existing["Status"] != "AUTHORISED":
         raise Invalid("Bank transfers can only be deleted")  # sandbox wording
+    check_unlocked(ctx, existing["Date"])
     transfer = {**existing, "Status": "DELETED"}
     ctx.store.put("banktransfer", transfer["BankTransferID"], transfer, org=ctx.org)
     return transfer
@@ -237,9 +242,12 @@ def create_manual_journal(ctx: Ctx, element: Doc) -> Doc:
     lat = line_amount_types(element.get("LineAmountTypes"), default="NoTax")
     lines = _journal_lines(ctx, element.get("JournalLines"), lat)
     _check_balanced(lines)
+    day = document_date(element.get("Date"), ctx.today())
+    if status == "POSTED":  # draft journals may be saved in a locked period (sandbox/locks.py)
+        check_unlocked(ctx, day)
     journal = {
         "ManualJournalID": new_id(), "Narration": element["Narration"],
-        "Date": document_date(element.get("Date"), ctx.today()), "Status": status,
+        "Date": day, "Status": status,
         "LineAmountTypes": lat, "Lines": lines, "Url": element.get("Url"),
         "ShowOnCashBasisReports": element.get("ShowOnCashBasisReports", True),
         "UpdatedDateUTC": ctx.now,
@@ -256,6 +264,8 @@ def update_manual_journal(ctx: Ctx, existing: Doc, element: Doc) -> Doc:
     status = element.get("Status") or existing["Status"]
     if status not in JOURNAL_TRANSITIONS.get(existing["Status"], set()):
         raise Invalid("Manual journal not of valid status for modification")  # sandbox wording
+    if "POSTED" in (existing["Status"], status):
+        check_unlocked(ctx, existing["Date"])
     journal = {**existing, "Status": status, "UpdatedDateUTC": ctx.now}
     if "Narration" in element:
         journal["Narration"] = element["Narration"]

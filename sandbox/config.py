@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     ),
     # RFC 8252-style loopback leniency: any port on localhost/127.0.0.1 for a registered path.
     "REDIRECT_ANY_LOOPBACK_PORT": True,
+    # A PKCE app (public client): a client_id and no secret, as Xero registers them (FACTS §3.1).
+    "PKCE_CLIENT_ID": "PRACTICELEDGERPKCEAPP00000000001",
     "CUSTOM_CLIENT_ID": "PRACTICELEDGERCUSTOMCONN00000001",
     "CUSTOM_CLIENT_SECRET": "sandbox-custom-connection-secret",
     "DEMO_PASSWORD": "demo",

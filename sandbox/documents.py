@@ -23,6 +23,7 @@ from sandbox.books import (
     resolve_contact,
     s,
 )
+from sandbox.locks import check_unlocked
 from sandbox.xerojson import iso_date_string, money, ms_date, ms_timestamp, new_id, out_money
 
 INVOICE_TYPES = ("ACCREC", "ACCPAY")
@@ -38,6 +39,8 @@ TRANSITIONS = {
 }
 ALLOCATED_TEXT = ("This document cannot be edited as it has a payment or credit note allocated "
                   "to it.")
+# Statuses whose documents are in the ledger, and so are held by a lock date.
+POSTED = ("AUTHORISED", "PAID", "VOIDED")
 PAYMENT_TYPES = {"ACCREC": "ACCRECPAYMENT", "ACCPAY": "ACCPAYPAYMENT",
                  "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT"}
 
@@ -78,6 +81,8 @@ def _create(ctx: Ctx, kind: Kind, element: Doc) -> Doc:
            "AmountPaid": "0.00", "AmountCredited": "0.00", "SentToContact": False,
            "FullyPaidOnDate": None, "CurrencyCode": "AUD"}
     doc.update(_fields(ctx, kind, element, doc, creating=True))
+    if status in POSTED:
+        check_unlocked(ctx, doc["Date"])
     ctx.store.put(kind.kind, doc[kind.id_field], doc, org=ctx.org)
     return doc
 
@@ -161,6 +166,9 @@ def _update(ctx: Ctx, kind: Kind, existing: Doc, element: Doc) -> Doc:
     doc = {**existing, "Status": new}
     if new not in ("DELETED", "VOIDED"):
         doc.update(_fields(ctx, kind, element, doc, creating=False))
+    # A posted document in a locked period can't change, nor can one be posted into it.
+    check_unlocked(ctx, existing["Date"] if old in POSTED else None,
+                   doc["Date"] if new in POSTED else None)
     doc["UpdatedDateUTC"] = ctx.now
     ctx.store.put(kind.kind, doc[kind.id_field], doc, org=ctx.org)
     return doc
@@ -211,6 +219,7 @@ def create_payment(ctx: Ctx, element: Doc) -> Doc:
     if amount > amount_due(doc):
         raise Invalid("Payment amount exceeds the amount outstanding on this document")
     day = document_date(element.get("Date"), ctx.today())
+    check_unlocked(ctx, day)
     payment = {
         "PaymentID": new_id(), "DocKind": kind.kind, "DocID": doc[kind.id_field],
         "DocType": doc["Type"], "AccountID": account["AccountID"], "Date": day,
@@ -241,6 +250,7 @@ def update_payment(ctx: Ctx, existing: Doc, element: Doc) -> Doc:
         raise Invalid("Payments cannot be modified, only created and deleted")  # sandbox wording
     if existing["Status"] == "DELETED":
         raise Invalid("This payment has already been deleted")  # sandbox wording
+    check_unlocked(ctx, existing["Date"])
     payment = {**existing, "Status": "DELETED", "UpdatedDateUTC": ctx.now}
     ctx.store.put("payment", payment["PaymentID"], payment, org=ctx.org)
     kind = INVOICE if existing["DocKind"] == "invoice" else CREDIT
@@ -274,6 +284,7 @@ def allocate(ctx: Ctx, credit_note: Doc, element: Doc) -> Doc:
         raise Invalid("Credit Note cannot be allocated as amount is greater than amount "
                       "outstanding")
     day = document_date(element.get("Date"), ctx.today())
+    check_unlocked(ctx, day)
     allocation = {"AllocationID": new_id(), "CreditNoteID": credit_note["CreditNoteID"],
                   "InvoiceID": invoice["InvoiceID"], "Amount": s(amount), "Date": day,
                   "IsDeleted": False}
@@ -285,6 +296,7 @@ def allocate(ctx: Ctx, credit_note: Doc, element: Doc) -> Doc:
 
 def delete_allocation(ctx: Ctx, allocation: Doc) -> Doc:
     """DELETE /CreditNotes/{id}/Allocations/{AllocationID}: both documents get the money back."""
+    check_unlocked(ctx, allocation["Date"])
     allocation = {**allocation, "IsDeleted": True}
     ctx.store.put("allocation", allocation["AllocationID"], allocation, org=ctx.org)
     amount = -dec(allocation["Amount"])

@@ -37,12 +37,15 @@ class Faults:
                 name = key.upper() if key.upper().startswith("FAULT_") else f"FAULT_{key.upper()}"
                 if name in self.settings:
                     self.settings[name] = type(self.settings[name])(value)
-            for kind in changes.get("queue", []):
-                if str(kind) not in KINDS:
-                    raise ValueError(f"unknown fault {kind!r}; choose from {sorted(KINDS)}")
-                self._queue.append(str(kind))
+            queued = [str(kind) for kind in changes.get("queue", [])]
+            unknown = [kind for kind in queued if kind not in KINDS]
+            if unknown:
+                raise ValueError(f"unknown fault {unknown[0]!r}; choose from {sorted(KINDS)}")
+            # "clear" empties what was queued before this call, so {"clear": true, "queue": [...]}
+            # starts afresh with exactly the faults it names.
             if changes.get("clear"):
                 self._queue.clear()
+            self._queue.extend(queued)
             self._random = random.Random(self.settings["FAULT_SEED"])
             self._calls = 0
             return self.describe()

@@ -1,9 +1,12 @@
 """What stands between a client and the Accounting / Practice Manager handlers, in Xero's order:
 
-1. bearer token (401), 2. tenant header and connection (403), 3. scope (401 insufficient_scope),
-4. injected revoke/disconnect faults, 5. rate limits (429; replays count too, FACTS §5),
-6. injected 500/503/slow faults, 7. Idempotency-Key replay or mismatch, 8. the handler, run as one
-unit of work in the store. Every answer after step 2 carries the X-*-Remaining headers.
+1. bearer token (401), 2. tenant header and connection (403; a custom connection may leave the
+header out, it has one organisation), 3. scope (401 insufficient_scope), 4. rate limits (429;
+replays count too, FACTS §5), 5. injected faults (revoke 401, disconnect 403, 500/503/slow), drawn
+only for calls the limits let through so a 429 never uses one up, 6. Idempotency-Key replay or
+mismatch, 7. the handler, run as one unit of work in the store. Every answer, 401 and 403
+included, carries the X-*-Remaining headers (FACTS §2.3: a real 401 carried them); refusals are
+not counted.
 """
 
 from __future__ import annotations
@@ -46,32 +49,44 @@ def run_guarded(read: tuple[str, ...], write: tuple[str, ...], call: Callable[[]
     """Run `call` behind Xero's checks (the function form of @guarded, for dispatching routes)."""
     sb = current()
     scopes = read + write if request.method == "GET" else write
-    refusal = _admit(sb, scopes, tenant_type)
-    if refusal is not None:
-        return refusal
-    return _limited(sb, lambda: _run(sb, call, idempotent))
+    admitted = _admit(sb, scopes, tenant_type)
+    if isinstance(admitted, Response):
+        return admitted
+    return _limited(sb, lambda: _structural_fault(sb, admitted) or _run(sb, call, idempotent))
 
 
-def _admit(sb: Sandbox, scopes: tuple[str, ...], tenant_type: str) -> Response | None:
-    """Steps 1-4: who is calling, for which tenant, with which scopes."""
+def _admit(sb: Sandbox, scopes: tuple[str, ...], tenant_type: str) -> Any:
+    """Steps 1-3: who is calling, for which tenant, with which scopes; the connection or a
+    refusal carrying the (uncounted) limit headers."""
     grant = authenticate(sb)
-    if isinstance(grant, Response):
-        return grant
     tenant = request.headers.get(TENANT_HEADER, "").strip()
+    if isinstance(grant, Response):
+        return _with_headers(grant, sb.limiter.peek(tenant, None))
+    tenant = tenant or _custom_connection_tenant(sb, grant)
     connection = (find_connection(sb, grant["person"], grant["client_id"], tenant)
                   if tenant else None)
     if connection is None or connection["tenantType"] != tenant_type:
-        return problem(403, "AuthenticationUnsuccessful")
-    if not set(scopes) & set(grant["scopes"]):
+        refusal = problem(403, "AuthenticationUnsuccessful")
+    elif not set(scopes) & set(grant["scopes"]):
         refusal = problem(401, "AuthorizationUnsuccessful")
         refusal.headers["WWW-Authenticate"] = "insufficient_scope"
-        return refusal
-    g.grant, g.tenant = grant, tenant
-    return _structural_fault(sb, grant, connection)
+    else:
+        g.grant, g.tenant = grant, tenant
+        return connection
+    return _with_headers(refusal, sb.limiter.peek(tenant, grant["client_id"]))
 
 
-def _structural_fault(sb: Sandbox, grant: dict[str, Any], connection: dict[str, Any]) -> Any:
-    """Injected 'token revoked' / 'connection removed' faults, then the call fails as Xero would."""
+def _custom_connection_tenant(sb: Sandbox, grant: dict[str, Any]) -> str:
+    """A custom connection has exactly one organisation, so Xero does not need the tenant header
+    from it (Xero's custom connections page); other apps must send it."""
+    app = sb.store.get("app", grant["client_id"])
+    return (app or {}).get("custom_org") or ""
+
+
+def _structural_fault(sb: Sandbox, connection: dict[str, Any]) -> Response | None:
+    """Step 5: injected 'token revoked' / 'connection removed' faults fail the call as Xero
+    would; other faults are kept for step 5's second half (_faulted)."""
+    grant = g.grant
     fault = sb.faults.next_fault()
     g.fault = fault
     if fault == "revoke":
@@ -85,13 +100,13 @@ def _structural_fault(sb: Sandbox, grant: dict[str, Any], connection: dict[str, 
 
 
 def _limited(sb: Sandbox, call: Callable[[], Response]) -> Response:
-    """Step 5 around the rest; the limit headers go on every answer."""
+    """Step 4 around the rest; the limit headers go on every answer."""
     tenant, client_id = g.tenant, g.grant["client_id"]
     verdict = sb.limiter.enter(tenant, client_id)
     if not verdict.allowed:
         return _with_headers(Response("", 429), verdict.headers)
     try:
-        response = _faulted(sb) or call()
+        response = call()
     finally:
         sb.limiter.leave(tenant, client_id)
     return _with_headers(response, verdict.headers)
@@ -106,7 +121,7 @@ def _with_headers(response: Response, headers: dict[str, str]) -> Response:
 
 
 def _faulted(sb: Sandbox) -> Response | None:
-    """Step 6: injected server errors and slowness."""
+    """Step 5, second half: injected server errors and slowness."""
     fault = g.get("fault")
     if fault == "slow":
         # Real seconds on purpose: a client's timeout is measured on its own clock.
@@ -121,7 +136,10 @@ def _faulted(sb: Sandbox) -> Response | None:
 
 
 def _run(sb: Sandbox, call: Callable[[], Response], idempotent: bool) -> Response:
-    """Steps 7-8: idempotency, then the handler as one unit of work."""
+    """Steps 6-7: idempotency, then the handler as one unit of work."""
+    faulted = _faulted(sb)
+    if faulted is not None:
+        return faulted
     key = request.headers.get("Idempotency-Key")
     if not idempotent or key is None or request.method not in {"PUT", "POST", "PATCH"}:
         with sb.store.transaction():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -52,6 +53,8 @@ SCOPE_TEXT = {
     "practicemanager.job.read": "View your Practice Manager jobs",
 }
 
+# RFC 7636 §4.1 (FACTS §3.1): 43-128 characters of A-Z a-z 0-9 - . _ ~
+VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 NO_XPM_TEXT = "You don't have access to connect to Xero Practice Manager"
 
 
@@ -97,6 +100,12 @@ def _redirect_back(params: dict[str, str], **values: str) -> Response:
     return redirect(params["redirect_uri"] + sep + urlencode(values), code=302)
 
 
+def _lacks_challenge(app: dict[str, Any], params: dict[str, str]) -> bool:
+    """A PKCE app has no secret, so an S256 challenge is its only proof (RFC 7636 §4.4.1)."""
+    return _is_pkce_app(app) and (not params.get("code_challenge")
+                                  or params.get("code_challenge_method") != "S256")
+
+
 @bp.get("/identity/connect/authorize")
 def authorize() -> Any:
     """Login page, then the consent page."""
@@ -107,6 +116,8 @@ def authorize() -> Any:
         return _error_page(error)
     if params.get("response_type") != "code":
         return _redirect_back(params, error="unsupported_response_type")
+    if _lacks_challenge(app, params):
+        return _redirect_back(params, error="invalid_request")
     person = sb.store.get("person", session.get("person", ""))
     if person is None:
         return render_template("sandbox/login.html", query=urlencode(params), error=None)
@@ -183,6 +194,8 @@ def consent() -> Any:
         return render_template("sandbox/login.html", query=urlencode(params), error=None)
     if request.form.get("action") != "allow":
         return _redirect_back(params, error="access_denied")
+    if _lacks_challenge(app, params):
+        return _redirect_back(params, error="invalid_request")
     allowed = {t["id"]: t for t in _tenants_for(person, params["scope"].split())}
     chosen = [allowed[t] for t in request.form.getlist("tenant") if t in allowed]
     if not chosen and allowed:
@@ -278,10 +291,21 @@ def token() -> Response:
 def _pkce_ok(code: dict[str, Any], verifier: str | None) -> bool:
     if not code["challenge"]:
         return True
-    if not verifier or code["method"] != "S256":
+    if not verifier or code["method"] != "S256" or not VERIFIER.fullmatch(verifier):
         return False
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == code["challenge"]
+
+
+def _is_pkce_app(app: dict[str, Any]) -> bool:
+    """A PKCE app is a public client: Xero gives it a client_id and no secret (FACTS §3.1)."""
+    return app.get("client_secret") is None
+
+
+def _client_proven(app: dict[str, Any], secret: str | None) -> bool:
+    """A web app proves itself with its secret (token() has checked it when sent); a PKCE app
+    has none to send."""
+    return _is_pkce_app(app) or secret is not None
 
 
 def _grant_code(sb: Sandbox, app: dict[str, Any], secret: str | None) -> Response:
@@ -289,7 +313,7 @@ def _grant_code(sb: Sandbox, app: dict[str, Any], secret: str | None) -> Respons
     code = sb.store.get("code", code_value)
     if code is None or code["used"] or code["client_id"] != app["client_id"]:
         return _oauth_error("invalid_grant")
-    if secret is None and not code["challenge"]:
+    if not _client_proven(app, secret):
         return _oauth_error("invalid_client")
     if code["expires_at"] < sb.clock.now():
         return _oauth_error("invalid_grant")
@@ -308,7 +332,8 @@ def _grant_code(sb: Sandbox, app: dict[str, Any], secret: str | None) -> Respons
 
 
 def _grant_refresh(sb: Sandbox, app: dict[str, Any], secret: str | None) -> Response:
-    if secret is None:
+    # A PKCE app refreshes with its client_id alone (Xero's PKCE page; FACTS §3.1 "no secret").
+    if not _client_proven(app, secret):
         return _oauth_error("invalid_client")
     value = request.form.get("refresh_token", "")
     record = sb.store.get("refresh", value)
@@ -526,7 +551,9 @@ def openid_configuration() -> Response:
         "code_challenge_methods_supported": ["S256"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "subject_types_supported": ["public"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        # "none": the PKCE app, a public client, has no secret to send.
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post",
+                                                  "none"],
     })
 
 

@@ -91,6 +91,20 @@ class Limiter:
                 headers["Retry-After"] = str(max(1, math.ceil(self._clock.real_seconds(wait))))
             return Verdict(problem is None, headers)
 
+    def peek(self, tenant: str | None, client_id: str | None) -> dict[str, str]:
+        """The X-*-Remaining headers as they stand, without counting a call (401/403 answers
+        carry them too, FACTS §2.3); an unknown tenant or app shows untouched limits."""
+        now = self._clock.now()
+        with self._lock:
+            counters = self._tenants.get((tenant or "", client_id or ""), TenantCounters())
+            app_window = self._apps.get(client_id or "", Window(MINUTE))
+            # Copies, rolled: a window that has ended shows its limit in full.
+            minute, day, app = (Window(w.length, w.start, w.count)
+                                for w in (counters.minute, counters.day, app_window))
+        for window in (minute, day, app):
+            window.roll(now)
+        return self._headers(TenantCounters(minute=minute, day=day), app)
+
     def leave(self, tenant: str, client_id: str) -> None:
         """A call has finished (frees a concurrency slot)."""
         with self._lock:

@@ -160,6 +160,11 @@ def _seed_apps(store: Store, config: dict[str, Any]) -> None:
         "name": config["APP_NAME"], "redirect_uris": redirect_uris(config),
         "scopes": APP_SCOPES.split(), "custom_org": None,
     })
+    store.put("app", config["PKCE_CLIENT_ID"], {
+        "client_id": config["PKCE_CLIENT_ID"], "client_secret": None,
+        "name": f"{config['APP_NAME']} (PKCE)", "redirect_uris": redirect_uris(config),
+        "scopes": APP_SCOPES.split(), "custom_org": None,
+    })
     store.put("app", config["CUSTOM_CLIENT_ID"], {
         "client_id": config["CUSTOM_CLIENT_ID"], "client_secret": config["CUSTOM_CLIENT_SECRET"],
         "name": f"{config['APP_NAME']} (custom connection)", "redirect_uris": [],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from sandbox import locks
 from sandbox.books import Ctx, Doc, Invalid, accounts, dec, find_contact, forget_accounts
 from sandbox.seed import ACCOUNT_CLASS, add_account
 from sandbox.xerojson import ms_timestamp, new_id, out_money
@@ -31,7 +32,23 @@ def render_organisation(ctx: Ctx, org: Doc) -> Doc:
         "ShortCode": org["ShortCode"], "Class": org["Class"], "Edition": "BUSINESS",
         "LineOfBusiness": "Legal services", "Addresses": [], "Phones": [], "ExternalLinks": [],
         "PaymentTerms": {},
+        **locks.rendered(org),  # PeriodLockDate / EndOfYearLockDate only when set (FACTS §7.1)
     }
+
+
+# The key actions of OrganisationActions, as in the OpenAPI example; multicurrency is not allowed
+# because the sandbox's organisations are single-currency (currencies() below).
+ACTIONS = ("CreateApprovedInvoice", "CreateDraftPurchaseOrder", "CreateApprovedBill",
+           "AttachFilesIntoInvoice", "UseMulticurrency", "CreateDraftInvoice",
+           "CreateRepeatingInvoice", "CreateRepeatingBill", "CreateSentQuote",
+           "CreateInvoicePayment", "CreateApprovedPurchaseOrder", "CreateDraftQuote",
+           "CreateDraftBill")
+
+
+def organisation_actions() -> list[Doc]:
+    """GET /Organisation/Actions: Name and Status ALLOWED / NOT-ALLOWED (schema Actions)."""
+    return [{"Name": name, "Status": "NOT-ALLOWED" if name == "UseMulticurrency" else "ALLOWED"}
+            for name in ACTIONS]
 
 
 # ---------------------------------------------------------------- accounts

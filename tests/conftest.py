@@ -64,6 +64,7 @@ def schema_ready():
 def database_url(request, schema_ready, sqlite_url):
     """The database of one backend, with the schema created and every table empty."""
     import accounting.models  # noqa: F401  (every table in the metadata)
+    import integrations.models  # noqa: F401  (the Xero connection and mapping tables)
 
     backend = request.param
     if backend == "sqlite":

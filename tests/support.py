@@ -53,6 +53,7 @@ def run_at_once(app, *actions, timeout=30):
     from accounting.errors import LedgerError
     from extensions import db
 
+    db.session.commit()  # the test's own transaction would hold SQLite's write lock
     results, failures = [None] * len(actions), []
     barrier = threading.Barrier(len(actions), timeout=timeout)
 
@@ -96,6 +97,7 @@ def new_session():
 
     from extensions import db
 
+    db.session.commit()  # the test's own transaction would hold SQLite's write lock
     return Session(db.engine)
 
 

@@ -185,7 +185,12 @@ def test_flask_rotate_encryption_keys_moves_every_encrypted_value_to_the_newest_
     configure([NEW, OLD])  # the new key put first
     result = app.test_cli_runner().invoke(args=["rotate-encryption-keys"])
     assert result.exit_code == 0, result.output
-    assert result.output == "client.tfn: 1 value re-encrypted with the newest key.\n"
+    # Every encrypted column is listed: the TFNs and Xero's tokens (none stored here).
+    assert result.output.splitlines() == [
+        "client.tfn: 1 value re-encrypted with the newest key.",
+        "integration_connection.access_token: 0 values re-encrypted with the newest key.",
+        "integration_connection.refresh_token: 0 values re-encrypted with the newest key.",
+    ]
     configure([NEW])  # the old key dropped
     books.session.expire_all()
     assert books.session.scalars(select(Client.tfn)).all() == ["123456782"]

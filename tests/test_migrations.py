@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 import accounting.models  # noqa: F401
+import integrations.models  # noqa: F401
 from accounting.base import Base
 
 
@@ -297,3 +298,32 @@ def test_0007_marks_the_bill_payments_trust_made_with_their_transfer_and_downgra
                                  "ORDER BY id")).all()
     assert [tuple(row) for row in paid] == [(trust_paid, number), (office_paid, None)]
     assert number == "T-000001"
+
+
+@pytest.fixture
+def app_at_0008(empty_database):
+    yield from _app_migrated_to(empty_database, "0008")
+
+
+def test_0009_adds_the_xero_connection_with_encrypted_tokens_and_downgrades(app_at_0008):
+    """The connection table arrives empty, takes a row whose tokens are stored encrypted, and
+    downgrading removes it."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import inspect, text
+
+    from extensions import db
+    from integrations.connection import Connection, ConnectionKind
+
+    assert "integration_connection" not in inspect(db.engine).get_table_names()
+    upgrade(revision="0009")
+    db.session.add(Connection(kind=ConnectionKind.XERO, tenant_id="t-1", tenant_name="Demo",
+                              access_token="access-secret", refresh_token="refresh-secret",
+                              access_token_expires_at=datetime(2026, 12, 3, tzinfo=UTC)))
+    db.session.commit()
+    stored = db.session.execute(text("SELECT refresh_token FROM integration_connection")).scalar()
+    assert stored.startswith("gAAAAA") and "refresh-secret" not in stored
+    assert db.session.execute(db.select(Connection)).scalar_one().refresh_token == "refresh-secret"
+    db.session.remove()
+    downgrade(revision="0008")
+    assert "integration_connection" not in inspect(db.engine).get_table_names()

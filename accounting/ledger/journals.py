@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 
 from accounting.audit import record, record_many
 from accounting.base import Base, PostedTransactionMixin, new_public_id, utcnow
+from accounting.dates import check_document_date
 from accounting.errors import (
     InvalidAccount,
     InvalidAmount,
@@ -273,6 +274,7 @@ def _check_entry(entry: JournalEntry, practice, accounts: dict[int, Account]) ->
         raise LedgerError(f"Keep the narration under {MAX_NARRATION} characters.", "narration")
     if len(entry.reference) > 100:
         raise LedgerError("Keep the reference under 100 characters.", "reference")
+    check_document_date(entry.date)
     practice.check_open(entry.date)
     check_lines(None, entry.lines, accounts)
     if str(entry.kind) not in TRUST_KINDS:

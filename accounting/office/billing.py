@@ -41,6 +41,7 @@ from accounting.errors import (
     NotFound,
     WouldOverdraw,
 )
+from accounting.events import CreditApplicationUndone, CreditSide, emit
 from accounting.ledger.accounts import (
     Account,
     AccountClass,
@@ -500,6 +501,9 @@ def _undo(session: Session, user: User | None, applied: BillEvent, date: date, r
                  credit_note_id=applied.credit_note_id, reference=reason[:100])
     undo.undoes = applied
     session.flush()
+    if applied.credit_note_id is not None:
+        emit(session, CreditApplicationUndone(CreditSide.CLIENT, applied.id, applied.credit_note_id,
+                                              bill.id, applied.amount, date))
     record(session, user, "undone", "bill", bill.id,
            f"{bill.number}: {what} of {format_money(applied.amount)} undone ({reason})")
     return undo

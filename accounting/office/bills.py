@@ -27,6 +27,7 @@ from accounting.ledger.accounts import Account
 from accounting.ledger.journals import Journal, JournalStatus, register_journal_kind
 from accounting.ledger.tax import TaxCode
 from accounting.money import CENT, ZERO, Money, format_money
+from accounting.office.corrections import first_lock_text, lock_text, refusal_if_locked
 from accounting.parties.clients import Client, Matter
 from accounting.parties.users import User
 
@@ -123,14 +124,6 @@ class _LineColumns:
     gst: Mapped[Decimal] = mapped_column(Money)
 
 
-def _lock_text(*documents) -> str | None:
-    """Why the first locked one of `documents` is locked (None when none is)."""
-    for document in documents:
-        if document is not None and document.is_locked():
-            return getattr(document, "lock_text", None) or document.locked_reason
-    return None
-
-
 _OWING = "total - applied > 0"
 
 
@@ -221,7 +214,7 @@ class Bill(PostedTransactionMixin, Base):
 
     @property
     def lock_text(self) -> str | None:
-        return self.locked_reason or (self.journal.locked_reason if self.journal else None)
+        return lock_text(self)
 
     def refusal_to_revert(self) -> LedgerError | None:
         """The error reverting this bill to draft (or voiding it) would raise; None when it may."""
@@ -418,7 +411,7 @@ class BillEvent(Base):
 
     def is_locked(self) -> bool:
         """Its bill or its own journal is locked (pushed to Xero): the history offers no undo."""
-        return _lock_text(self.bill, self.journal) is not None
+        return first_lock_text(self.bill, self.journal) is not None
 
     def refusal_to_undo(self) -> LedgerError | None:
         """The error undoing this event now would raise, before its date and reason are checked;
@@ -428,10 +421,7 @@ class BillEvent(Base):
         if self.undone_by is not None:
             return AlreadyUndone(f"That {self.kind.label.lower()} was already undone on "
                                  f"{self.undone_by.date:%d %b %Y}.")
-        locked = _lock_text(self.bill, self.journal, self.credit_note)
-        if locked is not None:
-            return DocumentLocked(f"Locked: {locked}. Unlink it in Integrations first.")
-        return None
+        return refusal_if_locked(self.bill, self.journal, self.credit_note)
 
     def refusal_to_undo_from_bill(self) -> LedgerError | None:
         """As `refusal_to_undo`, asked from the bill's own history, where a payment trust made is
@@ -474,10 +464,7 @@ class CreditRefund(Base):
         None when it may be undone."""
         if self.undone:
             return AlreadyUndone("That refund was already undone.")
-        locked = _lock_text(self.credit_note, self.journal)
-        if locked is not None:
-            return DocumentLocked(f"Locked: {locked}. Unlink it in Integrations first.")
-        return None
+        return refusal_if_locked(self.credit_note, self.journal)
 
 
 class TimeEntry(Base):

@@ -7,12 +7,13 @@ note is voided, each by a reversal dated on the day of the correction. Every suc
   (`check_correction`);
 - is refused while the document, or the journal it posted, is locked (pushed to Xero, say), and
   the refusal names the reason the lock was given, whichever of the two holds it
-  (`refuse_if_locked`), so a person knows what to unlink first.
+  (`refuse_if_locked`), so a person knows what to unlink first. Bills and supplier documents ask
+  the same functions, so the two cannot drift.
 """
 
 from datetime import date
 
-from accounting.errors import LedgerError, TransactionLocked
+from accounting.errors import DocumentLocked, LedgerError
 
 MAX_REASON = 200
 
@@ -45,10 +46,26 @@ def lock_text(document) -> str | None:
     return journal.locked_reason if journal is not None else None
 
 
-def refuse_if_locked(*documents) -> None:
-    """Refuse a correction touching any of `documents` (None ones are skipped) that is locked,
-    naming the lock's reason."""
+def first_lock_text(*documents) -> str | None:
+    """The lock reason of the first locked one of `documents` (None ones are skipped), or None."""
     for document in documents:
         reason = lock_text(document) if document is not None else None
         if reason is not None:
-            raise TransactionLocked(f"Locked: {reason}. Unlink it in Integrations first.")
+            return reason
+    return None
+
+
+def refusal_if_locked(*documents) -> DocumentLocked | None:
+    """The refusal of a correction touching any of `documents` that is locked, naming the lock's
+    reason; None when none is locked."""
+    reason = first_lock_text(*documents)
+    if reason is None:
+        return None
+    return DocumentLocked(f"Locked: {reason}. Unlink it in Integrations first.")
+
+
+def refuse_if_locked(*documents) -> None:
+    """Raise `refusal_if_locked(*documents)` when there is one."""
+    refusal = refusal_if_locked(*documents)
+    if refusal is not None:
+        raise refusal

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from accounting.audit import record
 from accounting.errors import InvalidAmount, LedgerError, WouldOverdraw
+from accounting.events import CreditApplied, CreditSide, emit
 from accounting.ledger.accounts import AccountRole, account_for_role
 from accounting.ledger.journals import Journal, LineInput, post, reverse
 from accounting.ledger.practice import get_practice
@@ -144,6 +145,9 @@ def apply_credit(session: Session, user: User | None, credit_note_id: int, *, da
         record(session, user, "credited", "bill", bill.id,
                f"{bill.number}: {format_money(amounts[bill_id])} of {note.number} applied")
     session.flush()
+    for event in events:
+        emit(session, CreditApplied(CreditSide.CLIENT, event.id, note.id, event.bill_id,
+                                    event.amount, event.date))
     return events
 
 

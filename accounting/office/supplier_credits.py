@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from accounting.audit import record
 from accounting.errors import AlreadyUndone, InvalidAmount, LedgerError, WouldOverdraw
+from accounting.events import CreditApplicationUndone, CreditApplied, CreditSide, emit
 from accounting.ledger.accounts import AccountRole, account_for_role
 from accounting.ledger.journals import Journal, LineInput, post, register_journal_kind, reverse
 from accounting.ledger.practice import get_practice
@@ -148,6 +149,9 @@ def apply_credit(session: Session, user: User, credit_id: int, allocations: dict
     credit.applied = credit.applied + wanted
     credit.status = CreditStatus.APPLIED if credit.remaining == ZERO else CreditStatus.OPEN
     session.flush()
+    for application in applications:
+        emit(session, CreditApplied(CreditSide.SUPPLIER, application.id, credit.id,
+                                    application.invoice_id, application.amount, date))
     return applications
 
 
@@ -174,6 +178,8 @@ def undo_credit_application(session: Session, user: User | None, application_id:
     invoice.credited = invoice.credited - application.amount
     invoice.settle_status()
     session.flush()
+    emit(session, CreditApplicationUndone(CreditSide.SUPPLIER, application.id, credit.id, invoice.id,
+                                          application.amount, date))
     record(session, user, "credit_undone", "supplier_invoice", invoice.id,
            f"{credit.number}: {format_money(application.amount)} applied to {invoice.number} "
            f"undone: {reason}")

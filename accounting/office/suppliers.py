@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from accounting.audit import record
 from accounting.base import Base
 from accounting.errors import InvalidAccount, LedgerError
+from accounting.events import PartyChanged, PartyKind, emit
 from accounting.ledger.accounts import Account, AccountType
 from accounting.ledger.tax import TaxCode, gst_on
 from accounting.lookup import fetch, like_pattern, page_of, valid_id
@@ -126,6 +127,7 @@ def save_supplier(session: Session, user: User, details: SupplierDetails,
     session.flush()
     record(session, user, "created" if is_new else "changed", "supplier", supplier.id,
            f"Supplier {supplier.name} {'added' if is_new else 'changed'}")
+    emit(session, PartyChanged(PartyKind.SUPPLIER, supplier.id, created=is_new))
     return supplier
 
 

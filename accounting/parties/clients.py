@@ -13,6 +13,7 @@ to the audit log and announced as an `accounting.events.PartyChanged`, in the sa
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -368,10 +369,49 @@ def _check_responsible(session: Session, responsible_id: int | None,
         raise LedgerError("Choose an active user to be responsible.", "responsible_id")
 
 
+# What the wings above say about closing a matter, without parties knowing them (the layer rules
+# keep parties at the bottom): trust refuses while the matter holds money, office warns of unbilled
+# work. Each check takes (session, matter) and returns a sentence, or None when it has nothing to say.
+ClosingCheck = Callable[[Session, "Matter"], str | None]
+CLOSING_REFUSALS: list[ClosingCheck] = []
+CLOSING_WARNINGS: list[ClosingCheck] = []
+
+
+def refuse_closing_when(check: ClosingCheck) -> ClosingCheck:
+    """Register `check` as a reason a matter may not be closed nor its client archived."""
+    CLOSING_REFUSALS.append(check)
+    return check
+
+
+def warn_on_closing_when(check: ClosingCheck) -> ClosingCheck:
+    """Register `check` as something to warn of when a matter closes."""
+    CLOSING_WARNINGS.append(check)
+    return check
+
+
+def closing_refusal(session: Session, matter: "Matter") -> str | None:
+    """Why `matter` may not close (the first reason), or None."""
+    return next((reason for check in CLOSING_REFUSALS if (reason := check(session, matter))), None)
+
+
+def closing_warnings(session: Session, matter: "Matter") -> list[str]:
+    """What to tell the person closing `matter` (unbilled work, for one)."""
+    return [warning for check in CLOSING_WARNINGS if (warning := check(session, matter))]
+
+
 def archive_client(session: Session, user: User, client: Client, archived: bool = True) -> None:
-    """Hide a client from lists (archived=True) or bring it back; its matters and history stay."""
+    """Hide a client from lists (archived=True) or bring it back; its matters and history stay.
+
+    Refused while any of its matters holds money (closing_refusal): archived, it would vanish from
+    the pickers with the money stranded."""
     if client.archived == archived:
         return
+    if archived:
+        for matter in session.scalars(select(Matter).where(Matter.client_id == client.id)
+                                      .order_by(Matter.id)):
+            reason = closing_refusal(session, matter)
+            if reason:
+                raise LedgerError(f"Client {client.name} cannot be archived: {reason}", "archived")
     client.archived = archived
     session.flush()
     action = "archived" if archived else "restored"
@@ -448,6 +488,9 @@ def update_matter(session: Session, user: User, matter: Matter, *, description: 
     except ValueError:
         raise LedgerError("Choose open or closed.", "status") from None
     if status == MatterStatus.CLOSED and matter.is_open:
+        reason = closing_refusal(session, matter)
+        if reason:
+            raise LedgerError(f"Matter {matter.number} cannot be closed: {reason}", "status")
         matter.closed_on = today
     elif status == MatterStatus.OPEN:
         matter.closed_on = None

@@ -344,6 +344,55 @@ def matter_trust_balances(session: Session, matter_id: int) -> list[tuple[TrustA
     return [(account, from_cents(totals.get(account.id, 0))) for account in accounts]
 
 
+def lowest_balance_from(session: Session, trust_account: TrustAccount, matter_id: int,
+                        start: date) -> tuple[date, Decimal]:
+    """The lowest end-of-day balance of a matter's trust ledger on `start` or any later day, and the
+    first day it is that low (`start` itself when nothing comes after).
+
+    One query: a running total over the matter's daily sums (a window), whose minimum is taken
+    from the last day with entries on or before `start` (the balance on `start`) onwards.
+    """
+    scope = (TrustLedgerEntry.trust_account_id == trust_account.id,
+             TrustLedgerEntry.matter_id == matter_id)
+    daily = (select(TrustLedgerEntry.date.label("day"),
+                    func.sum(type_coerce(TrustLedgerEntry.amount, BigInteger)).label("cents"))
+             .where(*scope).group_by(TrustLedgerEntry.date).subquery())
+    running = select(daily.c.day, func.sum(daily.c.cents).over(order_by=daily.c.day).label("balance")
+                     ).subquery()
+    last_day_before = select(func.max(TrustLedgerEntry.date)).where(
+        *scope, TrustLedgerEntry.date <= start).scalar_subquery()
+    lowest = session.execute(
+        select(running.c.day, running.c.balance, last_day_before)
+        .where(running.c.day >= func.coalesce(last_day_before, start))
+        .order_by(running.c.balance, running.c.day).limit(1)).first()
+    if lowest is None:
+        return start, ZERO
+    day, cents, had_money_before = lowest
+    if had_money_before is None and cents > 0:
+        return start, ZERO  # nothing on or before `start`: the ledger is empty that day
+    return max(day, start), from_cents(cents)
+
+
+def overdrawn_days(session: Session, trust_account: TrustAccount) -> list[tuple[int, date, Decimal]]:
+    """Each matter whose ledger ended some day below zero: (matter id, its lowest day, that balance).
+
+    One query over the whole account: daily sums, a running total per matter (a window), and the
+    first lowest negative day per matter.
+    """
+    daily = (select(TrustLedgerEntry.matter_id, TrustLedgerEntry.date.label("day"),
+                    func.sum(type_coerce(TrustLedgerEntry.amount, BigInteger)).label("cents"))
+             .where(TrustLedgerEntry.trust_account_id == trust_account.id)
+             .group_by(TrustLedgerEntry.matter_id, TrustLedgerEntry.date).subquery())
+    running = select(daily.c.matter_id, daily.c.day, func.sum(daily.c.cents).over(
+        partition_by=daily.c.matter_id, order_by=daily.c.day).label("balance")).subquery()
+    ranked = select(running, func.row_number().over(
+        partition_by=running.c.matter_id, order_by=(running.c.balance, running.c.day)).label("rank")
+    ).where(running.c.balance < 0).subquery()
+    rows = session.execute(select(ranked.c.matter_id, ranked.c.day, ranked.c.balance)
+                           .where(ranked.c.rank == 1).order_by(ranked.c.matter_id)).all()
+    return [(matter_id, day, from_cents(cents)) for matter_id, day, cents in rows]
+
+
 def account_balance(session: Session, account_id: int, on: date | None = None) -> Decimal:
     """An account's balance (debits positive) from its journal lines (as at `on` when given)."""
     query = select(cents_sum(JournalLine.amount)).where(JournalLine.account_id == account_id)

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.audit import record
+from accounting.dates import check_trust_date
 from accounting.errors import InvalidAmount, InvalidReversal, LedgerError, WouldOverdraw
 from accounting.ledger.journals import LineInput, post, reverse
 from accounting.ledger.practice import get_practice
@@ -51,7 +52,7 @@ from accounting.trust.ledger import (
     account_balance,
     get_trust_account,
     get_trust_transaction,
-    matter_balance,
+    lowest_balance_from,
     matter_for_trust,
 )
 
@@ -94,8 +95,9 @@ def lock_matters(session: Session, matter_ids) -> None:
 
 
 def _check_draws(session: Session, trust_account: TrustAccount, entries: list[tuple[Matter, Decimal]],
-                 field: str) -> None:
-    """Refuse when any matter would go below zero; call with the matters already locked."""
+                 when: date, field: str) -> None:
+    """Refuse when any matter would end a day below zero, on `when` or any later day (money already
+    paid out later, against a balance this would take away); call with the matters locked."""
     drawn: dict[int, Decimal] = {}
     for matter, amount in entries:
         drawn[matter.id] = drawn.get(matter.id, ZERO) + amount
@@ -103,11 +105,12 @@ def _check_draws(session: Session, trust_account: TrustAccount, entries: list[tu
         change = drawn.pop(matter.id, None)
         if change is None or change >= ZERO:
             continue
-        available = matter_balance(session, trust_account, matter.id)
+        day, available = lowest_balance_from(session, trust_account, matter.id, when)
         if available + change < ZERO:
             raise WouldOverdraw(
                 f"That would overdraw matter {matter.number}'s trust ledger: "
-                f"{format_money(available)} is available in {trust_account.name}.", field)
+                f"{format_money(available)} is available in {trust_account.name} on "
+                f"{day:%d %b %Y}, which would end at {format_money(available + change)}.", field)
 
 
 def _lock_open_account(session: Session, trust_account: TrustAccount) -> None:
@@ -162,11 +165,12 @@ def post_trust(session: Session, user: User | None, *, kind: TrustKind, trust_ac
         if strangers:
             raise LedgerError(f"{trust_account.name} is controlled money for one matter only; "
                               f"{', '.join(strangers)} cannot use it.", "matter")
+    check_trust_date(date)
     trust_account.check_date(date)
     get_practice(session).check_open(date)
     lock_matters(session, (matter.id for matter, amount in entries if amount < ZERO))
     _lock_open_account(session, trust_account)
-    _check_draws(session, trust_account, entries, amount_field)
+    _check_draws(session, trust_account, entries, date, amount_field)
     _check_cash(session, trust_account, gl_lines, amount_field)
     if reverses is None:
         number = number or next_number(session, f"trust:{kind.value}", kind.number_prefix, 6)

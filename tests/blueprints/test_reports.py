@@ -91,6 +91,15 @@ def test_a_bad_as_at_date_is_a_400_with_a_message(client, ledger, url):
     assert "is not a date" in text_of(html(response).find(id="as_at-error"))
 
 
+@pytest.mark.parametrize("url", ["/reports/trial-balance?as_at=0001-01-01",
+                                 "/reports/trial-balance?as_at=1899-12-31",
+                                 "/reports/general-ledger?start=0001-01-01"])
+def test_a_date_before_1900_is_a_400_with_a_message(client, ledger, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "from 01 Jan 1900" in html(response).text
+
+
 def test_a_bad_date_for_the_csv_is_a_400(client, ledger):
     response = client.get("/reports/trial-balance.csv?as_at=junk")
     assert response.status_code == 400

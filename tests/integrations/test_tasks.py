@@ -48,3 +48,26 @@ def test_two_redis_backed_consumers_run_the_ledger_check(books, database_url, re
         consumer.wait(timeout=30)
     assert enqueue.returncode == 0, enqueue.stderr
     assert enqueue.stdout.strip() == "[]"
+
+
+def test_the_daily_task_keeps_the_xero_connection_alive_past_60_days(connected, app, db_session,
+                                                                     live_sandbox, monkeypatch):
+    """With the sandbox's clock moved on (refresh tokens die 60 days after issue there), the task
+    renews a month-old refresh token, so 90 days in the connection still works."""
+    from datetime import timedelta
+
+    from integrations import oauth
+    from integrations.connection import current_connection
+    from tests.integrations.conftest import sandbox_control
+
+    monkeypatch.setattr(tasks, "_flask_app", app)
+    issued = connected.refresh_token_issued_at
+    assert tasks.run_keep_xero_alive() is False  # young: left alone
+    sandbox_control(live_sandbox, "clock", advance_seconds=45 * 24 * 3600)
+    assert tasks.run_keep_xero_alive(now=connected.expires_at_utc() + timedelta(days=45)) is True
+    sandbox_control(live_sandbox, "clock", advance_seconds=45 * 24 * 3600)
+    db_session.expire_all()
+    connection = current_connection(db_session)
+    assert connection.refresh_token_issued_at != issued and not connection.is_lost
+    settings = oauth.XeroSettings.from_config(app.config)
+    assert oauth.refresh_now(db_session, settings, stale_access_token=connection.access_token)

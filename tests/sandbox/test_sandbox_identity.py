@@ -306,6 +306,72 @@ def test_custom_connection_is_bound_to_the_demo_company(sandbox_app: Flask, spec
     assert machine.get(ORG_PATH).json["Organisations"][0]["Name"] == "Demo Company (AU)"
 
 
+def test_custom_connection_needs_no_tenant_header(sandbox_app: Flask) -> None:
+    config = _config(sandbox_app)
+    client = sandbox_app.test_client()
+    token = client.post("/connect/token", data={
+        "grant_type": "client_credentials", "client_id": config["CUSTOM_CLIENT_ID"],
+        "client_secret": config["CUSTOM_CLIENT_SECRET"]}).json
+    bearer = {"Authorization": f"Bearer {token['access_token']}", "Accept": "application/json"}
+    answer = client.get(ORG_PATH, headers=bearer)
+    assert answer.status_code == 200
+    assert answer.json["Organisations"][0]["OrganisationID"] == DEMO_ORG
+    assert client.get(ORG_PATH, headers={**bearer, "xero-tenant-id": TRIAL_ORG}).status_code == 403
+
+
+def test_an_ordinary_app_still_needs_the_tenant_header(demo: Connected) -> None:
+    assert demo.client.get(ORG_PATH, headers={
+        "Authorization": f"Bearer {demo.token['access_token']}"}).status_code == 403
+
+
+def _pkce_app_code(sandbox_app: Flask, client: FlaskClient, challenge: str | None) -> Any:
+    extra = {"code_challenge": challenge, "code_challenge_method": "S256"} if challenge else {}
+    params = {**authorize_params(sandbox_app, ACCOUNTING_SCOPES, **extra),
+              "client_id": _config(sandbox_app)["PKCE_CLIENT_ID"]}
+    return code_from(consent(client, params, "demo@example.com", [DEMO_ORG]))
+
+
+def test_a_pkce_app_exchanges_and_refreshes_without_a_secret(sandbox_app: Flask) -> None:
+    client, pkce_id = sandbox_app.test_client(), _config(sandbox_app)["PKCE_CLIENT_ID"]
+    verifier, challenge = pkce_pair()
+    code = _pkce_app_code(sandbox_app, client, challenge)["code"]
+    token = client.post("/connect/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
+        "client_id": pkce_id, "code_verifier": verifier})
+    assert token.status_code == 200, token.get_data(as_text=True)
+    refreshed = client.post("/connect/token", data={
+        "grant_type": "refresh_token", "client_id": pkce_id,
+        "refresh_token": token.json["refresh_token"]})
+    assert refreshed.status_code == 200, refreshed.get_data(as_text=True)
+    assert refreshed.json["refresh_token"] != token.json["refresh_token"]
+    with_secret = client.post("/connect/token", data={
+        "grant_type": "refresh_token", "client_id": pkce_id, "client_secret": "guess",
+        "refresh_token": refreshed.json["refresh_token"]})
+    assert with_secret.json == {"error": "invalid_client"}
+    revoked = client.post("/connect/revocation", data={
+        "client_id": pkce_id, "token": refreshed.json["refresh_token"]})
+    assert revoked.status_code == 200
+    assert client.get("/connections", headers={
+        "Authorization": f"Bearer {refreshed.json['access_token']}"}).status_code == 401
+
+
+def test_a_pkce_app_must_send_an_s256_challenge(sandbox_app: Flask) -> None:
+    back = _pkce_app_code(sandbox_app, sandbox_app.test_client(), None)
+    assert back["error"] == "invalid_request"
+
+
+def test_a_web_app_needs_its_secret_even_with_pkce(sandbox_app: Flask) -> None:
+    client = sandbox_app.test_client()
+    verifier, challenge = pkce_pair()
+    params = authorize_params(sandbox_app, code_challenge=challenge, code_challenge_method="S256")
+    code = code_from(consent(client, params, "demo@example.com", [DEMO_ORG]))["code"]
+    answer = client.post("/connect/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
+        "client_id": _config(sandbox_app)["CLIENT_ID"], "code_verifier": verifier})
+    assert answer.json == {"error": "invalid_client"}
+    assert exchange(client, sandbox_app, code, verifier).status_code == 200
+
+
 def test_the_ordinary_app_may_not_use_client_credentials(sandbox_app: Flask) -> None:
     config = _config(sandbox_app)
     answer = sandbox_app.test_client().post("/connect/token", data={

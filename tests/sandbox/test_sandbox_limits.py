@@ -223,3 +223,30 @@ def test_concurrent_writers_over_http_all_land_with_unique_numbers(
                           timeout=30).json()["Invoices"]
     numbers = [invoice["InvoiceNumber"] for invoice in listed]
     assert len(numbers) == ok * 5 == len(set(numbers))
+
+
+def test_clear_with_queue_empties_the_old_queue_and_keeps_the_new(control: FlaskClient) -> None:
+    control.post("/_sandbox/faults", json={"queue": ["500"]})
+    state = control.post("/_sandbox/faults", json={"clear": True, "queue": ["503", "slow"]}).json
+    assert state["queue"] == ["503", "slow"]
+
+
+def test_a_call_refused_with_429_does_not_use_up_a_queued_fault(
+        demo: Connected, control: FlaskClient) -> None:
+    _limits(control, LIMIT_MINUTE=1)
+    assert demo.get(ORG_PATH).status_code == 200
+    control.post("/_sandbox/faults", json={"queue": ["503"]})
+    assert demo.get(ORG_PATH).status_code == 429
+    assert control.get("/_sandbox/faults").json["queue"] == ["503"]
+
+
+def test_401_and_403_answers_carry_the_limit_headers_uncounted(demo: Connected) -> None:
+    demo.get(ORG_PATH)
+    forbidden = demo.get(ORG_PATH, tenant=TRIAL_ORG)
+    unknown = demo.client.get(ORG_PATH, headers={"Authorization": "Bearer nope",
+                                                 "xero-tenant-id": DEMO_ORG})
+    for refused, status in ((forbidden, 403), (unknown, 401)):
+        assert refused.status_code == status
+        for name in ("X-DayLimit-Remaining", "X-MinLimit-Remaining", "X-AppMinLimit-Remaining"):
+            assert refused.headers[name].isdigit(), name
+    assert demo.get(ORG_PATH).headers["X-MinLimit-Remaining"] == "58"

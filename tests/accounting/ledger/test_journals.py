@@ -33,7 +33,6 @@ JULY = date(2026, 7, 15)
 
 
 # SQLite serialises writers by itself; the row lock under test matters on PostgreSQL.
-ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 def lines(books, **amounts):
     """lines(books, bank="-10.00", rent="10.00") with short names for a few accounts."""
@@ -219,7 +218,6 @@ def test_get_journal_refuses_an_unknown_id(db_session, books):
         get_journal(db_session, 12345)
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_reversing_at_once_get_one_reversal_and_one_refusal(app, db_session, books):
     """On PostgreSQL the row lock makes the second reverser wait, then see "already reversed"."""
     from tests.support import new_session, second_person_waits
@@ -232,7 +230,6 @@ def test_two_people_reversing_at_once_get_one_reversal_and_one_refusal(app, db_s
     assert result == "This journal has already been reversed."
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_taking_the_first_number_of_a_new_sequence_at_once_get_one_each(app, books):
     """The sequence's row is made by whoever comes first; the second waits and takes the next
     number (a plain INSERT would fail the second with a duplicate key)."""

@@ -38,7 +38,6 @@ from tests.support import outcomes, run_at_once
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "banking"
 JULY = date(2026, 7, 20)
-ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 def lines_of(journal):
@@ -300,7 +299,6 @@ def test_a_reconciliation_needs_matched_lines_and_a_date_not_before_the_last(boo
                             closing_balance=Decimal("1100.00"))
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_matching_the_same_statement_line_at_once_match_it_once(app, books):
     bank, statement, dep_line, _ = reconcile_fixture(books)
     other = JournalLine  # a second book line of the same amount, so both requests could succeed
@@ -332,7 +330,6 @@ def test_a_statement_imported_twice_keeps_each_line_once_but_keeps_equal_lines_w
     assert books.session.scalar(select(func.count()).select_from(StatementLine)) == 5
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_saving_the_same_reconciliation_at_once_save_it_once(app, books):
     from accounting.office.bank_reconciliation import Reconciliation
 

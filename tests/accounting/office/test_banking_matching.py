@@ -46,7 +46,6 @@ from tests.support import outcomes, run_at_once
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "banking"
 JULY = date(2026, 7, 31)
-ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 def receipt(books, amount, on=date(2026, 7, 20), tax=TaxCode.GST_FREE):
@@ -310,7 +309,6 @@ def test_an_unregistered_practice_cannot_charge_or_claim_gst_on_bank_transaction
 # ---- Two people at once (PostgreSQL) -----------------------------------------------------------
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_grouping_the_same_book_entry_at_once_group_it_once(app, books, three_receipts):
     bank, deposit, entries = three_receipts
     [other] = statement(books, ("2026-07-20", "OTHER", "600.00"), name="other.csv")
@@ -327,7 +325,6 @@ def test_two_people_grouping_the_same_book_entry_at_once_group_it_once(app, book
     assert count(books, BankMatch) == 1 and count(books, MatchedBookLine) == 3
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_admins_undoing_the_same_reconciliation_at_once_undo_it_once(app, books):
     bank, july, august, *_ = reconciled_twice(books)
     books.session.commit()
@@ -344,7 +341,6 @@ def test_two_admins_undoing_the_same_reconciliation_at_once_undo_it_once(app, bo
     assert len(events(books, "undone")) == 1
 
 
-@ON_POSTGRESQL_ONLY
 def test_deleting_a_line_while_another_person_matches_it_does_one_or_the_other(app, books, three_receipts):
     bank, deposit, entries = three_receipts
     books.session.commit()
@@ -365,7 +361,6 @@ def test_deleting_a_line_while_another_person_matches_it_does_one_or_the_other(a
     assert (count(books, StatementLine), count(books, BankMatch)) in {(1, 1), (0, 0)}
 
 
-@ON_POSTGRESQL_ONLY
 def test_the_same_statement_imported_twice_at_once_is_stored_once(app, books):
     bank_id = books.account("1-1000").id
     data = (FIXTURES / "statement.ofx").read_bytes()

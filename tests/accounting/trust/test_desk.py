@@ -82,10 +82,8 @@ def test_a_matters_controlled_money_account_is_listed_even_before_money_arrives(
     assert matter_trust_balances(trust.s, trust.estate.id) == [(controlled, D("0.00"))]
 
 
-ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_admins_closing_one_account_at_once_close_it_once(app, trust):
     account_id = trust.second.id
 
@@ -156,7 +154,6 @@ def test_controlled_money_reopens_only_while_its_matter_is_open(trust):
     assert not reopen_trust_account(trust.s, None, controlled.id, "More funds").closed
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_admins_reopening_one_account_at_once_reopen_it_once(app, trust):
     close_trust_account(trust.s, None, trust.second.id)
     trust.s.commit()

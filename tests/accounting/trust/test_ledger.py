@@ -36,7 +36,6 @@ from accounting.trust.posting import (
 from accounting.trust.statutory import lodge_statutory_deposit
 from tests.support import outcomes, run_at_once
 
-ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 JULY = date(2026, 7, 1)
 D = Decimal
 
@@ -182,13 +181,12 @@ def test_receipt_numbers_have_no_gaps_when_a_receipt_is_refused(trust):
     trust.receive("10.00")
     trust.s.commit()
     with pytest.raises(PeriodLocked):
-        trust.account.reconciled_to = date(2026, 12, 31)
+        trust.account.reconciled_to = date(2026, 7, 31)
         trust.receive("10.00")
     trust.s.rollback()
-    assert trust.receive("10.00", on=date(2027, 1, 1)).number == "R-000002"
+    assert trust.receive("10.00", on=date(2026, 8, 1)).number == "R-000002"
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_paying_out_of_one_matter_at_once_cannot_overdraw_it(app, trust):
     trust.receive("100.00")
     trust.s.commit()
@@ -219,7 +217,6 @@ def test_money_lodged_as_a_statutory_deposit_cannot_be_paid_out_of_the_bank(trus
     assert trust_position(trust.s, trust.account).agrees
 
 
-@ON_POSTGRESQL_ONLY
 def test_a_receipt_racing_the_close_of_its_account_never_lands_in_a_closed_account(app, trust, books):
     second = create_trust_account(books.session, books.admin, code="1-1110", name="Second Trust")
     books.session.commit()

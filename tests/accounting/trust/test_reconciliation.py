@@ -25,7 +25,6 @@ from accounting.trust.settings import save_trust_settings
 from accounting.trust.statutory import lodge_statutory_deposit
 from tests.support import outcomes, run_at_once
 
-ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 JULY = date(2026, 7, 1)
 JULY_END = date(2026, 7, 31)
 TODAY = date(2026, 9, 15)
@@ -221,7 +220,6 @@ def test_a_later_line_can_be_unmatched(trust):
         match_line(trust.s, None, trust.account, line.id, receipt.id)
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_people_signing_off_the_same_month_at_once_save_it_once(app, trust):
     trust.receive("1500.00", on=date(2026, 7, 2))
     trust.statement("0", "1500", "2026-07-02, Deposit, 1500.00", end=JULY_END)

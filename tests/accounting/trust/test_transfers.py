@@ -45,7 +45,6 @@ from accounting.trust.transfers import (
 from tests.support import outcomes, run_at_once
 from tests.trust_support import Trust
 
-ON_POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 JULY = date(2026, 7, 1)
 D = Decimal
 
@@ -367,7 +366,6 @@ def test_controlled_money_lists_its_accounts_and_its_own_ledger(trust):
 # ---- Concurrency ---------------------------------------------------------------------------------
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_transfers_for_the_same_bill_at_once_cannot_overpay_or_overdraw(app, trust):
     trust.receive("1500.00")
     bill = trust.bill()
@@ -415,7 +413,6 @@ def test_reversing_a_deposit_never_overdraws_the_deposit_nor_a_withdrawal_the_ba
     agrees(trust)
 
 
-@ON_POSTGRESQL_ONLY
 def test_two_batches_over_the_same_matters_in_opposite_orders_neither_deadlock_nor_overdraw(app, trust):
     trust.receive("1000.00")
     trust.receive("1000.00", matter=trust.estate)

@@ -6,8 +6,11 @@ import click
 from flask import Flask
 from flask_migrate import upgrade
 
+from accounting.base import Base
 from accounting.demo import ADMIN_EMAIL, ensure_admin, seed_demo
+from accounting.encryption import rotate_all
 from accounting.errors import LedgerError
+from accounting.integrity import check_ledger
 from accounting.ledger.accounts import install_default_chart
 from accounting.ledger.practice import get_practice
 from accounting.parties.users import find_user_by_email
@@ -39,8 +42,6 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("check-ledger")
     def check_ledger_command():
         """Check the ledger's invariants now (the nightly huey task does the same)."""
-        from accounting.integrity import check_ledger
-
         problems = check_ledger(db.session)
         db.session.commit()
         for problem in problems:
@@ -51,13 +52,10 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("rotate-encryption-keys")
     def rotate_encryption_keys():
-        """Re-encrypt every encrypted value (clients' TFNs) with the newest key of ENCRYPTION_KEYS.
+        """Re-encrypt every encrypted value (TFNs, Xero's tokens) with ENCRYPTION_KEYS' newest key.
 
         Put the new key first in ENCRYPTION_KEYS, keeping the old ones after it, run this, then drop
         the old keys."""
-        from accounting.base import Base
-        from accounting.encryption import rotate_all
-
         counts = rotate_all(db.session.connection(), Base.metadata)
         db.session.commit()
         for name, count in counts.items():

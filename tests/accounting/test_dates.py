@@ -1,0 +1,40 @@
+"""Dates within reason: no date before 1900 anywhere, trust money not after today, other documents
+at most a year ahead."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from accounting.dates import check_document_date, check_not_ancient, check_trust_date
+from accounting.errors import LedgerError
+from accounting.trust.ledger import TrustTransaction
+
+TODAY = date(2026, 12, 3)
+
+
+def test_the_rules_themselves():
+    assert check_trust_date(TODAY, today=TODAY) == TODAY
+    with pytest.raises(LedgerError, match="after today"):
+        check_trust_date(TODAY + timedelta(days=1), today=TODAY)
+    assert check_document_date(date(2027, 12, 3), today=TODAY) == date(2027, 12, 3)
+    with pytest.raises(LedgerError, match="a year from today"):
+        check_document_date(date(2027, 12, 5), today=TODAY)
+    for check in (check_not_ancient, check_trust_date, check_document_date):
+        with pytest.raises(LedgerError, match="from 01 Jan 1900"):
+            check(date(1899, 12, 31))
+
+
+def test_trust_money_dated_tomorrow_or_before_1900_is_refused_and_nothing_is_written(trust):
+    for when in (date.today() + timedelta(days=1), date(2125, 1, 1), date(1, 1, 1)):
+        with pytest.raises(LedgerError) as refused:
+            trust.receive("100.00", on=when)
+        assert refused.value.field == "date"
+    assert trust.s.query(TrustTransaction).count() == 0
+
+
+def test_a_journal_more_than_a_year_ahead_or_before_1900_is_refused(books):
+    for when in (date.today() + timedelta(days=400), date(1899, 1, 1)):
+        with pytest.raises(LedgerError) as refused:
+            books.journal({"1-1000": "1.00", "3-1000": "-1.00"}, on=when)
+        assert refused.value.field == "date"
+    books.journal({"1-1000": "1.00", "3-1000": "-1.00"}, on=date.today() + timedelta(days=300))
