@@ -94,8 +94,9 @@ def run_migrations_online():
             # keys forbid once rows refer to it. Off for the migration (outside its transaction, where
             # the pragma takes effect), checked afterwards, and on again before the connection goes
             # back to the pool.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()  # end SQLAlchemy's autobegun transaction: Alembic begins its own
+            # On the driver's connection: through SQLAlchemy the statement would first fire the
+            # "begin" event (extensions.py's BEGIN IMMEDIATE), and inside a transaction it is a no-op.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -112,8 +113,7 @@ def run_migrations_online():
         finally:
             if sqlite:
                 connection.rollback()
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-                connection.commit()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -20,13 +20,16 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not batch mode: SQLite adds and drops a column in place, while batch mode would
+# copy and drop user_account, which every audit row and journal references (foreign keys are on).
+
+
 def upgrade():
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('session_version', sa.Integer(), nullable=False, server_default='0')
-        )
+    op.add_column(
+        'user_account',
+        sa.Column('session_version', sa.Integer(), nullable=False, server_default='0'),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('session_version')
+    op.drop_column('user_account', 'session_version')
