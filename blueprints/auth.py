@@ -9,8 +9,9 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from accounting.audit import record
-from accounting.parties.users import authenticate, login_wait_seconds
+from accounting.parties.users import check_credentials
 from blueprints.pages import render
+from blueprints.security import login_throttle
 from extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -50,21 +51,25 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in; repeated failures for one email must wait longer each time."""
+    """Sign in; repeated failures for one email, or from one address, must wait longer each time."""
     form = LoginForm()
     if not form.validate_on_submit():
         return render("auth/login.html", form=form, status=400 if request.method == "POST" else 200)
-    wait = login_wait_seconds(db.session, form.email.data)
+    throttle, email, address = login_throttle(), form.email.data, request.remote_addr or "unknown"
+    wait = throttle.wait_seconds(email, address)
     if wait:
         form.form_errors.append(
-            f"Too many failed sign-ins for this email. Wait {wait} seconds and try again."
+            f"Too many failed sign-ins for this email or from this address. Wait {wait} seconds "
+            "and try again."
         )
         return render("auth/login.html", form=form, status=429)
-    user = authenticate(db.session, form.email.data, form.password.data)
+    user = check_credentials(db.session, email, form.password.data)
     if user is None:
+        throttle.record_failure(email, address)
         db.session.commit()  # keep the failure count
         form.form_errors.append("That email and password do not match an active user.")
         return render("auth/login.html", form=form, status=401)
+    throttle.clear(email)
     record(db.session, user, "signed in", "user", user.id, f"{user.email} signed in")
     db.session.commit()
     login_user(user)

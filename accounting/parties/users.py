@@ -1,7 +1,8 @@
 """People of the practice who sign in, and their roles.
 
 Admins manage users, practice settings and the chart of accounts; staff do the daily work.
-Repeated failed sign-ins for one email are slowed down (see `LoginThrottle`).
+Repeated failed sign-ins for one email, and from one client address, are slowed down (see
+`LoginThrottle`); an unknown email costs the same password hash as a known one.
 """
 
 import enum
@@ -207,11 +208,17 @@ def reset_password(session: Session, user: User, password: str, by: User | None 
 
 
 class LoginThrottle(Base):
-    """Failed sign-ins per email: after FREE_ATTEMPTS, each further try must wait longer."""
+    """Failed sign-ins per key: after a number of free tries, each further try must wait longer.
+
+    The key (column `email`, named before addresses were throttled too) is a normalised email, or
+    "address:" and the client's address: an email always holds an @, so the two never collide.
+    """
 
     __tablename__ = "login_throttle"
 
     FREE_ATTEMPTS = 5
+    # One office signs in from one address: it gets more free tries than one email does.
+    FREE_ATTEMPTS_PER_ADDRESS = 20
     WINDOW = timedelta(minutes=15)
 
     email: Mapped[str] = mapped_column(String(254), primary_key=True)
@@ -219,23 +226,37 @@ class LoginThrottle(Base):
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+def address_key(address: str) -> str:
+    """The throttle key of a client address."""
+    return f"address:{address}"[:254]
+
+
+def wait_after_failures(failures: int, last_failure_at: datetime, free_attempts: int,
+                        now: datetime) -> int:
+    """Seconds still to wait after `failures` failures, the last at `last_failure_at`: the rule
+    shared by the database throttle here and the Redis one in blueprints/security.py."""
+    if now - _aware(last_failure_at) > LoginThrottle.WINDOW:
+        return 0
+    extra = failures - free_attempts
+    if extra < 0:
+        return 0
+    delay = timedelta(seconds=min(2 ** (extra + 4), 15 * 60))  # 16 s, 32 s, ... up to 15 min
+    remaining = (_aware(last_failure_at) + delay - now).total_seconds()
+    return math.ceil(remaining) if remaining > 0 else 0
+
+
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes even for timezone=True columns; they were stored as UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def login_wait_seconds(session: Session, email: str, now: datetime | None = None) -> int:
-    """Seconds this email must still wait before another sign-in attempt (0 = may try now)."""
-    now = now or utcnow()
-    row = session.get(LoginThrottle, normalise_email(email))
-    if row is None or now - _aware(row.last_failure_at) > LoginThrottle.WINDOW:
+def login_wait_seconds(session: Session, key: str, now: datetime | None = None,
+                       free_attempts: int = LoginThrottle.FREE_ATTEMPTS) -> int:
+    """Seconds this email (or `address_key`) must still wait before another try (0 = may try now)."""
+    row = session.get(LoginThrottle, normalise_email(key))
+    if row is None:
         return 0
-    extra = row.failures - LoginThrottle.FREE_ATTEMPTS
-    if extra < 0:
-        return 0
-    delay = timedelta(seconds=min(2 ** (extra + 4), 15 * 60))  # 16 s, 32 s, ... up to 15 min
-    remaining = (_aware(row.last_failure_at) + delay - now).total_seconds()
-    return math.ceil(remaining) if remaining > 0 else 0
+    return wait_after_failures(row.failures, row.last_failure_at, free_attempts, now or utcnow())
 
 
 def record_login_failure(session: Session, email: str, now: datetime | None = None) -> None:
@@ -258,10 +279,32 @@ def clear_login_failures(session: Session, email: str) -> None:
         session.flush()
 
 
+_DUMMY_PASSWORD_HASH: list[str] = []
+
+
+def _dummy_password_hash() -> str:
+    # Made once, with the same method as real hashes, so checking it costs what a real check does.
+    if not _DUMMY_PASSWORD_HASH:
+        _DUMMY_PASSWORD_HASH.append(generate_password_hash("no-such-user-" + "x" * 20))
+    return _DUMMY_PASSWORD_HASH[0]
+
+
+def check_credentials(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None, in the same time whether the email is
+    known or not: an unknown email still pays for one password hash, so timing tells nothing."""
+    user = find_user_by_email(session, email)
+    if user is None:
+        check_password_hash(_dummy_password_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with these credentials, or None. Records the failure or clears the count."""
-    user = find_user_by_email(session, email)
-    if user is None or not user.active or not user.check_password(password):
+    user = check_credentials(session, email, password)
+    if user is None:
         record_login_failure(session, email)
         return None
     clear_login_failures(session, email)
