@@ -62,3 +62,13 @@ def _sqlite_begin_immediate(connection):
 def _only_reads() -> bool:
     """Within a GET (or HEAD) request, which by the app's rules does not write."""
     return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+
+
+def sqlite_pragma(connection, pragma: str) -> list[tuple]:
+    """Run a SQLite PRAGMA outside any transaction, straight on the driver's connection, and return
+    its rows. Inside a transaction `foreign_keys` is silently ignored and `synchronous` refused, and
+    every transaction SQLAlchemy begins here starts with BEGIN (see _sqlite_begin_immediate), so
+    whatever the SQLAlchemy connection holds is committed first."""
+    if connection.in_transaction():
+        connection.commit()
+    return connection.connection.driver_connection.execute(pragma).fetchall()

@@ -16,6 +16,7 @@ from accounting.base import Base
 from accounting.ledger.accounts import Account, install_default_chart
 from accounting.ledger.practice import get_practice
 from accounting.parties.users import Role, create_user
+from extensions import sqlite_pragma
 
 
 @contextmanager
@@ -53,13 +54,13 @@ def _fresh_schema(engine) -> None:
     with engine.connect() as conn:
         sqlite = engine.dialect.name == "sqlite"
         if sqlite:
-            synchronous = conn.exec_driver_sql("PRAGMA synchronous").scalar_one()
-            conn.exec_driver_sql("PRAGMA synchronous=OFF")
+            [(synchronous,)] = sqlite_pragma(conn, "PRAGMA synchronous")
+            sqlite_pragma(conn, "PRAGMA synchronous=OFF")
         Base.metadata.drop_all(conn)
         Base.metadata.create_all(conn)
         conn.commit()
         if sqlite:
-            conn.exec_driver_sql(f"PRAGMA synchronous={int(synchronous)}")
+            sqlite_pragma(conn, f"PRAGMA synchronous={int(synchronous)}")
 
 
 def office_account_ids(session: Session) -> list[int]:

@@ -11,7 +11,7 @@ REFRESH_MARGIN before it expires. Xero rotates the refresh token on every use, s
 be left holding a dead one. So a refresh runs in its own short transaction, on its own connection,
 that first locks the connection row (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite an
 `UPDATE ... SET id = id` as the transaction's first statement takes the database's write lock, and
-busy_timeout (app.py) makes the second writer wait for it), re-reads the row, refreshes only if
+busy_timeout (extensions.py) makes the second writer wait for it), re-reads the row, refreshes only if
 nobody else did meanwhile, and commits the rotated token before anything uses it.
 
 A refused refresh, a revocation, a disconnected tenant or a 403 for the tenant marks the
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -200,7 +200,7 @@ def refresh_now(session: Session, settings: XeroSettings,
     fresh by REFRESH_MARGIN (or, with `older_than`, the refresh token is younger than that)."""
     now = now or utcnow()
     lost_reason = ""
-    with Session(bind=session.get_bind(), expire_on_commit=False) as own, own.begin():
+    with _own_transaction(session) as own:
         connection = _usable(_locked(own, kind))
         if not _needs_refresh(connection, stale_access_token, older_than, now):
             return connection.access_token, connection.tenant_id
@@ -210,11 +210,26 @@ def refresh_now(session: Session, settings: XeroSettings,
             lost_reason = str(refused)
             connection.mark_lost(lost_reason)
         result = connection.access_token, connection.tenant_id
-    # Committed: the caller's session must not keep (or later write back) the old tokens.
-    session.expire_all()
     if lost_reason:
         raise ConnectionLost(lost_reason)
     return result
+
+
+@contextlib.contextmanager
+def _own_transaction(session: Session) -> Iterator[Session]:
+    """A short transaction of the token store's own, on its own connection, committed on leaving.
+
+    The caller's open transaction is committed first. On SQLite it would otherwise hold the
+    database's one write lock (extensions.py begins every write transaction IMMEDIATE), and ours,
+    in the same thread, would wait on it until busy_timeout; on either database the caller then
+    reads the rotated tokens rather than its own snapshot. Callers reach Xero between their units
+    of work (a page or a task never holds a transaction across a call to Xero), so there is
+    nothing half-done to commit. Afterwards the caller's session forgets what it had loaded, so it
+    never keeps, or later writes back, the old tokens."""
+    session.commit()  # a no-op when it holds no transaction
+    with Session(bind=session.get_bind(), expire_on_commit=False) as own, own.begin():
+        yield own
+    session.expire_all()
 
 
 def _needs_refresh(connection: Connection, stale_access_token: str,
@@ -262,13 +277,12 @@ def _refresh_request(settings: XeroSettings, refresh_token: str) -> dict:
 
 
 def mark_lost(session: Session, reason: str, kind: ConnectionKind = ConnectionKind.XERO) -> None:
-    """Mark the connection lost with `reason`, committed on its own (the caller's transaction may
-    roll back; the loss must still show). Deletes nothing."""
-    with Session(bind=session.get_bind()) as own, own.begin():
+    """Mark the connection lost with `reason`, committed on its own (whatever the caller does next,
+    the loss must show). Deletes nothing."""
+    with _own_transaction(session) as own:
         connection = _locked(own, kind)
         if connection is not None and not connection.is_lost:
             connection.mark_lost(reason)
-    session.expire_all()
 
 
 # ---------------------------------------------------------------- leaving

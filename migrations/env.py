@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from extensions import sqlite_pragma
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -94,9 +96,7 @@ def run_migrations_online():
             # keys forbid once rows refer to it. Off for the migration (outside its transaction, where
             # the pragma takes effect), checked afterwards, and on again before the connection goes
             # back to the pool.
-            # On the driver's connection: through SQLAlchemy the statement would first fire the
-            # "begin" event (extensions.py's BEGIN IMMEDIATE), and inside a transaction it is a no-op.
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -113,7 +113,7 @@ def run_migrations_online():
         finally:
             if sqlite:
                 connection.rollback()
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

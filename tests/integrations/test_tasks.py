@@ -62,9 +62,12 @@ def test_the_daily_task_keeps_the_xero_connection_alive_past_60_days(connected, 
 
     monkeypatch.setattr(tasks, "_flask_app", app)
     issued = connected.refresh_token_issued_at
+    in_45_days = connected.expires_at_utc() + timedelta(days=45)
+    # The task runs in its own session, as in the consumer: this one must not hold SQLite's write lock.
+    db_session.commit()
     assert tasks.run_keep_xero_alive() is False  # young: left alone
     sandbox_control(live_sandbox, "clock", advance_seconds=45 * 24 * 3600)
-    assert tasks.run_keep_xero_alive(now=connected.expires_at_utc() + timedelta(days=45)) is True
+    assert tasks.run_keep_xero_alive(now=in_45_days) is True
     sandbox_control(live_sandbox, "clock", advance_seconds=45 * 24 * 3600)
     db_session.expire_all()
     connection = current_connection(db_session)

@@ -61,6 +61,7 @@ def test_two_refreshes_at_once_keep_the_connection(connected, app, xero_settings
     from integrations.connection import current_connection
 
     stale = connected.access_token
+    db.session.commit()  # that read began a transaction: on SQLite it holds the write lock
     results, errors = [], []
     start = threading.Barrier(2)
 

@@ -56,26 +56,34 @@ def _apply(session, account, matters, operation):
     if kind in ("payment", "journal") and available > ZERO:
         amount = min(amount, available)
         if kind == "payment":
-            record_payment(session, None, trust_account_id=account.id, matter_id=matter.id, date=when,
-                           amount=amount, payee="Payee", method="eft", authority="Signed",
-                           description="Disbursement")
+            _unless_refused(session, lambda: record_payment(
+                session, None, trust_account_id=account.id, matter_id=matter.id, date=when,
+                amount=amount, payee="Payee", method="eft", authority="Signed",
+                description="Disbursement"))
         else:
-            record_trust_journal(session, None, trust_account_id=account.id, from_matter_id=matter.id,
-                                 to_matter_id=matters[(which + 1) % 3].id, date=when, amount=amount,
-                                 authority="Signed", description="Move")
+            _unless_refused(session, lambda: record_trust_journal(
+                session, None, trust_account_id=account.id, from_matter_id=matter.id,
+                to_matter_id=matters[(which + 1) % 3].id, date=when, amount=amount,
+                authority="Signed", description="Move"))
     elif kind == "reverse":
         live = session.query(TrustTransaction).filter(
             TrustTransaction.status == TrustStatus.POSTED, TrustTransaction.reverses_id.is_(None)).order_by(
             TrustTransaction.id).all()
         if live:
             target = live[which % len(live)]
-            savepoint = session.begin_nested()
-            try:
-                reverse_trust_transaction(session, None, target.id, date=max(target.date, when),
-                                          reason="Random")
-                savepoint.commit()
-            except LedgerError:  # reversing money already spent is an overdraw, refused
-                savepoint.rollback()
+            _unless_refused(session, lambda: reverse_trust_transaction(
+                session, None, target.id, date=max(target.date, when), reason="Random"))
+
+
+def _unless_refused(session, action) -> None:
+    """Do `action`, or nothing when the books refuse it: money out dated before the receipt that
+    funds it, or reversing money already spent, would overdraw a day and is refused."""
+    savepoint = session.begin_nested()
+    try:
+        action()
+        savepoint.commit()
+    except LedgerError:
+        savepoint.rollback()
 
 
 @PROPERTY_SETTINGS
