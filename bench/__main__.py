@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bench import office_reports, posting, sandbox_throughput, trial_balance
+from bench import office_reports, posting, reconcile_page, sandbox_throughput, trial_balance
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "trial-balance": Benchmark(trial_balance.run, 1_000_000, 4_000, "journal lines", postgres=True),
     "office-reports": Benchmark(office_reports.run, 100_000, 500, "bills", postgres=True),
     "sandbox": Benchmark(sandbox_throughput.run, 100, 4, "requests per figure"),
+    "reconcile-page": Benchmark(reconcile_page.run, 10_000, 30, "statement lines"),
 }
 
 

@@ -13,6 +13,7 @@ RATIOS = {
     "trial-balance": "PostgreSQL: ratio trial balance / bare sum",
     "office-reports": "PostgreSQL: aged receivables GET /reports/aged-receivables",
     "sandbox": "HTTP batched vs Xero's 1 request/s per tenant",
+    "reconcile-page": "reconcile page GET",
 }
 
 
