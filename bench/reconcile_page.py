@@ -23,10 +23,11 @@ ROUNDS, SMOKE_ROUNDS, SMOKE_LINES = 10, 3, 1_000
 def fill(engine, lines: int, seed: int = 5) -> tuple[int, float]:
     """The practice, BOOK_ENTRIES receipts into the office bank and `lines` open statement lines;
     returns (bank account id, seconds taken)."""
+    from sqlalchemy import select
+
     from accounting.ledger.accounts import Account
     from accounting.ledger.journals import LineInput, post
     from accounting.office.bank_reconciliation import StatementLine
-    from sqlalchemy import select
 
     started = time.perf_counter()
     session, admin = fresh_books(engine)
