@@ -52,22 +52,48 @@ def _configure(app: Flask, overrides: dict) -> None:
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()
     app.config.update(overrides)
-    if not app.config["SECRET_KEY"]:
-        if not (app.config["DEMO"] or app.config.get("TESTING")):
+    _check_secret_key(app)
+    # Secrets at rest (TFNs): one set of keys per process, newest first; see accounting/encryption.py.
+    encryption.configure(encryption.keys_for(app.config["ENCRYPTION_KEYS"], app.config["SECRET_KEY"]))
+
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def _check_secret_key(app: Flask) -> None:
+    """Refuse to start without a long SECRET_KEY: it signs every session and CSRF token.
+
+    Only the demo makes its own key. TESTING alone is no licence to run keyless (a stray
+    FLASK_TESTING=1 in production must not give every server a key nobody chose); tests pass a key,
+    which may be short because nothing it signs leaves the test.
+    """
+    key = app.config["SECRET_KEY"]
+    if not key:
+        if not app.config["DEMO"]:
             raise RuntimeError(
                 "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
                 "value (python -c 'import secrets; print(secrets.token_hex(32))')."
             )
         app.config["SECRET_KEY"] = _demo_secret_key(app)
-    # Secrets at rest (TFNs): one set of keys per process, newest first; see accounting/encryption.py.
-    encryption.configure(encryption.keys_for(app.config["ENCRYPTION_KEYS"], app.config["SECRET_KEY"]))
+    elif len(key) < MIN_SECRET_KEY_LENGTH and not (app.config["DEMO"] or app.config.get("TESTING")):
+        raise RuntimeError(
+            f"SECRET_KEY is too short ({len(key)} characters): use at least "
+            f"{MIN_SECRET_KEY_LENGTH} random characters "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
 
 
 def _demo_secret_key(app: Flask) -> str:
-    """A random key kept in instance/ so demo sessions survive a restart; never used in production."""
+    """A random key kept in instance/ so demo sessions survive a restart; never used in production.
+
+    The file is created readable by its owner alone (0600), and tightened if an older one was not.
+    """
     path = Path(app.instance_path) / "demo-secret-key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as key_file:
+            key_file.write(secrets.token_hex(32))
+    os.chmod(path, 0o600)
     return path.read_text().strip()
 
 
@@ -83,13 +109,15 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
+    from blueprints.security import init_security
+
+    init_security(app)
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from accounting.parties.users import User
+    def load_user(session_id: str):
+        from accounting.parties.users import user_for_session
 
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return user_for_session(db.session, session_id)
 
 
 def _register_blueprints(app: Flask) -> None:

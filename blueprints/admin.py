@@ -6,7 +6,7 @@ accounts.py; a refusal from them comes back as a LedgerError shown beside its fi
 """
 
 from flask import Blueprint, flash, redirect, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -188,6 +188,8 @@ def reset_password(user_id: int):
         users.reset_password(db.session, user, password_form.password.data, by=current_user)
     if not saved.ok:
         return render("admin/user_edit.html", password_form=password_form, status=REFUSED, **context)
+    if user.id == current_user.id:
+        login_user(user)  # the reset ended every session of theirs; keep this one, under the new one
     return _saved(f"{user.name}'s password was reset. Tell them the new one in person.",
                   "admin.edit_user", user_id=user.id)
 

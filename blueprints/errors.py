@@ -51,6 +51,7 @@ def register(app: Flask) -> None:
         (403, "Your role does not allow this page. Ask an admin if you need it."),
         (404, "There is nothing at this address."),
         (405, "That action is not available here."),
-        (413, "That upload is too large."),
+        (413, "That upload is too large: a file may be at most 5 MB. Split a larger statement "
+              "into shorter date ranges and import each."),
     ):
         app.register_error_handler(status, lambda _e, s=status, m=message: _page(s, m))

@@ -112,7 +112,7 @@ def test_create_app_uses_the_encryption_keys_from_the_environment(monkeypatch):
     from app import create_app
 
     monkeypatch.setenv("ENCRYPTION_KEYS", f"{NEW},{OLD}")
-    create_app({"SECRET_KEY": "x"})
+    create_app({"SECRET_KEY": "x" * 32})
     assert decrypt(encrypt("123456782")) == "123456782"
     configure([NEW])  # what the app wrote opens with the first key alone
     assert decrypt(encrypt("1")) == "1"
@@ -123,16 +123,16 @@ def test_create_app_refuses_a_malformed_encryption_key(monkeypatch):
 
     monkeypatch.setenv("ENCRYPTION_KEYS", "not-a-key")
     with pytest.raises(EncryptionKeyError, match="ENCRYPTION_KEYS"):
-        create_app({"SECRET_KEY": "x"})
+        create_app({"SECRET_KEY": "x" * 32})
 
 
 def test_without_encryption_keys_the_app_writes_with_the_key_derived_from_its_secret(monkeypatch):
     from app import create_app
 
     monkeypatch.delenv("ENCRYPTION_KEYS", raising=False)
-    create_app({"SECRET_KEY": "x"})
+    create_app({"SECRET_KEY": "x" * 32})
     token = encrypt("123456782")
-    configure([key_from_secret("x")])
+    configure([key_from_secret("x" * 32)])
     assert decrypt(token) == "123456782"
 
 

@@ -43,6 +43,7 @@ _COLUMN_OF = {name: column for column, names in HEADER_NAMES.items() for name in
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y", "%d/%m/%y", "%Y/%m/%d",
                 "%d.%m.%Y")
 MAX_FILE_BYTES = 5_000_000
+MAX_STATEMENT_LINES = 10_000  # per import
 
 
 def _parse_date(text: str, row: int) -> date:
@@ -141,7 +142,16 @@ def parse_statement(filename: str, data: bytes) -> list[ParsedLine]:
         raise LedgerError("That file is too large for a statement (5 MB at most).", "statement")
     name = (filename or "").lower()
     if name.endswith((".ofx", ".qfx")) or data.lstrip()[:20].upper().startswith((b"OFXHEADER", b"<OFX")):
-        return parse_ofx_statement(data)
+        return _within_line_limit(parse_ofx_statement(data))
     if not name.endswith((".csv", ".txt")) and name:
         raise LedgerError("That file is not a CSV or OFX statement.", "statement")
-    return parse_csv_statement(data)
+    return _within_line_limit(parse_csv_statement(data))
+
+
+def _within_line_limit(lines: list[ParsedLine]) -> list[ParsedLine]:
+    # 5 MB of short CSV rows is ~100,000 lines: more than one import should lock and write at once.
+    if len(lines) > MAX_STATEMENT_LINES:
+        raise LedgerError(
+            f"That statement has {len(lines):,} lines; import at most {MAX_STATEMENT_LINES:,} at "
+            "once (export it from the bank in shorter date ranges).", "statement")
+    return lines

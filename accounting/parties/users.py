@@ -1,7 +1,8 @@
 """People of the practice who sign in, and their roles.
 
 Admins manage users, practice settings and the chart of accounts; staff do the daily work.
-Repeated failed sign-ins for one email are slowed down (see `LoginThrottle`).
+Repeated failed sign-ins for one email, and from one client address, are slowed down (see
+`LoginThrottle`); an unknown email costs the same password hash as a known one.
 """
 
 import enum
@@ -50,6 +51,8 @@ class User(Base):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of every session's id (see get_id): raising it ends every session signed in before.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login asks these; answering them here keeps Flask out of the books.
     @property
@@ -65,7 +68,12 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # The session stores this; a session signed in under an older version no longer loads.
+        return f"{self.id}.{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Make every session of this person stop working (logout, new password, deactivation)."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_admin(self) -> bool:
@@ -81,6 +89,7 @@ class User(Base):
                 f"Use at most {MAX_PASSWORD_LENGTH} characters for the password.", "password"
             )
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -94,6 +103,19 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.execute(
         select(User).where(User.email == normalise_email(email))
     ).scalar_one_or_none()
+
+
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The active user a session id (from `User.get_id`) belongs to, or None if it was ended."""
+    user_id, _, version = session_id.partition(".")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+        return None
+    if len(user_id) > 18:  # beyond the database's integer range: no such user
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or (user.session_version or 0) != int(version):
+        return None
+    return user
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -170,6 +192,8 @@ def update_user(
         )
         if old != new
     ]
+    if user.active and not active:
+        user.end_sessions()
     user.name, user.role, user.active = name, role, active
     session.flush()
     if changes:
@@ -184,11 +208,17 @@ def reset_password(session: Session, user: User, password: str, by: User | None 
 
 
 class LoginThrottle(Base):
-    """Failed sign-ins per email: after FREE_ATTEMPTS, each further try must wait longer."""
+    """Failed sign-ins per key: after a number of free tries, each further try must wait longer.
+
+    The key (column `email`, named before addresses were throttled too) is a normalised email, or
+    "address:" and the client's address: an email always holds an @, so the two never collide.
+    """
 
     __tablename__ = "login_throttle"
 
     FREE_ATTEMPTS = 5
+    # One office signs in from one address: it gets more free tries than one email does.
+    FREE_ATTEMPTS_PER_ADDRESS = 20
     WINDOW = timedelta(minutes=15)
 
     email: Mapped[str] = mapped_column(String(254), primary_key=True)
@@ -196,23 +226,37 @@ class LoginThrottle(Base):
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+def address_key(address: str) -> str:
+    """The throttle key of a client address."""
+    return f"address:{address}"[:254]
+
+
+def wait_after_failures(failures: int, last_failure_at: datetime, free_attempts: int,
+                        now: datetime) -> int:
+    """Seconds still to wait after `failures` failures, the last at `last_failure_at`: the rule
+    shared by the database throttle here and the Redis one in blueprints/security.py."""
+    if now - _aware(last_failure_at) > LoginThrottle.WINDOW:
+        return 0
+    extra = failures - free_attempts
+    if extra < 0:
+        return 0
+    delay = timedelta(seconds=min(2 ** (extra + 4), 15 * 60))  # 16 s, 32 s, ... up to 15 min
+    remaining = (_aware(last_failure_at) + delay - now).total_seconds()
+    return math.ceil(remaining) if remaining > 0 else 0
+
+
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes even for timezone=True columns; they were stored as UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def login_wait_seconds(session: Session, email: str, now: datetime | None = None) -> int:
-    """Seconds this email must still wait before another sign-in attempt (0 = may try now)."""
-    now = now or utcnow()
-    row = session.get(LoginThrottle, normalise_email(email))
-    if row is None or now - _aware(row.last_failure_at) > LoginThrottle.WINDOW:
+def login_wait_seconds(session: Session, key: str, now: datetime | None = None,
+                       free_attempts: int = LoginThrottle.FREE_ATTEMPTS) -> int:
+    """Seconds this email (or `address_key`) must still wait before another try (0 = may try now)."""
+    row = session.get(LoginThrottle, normalise_email(key))
+    if row is None:
         return 0
-    extra = row.failures - LoginThrottle.FREE_ATTEMPTS
-    if extra < 0:
-        return 0
-    delay = timedelta(seconds=min(2 ** (extra + 4), 15 * 60))  # 16 s, 32 s, ... up to 15 min
-    remaining = (_aware(row.last_failure_at) + delay - now).total_seconds()
-    return math.ceil(remaining) if remaining > 0 else 0
+    return wait_after_failures(row.failures, row.last_failure_at, free_attempts, now or utcnow())
 
 
 def record_login_failure(session: Session, email: str, now: datetime | None = None) -> None:
@@ -235,10 +279,32 @@ def clear_login_failures(session: Session, email: str) -> None:
         session.flush()
 
 
+_DUMMY_PASSWORD_HASH: list[str] = []
+
+
+def _dummy_password_hash() -> str:
+    # Made once, with the same method as real hashes, so checking it costs what a real check does.
+    if not _DUMMY_PASSWORD_HASH:
+        _DUMMY_PASSWORD_HASH.append(generate_password_hash("no-such-user-" + "x" * 20))
+    return _DUMMY_PASSWORD_HASH[0]
+
+
+def check_credentials(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None, in the same time whether the email is
+    known or not: an unknown email still pays for one password hash, so timing tells nothing."""
+    user = find_user_by_email(session, email)
+    if user is None:
+        check_password_hash(_dummy_password_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with these credentials, or None. Records the failure or clears the count."""
-    user = find_user_by_email(session, email)
-    if user is None or not user.active or not user.check_password(password):
+    user = check_credentials(session, email, password)
+    if user is None:
         record_login_failure(session, email)
         return None
     clear_login_failures(session, email)

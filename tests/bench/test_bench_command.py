@@ -14,6 +14,7 @@ RATIOS = {
     "office-reports": "PostgreSQL: aged receivables GET /reports/aged-receivables",
     "sandbox": "HTTP batched vs Xero's 1 request/s per tenant",
     "xero-mapping": "wall time vs one round trip",
+    "reconcile-page": "reconcile page GET",
 }
 
 

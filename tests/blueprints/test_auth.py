@@ -47,11 +47,21 @@ def test_sign_out_ends_the_session(client, auth):
     assert client.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("target", ["https://evil.example.com/", "//evil.example.com/"])
+@pytest.mark.parametrize("target", [
+    "https://evil.example.com/", "//evil.example.com/",
+    "/%09/evil.example.com/", "/%0d/evil.example.com/", "/%5Cevil.example.com/",
+    "%09//evil.example.com/", "/\\evil.example.com/",
+])
 def test_next_never_redirects_off_site(client, books, target):
     response = client.submit(f"/login?next={target}",
                              {"email": "admin@example.com", "password": PASSWORD})
     assert response.location == "/"
+
+
+def test_next_keeps_a_local_path_with_its_query(client, books):
+    response = client.submit("/login?next=/clients/%3Fq%3Dsmith",
+                             {"email": "admin@example.com", "password": PASSWORD})
+    assert response.location == "/clients/?q=smith"
 
 
 def test_staff_user_gets_403_on_admin_pages(client, auth):

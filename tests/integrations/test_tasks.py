@@ -31,7 +31,7 @@ def test_two_redis_backed_consumers_run_the_ledger_check(books, database_url, re
     """Separate processes, as in production: a consumer with two workers and an enqueuer."""
     books.journal({"1-1000": "80.00", "3-1000": "-80.00"})
     env = {**os.environ, "HUEY_REDIS_URL": redis_server.url, "DATABASE_URL": database_url,
-           "SECRET_KEY": "test-secret", "PYTHONPATH": str(ROOT)}
+           "SECRET_KEY": "test-secret-" + "x" * 32, "PYTHONPATH": str(ROOT)}
     consumer = subprocess.Popen(
         [sys.executable, "-m", "huey.bin.huey_consumer", "tasks.huey", "-w", "2", "-k", "thread",
          "--logfile", str(tmp_path / "huey.log")],
