@@ -6,6 +6,7 @@ found (a larger one would overflow PostgreSQL's INTEGER and fail in the driver i
 number is capped at MAX_PAGE, which keeps OFFSET inside what every database accepts.
 """
 
+import re
 from typing import TypeVar
 
 from sqlalchemy import func, select
@@ -16,13 +17,21 @@ from accounting.errors import LedgerError, NotFound
 
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER, the narrowest primary key we run on
 MAX_PAGE = 100_000
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 Row = TypeVar("Row")
 
 
 def valid_id(value) -> int | None:
-    """`value` as a row id when it can be one (an integer from 1 to MAX_ID), else None."""
+    """`value` as a row id when it can be one (an integer from 1 to MAX_ID), else None.
+
+    The one reader of ids from URLs, forms and query strings. Typed text must be ASCII digits
+    alone: int() would also take "٣", "１２", " 7 " and "1_000", and str.isdigit() passes "²",
+    which int() then refuses with a ValueError."""
     if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and not (
+            _ASCII_DIGITS.fullmatch(value) and len(value) <= len(str(MAX_ID))):
         return None
     try:
         number = int(value)

@@ -201,10 +201,10 @@ def _money_lines(form: MoneyForm) -> list[MoneyLine]:
         if not any((line.description.data, line.account.data, line.amount.data)):
             continue
         amount = parse_money(line.amount.data, f"lines-{i}-amount")
-        if not (line.account.data or "").isdigit():
+        if valid_id(line.account.data) is None:
             raise InvalidAccount(f"Line {i + 1}: choose an account.", f"lines-{i}-account")
         tax = TaxCode.GST if line.tax.data == TaxCode.GST.value else TaxCode.GST_FREE
-        lines.append(MoneyLine(int(line.account.data), amount, tax, line.description.data or ""))
+        lines.append(MoneyLine(valid_id(line.account.data), amount, tax, line.description.data or ""))
     return lines
 
 
@@ -410,6 +410,10 @@ def match_line(account_id):
 def match_selection(account_id):
     """The ticked statement lines and book entries added up, and their difference (htmx)."""
     bank = _bank_or_404(account_id)
+    if not wants_fragment():
+        # The totals are a part of the reconcile page; without htmx there is no page to put them in.
+        flash("The selection's totals update on the reconciliation page as you tick lines.", "info")
+        return redirect(url_for("banking.reconcile", account_id=bank.id), 303)
     state = reconciliation_state(db.session, bank)
     ticked_statement = set(request.form.getlist("statement_line"))
     ticked_book = set(request.form.getlist("journal_line"))

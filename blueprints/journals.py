@@ -25,6 +25,7 @@ from accounting.ledger.journals import (
 from accounting.ledger.journals import (
     list_journals as journal_page,
 )
+from accounting.lookup import valid_id
 from accounting.money import ZERO, parse_money
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render
@@ -97,9 +98,9 @@ def _line_inputs(form: JournalForm) -> list[LineInput]:
         if amount < ZERO:
             raise InvalidAmount(f"Line {number}: enter amounts without a minus sign; use the "
                                 "other column instead.", f"lines-{i}-{side}")
-        if not (line.account.data or "").isdigit():
+        if valid_id(line.account.data) is None:
             raise InvalidAccount(f"Line {number}: choose an account.", f"lines-{i}-account")
-        lines.append(LineInput(int(line.account.data), amount if side == "debit" else -amount,
+        lines.append(LineInput(valid_id(line.account.data), amount if side == "debit" else -amount,
                                line.description.data or ""))
     return lines
 

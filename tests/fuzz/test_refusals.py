@@ -1,0 +1,149 @@
+"""The classes of server error the route fuzzer found, each pinned by a test that failed before its
+fix: every one is now a 4xx (or a redirect) with a message, and nothing changes."""
+
+import logging
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from accounting.ledger.accounts import Account
+from accounting.ledger.practice import get_practice
+from accounting.office.bills import Bill
+from accounting.parties.clients import Matter
+from accounting.trust.ledger import TrustAccount
+from tests.conftest import PASSWORD
+from tests.support import html, text_of
+
+HX = {"HX-Request": "true"}
+
+
+def _first(db_session, model):
+    return db_session.scalars(select(model).order_by(model.id)).first()
+
+
+def _bank(db_session):
+    return db_session.scalars(select(Account).where(Account.code == "1-1000")).one()
+
+
+def test_the_match_selection_without_htmx_goes_back_to_the_page(admin, db_session):
+    bank = _bank(db_session)
+    response = admin.submit(f"/banking/accounts/{bank.id}/match/selection", {"statement_line": "1"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/banking/accounts/{bank.id}/reconcile")
+    page = html(admin.get(response.headers["Location"]))
+    assert "totals update on the reconciliation page" in text_of(page.find(class_="flashes"))
+
+
+def test_a_month_at_the_end_of_the_calendar_is_refused(admin, db_session):
+    account = _first(db_session, TrustAccount)
+    response = admin.submit(f"/trust/reports/accounts/{account.id}/sign-off",
+                            {"month": "9999-12-31", "comment": ""})
+    assert 400 <= response.status_code < 500
+    assert "is not a month" in response.get_data(as_text=True)
+
+
+def test_a_gst_rate_of_1e309_is_refused_beside_its_field(admin, db_session):
+    response = admin.submit("/admin/practice", {
+        "name": "Harbour & Vine Lawyers", "base_currency": "AUD", "basis": "accrual",
+        "gst_registered": "y", "gst_rate": "1e309", "fy_start_month": "7", "fy_start_day": "1",
+        "lock_date": ""})
+    assert 400 <= response.status_code < 500
+    page = html(response)
+    assert "is not the GST rate" in text_of(page.find(id="gst_rate-error"))
+    assert page.find("input", attrs={"name": "gst_rate"})["value"] == "1e309"  # kept as typed
+    db_session.expire_all()
+    assert get_practice(db_session).gst_rate == Decimal("10.00")
+
+
+def _bill(db_session, **line):
+    matter = _first(db_session, Matter)
+    income = db_session.scalars(select(Account).where(Account.code == "4-1000")).one()
+    data = {"matter": str(matter.id), "date": date.today().isoformat(), "reference": "Fuzz",
+            "lines-0-description": "Advice", "lines-0-quantity": "1", "lines-0-rate": "100",
+            "lines-0-account": str(income.id), "lines-0-tax": "gst"}
+    data.update({f"lines-0-{name}": value for name, value in line.items()})
+    return data
+
+
+def test_a_line_whose_quantity_times_rate_overflows_the_ledger_is_refused(admin, db_session):
+    bills = db_session.scalar(select(func.count()).select_from(Bill))
+    response = admin.submit("/billing/new", _bill(db_session, quantity="999999999",
+                                                  rate="99,999,999,999.99"))
+    assert 400 <= response.status_code < 500
+    assert "too large" in text_of(html(response).find(class_="form-errors"))
+    assert db_session.scalar(select(func.count()).select_from(Bill)) == bills
+    totals = admin.submit("/billing/totals", _bill(db_session, quantity="999999999",
+                                                    rate="99999999999.99"), headers=HX)
+    assert totals.status_code == 200
+
+
+def test_an_account_id_that_only_looks_like_digits_is_refused(admin, db_session):
+    bills = db_session.scalar(select(func.count()).select_from(Bill))
+    for typed in ("²", "１２", "9" * 40):
+        response = admin.submit("/billing/new", _bill(db_session, account=typed))
+        assert 400 <= response.status_code < 500, typed
+        assert "choose an income account" in text_of(html(response).find(id="lines-0-account-error"))
+    assert db_session.scalar(select(func.count()).select_from(Bill)) == bills
+
+
+def test_a_query_date_in_other_digits_or_past_the_calendar_is_a_400(admin):
+    for typed in ("２０２６-07-01", "9999-12-31", "0001-01-01"):
+        response = admin.get("/reports/trial-balance", query_string={"as_at": typed})
+        assert response.status_code == 400, typed
+        assert html(response).find(id="as_at-error") is not None
+
+
+def test_a_server_error_shows_the_app_page_with_the_reference_in_the_log(demo_app, caplog):
+    demo_app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @demo_app.route("/fuzz-boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    client = demo_app.test_client()
+    client.submit("/login", {"email": "admin@example.com", "password": PASSWORD})
+    with caplog.at_level(logging.ERROR):
+        response = client.get("/fuzz-boom")
+    assert response.status_code == 500
+    page = html(response)
+    reference = text_of(page.find(class_="error-reference"))
+    assert len(reference) == 8
+    assert page.find("nav") is not None or page.find("header") is not None  # the app's layout
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and logged[0].exc_info[0] is RuntimeError
+
+
+def test_a_control_character_anywhere_is_a_400_naming_the_field_and_changes_nothing(admin,
+                                                                                     db_session):
+    matter = _first(db_session, Matter)
+    before = matter.description
+    response = admin.submit(f"/matters/{matter.id}/edit", {"description": "Lease\x00 advice",
+                                                           "status": "open"})
+    assert response.status_code == 400
+    assert "“description” has a control character" in text_of(html(response).find(class_="lead"))
+    assert admin.get("/clients?q=a%00b").status_code == 400
+    db_session.expire_all()
+    assert db_session.get(Matter, matter.id).description == before
+
+
+def test_a_due_date_before_the_bill_date_shows_with_the_other_field_errors(admin, db_session):
+    bills = db_session.scalar(select(func.count()).select_from(Bill))
+    data = _bill(db_session)
+    data.update({"date": "2026-07-10", "due_date": "2026-07-01", "reference": "x" * 5000})
+    page = html(admin.submit("/billing/new", data))
+    assert "cannot be before the bill's date" in text_of(page.find(id="due_date-error"))
+    assert "under 100 characters" in text_of(page.find(id="reference-error"))
+    assert page.find("input", attrs={"name": "reference"})["maxlength"] == "100"
+    assert page.find("input", attrs={"name": "due_date"})["value"] == "2026-07-01"
+    assert db_session.scalar(select(func.count()).select_from(Bill)) == bills
+
+
+def test_every_bad_line_of_a_bill_is_shown_at_once(admin, db_session):
+    data = _bill(db_session, rate="abc", quantity="１２")
+    data.update({"lines-1-description": "Search", "lines-1-quantity": "1", "lines-1-rate": "1e3",
+                 "lines-1-account": "²", "lines-1-tax": "gst"})
+    page = html(admin.submit("/billing/new", data))
+    for field in ("lines-0-quantity", "lines-0-rate", "lines-1-rate", "lines-1-account"):
+        assert page.find(id=f"{field}-error") is not None, field
+    assert page.find("input", attrs={"name": "lines-0-quantity"})["value"] == "１２"
