@@ -209,7 +209,16 @@ def _timestamp(value) -> str:
     return value.strftime("%d %b %Y %H:%M") if value else ""
 
 
-TEMPLATE_FILTERS = {"money": _money, "day": _day, "timestamp": _timestamp}
+def _link_args(args, *taken: str) -> dict:
+    """A page's query arguments to carry into a link (`url_for(..., **request.args|link_args)`):
+    without the names the link sets itself (a second matter_id would be a TypeError) and without
+    url_for's own _external, _scheme, _anchor and _method (?_scheme=javascript must not build a
+    link)."""
+    return {name: value for name, value in args.items()
+            if name not in taken and not name.startswith("_")}
+
+
+TEMPLATE_FILTERS = {"money": _money, "day": _day, "timestamp": _timestamp, "link_args": _link_args}
 
 
 _ID_SLOT = lookup.MAX_ID  # no row's id: marks where the id goes in a URL built once

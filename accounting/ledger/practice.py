@@ -90,7 +90,7 @@ def parse_rate(value, field: str = "gst_rate") -> Decimal:
     text = "" if value is None else str(value).strip().rstrip("%").strip()
     if text == "":
         raise LedgerError("Enter the GST rate as a percentage, e.g. 10.", field)
-    rate = parse_decimal(text, field, "the GST rate")
+    rate = parse_decimal(text, field, "a percentage")
     # Range before decimals: quantizing 1e309 would overflow the decimal context.
     if not Decimal("0") <= rate <= Decimal("100"):
         raise LedgerError("The GST rate is a percentage between 0 and 100.", field)

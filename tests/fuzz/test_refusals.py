@@ -50,7 +50,7 @@ def test_a_gst_rate_of_1e309_is_refused_beside_its_field(admin, db_session):
         "lock_date": ""})
     assert 400 <= response.status_code < 500
     page = html(response)
-    assert "is not the GST rate" in text_of(page.find(id="gst_rate-error"))
+    assert "is not a percentage" in text_of(page.find(id="gst_rate-error"))
     assert page.find("input", attrs={"name": "gst_rate"})["value"] == "1e309"  # kept as typed
     db_session.expire_all()
     assert get_practice(db_session).gst_rate == Decimal("10.00")
@@ -147,3 +147,16 @@ def test_every_bad_line_of_a_bill_is_shown_at_once(admin, db_session):
     for field in ("lines-0-quantity", "lines-0-rate", "lines-1-rate", "lines-1-account"):
         assert page.find(id=f"{field}-error") is not None, field
     assert page.find("input", attrs={"name": "lines-0-quantity"})["value"] == "１２"
+
+
+def test_a_report_link_carries_the_filters_but_not_a_second_id_or_url_for_options(admin,
+                                                                                  db_session):
+    matter = _first(db_session, Matter)
+    response = admin.get(f"/trust/reports/matters/{matter.id}",
+                         query_string={"matter_id": "7", "_scheme": "javascript", "_external": "1",
+                                       "from": "2026-07-01"})
+    assert response.status_code == 200
+    hrefs = [a["href"] for a in html(response).find_all("a", href=True)]
+    csv = next(h for h in hrefs if ".csv" in h)
+    assert csv.startswith(f"/trust/reports/matters/{matter.id}.csv?") and "from=2026-07-01" in csv
+    assert not any(h.startswith("javascript") for h in hrefs)
