@@ -18,6 +18,7 @@ from accounting.errors import LedgerError, NotFound
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER, the narrowest primary key we run on
 MAX_PAGE = 100_000
 _ASCII_DIGITS = re.compile(r"[0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 Row = TypeVar("Row")
 
@@ -83,13 +84,24 @@ def page_of(session: Session, statement: Select, page: int, per_page: int) -> tu
     return list(rows), total
 
 
+def column_limit(column) -> int:
+    """The length a String column holds (`column_limit(Client.name)` -> 200): forms and checks
+    read it from the model, so a limit is written once, where the column is."""
+    return column.type.length
+
+
 def clean_text(value: str | None, limit: int, field: str | None, what: str, *,
-               required: bool = False) -> str:
-    """`value` stripped; refused beside `field` when required and blank, or longer than `limit`
-    (the column's length). `what` names the value in the message ("the reference")."""
+               required: bool = False, multiline: bool = True) -> str:
+    """`value` stripped; refused beside `field` when required and blank, longer than `limit` (the
+    column's length, see column_limit), or holding a control character (NUL fails in
+    PostgreSQL; tab is text, and line breaks are where `multiline`). `what` names the value in
+    the message ("the reference")."""
     value = (value or "").strip()
     if required and not value:
         raise LedgerError(f"Enter {what}.", field)
+    if _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
+        raise LedgerError(f"Keep {what} to plain text: no control characters"
+                          f"{'' if multiline else ' or line breaks'}.", field)
     if len(value) > limit:
         raise LedgerError(f"Keep {what} under {limit} characters.", field)
     return value

@@ -20,10 +20,17 @@ from accounting.money import ZERO, parse_money
 from accounting.office import billing as books
 from accounting.office import credit_notes as notes
 from accounting.office import work_in_progress as work
-from accounting.office.bills import DISPLAY_STATUSES, MAX_LINES, BillLineInput, EntryKind, line_amount
+from accounting.office.bills import (
+    DISPLAY_STATUSES,
+    MAX_LINES,
+    BillLine,
+    BillLineInput,
+    EntryKind,
+    line_amount,
+)
 from accounting.parties.clients import responsible_users
 from blueprints.csv_responses import history_csv
-from blueprints.forms import CorrectionForm, NotBefore, fields_prefixed
+from blueprints.forms import CorrectionForm, NotBefore, fields_prefixed, fits
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, every_refusal, page_number, render, url_for_each
 from extensions import db
@@ -38,7 +45,7 @@ TAX_CHOICES = [SelectChoice(t.value, t.label) for t in TaxCode]
 class BillLineForm(Form):
     """One line as typed; numbers stay text until parse_money reads them (never float)."""
 
-    description = StringField("Description")
+    description = StringField("Description", validators=[fits(BillLine.description)])
     quantity = StringField("Quantity", default="1")
     rate = StringField("Rate")
     account = SelectField("Income account", choices=[], validate_choice=False)

@@ -1,5 +1,6 @@
-"""Form pieces more than one blueprint uses: the correction form (when and why), the date-order
-check, and the prefix a refusal's field takes on a page with several forms."""
+"""Form pieces more than one blueprint uses: the correction form (when and why), a text field's
+length from its column, the date-order check, and the prefix a refusal's field takes on a page
+with several forms."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,14 @@ from wtforms import DateField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from accounting.errors import LedgerError
+from accounting.lookup import column_limit
+
+
+def fits(column) -> Length:
+    """A Length validator with the column's own limit: refused on the server beyond it, and
+    rendered as the input's maxlength (WTForms adds it from the validator)."""
+    limit = column_limit(column)
+    return Length(max=limit, message=f"Use at most {limit} characters.")
 
 
 class NotBefore:

@@ -40,7 +40,7 @@ from accounting.office.supplier_credits import (
     undo_credit_application,
     void_credit,
 )
-from accounting.office.supplier_documents import InvoiceStatus
+from accounting.office.supplier_documents import InvoiceStatus, SupplierInvoiceLine
 from accounting.office.supplier_invoices import (
     InvoiceDetails,
     InvoiceLineInput,
@@ -66,7 +66,7 @@ from accounting.office.suppliers import (
     search_suppliers,
 )
 from blueprints.csv_responses import history_csv
-from blueprints.forms import CorrectionForm, NotBefore, fields_prefixed
+from blueprints.forms import CorrectionForm, NotBefore, fields_prefixed, fits
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render
 from extensions import db
@@ -112,7 +112,7 @@ class SupplierForm(FlaskForm):
 
 
 class LineForm(Form):
-    description = StringField("Description")
+    description = StringField("Description", validators=[fits(SupplierInvoiceLine.description)])
     amount = StringField("Amount")
     account = SelectField("Account", choices=[], validate_choice=False)
     gst_free = BooleanField("GST-free")
@@ -571,7 +571,8 @@ ORDER_LINES = LineTable(("description", "quantity", "unit_price", "account", "gs
 
 
 class OrderLineForm(Form):
-    description = StringField("Description")
+    description = StringField("Description",
+                              validators=[fits(purchase_orders.PurchaseOrderLine.description)])
     quantity = StringField("Quantity")
     unit_price = StringField("Unit price")
     account = SelectField("Account", choices=[], validate_choice=False)

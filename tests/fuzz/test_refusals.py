@@ -160,3 +160,32 @@ def test_a_report_link_carries_the_filters_but_not_a_second_id_or_url_for_option
     csv = next(h for h in hrefs if ".csv" in h)
     assert csv.startswith(f"/trust/reports/matters/{matter.id}.csv?") and "from=2026-07-01" in csv
     assert not any(h.startswith("javascript") for h in hrefs)
+
+
+def test_a_line_description_has_its_columns_limit_in_the_page_and_on_the_server(admin,
+                                                                                 db_session):
+    page = html(admin.get("/billing/new"))
+    assert page.find("input", attrs={"name": "lines-0-description"})["maxlength"] == "300"
+    for url in ("/suppliers/invoices/new", "/suppliers/orders/new"):
+        assert html(admin.get(url)).find(
+            "input", attrs={"name": "lines-0-description"})["maxlength"] == "300", url
+    bills = db_session.scalar(select(func.count()).select_from(Bill))
+    response = admin.submit("/billing/new", _bill(db_session, description="x" * 5000))
+    assert 400 <= response.status_code < 500
+    assert "at most 300 characters" in text_of(html(response).find(id="lines-0-description-error"))
+    assert db_session.scalar(select(func.count()).select_from(Bill)) == bills
+
+
+def test_clean_text_refuses_control_characters_and_single_line_breaks():
+    import pytest
+
+    from accounting.errors import LedgerError
+    from accounting.lookup import clean_text, column_limit
+    from accounting.parties.clients import Client
+
+    assert column_limit(Client.name) == 200
+    assert clean_text(" Lease\tadvice\r\nsecond line ", 300, "note", "the note") == (
+        "Lease\tadvice\r\nsecond line")
+    for typed, multiline in (("a\x00b", True), ("a\x1bb", True), ("a\nb", False)):
+        with pytest.raises(LedgerError, match="plain text"):
+            clean_text(typed, 300, "note", "the note", multiline=multiline)
