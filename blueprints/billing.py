@@ -32,7 +32,7 @@ from accounting.parties.clients import responsible_users
 from blueprints.csv_responses import history_csv
 from blueprints.forms import CorrectionForm, NotBefore, fields_prefixed, fits
 from blueprints.lines import LineTable, line_refusal_at_top
-from blueprints.pages import committing, every_refusal, page_number, render, url_for_each
+from blueprints.pages import committing, every_refusal, page_number, render, show_error, url_for_each
 from extensions import db
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -163,6 +163,16 @@ def _line_inputs(form: LinesForm) -> list[BillLineInput]:
     return lines
 
 
+def _show_line_refusals(form: LinesForm) -> None:
+    """When the form's own fields are refused, the lines' refusals are shown with them (rather than
+    on the next submit)."""
+    if request.method == "POST":
+        try:
+            _line_inputs(form)
+        except LedgerError as error:
+            show_error(form, error)
+
+
 def draft_totals(form: LinesForm) -> dict:
     """Subtotal, GST and total of the lines typed so far, the way approval will work them out."""
     rate = get_practice(db.session).gst_rate
@@ -213,6 +223,7 @@ def new_bill():
     if not posting and request.args.get("matter", "").isdigit():
         form.matter.data = request.args["matter"]
     if not form.validate_on_submit():
+        _show_line_refusals(form)
         return _render_bill_form(form, status=422 if posting else 200)
     with committing(form) as saved:
         bill = books.create_bill(db.session, current_user, matter_id=valid_id(form.matter.data),
@@ -240,6 +251,7 @@ def edit_bill(bill_id):
                           "reference": bill.reference})
         form = _form(BillForm, data, rows=rows)
     if not posting or not form.validate_on_submit():
+        _show_line_refusals(form)
         return _render_bill_form(form, bill, status=422 if posting else 200)
     with committing(form) as saved:
         books.update_bill(db.session, current_user, bill, matter_id=valid_id(form.matter.data),
