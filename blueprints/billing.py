@@ -482,6 +482,11 @@ def delete_entry(entry_id):
         if saved.ok:
             flash("Entry deleted.", "success")
             return redirect(url_for("billing.wip", matter=matter_id), 303)
+        if matter_id is None:
+            # Sent without its matter (a stale page): the refusal has no entries list to sit
+            # above, so it goes with the redirect.
+            flash(saved.error.message, "error")
+            return redirect(url_for("billing.wip"), 303)
     return _render_wip(matter_id, status=422, bill_form=form)
 
 

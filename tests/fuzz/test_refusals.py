@@ -189,3 +189,24 @@ def test_clean_text_refuses_control_characters_and_single_line_breaks():
     for typed, multiline in (("a\x00b", True), ("a\x1bb", True), ("a\nb", False)):
         with pytest.raises(LedgerError, match="plain text"):
             clean_text(typed, 300, "note", "the note", multiline=multiline)
+
+
+def test_deleting_an_entry_someone_just_billed_is_a_422_with_the_reason(admin, db_session):
+    from accounting.office.bills import TimeEntry
+
+    matter = _first(db_session, Matter)
+    admin.submit(f"/billing/wip/{matter.id}/entries", {
+        "kind": "time", "date": date.today().isoformat(), "person": "1", "description": "Call",
+        "hours": "1", "rate": "100", "tax": "gst"})
+    entry = db_session.scalars(select(TimeEntry).order_by(TimeEntry.id.desc())).first()
+    assert admin.submit(f"/billing/wip/{matter.id}/bill", {
+        "bill-date": date.today().isoformat(), "entry": str(entry.id)}).status_code == 303
+    response = admin.submit(f"/billing/wip/entries/{entry.id}/delete", {"matter": str(matter.id)})
+    assert response.status_code == 422
+    assert "That entry is on a bill" in text_of(html(response).find(class_="form-errors"))
+    stale = admin.submit(f"/billing/wip/entries/{entry.id}/delete", {})  # a page without its matter
+    assert stale.status_code == 303
+    page = html(admin.get(stale.headers["Location"]))
+    assert "That entry is on a bill" in text_of(page.find(class_="flashes"))
+    db_session.expire_all()
+    assert db_session.get(TimeEntry, entry.id) is not None
