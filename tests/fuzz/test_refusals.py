@@ -210,3 +210,13 @@ def test_deleting_an_entry_someone_just_billed_is_a_422_with_the_reason(admin, d
     assert "That entry is on a bill" in text_of(page.find(class_="flashes"))
     db_session.expire_all()
     assert db_session.get(TimeEntry, entry.id) is not None
+
+
+def test_every_bad_line_of_a_journal_is_shown_at_once(admin, db_session):
+    expenses = db_session.scalars(select(Account).where(Account.code == "6-2000")).one()
+    page = html(admin.submit("/journals/new", {
+        "date": date.today().isoformat(), "narration": "Fuzz",
+        "lines-0-account": str(expenses.id), "lines-0-debit": "1_000", "lines-0-credit": "",
+        "lines-1-account": "", "lines-1-debit": "", "lines-1-credit": "٣"}))
+    assert "is not an amount" in text_of(page.find(id="lines-0-debit-error"))
+    assert "is not an amount" in text_of(page.find(id="lines-1-credit-error"))
