@@ -11,6 +11,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from accounting.dates import parse_date
 from accounting.errors import InvalidAccount, LedgerError
 from accounting.ledger.accounts import office_bank_accounts
 from accounting.ledger.journals import postable_accounts
@@ -184,8 +185,8 @@ def _prefill(form: MoneyForm, args) -> None:
     """Start from a statement line (?bank_account=&date=&amount=&description=), amount GST-free."""
     if args.get("bank_account", "").isdigit():
         form.bank_account.data = args["bank_account"]
-    with suppress(ValueError):  # a junk date in the link: keep today's
-        form.date.data = date.fromisoformat(args.get("date", ""))
+    with suppress(LedgerError):  # a junk date in the link: keep today's
+        form.date.data = parse_date(args.get("date", ""))
     line = form.lines[0].form
     line.description.data = args.get("description", "")[:300]
     line.amount.data = args.get("amount", "")[:20]
