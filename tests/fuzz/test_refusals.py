@@ -220,3 +220,15 @@ def test_every_bad_line_of_a_journal_is_shown_at_once(admin, db_session):
         "lines-1-account": "", "lines-1-debit": "", "lines-1-credit": "٣"}))
     assert "is not an amount" in text_of(page.find(id="lines-0-debit-error"))
     assert "is not an amount" in text_of(page.find(id="lines-1-credit-error"))
+
+
+def test_installing_the_defaults_after_the_bank_was_renumbered_adds_no_second_bank(admin,
+                                                                                   db_session):
+    bank = _bank(db_session)
+    bank.code = "1-1010"
+    db_session.commit()
+    response = admin.submit("/admin/accounts/install-defaults", {})
+    assert response.status_code == 303
+    db_session.expire_all()
+    codes = db_session.scalars(select(Account.code).where(Account.role == bank.role)).all()
+    assert codes == ["1-1010"]
