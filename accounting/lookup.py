@@ -6,6 +6,7 @@ found (a larger one would overflow PostgreSQL's INTEGER and fail in the driver i
 number is capped at MAX_PAGE, which keeps OFFSET inside what every database accepts.
 """
 
+import re
 from typing import TypeVar
 
 from sqlalchemy import func, select
@@ -16,13 +17,22 @@ from accounting.errors import LedgerError, NotFound
 
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER, the narrowest primary key we run on
 MAX_PAGE = 100_000
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 Row = TypeVar("Row")
 
 
 def valid_id(value) -> int | None:
-    """`value` as a row id when it can be one (an integer from 1 to MAX_ID), else None."""
+    """`value` as a row id when it can be one (an integer from 1 to MAX_ID), else None.
+
+    The one reader of ids from URLs, forms and query strings. Typed text must be ASCII digits
+    alone: int() would also take "٣", "１２", " 7 " and "1_000", and str.isdigit() passes "²",
+    which int() then refuses with a ValueError."""
     if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and not (
+            _ASCII_DIGITS.fullmatch(value) and len(value) <= len(str(MAX_ID))):
         return None
     try:
         number = int(value)
@@ -74,13 +84,24 @@ def page_of(session: Session, statement: Select, page: int, per_page: int) -> tu
     return list(rows), total
 
 
+def column_limit(column) -> int:
+    """The length a String column holds (`column_limit(Client.name)` -> 200): forms and checks
+    read it from the model, so a limit is written once, where the column is."""
+    return column.type.length
+
+
 def clean_text(value: str | None, limit: int, field: str | None, what: str, *,
-               required: bool = False) -> str:
-    """`value` stripped; refused beside `field` when required and blank, or longer than `limit`
-    (the column's length). `what` names the value in the message ("the reference")."""
+               required: bool = False, multiline: bool = True) -> str:
+    """`value` stripped; refused beside `field` when required and blank, longer than `limit` (the
+    column's length, see column_limit), or holding a control character (NUL fails in
+    PostgreSQL; tab is text, and line breaks are where `multiline`). `what` names the value in
+    the message ("the reference")."""
     value = (value or "").strip()
     if required and not value:
         raise LedgerError(f"Enter {what}.", field)
+    if _CONTROL.search(value) or (not multiline and ("\n" in value or "\r" in value)):
+        raise LedgerError(f"Keep {what} to plain text: no control characters"
+                          f"{'' if multiline else ' or line breaks'}.", field)
     if len(value) > limit:
         raise LedgerError(f"Keep {what} under {limit} characters.", field)
     return value

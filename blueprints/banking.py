@@ -11,6 +11,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, FieldList, Form, FormField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from accounting.dates import parse_date
 from accounting.errors import InvalidAccount, LedgerError
 from accounting.ledger.accounts import office_bank_accounts
 from accounting.ledger.journals import postable_accounts
@@ -189,8 +190,8 @@ def _prefill(form: MoneyForm, args) -> None:
     """Start from a statement line (?bank_account=&date=&amount=&description=), amount GST-free."""
     if args.get("bank_account", "").isdigit():
         form.bank_account.data = args["bank_account"]
-    with suppress(ValueError):  # a junk date in the link: keep today's
-        form.date.data = date.fromisoformat(args.get("date", ""))
+    with suppress(LedgerError):  # a junk date in the link: keep today's
+        form.date.data = parse_date(args.get("date", ""))
     line = form.lines[0].form
     line.description.data = args.get("description", "")[:300]
     line.amount.data = args.get("amount", "")[:20]
@@ -206,10 +207,10 @@ def _money_lines(form: MoneyForm) -> list[MoneyLine]:
         if not any((line.description.data, line.account.data, line.amount.data)):
             continue
         amount = parse_money(line.amount.data, f"lines-{i}-amount")
-        if not (line.account.data or "").isdigit():
+        if valid_id(line.account.data) is None:
             raise InvalidAccount(f"Line {i + 1}: choose an account.", f"lines-{i}-account")
         tax = TaxCode(line.tax.data) if line.tax.data in TaxCode._value2member_map_ else TaxCode.GST_FREE
-        lines.append(MoneyLine(int(line.account.data), amount, tax, line.description.data or ""))
+        lines.append(MoneyLine(valid_id(line.account.data), amount, tax, line.description.data or ""))
     return lines
 
 
@@ -423,6 +424,10 @@ def match_line(account_id):
 def match_selection(account_id):
     """The ticked statement lines and book entries added up, and their difference (htmx)."""
     bank = _bank_or_404(account_id)
+    if not wants_fragment():
+        # The totals are a part of the reconcile page; without htmx there is no page to put them in.
+        flash("The selection's totals update on the reconciliation page as you tick lines.", "info")
+        return redirect(url_for("banking.reconcile", account_id=bank.id), 303)
     state = reconciliation_state(db.session, bank)
     ticked_statement = set(request.form.getlist("statement_line"))
     ticked_book = set(request.form.getlist("journal_line"))

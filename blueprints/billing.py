@@ -15,16 +15,24 @@ from accounting.errors import InvalidAccount, LedgerError, NotFound
 from accounting.ledger.accounts import AccountRole, office_bank_accounts
 from accounting.ledger.practice import get_practice
 from accounting.ledger.tax import TaxCode, gst_on
+from accounting.lookup import valid_id
 from accounting.money import ZERO, parse_money
 from accounting.office import billing as books
 from accounting.office import credit_notes as notes
 from accounting.office import work_in_progress as work
-from accounting.office.bills import DISPLAY_STATUSES, MAX_LINES, BillLineInput, EntryKind, line_amount
+from accounting.office.bills import (
+    DISPLAY_STATUSES,
+    MAX_LINES,
+    BillLine,
+    BillLineInput,
+    EntryKind,
+    line_amount,
+)
 from accounting.parties.clients import responsible_users
 from blueprints.csv_responses import history_csv
-from blueprints.forms import CorrectionForm, fields_prefixed
+from blueprints.forms import CorrectionForm, NotBefore, fields_prefixed, fits
 from blueprints.lines import LineTable, line_refusal_at_top
-from blueprints.pages import committing, page_number, render, url_for_each
+from blueprints.pages import committing, every_refusal, page_number, render, show_error, url_for_each
 from extensions import db
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
@@ -37,7 +45,7 @@ TAX_CHOICES = [SelectChoice(t.value, t.label) for t in TaxCode]
 class BillLineForm(Form):
     """One line as typed; numbers stay text until parse_money reads them (never float)."""
 
-    description = StringField("Description")
+    description = StringField("Description", validators=[fits(BillLine.description)])
     quantity = StringField("Quantity", default="1")
     rate = StringField("Rate")
     account = SelectField("Income account", choices=[], validate_choice=False)
@@ -62,7 +70,8 @@ class LinesForm(FlaskForm):
 
 class BillForm(LinesForm):
     matter = SelectField("Matter", choices=[], validate_choice=False)
-    due_date = DateField("Due date", validators=[Optional()])
+    due_date = DateField("Due date", validators=[
+        Optional(), NotBefore("date", "The due date cannot be before the bill's date.")])
 
     def offer_choices(self) -> None:
         self.offer_accounts()
@@ -147,19 +156,34 @@ def _form(cls, formdata=None, rows=None, obj=None):
 
 
 def _line_inputs(form: LinesForm) -> list[BillLineInput]:
-    """The typed lines, parsed; refuses what only the form can see (not a number)."""
+    """The typed lines, parsed; refuses what only the form can see (not a number), every line's
+    refusal at once."""
     lines = []
-    for i, entry in enumerate(form.lines):
-        line = entry.form
-        if not (line.description.data or line.rate.data):
-            continue
-        if not (line.account.data or "").isdigit():
-            raise InvalidAccount(f"Line {i + 1}: choose an income account.", f"lines-{i}-account")
-        tax = line.tax.data if line.tax.data in TaxCode._value2member_map_ else TaxCode.GST
-        lines.append(BillLineInput(
-            line.description.data or "", parse_money(line.quantity.data or "", f"lines-{i}-quantity"),
-            parse_money(line.rate.data or "", f"lines-{i}-rate"), int(line.account.data), TaxCode(tax)))
+    with every_refusal() as refusals:
+        for i, entry in enumerate(form.lines):
+            line = entry.form
+            if not (line.description.data or line.rate.data):
+                continue
+            account_id = valid_id(line.account.data)
+            if account_id is None:
+                refusals.refuse(InvalidAccount(f"Line {i + 1}: choose an income account.",
+                                               f"lines-{i}-account"))
+            tax = line.tax.data if line.tax.data in TaxCode._value2member_map_ else TaxCode.GST
+            quantity = refusals.check(parse_money, line.quantity.data or "", f"lines-{i}-quantity")
+            rate = refusals.check(parse_money, line.rate.data or "", f"lines-{i}-rate")
+            lines.append(BillLineInput(line.description.data or "", quantity, rate, account_id,
+                                       TaxCode(tax)))
     return lines
+
+
+def _show_line_refusals(form: LinesForm) -> None:
+    """When the form's own fields are refused, the lines' refusals are shown with them (rather than
+    on the next submit)."""
+    if request.method == "POST":
+        try:
+            _line_inputs(form)
+        except LedgerError as error:
+            show_error(form, error)
 
 
 def draft_totals(form: LinesForm) -> dict:
@@ -181,10 +205,6 @@ def draft_totals(form: LinesForm) -> dict:
         gst += gst_on(amount, rate) if line.tax.data == TaxCode.GST else ZERO
     return {"subtotal": subtotal, "gst": gst, "total": subtotal + gst, "unreadable": unreadable,
             "amounts": amounts}
-
-
-def _int(value) -> int | None:
-    return int(value) if (value or "").isdigit() else None
 
 
 # ---------------------------------------------------------------- bills
@@ -216,9 +236,10 @@ def new_bill():
     if not posting and request.args.get("matter", "").isdigit():
         form.matter.data = request.args["matter"]
     if not form.validate_on_submit():
+        _show_line_refusals(form)
         return _render_bill_form(form, status=422 if posting else 200)
     with committing(form) as saved:
-        bill = books.create_bill(db.session, current_user, matter_id=_int(form.matter.data),
+        bill = books.create_bill(db.session, current_user, matter_id=valid_id(form.matter.data),
                                  date=form.date.data, due_date=form.due_date.data,
                                  reference=form.reference.data or "", lines=_line_inputs(form))
     if not saved.ok:
@@ -243,9 +264,10 @@ def edit_bill(bill_id):
                           "reference": bill.reference})
         form = _form(BillForm, data, rows=rows)
     if not posting or not form.validate_on_submit():
+        _show_line_refusals(form)
         return _render_bill_form(form, bill, status=422 if posting else 200)
     with committing(form) as saved:
-        books.update_bill(db.session, current_user, bill, matter_id=_int(form.matter.data),
+        books.update_bill(db.session, current_user, bill, matter_id=valid_id(form.matter.data),
                           date=form.date.data, due_date=form.due_date.data,
                           reference=form.reference.data or "", lines=_line_inputs(form))
     if not saved.ok:
@@ -370,7 +392,7 @@ def pay_bill(bill_id):
         with committing(form) as saved, fields_prefixed("payment"):
             books.record_payment(db.session, current_user, bill_id,
                                  amount=parse_money(form.amount.data, "amount"), date=form.date.data,
-                                 bank_account_id=_int(form.bank_account.data),
+                                 bank_account_id=valid_id(form.bank_account.data),
                                  reference=form.reference.data or "")
         if saved.ok:
             flash(f"Payment recorded on {bill.number}.", "success")
@@ -461,7 +483,7 @@ def _render_wip(matter_id, status=200, entry_form=None, bill_form=None):
 @bp.route("/wip")
 def wip():
     """Unbilled time and disbursements of a matter; record more, or bill the chosen ones."""
-    return _render_wip(_int(request.args.get("matter")))
+    return _render_wip(valid_id(request.args.get("matter")))
 
 
 @bp.route("/wip/<int:matter_id>/entries", methods=["POST"])
@@ -473,9 +495,9 @@ def record_entry(matter_id):
         with committing(form) as saved:
             work.record_entry(
                 db.session, current_user, matter_id=matter_id, kind=form.kind.data, on=form.date.data,
-                person_id=_int(form.person.data), description=form.description.data or "",
+                person_id=valid_id(form.person.data), description=form.description.data or "",
                 hours=_optional_money(form.hours.data, "hours"), rate=_optional_money(form.rate.data, "rate"),
-                amount=_optional_money(form.amount.data, "amount"), account_id=_int(form.account.data),
+                amount=_optional_money(form.amount.data, "amount"), account_id=valid_id(form.account.data),
                 tax=TaxCode(form.tax.data) if form.tax.data in TaxCode._value2member_map_ else TaxCode.GST)
         if saved.ok:
             flash("Entry recorded.", "success")
@@ -487,13 +509,18 @@ def record_entry(matter_id):
 def delete_entry(entry_id):
     """Delete an unbilled entry."""
     form = ActionForm()
-    matter_id = _int(request.form.get("matter"))
+    matter_id = valid_id(request.form.get("matter"))
     if form.validate_on_submit():
         with committing(form) as saved:
             work.delete_entry(db.session, current_user, entry_id)
         if saved.ok:
             flash("Entry deleted.", "success")
             return redirect(url_for("billing.wip", matter=matter_id), 303)
+        if matter_id is None:
+            # Sent without its matter (a stale page): the refusal has no entries list to sit
+            # above, so it goes with the redirect.
+            flash(saved.error.message, "error")
+            return redirect(url_for("billing.wip"), 303)
     return _render_wip(matter_id, status=422, bill_form=form)
 
 
@@ -505,7 +532,7 @@ def bill_entries(matter_id):
         with committing(form) as saved:
             bill = work.bill_from_entries(
                 db.session, current_user, matter_id=matter_id, date=form.date.data,
-                entry_ids=[int(x) for x in request.form.getlist("entry") if x.isdigit()])
+                entry_ids=[n for n in map(valid_id, request.form.getlist("entry")) if n])
         if saved.ok:
             flash("Draft bill made from the chosen work.", "success")
             return redirect(url_for("billing.show_bill", bill_id=bill.id), 303)
@@ -537,7 +564,7 @@ def new_credit_note():
     if not form.validate_on_submit():
         return _render_note_form(form, status=422 if posting else 200)
     with committing(form) as saved:
-        note = notes.create_credit_note(db.session, current_user, client_id=_int(form.client.data),
+        note = notes.create_credit_note(db.session, current_user, client_id=valid_id(form.client.data),
                                         date=form.date.data, reference=form.reference.data or "",
                                         lines=_line_inputs(form))
     if not saved.ok:
@@ -586,7 +613,7 @@ def apply_credit_note(note_id):
         with committing(form) as saved, fields_prefixed("apply"):
             amounts: dict[int, Decimal] = {}
             for key, value in typed.items():
-                bill_id = _int(key.removeprefix("amount-"))
+                bill_id = valid_id(key.removeprefix("amount-"))
                 if bill_id is not None and value.strip():
                     amounts[bill_id] = parse_money(value, key)
             notes.apply_credit(db.session, current_user, note_id, date=form.date.data, amounts=amounts)
@@ -608,7 +635,7 @@ def refund_credit_note(note_id):
         with committing(form) as saved, fields_prefixed("refund"):
             notes.refund_credit(db.session, current_user, note_id,
                                 amount=parse_money(form.amount.data, "amount"), date=form.date.data,
-                                bank_account_id=_int(form.bank_account.data),
+                                bank_account_id=valid_id(form.bank_account.data),
                                 reference=form.reference.data or "")
         if saved.ok:
             flash(f"Refund from {note.number} recorded.", "success")

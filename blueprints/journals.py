@@ -25,9 +25,10 @@ from accounting.ledger.journals import (
 from accounting.ledger.journals import (
     list_journals as journal_page,
 )
+from accounting.lookup import valid_id
 from accounting.money import ZERO, parse_money
 from blueprints.lines import LineTable, line_refusal_at_top
-from blueprints.pages import committing, page_number, render
+from blueprints.pages import committing, every_refusal, page_number, render
 from extensions import db
 
 bp = Blueprint("journals", __name__, url_prefix="/journals")
@@ -83,25 +84,32 @@ def _journal_form(formdata=None, rows=None) -> JournalForm:
 
 
 def _line_inputs(form: JournalForm) -> list[LineInput]:
-    """The form's lines for post(); refuses what only the form can see (both sides, not a number)."""
+    """The form's lines for post(); refuses what only the form can see (both sides, not a number),
+    every line's refusal at once."""
     lines = []
-    for i, entry in enumerate(form.lines):
-        line, number = entry.form, i + 1
-        if not any(line[name].data for name in LINE_FIELDS):
-            continue  # padding up to the form's minimum lines; typed blank lines were dropped
-        if line.debit.data and line.credit.data:
-            raise InvalidAmount(f"Line {number}: enter a debit or a credit, not both.",
-                                f"lines-{i}-credit")
-        side = "debit" if line.debit.data else "credit"
-        amount = parse_money(getattr(line, side).data or "0", f"lines-{i}-{side}")
-        if amount < ZERO:
-            raise InvalidAmount(f"Line {number}: enter amounts without a minus sign; use the "
-                                "other column instead.", f"lines-{i}-{side}")
-        if not (line.account.data or "").isdigit():
-            raise InvalidAccount(f"Line {number}: choose an account.", f"lines-{i}-account")
-        lines.append(LineInput(int(line.account.data), amount if side == "debit" else -amount,
-                               line.description.data or ""))
+    with every_refusal() as refusals:
+        for i, entry in enumerate(form.lines):
+            if any(entry.form[name].data for name in LINE_FIELDS):
+                # (blank lines are padding up to the form's minimum; typed blank lines were dropped)
+                lines.append(refusals.check(_line_input, i, entry.form))
     return lines
+
+
+def _line_input(i: int, line) -> LineInput:
+    number = i + 1
+    if line.debit.data and line.credit.data:
+        raise InvalidAmount(f"Line {number}: enter a debit or a credit, not both.",
+                            f"lines-{i}-credit")
+    side = "debit" if line.debit.data else "credit"
+    amount = parse_money(getattr(line, side).data or "0", f"lines-{i}-{side}")
+    if amount < ZERO:
+        raise InvalidAmount(f"Line {number}: enter amounts without a minus sign; use the "
+                            "other column instead.", f"lines-{i}-{side}")
+    account_id = valid_id(line.account.data)
+    if account_id is None:
+        raise InvalidAccount(f"Line {number}: choose an account.", f"lines-{i}-account")
+    return LineInput(account_id, amount if side == "debit" else -amount,
+                     line.description.data or "")
 
 
 def draft_totals(form: JournalForm) -> dict:

@@ -1,6 +1,7 @@
 """What every view shares: rendering whole pages or their htmx fragments, roles, form errors and
 the commit-or-refuse step at the request boundary."""
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from markupsafe import Markup
 from wtforms import Form
 
 from accounting import lookup
-from accounting.dates import check_not_ancient
+from accounting.dates import parse_date
 from accounting.errors import LedgerError
 from accounting.money import format_money
 from extensions import db
@@ -73,15 +74,57 @@ def find_field(form: Form, name: str):
     return None
 
 
+class Refusals(LedgerError):
+    """Several refusals found in one pass over a form (every line's bad amount), shown at once."""
+
+    def __init__(self, errors: list[LedgerError]):
+        super().__init__(errors[0].message, errors[0].field)
+        self.errors = errors
+
+
+class RefusalCollector:
+    """What `every_refusal` yields: `check(parse, ...)` runs one parse, keeping its refusal, and
+    `refuse(error)` keeps a refusal found by hand."""
+
+    def __init__(self):
+        self.errors: list[LedgerError] = []
+
+    def check(self, parse, *args, **kwargs):
+        """parse(*args, **kwargs), or None when it refused (the refusal is kept)."""
+        try:
+            return parse(*args, **kwargs)
+        except LedgerError as error:
+            self.errors.append(error)
+            return None
+
+    def refuse(self, error: LedgerError) -> None:
+        self.errors.append(error)
+
+
+@contextmanager
+def every_refusal() -> Iterator[RefusalCollector]:
+    """Collect the refusals of several checks and raise them together at the end (as Refusals),
+    so the form shows each beside its field at once instead of one per submit.
+
+        with every_refusal() as refusals:
+            rate = refusals.check(parse_money, text, "lines-0-rate")  # None when refused
+    """
+    collector = RefusalCollector()
+    yield collector
+    if collector.errors:
+        errors = collector.errors
+        raise errors[0] if len(errors) == 1 else Refusals(errors)
+
+
 def show_error(form: Form, error: LedgerError) -> None:
     """Put a refusal from the books beside its field, or on the form as a whole."""
-    field = find_field(form, error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [
-            error.message
-        ]
-    else:
-        form.form_errors.append(error.message)
+    for one in getattr(error, "errors", [error]):
+        field = find_field(form, one.field) if one.field else None
+        if field is not None:
+            field.errors = [*field.errors, one.message] if isinstance(field.errors, list) else [
+                one.message]
+        else:
+            form.form_errors.append(one.message)
 
 
 @dataclass
@@ -119,6 +162,23 @@ def committing(form: Form) -> Iterator[Attempt]:
         attempt.ok = True
 
 
+# Characters no field stores: NUL (PostgreSQL refuses it in text, so it would fail in the driver)
+# and the other control characters, which no one types. Tab and line breaks are text.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters():
+    """Before every request: a form or query value with a control character is a 400 with the
+    field's name, before any view reads it (so nothing is changed and no driver sees a NUL)."""
+    for source in (request.args, request.form):
+        for name, value in source.items(multi=True):
+            if _CONTROL_CHARACTERS.search(name) or _CONTROL_CHARACTERS.search(value):
+                shown = _CONTROL_CHARACTERS.sub("?", name)[:40]
+                abort(400, f"“{shown}” has a control character (such as NUL) that no field "
+                      "can store. Remove it and send the form again.")
+    return None
+
+
 def page_number() -> int:
     """The ?page= argument, from 1 to lookup.MAX_PAGE (the one page cap); junk means page 1."""
     return lookup.page_number(request.args.get("page", "1"))
@@ -130,11 +190,7 @@ def date_arg(name: str, default: date) -> date:
     value = request.args.get(name, "").strip()
     if not value:
         return default
-    try:
-        when = date.fromisoformat(value)
-    except ValueError:
-        raise LedgerError(f"“{value}” is not a date: use the form YYYY-MM-DD.", name) from None
-    return check_not_ancient(when, name)
+    return parse_date(value, name)
 
 
 def _money(value) -> str:
@@ -153,7 +209,16 @@ def _timestamp(value) -> str:
     return value.strftime("%d %b %Y %H:%M") if value else ""
 
 
-TEMPLATE_FILTERS = {"money": _money, "day": _day, "timestamp": _timestamp}
+def _link_args(args, *taken: str) -> dict:
+    """A page's query arguments to carry into a link (`url_for(..., **request.args|link_args)`):
+    without the names the link sets itself (a second matter_id would be a TypeError) and without
+    url_for's own _external, _scheme, _anchor and _method (?_scheme=javascript must not build a
+    link)."""
+    return {name: value for name, value in args.items()
+            if name not in taken and not name.startswith("_")}
+
+
+TEMPLATE_FILTERS = {"money": _money, "day": _day, "timestamp": _timestamp, "link_args": _link_args}
 
 
 _ID_SLOT = lookup.MAX_ID  # no row's id: marks where the id goes in a URL built once

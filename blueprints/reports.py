@@ -44,9 +44,10 @@ def _account_arg() -> int | None:
     value = request.args.get("account", "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18 or db.session.get(Account, int(value)) is None:
+    account_id = valid_id(value)
+    if account_id is None or db.session.get(Account, account_id) is None:
         raise LedgerError("There is no such account: choose one from the list.", "account")
-    return int(value)
+    return account_id
 
 
 def _trial_balance():

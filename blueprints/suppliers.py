@@ -28,6 +28,7 @@ from accounting.errors import LedgerError, NotFound
 from accounting.ledger.accounts import office_bank_accounts
 from accounting.ledger.practice import get_practice
 from accounting.ledger.tax import TaxCode
+from accounting.lookup import valid_id
 from accounting.money import ZERO, parse_money
 from accounting.office import purchase_orders
 from accounting.office.supplier_credits import (
@@ -39,7 +40,7 @@ from accounting.office.supplier_credits import (
     undo_credit_application,
     void_credit,
 )
-from accounting.office.supplier_documents import InvoiceStatus
+from accounting.office.supplier_documents import InvoiceStatus, SupplierInvoiceLine
 from accounting.office.supplier_invoices import (
     InvoiceDetails,
     InvoiceLineInput,
@@ -65,7 +66,7 @@ from accounting.office.suppliers import (
     search_suppliers,
 )
 from blueprints.csv_responses import history_csv
-from blueprints.forms import CorrectionForm, fields_prefixed
+from blueprints.forms import CorrectionForm, NotBefore, fields_prefixed, fits
 from blueprints.lines import LineTable, line_refusal_at_top
 from blueprints.pages import committing, page_number, render
 from extensions import db
@@ -90,10 +91,6 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _id(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
-
-
 class SupplierForm(FlaskForm):
     name = StringField("Name", filters=[_strip], validators=[
         InputRequired("Enter the supplier's name."), Length(max=200, message="Use at most 200 characters.")])
@@ -111,11 +108,11 @@ class SupplierForm(FlaskForm):
         return SupplierDetails(name=self.name.data or "", abn=self.abn.data or "",
                                email=self.email.data or "", phone=self.phone.data or "",
                                address=self.address.data or "",
-                               default_account_id=_id(self.default_account_id.data))
+                               default_account_id=valid_id(self.default_account_id.data))
 
 
 class LineForm(Form):
-    description = StringField("Description")
+    description = StringField("Description", validators=[fits(SupplierInvoiceLine.description)])
     amount = StringField("Amount")
     account = SelectField("Account", choices=[], validate_choice=False)
     gst_free = BooleanField("GST-free")
@@ -128,8 +125,9 @@ class InvoiceForm(FlaskForm):
         Length(max=50, message="Use at most 50 characters.")])
     date = ClearDateField("Invoice date", default=_today,
                           validators=[InputRequired("Enter the invoice date.")])
-    due_date = ClearDateField("Due date", default=_today,
-                              validators=[InputRequired("Enter the due date.")])
+    due_date = ClearDateField("Due date", default=_today, validators=[
+        InputRequired("Enter the due date."),
+        NotBefore("date", "The due date cannot be before the invoice date.")])
     lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
 
     def offer_choices(self):
@@ -154,11 +152,11 @@ class InvoiceForm(FlaskForm):
                     raise
                 amount = ZERO
             lines.append(InvoiceLineInput(line.description.data or "", amount,
-                                          _id(line.account.data), bool(line.gst_free.data)))
+                                          valid_id(line.account.data), bool(line.gst_free.data)))
         return lines
 
     def details(self) -> InvoiceDetails:
-        return InvoiceDetails(_id(self.supplier_id.data), self.supplier_ref.data or "",
+        return InvoiceDetails(valid_id(self.supplier_id.data), self.supplier_ref.data or "",
                               self.date.data, self.due_date.data, self.typed_lines(strict=True))
 
 
@@ -171,7 +169,7 @@ class CreditForm(InvoiceForm):
     due_date = None  # a credit note is not due
 
     def details(self) -> InvoiceDetails:
-        return InvoiceDetails(_id(self.supplier_id.data), self.supplier_ref.data or "",
+        return InvoiceDetails(valid_id(self.supplier_id.data), self.supplier_ref.data or "",
                               self.date.data, self.date.data, self.typed_lines(strict=True))
 
 
@@ -334,7 +332,7 @@ def new_invoice():
     """Enter a supplier invoice as a draft."""
     if request.method == "GET":
         form = _invoice_form()
-        supplier_id = _id(request.args.get("supplier", ""))
+        supplier_id = valid_id(request.args.get("supplier", ""))
         if supplier_id:
             supplier = get_supplier(db.session, supplier_id)
             form.supplier_id.data = str(supplier.id)
@@ -468,7 +466,7 @@ def pay(invoice_id):
     if form.validate_on_submit():
         with committing(form) as saved:
             payment = pay_invoice(db.session, current_user, invoice.id,
-                                  bank_account_id=_id(form.bank_account_id.data), date=form.date.data,
+                                  bank_account_id=valid_id(form.bank_account_id.data), date=form.date.data,
                                   amount=parse_money(form.amount.data, "amount"),
                                   reference=form.reference.data or "")
         if saved.ok:
@@ -509,7 +507,7 @@ def new_credit():
     """Enter a supplier credit note; it posts at once."""
     if request.method == "GET":
         form = _invoice_form(form_class=CreditForm)
-        supplier_id = _id(request.args.get("supplier", ""))
+        supplier_id = valid_id(request.args.get("supplier", ""))
         if supplier_id:
             form.supplier_id.data = str(supplier_id)
         return _render_invoice_form(form)
@@ -553,7 +551,7 @@ def apply(credit_id):
         with committing(form) as saved:
             allocations = {}
             for key in request.form:
-                invoice_id = _id(key.removeprefix("apply-")) if key.startswith("apply-") else None
+                invoice_id = valid_id(key.removeprefix("apply-")) if key.startswith("apply-") else None
                 if invoice_id is not None and request.form[key].strip():
                     allocations[invoice_id] = parse_money(request.form[key], key)
             applied = apply_credit(db.session, current_user, credit.id, allocations,
@@ -573,7 +571,8 @@ ORDER_LINES = LineTable(("description", "quantity", "unit_price", "account", "gs
 
 
 class OrderLineForm(Form):
-    description = StringField("Description")
+    description = StringField("Description",
+                              validators=[fits(purchase_orders.PurchaseOrderLine.description)])
     quantity = StringField("Quantity")
     unit_price = StringField("Unit price")
     account = SelectField("Account", choices=[], validate_choice=False)
@@ -603,12 +602,13 @@ class OrderForm(FlaskForm):
                     if strict:
                         raise
                     numbers.append(ZERO)
-            lines.append(purchase_orders.OrderLineInput(line.description.data or "", *numbers,
-                                                        _id(line.account.data), bool(line.gst_free.data)))
+            lines.append(purchase_orders.OrderLineInput(
+                line.description.data or "", *numbers, valid_id(line.account.data),
+                bool(line.gst_free.data)))
         return lines
 
     def details(self) -> purchase_orders.OrderDetails:
-        return purchase_orders.OrderDetails(_id(self.supplier_id.data), self.date.data,
+        return purchase_orders.OrderDetails(valid_id(self.supplier_id.data), self.date.data,
                                             self.delivery_date.data, self.typed_lines(strict=True))
 
 

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length
 
 from accounting.errors import LedgerError, NotFound
 from accounting.ledger.accounts import office_bank_accounts
+from accounting.lookup import valid_id
 from accounting.money import parse_money
 from accounting.office import billing
 from accounting.trust import transfers as books
@@ -102,7 +103,7 @@ class TransferForm(AccountChoices, FlaskForm):
         self.matter.choices = [SelectChoice("", "Choose a matter…")] + [
             SelectChoice(str(m.id), f"{m.number} {m.client.name} — {held[m.id]:,.2f} in trust")
             for m in matters]
-        matter_id = _int(self.matter.data)
+        matter_id = valid_id(self.matter.data)
         bills = books.bills_owing(db.session, matter_id) if matter_id else []
         self.bill.choices = [SelectChoice("", "Choose a bill…")] + [
             SelectChoice(str(b.id), f"{b.number} of {b.date:%d %b %Y} — {b.owed:,.2f} owing")
@@ -155,10 +156,6 @@ def _chosen_account(value):
         return None
 
 
-def _int(value) -> int | None:
-    return int(value) if (value or "").isdigit() and len(value) < 10 else None
-
-
 def _endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
@@ -184,7 +181,7 @@ def index():
 def _render_index(form, account, status=200):
     bills = {}
     for row in form.rows:
-        bill_id = _int(row.form.bill.data)
+        bill_id = valid_id(row.form.bill.data)
         if bill_id:
             with suppress(NotFound):
                 bills[bill_id] = billing.get_bill(db.session, bill_id)
@@ -201,8 +198,8 @@ def batch():
     account = _chosen_account(form.trust_account.data)
     if not form.validate_on_submit():
         return _render_index(form, account, status=400)
-    lines = [books.TransferLine(_int(row.form.bill.data) or 0, row.form.amount.data, row.form.amount.name,
-                                _int(row.form.matter.data)) for row in form.rows]
+    lines = [books.TransferLine(valid_id(row.form.bill.data) or 0, row.form.amount.data, row.form.amount.name,
+                                valid_id(row.form.matter.data)) for row in form.rows]
     with committing(form) as saved:
         done = books.transfer_to_office(
             db.session, current_user, trust_account_id=form.trust_account.data, date=form.date.data,
@@ -226,16 +223,16 @@ def _paid(transfer) -> str:
 def new_transfer():
     """Transfer trust to office to pay one bill (the bill list follows the matter, by htmx)."""
     form = TransferForm(formdata=request.form if request.method == "POST" else request.args)
-    if request.method == "GET" and _int(form.bill.data) and not form.matter.data:
+    if request.method == "GET" and valid_id(form.bill.data) and not form.matter.data:
         with suppress(NotFound):
-            form.matter.data = str(billing.get_bill(db.session, _int(form.bill.data)).matter_id)
+            form.matter.data = str(billing.get_bill(db.session, valid_id(form.bill.data)).matter_id)
     form.offer_choices()
     if request.method == "GET":
         if form.bill.data not in {choice.value for choice in form.bill.choices}:
             form.bill.data = ""
         if not form.bill.data and len(form.bill.choices) == 2:
             form.bill.data = form.bill.choices[1].value
-        bill_id = _int(form.bill.data)
+        bill_id = valid_id(form.bill.data)
         if bill_id and not form.amount.data:
             form.amount.data = _suggest(form, bill_id)
         return render("trust_transfers/new.html", block="bill_field", form=form)
@@ -246,8 +243,8 @@ def new_transfer():
             db.session, current_user, trust_account_id=form.trust_account.data, date=form.date.data,
             authority=form.authority.data, office_bank_account_id=form.office_bank_account.data,
             description=form.description.data or "",
-            lines=[books.TransferLine(_int(form.bill.data) or 0, form.amount.data, "amount",
-                                      _int(form.matter.data) or 0, bill_field="bill")])
+            lines=[books.TransferLine(valid_id(form.bill.data) or 0, form.amount.data, "amount",
+                                      valid_id(form.matter.data) or 0, bill_field="bill")])
     if saved.ok:
         flash(f"{_paid(transfer)}.", "success")
         return redirect(url_for("trust_transfers.show_transfer", transaction_id=transfer.id), 303)

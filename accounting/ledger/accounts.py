@@ -263,11 +263,15 @@ TRUST_ROLES = {AccountRole.TRUST_BANK, AccountRole.TRUST_LIABILITY}
 
 
 def install_default_chart(session: Session) -> int:
-    """Add the default chart's accounts that are missing (by code). Returns how many were added."""
+    """Add the default chart's accounts that are missing (by code). Returns how many were added.
+
+    One whose role another account holds already (the office bank renumbered 1-1010) is not
+    added: a role belongs to one account, and the books already have it."""
     existing = set(session.execute(select(Account.code)).scalars())
+    roles_held = set(session.execute(select(Account.role).where(Account.role.is_not(None))).scalars())
     added = 0
     for code, name, type_, role, description in DEFAULT_CHART:
-        if code in existing:
+        if code in existing or (role is not None and role in roles_held):
             continue
         session.add(
             Account(code=code, name=name, type=type_, role=role, description=description,

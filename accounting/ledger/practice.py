@@ -8,7 +8,7 @@ changed from what to what.
 import calendar
 import enum
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import Boolean, Date, Enum, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -17,6 +17,7 @@ from stdnum.au.abn import format as abn_format
 from accounting.audit import record
 from accounting.base import Base
 from accounting.errors import LedgerError, PeriodLocked
+from accounting.money import parse_decimal
 from accounting.parties.users import User
 
 CURRENCIES = ("AUD", "NZD", "GBP", "USD", "CAD", "SGD", "HKD", "ZAR", "EUR")
@@ -115,16 +116,12 @@ def parse_rate(value, field: str = "gst_rate") -> Decimal:
     text = "" if value is None else str(value).strip().rstrip("%").strip()
     if text == "":
         raise LedgerError("Enter the GST rate as a percentage, e.g. 10.", field)
-    try:
-        rate = Decimal(text)
-    except InvalidOperation:
-        raise LedgerError(f"“{value}” is not a percentage.", field) from None
-    if not rate.is_finite():
-        raise LedgerError(f"“{value}” is not a percentage.", field)
-    if rate != rate.quantize(Decimal("0.01")):
-        raise LedgerError("Use at most two decimals for the GST rate.", field)
+    rate = parse_decimal(text, field, "a percentage")
+    # Range before decimals: quantizing 1e309 would overflow the decimal context.
     if not Decimal("0") <= rate <= Decimal("100"):
         raise LedgerError("The GST rate is a percentage between 0 and 100.", field)
+    if rate != rate.quantize(Decimal("0.01")):
+        raise LedgerError("Use at most two decimals for the GST rate.", field)
     return rate.quantize(Decimal("0.01"))
 
 

@@ -16,7 +16,7 @@ credit note's `used` is what is applied from it plus what is refunded.
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,7 +26,7 @@ from accounting.errors import AlreadyUndone, DocumentLocked, LedgerError
 from accounting.ledger.accounts import Account
 from accounting.ledger.journals import Journal, JournalStatus, register_journal_kind
 from accounting.ledger.tax import TaxCode
-from accounting.money import CENT, ZERO, Money, format_money
+from accounting.money import ZERO, Money, format_money, money_product
 from accounting.office.corrections import first_lock_text, lock_text, refusal_if_locked
 from accounting.parties.clients import Client, Matter
 from accounting.parties.users import User
@@ -94,8 +94,8 @@ class EntryKind(enum.StrEnum):
 
 
 def line_amount(quantity: Decimal, rate: Decimal) -> Decimal:
-    """Quantity x rate, rounded half-up to the cent."""
-    return (quantity * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Quantity x rate, rounded half-up to the cent; refused beyond MAX_AMOUNT."""
+    return money_product(quantity, rate)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import Date, Enum, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
@@ -23,7 +23,7 @@ from accounting.ledger.accounts import Account
 from accounting.ledger.practice import get_practice
 from accounting.ledger.tax import TaxCode
 from accounting.lookup import fetch, page_of, valid_id
-from accounting.money import CENT, ZERO, Money, format_money
+from accounting.money import ZERO, Money, format_money, money_product
 from accounting.office.suppliers import MAX_LINES, GstFreeCheckbox, Supplier, check_expense_account, line_gst
 from accounting.parties.users import User
 from accounting.sequences import next_number
@@ -118,8 +118,8 @@ class OrderDetails:
 
 
 def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    """Quantity x unit price, rounded half-up to the cent."""
-    return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Quantity x unit price, rounded half-up to the cent; refused beyond MAX_AMOUNT."""
+    return money_product(quantity, unit_price)
 
 
 def order_totals(lines: list[OrderLineInput], rate: Decimal) -> dict:

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 
 from accounting.audit import record
 from accounting.base import Base, utcnow
+from accounting.dates import parse_date
 from accounting.errors import DocumentLocked, LedgerError, NotFound
 from accounting.lookup import clean_text, fetch, valid_id
 from accounting.money import ZERO, Money, format_money, parse_money
@@ -368,11 +369,10 @@ def parse_month(value, field: str = "month") -> date:
     """A month from a form (YYYY-MM, or any date in it) as its last day."""
     text = (value or "").strip() if not isinstance(value, date) else value.isoformat()
     try:
-        if len(text) == 7:
-            return month_end_of(date.fromisoformat(text + "-01"))
-        return month_end_of(date.fromisoformat(text))
-    except ValueError:
-        raise LedgerError(f"“{text}” is not a month: choose one, e.g. 2026-07.", field) from None
+        day = parse_date(text + "-01" if len(text) == 7 else text, field)
+    except LedgerError:
+        raise LedgerError(f"“{text[:30]}” is not a month: choose one, e.g. 2026-07.", field) from None
+    return month_end_of(day)
 
 
 @dataclass

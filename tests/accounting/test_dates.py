@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from accounting.dates import check_document_date, check_not_ancient, check_trust_date
+from accounting.dates import check_document_date, check_not_ancient, check_trust_date, parse_date
 from accounting.errors import LedgerError
 from accounting.trust.ledger import TrustTransaction
 
@@ -38,3 +38,18 @@ def test_a_journal_more_than_a_year_ahead_or_before_1900_is_refused(books):
             books.journal({"1-1000": "1.00", "3-1000": "-1.00"}, on=when)
         assert refused.value.field == "date"
     books.journal({"1-1000": "1.00", "3-1000": "-1.00"}, on=date.today() + timedelta(days=300))
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("", "Enter a date"), ("0001-01-01", "from 01 Jan 1900"), ("9999-12-31", "no later than"),
+    ("2026-02-30", "is not a date"), ("２０２６-01-01", "is not a date"), ("2026-1-1", "is not a date"),
+    ("20260101", "is not a date"), ("2026-01-01\x00", "is not a date"), ("x" * 5000, "is not a date"),
+])
+def test_a_typed_date_is_iso_ascii_within_reason(typed, message):
+    with pytest.raises(LedgerError, match=message):
+        parse_date(typed, "on")
+
+
+def test_a_good_typed_date_is_read():
+    assert parse_date(" 2026-07-01 ") == date(2026, 7, 1)
+    assert parse_date("9998-12-31") == date(9998, 12, 31)
