@@ -1,12 +1,12 @@
 """The stored copy of Xero's chart per organisation (tenant id)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03 12:00:00.000000
 
 Pages never call Xero inline: a huey task reads the organisation, accounts and tax rates into
 this table, and the mapping and checks pages read the copy. Keyed by tenant id, no foreign key to
-the connection (like the mappings: a disconnect keeps it). The lead re-chains down_revision.
+the connection (like the mappings: a disconnect keeps it).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

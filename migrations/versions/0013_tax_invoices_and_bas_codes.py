@@ -1,14 +1,14 @@
 """Tax invoices and BAS tax codes: the practice's invoice details; room for the new tax codes
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-03 12:00:00.000000
 
 The practice gains what an Australian tax invoice shows (legal name, ABN, address, phone, email)
 and its payment details (account name, BSB, account number, reference), each an empty string
 until an admin fills it in. The tax code columns (VARCHAR without a native enum, as 0008 made
 them) widen from 10 to 12 characters for INPUT_TAXED and BAS_EXCLUDED; the values already stored
-are unchanged. The lead re-chains down_revision at merge time.
+are unchanged.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0010'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

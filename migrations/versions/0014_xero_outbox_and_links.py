@@ -1,19 +1,19 @@
 """Xero push: the outbox (what must be pushed, written in the posting's transaction) and the links
 (our transaction <-> the Xero object it became)
 
-Revision ID: 0015
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 12:30:00.000000
 
 Two new tables, nothing changed in the books: linking locks a transaction through the
-locked_reason column every posted transaction already has. The lead re-chains down_revision.
+locked_reason column every posted transaction already has.
 """
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0015'
-down_revision = '0010'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
