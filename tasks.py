@@ -158,6 +158,7 @@ def _register_page_tasks() -> None:
 
     background.register("read_xero_chart", read_xero_chart)
     background.register("create_xero_trust_accounts", create_xero_trust_accounts)
+    background.register("drain_xero", drain_xero)
 
 
 _register_page_tasks()

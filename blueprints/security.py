@@ -8,6 +8,7 @@ static/js/app.js and htmx is told (by a meta tag in base.html) not to inject its
 
 import os
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface
@@ -54,6 +55,18 @@ class PerRequestSecureCookies(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
+def _xero_sign_in_as_form_destination(response: Response) -> Response:
+    """Let a form lead to Xero's sign-in page too: Connect posts here and is redirected there, and
+    Chromium applies form-action to that redirect. Read per request, since the XERO_* settings
+    may change after start-up (tests point them at a sandbox on a free port)."""
+    sign_in = urlsplit(current_app.config.get("XERO_AUTHORIZE_URL") or "")
+    policy = response.headers.get("Content-Security-Policy")
+    if policy and sign_in.netloc:
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "form-action 'self'", f"form-action 'self' {sign_in.scheme}://{sign_in.netloc}", 1)
+    return response
+
+
 def init_security(app: Flask) -> None:
     """Install the headers and per-request Secure cookies. HSTS only goes out over HTTPS.
 
@@ -72,6 +85,8 @@ def init_security(app: Flask) -> None:
     app.session_interface = PerRequestSecureCookies()
     _install_login_throttle(app)
     app.after_request(_strict_transport_security)
+    # Registered before Talisman's own: Flask runs after_request functions last-registered first.
+    app.after_request(_xero_sign_in_as_form_destination)
     Talisman(
         app,
         # TLS ends at the proxy in front of the app; redirecting here would loop behind it.

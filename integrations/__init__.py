@@ -16,20 +16,15 @@ for the Accounting API.
 
 def wire(app) -> None:
     """At start-up: the outbox hears the books' events; after a commit that wrote a row waiting
-    for Xero, the drain task named by XERO_DRAIN_TASK (tasks.py's, by default) is enqueued, unless
-    XERO_PUSH_ON_COMMIT is off (it defaults to off under TESTING: tests drain by hand).
-
-    The task is named, not imported: tasks.py creates the app it runs in, so an import from here
-    would make app -> integrations -> tasks -> app a cycle (tests/test_layers.py)."""
-    from werkzeug.utils import import_string
-
+    for Xero, tasks.py's drain task is enqueued through `background` (as the pages start theirs),
+    unless XERO_PUSH_ON_COMMIT is off (it defaults to off under TESTING: tests drain by hand)."""
+    from integrations import background
     from integrations.xero import outbox
 
     on_commit = app.config.get("XERO_PUSH_ON_COMMIT", not app.config.get("TESTING", False))
-    task_name = app.config.get("XERO_DRAIN_TASK", "tasks.drain_xero")
 
     def enqueue_drain() -> None:
-        import_string(task_name)()
+        background.kick("drain_xero")
 
     outbox.install(kick=enqueue_drain if on_commit else None)
     _template_globals(app)

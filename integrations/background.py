@@ -1,4 +1,4 @@
-"""Starting background work from a page without importing the queue.
+"""Starting background work from a page, or after a commit, without importing the queue.
 
 Pages never call Xero: they record what was asked (a row), commit, then `kick` the huey task
 that does it. tasks.py registers its tasks here by name when it is imported; a page asking for
@@ -17,7 +17,7 @@ _registered: dict[str, Callable[..., object]] = {}
 
 
 def register(name: str, task: Callable[..., object]) -> None:
-    """Called by tasks.py for each task a page may start."""
+    """Called by tasks.py for each task a page (or the outbox, after a commit) may start."""
     _registered[name] = task
 
 

@@ -552,7 +552,7 @@ def save_reconciliation(session: Session, user: User | None, bank: Account, *, s
         line.reconciliation_id = done.id
     cleared = {b.journal_line_id for g in included for b in g[0].match.book_lines}
     if last is None:
-        cleared |= _brought_forward(session, bank, min(s.date for s in matched), cleared)
+        cleared |= _brought_forward(session, bank, min(s.date for s in matched), cleared, opening)
     for book_id in sorted(cleared):
         session.add(ReconciledLine(journal_line_id=book_id, reconciliation_id=done.id))
     session.flush()
@@ -563,13 +563,18 @@ def save_reconciliation(session: Session, user: User | None, bank: Account, *, s
 
 
 def _brought_forward(session: Session, bank: Account, statement_starts: date,
-                     matched: set[int]) -> set[int]:
-    """The book entries from before the first statement that no statement line explains: the
-    statement's opening balance already holds them, so the first reconciliation clears them too
-    (otherwise they would show as unpresented for ever)."""
-    return set(session.scalars(select(JournalLine.id).where(
+                     matched: set[int], opening: Decimal) -> set[int]:
+    """The book entries from before the first statement that no statement line explains, when
+    the statement's opening balance holds exactly them: the first reconciliation then clears them
+    too (otherwise they would show as unpresented for ever). When they do not add up to the
+    opening balance, some were not yet through the bank: they stay, listed as unpresented."""
+    earlier = session.execute(select(JournalLine.id, JournalLine.amount).where(
         JournalLine.account_id == bank.id, JournalLine.date < statement_starts,
-        JournalLine.id.not_in(select(ReconciledLine.journal_line_id))))) - matched
+        JournalLine.id.not_in(select(ReconciledLine.journal_line_id)))).all()
+    unexplained = [(line_id, amount) for line_id, amount in earlier if line_id not in matched]
+    if sum((amount for _, amount in unexplained), ZERO) != opening:
+        return set()
+    return {line_id for line_id, _ in unexplained}
 
 
 def _undo_refusal(session: Session, reconciliation: Reconciliation) -> LedgerError | None:

@@ -37,9 +37,11 @@ def test_a_date_filter_is_an_iso_date_or_the_default_when_blank(query, string, d
         assert date_arg("as_at", TODAY) == day
 
 
-@pytest.mark.parametrize("typed", ["notadate", "30/06/2026", "2026-02-30"])
-def test_a_date_filter_that_is_not_a_date_is_refused_beside_the_filter(query, typed):
+@pytest.mark.parametrize(("typed", "why"), [("notadate", "use the form YYYY-MM-DD"),
+                                            ("30/06/2026", "use the form YYYY-MM-DD"),
+                                            ("2026-02-30", "there is no such day")])
+def test_a_date_filter_that_is_not_a_date_is_refused_beside_the_filter(query, typed, why):
     with query(f"?as_at={typed}"), pytest.raises(LedgerError) as refused:
         date_arg("as_at", TODAY)
     assert refused.value.field == "as_at"
-    assert refused.value.message == f"“{typed}” is not a date: use the form YYYY-MM-DD."
+    assert refused.value.message == f"“{typed}” is not a date: {why}."

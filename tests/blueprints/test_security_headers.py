@@ -71,12 +71,24 @@ def test_the_signed_in_dashboard_is_served_with_the_policy(client, auth):
     assert "script-src 'self'" in client.get("/").headers["Content-Security-Policy"]
 
 
+def test_forms_may_lead_only_here_and_to_the_configured_xero_sign_in(app, client, auth):
+    """Connect posts here and is redirected to Xero's sign-in page: form-action must allow that
+    redirect (Chromium checks it) and nothing else, read from the settings at each request."""
+    auth.login("admin@example.com", PASSWORD)
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "form-action 'self' https://login.xero.com;" in policy + ";"
+    app.config["XERO_AUTHORIZE_URL"] = "http://127.0.0.1:5999/identity/connect/authorize"
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "form-action 'self' http://127.0.0.1:5999;" in policy + ";"
+
+
 # What a CSP without 'unsafe-inline' refuses: a <script> with a body, on* handler attributes,
-# htmx's hx-on (it evaluates code), and style attributes.
+# htmx's hx-on and trigger filters such as change[...] (both evaluate code), and style attributes.
 FORBIDDEN_MARKUP = [
     (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
     (re.compile(r"\son[a-z]+\s*=", re.I), "on* handler attribute"),
     (re.compile(r"\bhx-on", re.I), "hx-on attribute"),
+    (re.compile(r"\bhx-trigger\s*=\s*\"[^\"]*\[", re.I), "hx-trigger filter"),
     (re.compile(r"\sstyle\s*=", re.I), "style attribute"),
     (re.compile(r"<style", re.I), "inline <style>"),
 ]

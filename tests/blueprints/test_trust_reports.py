@@ -83,7 +83,7 @@ def test_the_trust_ledger_page_and_csv(client, signed_in, july):
     assert [r[1] for r in rows] == ["Opening balance", "R-000001", "P-000001"]
     assert "Authority: Signed 19 Jul" in rows[2][4] and rows[2][-1] == "1,100.00"
     assert all(td["class"] == ["num"] for td in page.select("table.trust-ledger td.num"))
-    assert page.select_one("button[onclick='window.print()']")
+    assert page.select_one("button[data-print]")  # static/js/app.js prints (no inline script)
     data = rows_of(client.get(url.replace("ledger?", "ledger.csv?")))
     assert data[0][:3] == ["Matter", "Client", "Date"]
     assert data[1] == [july.lease.number, "Acme Pty Ltd", "2026-07-01", "", "", "", "Opening balance", "", "",

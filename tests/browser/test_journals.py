@@ -10,10 +10,10 @@ def test_enter_a_journal_add_a_line_post_it_and_see_it_on_the_trial_balance(page
     sign_in()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Journals").click()
     page.get_by_role("link", name="New journal").click()
-    page.get_by_label("Narration").fill("Rent and GST for July")
+    page.get_by_label("Narration").fill("Rent and insurance for July")
     page.get_by_label("Line 1 account").select_option(label="6-2000 Rent")
     page.get_by_label("Line 1 debit").fill("1,000.00")
-    page.get_by_label("Line 2 account").select_option(label="2-1200 GST Paid")
+    page.get_by_label("Line 2 account").select_option(label="6-2100 Professional Indemnity Insurance")
     page.get_by_label("Line 2 debit").fill("100.00")
     totals = page.locator("#journal-totals")
     expect(totals.locator(".debits")).to_have_text("1,100.00")
@@ -35,7 +35,7 @@ def test_enter_a_journal_add_a_line_post_it_and_see_it_on_the_trial_balance(page
     page.get_by_role("link", name="Trial balance").click()
     table = page.locator("table.trial-balance")
     expect(table.locator("tr", has_text="6-2000")).to_contain_text("1,000.00")
-    expect(table.locator("tr", has_text="2-1200")).to_contain_text("100.00")
+    expect(table.locator("tr", has_text="6-2100")).to_contain_text("100.00")
     expect(table.locator("tfoot")).to_contain_text("1,100.00")
 
 
