@@ -6,6 +6,7 @@ app context, and let exceptions reach huey so its retries work.
 """
 
 import os
+import threading
 from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey, crontab
@@ -25,16 +26,26 @@ def make_huey():
 
 huey = make_huey()
 _flask_app = None
+_flask_app_lock = threading.Lock()
 
 
 def flask_app():
-    """The Flask app tasks run in, created once per consumer process."""
+    """The Flask app tasks run in, created once per consumer process, by one thread: two worker
+    threads importing the app's modules at once can meet a partly imported module."""
     global _flask_app
-    if _flask_app is None:
-        from app import create_app
+    with _flask_app_lock:
+        if _flask_app is None:
+            from app import create_app
 
-        _flask_app = create_app()
+            _flask_app = create_app()
     return _flask_app
+
+
+@huey.on_startup()
+def _app_before_any_task():
+    """Each worker makes sure the app (and so every module a task imports) is loaded before it
+    takes a task; the first does the work, the others wait for it."""
+    flask_app()
 
 
 def run_ledger_check() -> list[str]:

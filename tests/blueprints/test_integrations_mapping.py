@@ -179,7 +179,9 @@ def test_map_tax_codes_shows_xeros_rate_and_warns_where_it_differs(connected, cl
     assert "Xero's rate is 15 %, ours is 10 %" in text_of(row.find(attrs={"data-warning": True}))
     assert XeroTaxRate  # the stored copy keeps rates as Decimal (no float on the way)
     data = {"tenant_id": DEMO_ORG, "tax-gst_on_income": "OUTPUT", "tax-gst_on_expenses": "INPUT",
-            "tax-gst_free_income": "EXEMPTOUTPUT", "tax-gst_free_expenses": "EXEMPTEXPENSES"}
+            "tax-gst_free_income": "EXEMPTOUTPUT", "tax-gst_free_expenses": "EXEMPTEXPENSES",
+            "tax-input_taxed_income": "INPUTTAXED", "tax-input_taxed_expenses": "INPUTTAXED",
+            "tax-bas_excluded_income": "BASEXCLUDED", "tax-bas_excluded_expenses": "BASEXCLUDED"}
     saved = client.submit("/integrations/xero/mapping/tax", data, follow_redirects=True)
     assert "The tax mapping was saved" in text_of(html(saved))
     assert len(_mappings(db_session)[1]) == len(TaxUse)
