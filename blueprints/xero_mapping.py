@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from accounting.lookup import valid_id
 from blueprints.pages import admin_required, render
 from extensions import db
 from integrations import background, mapping
@@ -45,6 +46,16 @@ def _check_form_tenant(tenant_id: str) -> str | None:
     return None
 
 
+def _chart_for_saving(tenant_id: str, action: str):
+    """(the stored chart, why the form is refused or None): the form's tenant must be the
+    connected one, and Xero's chart must have been read before anything is mapped to it."""
+    refusal = _check_form_tenant(tenant_id)
+    chart = _chart_or_none(tenant_id)
+    if refusal is None and chart is None:
+        refusal = f"Xero's chart has not been read yet: wait for it, then {action}."
+    return chart, refusal
+
+
 def _chart_or_none(tenant_id: str):
     return chart_of(chart_copy(db.session, tenant_id))
 
@@ -72,24 +83,22 @@ def save_accounts():
     """Save every account's choice, all or nothing."""
     tenant_id = _connected_tenant()
     typed = {k: v for k, v in request.form.items() if k.startswith("account-")}
-    refusal = _check_form_tenant(tenant_id)
-    chart = _chart_or_none(tenant_id)
-    if refusal is None and chart is None:
-        refusal = "Xero's chart has not been read yet: wait for it, then save."
+    chart, refusal = _chart_for_saving(tenant_id, "save")
     if refusal:
         return _accounts_page(tenant_id, 400, refusal, typed=typed)
     errors = {}
     for field, xero_account_id in typed.items():
         if not xero_account_id:
             continue
+        account_id = valid_id(field.removeprefix("account-"))
+        if account_id is None:
+            errors[field] = "That account is not one of ours."
+            continue
         try:
-            account_id = int(field.removeprefix("account-"))
             mapping.map_account(db.session, current_user, tenant_id, account_id,
                                 xero_account_id, chart)
-        except ValueError as refused:
-            message = refused.message if isinstance(refused, MappingError) else \
-                "That account is not one of ours."
-            errors[field] = message
+        except MappingError as refused:
+            errors[field] = refused.message
     if errors:
         db.session.rollback()
         return _accounts_page(tenant_id, 400, "Nothing was saved: " + " ".join(errors.values()),
@@ -104,10 +113,7 @@ def save_accounts():
 def accept_suggestions():
     """Map every unmapped account and tax code to its suggestion."""
     tenant_id = _connected_tenant()
-    refusal = _check_form_tenant(tenant_id)
-    chart = _chart_or_none(tenant_id)
-    if refusal is None and chart is None:
-        refusal = "Xero's chart has not been read yet: wait for it, then accept the suggestions."
+    chart, refusal = _chart_for_saving(tenant_id, "accept the suggestions")
     if refusal:
         return _accounts_page(tenant_id, 400, refusal)
     count = mapping.apply_suggestions(db.session, current_user, tenant_id, chart)
@@ -137,10 +143,7 @@ def save_taxes():
     """Save every tax code's Xero tax type, all or nothing."""
     tenant_id = _connected_tenant()
     typed = {k: v for k, v in request.form.items() if k.startswith("tax-")}
-    refusal = _check_form_tenant(tenant_id)
-    chart = _chart_or_none(tenant_id)
-    if refusal is None and chart is None:
-        refusal = "Xero's chart has not been read yet: wait for it, then save."
+    chart, refusal = _chart_for_saving(tenant_id, "save")
     if refusal:
         return _tax_page(tenant_id, 400, refusal, typed=typed)
     errors = {}
