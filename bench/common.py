@@ -1,6 +1,7 @@
 """Shared pieces of the benchmarks: timing, fresh databases, a practice with its chart."""
 
 import atexit
+import re
 import shutil
 import tempfile
 import time
@@ -17,6 +18,9 @@ from accounting.ledger.accounts import CONTROL_ROLES, Account, install_default_c
 from accounting.ledger.practice import get_practice
 from accounting.parties.users import Role, create_user
 from extensions import sqlite_pragma
+
+ADMIN_EMAIL = "bench@example.com"  # fresh_books's admin
+ADMIN_PASSWORD = "x" * 12
 
 
 @contextmanager
@@ -41,7 +45,7 @@ def fresh_books(engine):
     session = Session(engine)
     get_practice(session)
     install_default_chart(session)
-    admin = create_user(session, email="bench@example.com", name="Bench", password="x" * 12,
+    admin = create_user(session, email=ADMIN_EMAIL, name="Bench", password=ADMIN_PASSWORD,
                         role=Role.ADMIN)
     session.commit()
     return session, admin
@@ -77,3 +81,29 @@ def print_table(title: str, rows: list[tuple[str, str]]) -> None:
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"  {label:<{width}}  {value}")
+
+
+def signed_in_client(app):
+    """A test client of `app` signed in as fresh_books's admin, through the login form."""
+    client = app.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login)
+    response = client.post("/login", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD,
+                                           "csrf_token": token.group(1)})
+    assert response.status_code == 303, "the bench admin could not sign in"
+    return client
+
+
+def best_of_each(client, urls: dict[str, str], rounds: int) -> dict[str, float]:
+    """The quickest of `rounds` requests of each URL, taken in turn (round after round), so that a
+    busy moment on the machine slows every page alike, not one; after a warm-up of each."""
+    for url in urls.values():
+        client.get(url)  # templates compiled, caches filled
+    best = dict.fromkeys(urls, float("inf"))
+    for _ in range(rounds):
+        for name, url in urls.items():
+            started = time.perf_counter()
+            response = client.get(url)
+            best[name] = min(best[name], time.perf_counter() - started)
+            assert response.status_code == 200, f"{url}: {response.status_code}"
+    return best

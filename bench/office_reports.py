@@ -20,7 +20,6 @@ checked against Accounts Receivable in the ledger.
 """
 
 import random
-import re
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -36,13 +35,12 @@ from accounting.office import bill_totals
 from accounting.office.aged_reports import aged_receivables
 from accounting.office.bills import Bill, BillEvent, BillLine, BillStatus, EventKind
 from accounting.parties.clients import Client, ClientKind, Matter, MatterStatus
-from bench.common import fresh_books, print_table, sqlite_engine
+from bench.common import best_of_each, fresh_books, print_table, signed_in_client, sqlite_engine
 
 CHUNK = 5_000
 BILLS_PER_CLIENT = 100
 AS_AT = date(2026, 11, 20)
 START = AS_AT - timedelta(days=730)
-PASSWORD = "x" * 12  # bench.common.fresh_books's admin
 
 
 def _clients(session, count: int) -> list[int]:
@@ -161,34 +159,8 @@ def _write_chunk(session, admin_id: int, plans: list[dict], accounts: dict, firs
     return payment_journals.stop
 
 
-def _signed_in_client(app):
-    client = app.test_client()
-    login = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login) or re.search(
-        r'name="csrf_token"[^>]*value="([^"]+)"', login)
-    response = client.post("/login", data={"email": "bench@example.com", "password": PASSWORD,
-                                           "csrf_token": token.group(1)})
-    assert response.status_code == 303, "the bench admin could not sign in"
-    return client
-
-
-def _best_of_each(client, urls: dict[str, str], rounds: int) -> dict[str, float]:
-    """The quickest of `rounds` requests of each URL, taken in turn (round after round), so that a
-    busy moment on the machine slows every page alike, not one; after a warm-up of each."""
-    for url in urls.values():
-        client.get(url)  # templates compiled, caches filled
-    best = dict.fromkeys(urls, float("inf"))
-    for _ in range(rounds):
-        for name, url in urls.items():
-            started = time.perf_counter()
-            response = client.get(url)
-            best[name] = min(best[name], time.perf_counter() - started)
-            assert response.status_code == 200, f"{url}: {response.status_code}"
-    return best
-
-
 def _pages(app, first_client: int, rounds: int) -> dict[str, float]:
-    client = _signed_in_client(app)
+    client = signed_in_client(app)
     as_at = AS_AT.isoformat()
     with app.app_context():
         from extensions import db
@@ -203,7 +175,7 @@ def _pages(app, first_client: int, rounds: int) -> dict[str, float]:
             f"/reports/aged-receivables/ledger-check?as_at={as_at}&total={total}",
         "one client's aged detail": f"/reports/aged-receivables/{first_client}?as_at={as_at}",
     }
-    return _best_of_each(client, pages, rounds)
+    return best_of_each(client, pages, rounds)
 
 
 BASELINE = "trivial page GET /reports/ (baseline)"

@@ -6,16 +6,14 @@ BOOK_ENTRIES unreconciled receipts, so every statement row's "match to" choice h
 """
 
 import random
-import re
 import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bench.common import fresh_books, print_table, sqlite_engine
+from bench.common import best_of_each, fresh_books, print_table, signed_in_client, sqlite_engine
 
 BOOK_ENTRIES = 50
 START = date(2026, 1, 1)
-PASSWORD = "x" * 12  # bench.common.fresh_books's admin
 BASELINE = "trivial page GET /reports/ (baseline)"
 ROUNDS, SMOKE_ROUNDS, SMOKE_LINES = 10, 3, 1_000
 
@@ -49,30 +47,6 @@ def fill(engine, lines: int, seed: int = 5) -> tuple[int, float]:
     return bank_id, time.perf_counter() - started
 
 
-def _signed_in_client(app):
-    client = app.test_client()
-    login = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login)
-    response = client.post("/login", data={"email": "bench@example.com", "password": PASSWORD,
-                                           "csrf_token": token.group(1)})
-    assert response.status_code == 303, "the bench admin could not sign in"
-    return client
-
-
-def _best(client, urls: dict[str, str], rounds: int) -> dict[str, float]:
-    """The quickest of `rounds` requests of each URL, taken in turn, after a warm-up of each."""
-    for url in urls.values():
-        client.get(url)
-    best = dict.fromkeys(urls, float("inf"))
-    for _ in range(rounds):
-        for name, url in urls.items():
-            started = time.perf_counter()
-            response = client.get(url)
-            best[name] = min(best[name], time.perf_counter() - started)
-            assert response.status_code == 200, f"{url}: {response.status_code}"
-    return best
-
-
 def measure(url: str, lines: int) -> list[tuple[str, str]]:
     """Fill the empty database at `url`, then time the reconcile page; returns the figures."""
     from sqlalchemy import create_engine
@@ -85,10 +59,10 @@ def measure(url: str, lines: int) -> list[tuple[str, str]]:
     engine.dispose()
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 32,
                       "SERVER_NAME": None})
-    client = _signed_in_client(app)
+    client = signed_in_client(app)
     page = f"/banking/accounts/{bank_id}/reconcile"
     size = len(client.get(page).get_data())
-    best = _best(client, {BASELINE: "/reports/", "reconcile page": page},
+    best = best_of_each(client, {BASELINE: "/reports/", "reconcile page": page},
                  ROUNDS if lines > SMOKE_LINES else SMOKE_ROUNDS)
     with app.app_context():
         db.engine.dispose()
