@@ -12,7 +12,11 @@ and by its periodic backstop:
    by a crash or a stop is sent again exactly as it was, under the same Idempotency-Key (Xero
    replays its first answer within 6 minutes instead of making a copy); then the WAITING rows, in
    batches of up to `batch_size` elements and never over `max_bytes`, with summarizeErrors=false
-   so one bad element fails alone and the rest link.
+   so one bad element fails alone and the rest link. A batch left SENDING for longer than
+   `replay_window` (Xero forgets a key after 6 minutes) is not resent blindly: the stage's
+   `find_sent` looks its elements up in Xero (invoices by number, payments on their invoice), the
+   ones found are linked, and only the rest are sent again, as new. A stage without `find_sent`
+   fails such rows with what to check in Xero, since a resend could make a copy.
 
 Every batch is claimed (its rows SENDING, its key stored) and committed before the call, and its
 answers recorded and committed after it, so a crash in between leaves a batch that is resent
@@ -23,7 +27,7 @@ a lost connection stops the drain with nothing dropped; a 400 for the whole batc
 with Xero's message; anything else is a bug and propagates (the rows stay, the task fails loudly).
 
 Next (not built yet): sharing the per-minute budget across consumers and steering by
-X-MinLimit-Remaining; looking elements up in Xero before resending a batch older than 6 minutes.
+X-MinLimit-Remaining.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from types import ModuleType
 
 from sqlalchemy import select
@@ -41,7 +46,9 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 from xero_python.exceptions import AccountingBadRequestException, ApiException, RateLimitException
 
+from accounting.base import utcnow
 from accounting.parties.clients import Client
+from integrations.connection import as_utc
 from integrations.oauth import ConnectionLost, NotConnected
 from integrations.xero import contacts, invoices, payments
 from integrations.xero.chart import organisation_from_sdk
@@ -60,6 +67,8 @@ from integrations.xero.outbox import CONTACT, OutboxRow, OutboxState, idempotenc
 # Dependency order: a payment needs its invoice's id.
 STAGES: tuple[ModuleType, ...] = (invoices, payments)
 CONTACTS_PAGE = 1000
+NOT_LOOKED_UP = ("Sent to Xero over 6 minutes ago and no answer was recorded: it may be in Xero "
+                 "already. Look for it in Xero; if it is not there, retry.")
 ENVELOPE_BYTES = 64  # {"Invoices": [...]} around the elements
 
 
@@ -72,7 +81,11 @@ class DrainSettings:
     backoff: tuple[float, ...] = (1.0, 4.0, 15.0)
     max_retry_after: float = 60.0
     timeout: float = 60.0
+    # Xero replays an Idempotency-Key for 6 minutes (FACTS §5); a minute's margin for the call
+    # itself and for clocks.
+    replay_window: timedelta = timedelta(minutes=5)
     sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], datetime] = utcnow
 
     @classmethod
     def from_config(cls, config) -> DrainSettings:
@@ -301,6 +314,7 @@ class _Drain:
     def _send_batch(self, stage: ModuleType, rows: list[OutboxRow], key: str,
                     elements: list[dict] | None = None) -> None:
         if elements is None:  # a resend: the same elements, rebuilt from the same rows
+            rows = self._settle_if_past_replay(stage, rows)
             ready = [(row, self._build(stage, row)) for row in rows]
             rows = [row for row, element in ready if element is not None]
             elements = [element for _, element in ready if element is not None]
@@ -311,13 +325,43 @@ class _Drain:
             for row in rows:
                 row.state, row.batch_key = OutboxState.SENDING, key
             self.session.commit()
-        answers = self._send_or_fail(stage.__name__.rsplit(".", 1)[-1], lambda: [
+        answers = self._send_or_fail(_endpoint(stage), lambda: [
             answer_of(item, stage.ID_FIELD, stage.NUMBER_FIELD) for item in stage.send(
                 self.api, self.tenant_id, elements, key, timeout=self.settings.timeout)],
             len(rows), parsed=True)
         for row, answer in zip(rows, answers, strict=True):
             self._record(row, answer, stage)
         self.session.commit()
+
+    def _settle_if_past_replay(self, stage: ModuleType, rows: list[OutboxRow]) -> list[OutboxRow]:
+        """The rows of a batch left SENDING that may be resent under their key: all of them
+        while Xero still replays it; after that none. Past the window the elements Xero has are
+        linked (looked up), the rest wait again under a new send round, so the WAITING pass of
+        this stage sends them as new, and a stage that cannot look up fails them."""
+        if not rows or not self._past_replay_window(rows):
+            return rows
+        finder = getattr(stage, "find_sent", None)
+        if finder is None:
+            for row in rows:
+                row.mark_failed(NOT_LOOKED_UP)
+                self.report.failed += 1
+            self.session.commit()
+            return []
+        found = self.call(f"{_endpoint(stage)} lookup",
+                          lambda: finder(self.session, self.api, self.tenant_id, rows))
+        for row in rows:
+            if row.id in found:
+                self._record(row, found[row.id], stage)
+            else:
+                row.send_round += 1
+                row.wait_for("")
+        self.session.commit()
+        return []
+
+    def _past_replay_window(self, rows: list[OutboxRow]) -> bool:
+        claimed = [as_utc(row.claimed_at) for row in rows if row.claimed_at is not None]
+        # Claimed before claimed_at was kept: its age is unknown, so look it up to be safe.
+        return not claimed or self.settings.now() - min(claimed) > self.settings.replay_window
 
     def _send_or_fail(self, endpoint: str, send: Callable[[], list], size: int,
                       parsed: bool = False) -> list[Answer]:
@@ -338,8 +382,10 @@ class _Drain:
     def _claim(self, rows: list[OutboxRow], kind: str) -> str:
         """Mark the batch SENDING under its key, and commit, before the call."""
         key = idempotency_key(self.tenant_id, kind, rows)
+        claimed_at = self.settings.now()
         for row in rows:
             row.state, row.batch_key, row.attempts = OutboxState.SENDING, key, row.attempts + 1
+            row.claimed_at = claimed_at
         self.session.commit()
         return key
 
@@ -397,6 +443,11 @@ def _retry_after(limited: RateLimitException) -> float:
         return float(headers.get("Retry-After") or headers.get("retry-after") or 60)
     except ValueError:
         return 60.0
+
+
+def _endpoint(stage: ModuleType) -> str:
+    """The name a stage's calls are counted under ("invoices", "payments")."""
+    return stage.__name__.rsplit(".", 1)[-1]
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -15,6 +15,7 @@
 Ledger effect in Xero equals ours on the mapped accounts: Dr Accounts Receivable (Xero's DEBTORS)
 the total, Cr each mapped income account its lines' amounts, Cr GST the GST.
 Linked: the bill is locked "In Xero as INV-00042".
+Found after a lost answer (`find_sent`, past Xero's 6-minute replay): by InvoiceNumber.
 """
 
 from __future__ import annotations
@@ -107,6 +108,16 @@ def send(api, tenant_id: str, elements: list[dict], key: str, timeout: float = 6
     return batch_answer(api, "Invoices", lambda: api.create_invoices(
         tenant_id, {"Invoices": elements}, summarize_errors=False, idempotency_key=key,
         _request_timeout=timeout))
+
+
+def find_sent(session: Session, api, tenant_id: str, rows: list[OutboxRow]) -> dict[int, Answer]:
+    """The rows whose invoice Xero has, by our number (unique among ACCREC invoices): one call."""
+    numbers = {bill_of(session, row).number: row.id for row in rows}
+    found = api.get_invoices(tenant_id, invoice_numbers=sorted(numbers), page=1,
+                             page_size=max(len(numbers), 1), summary_only=True).invoices or []
+    return {numbers[invoice.invoice_number]: Answer(str(invoice.invoice_id), invoice.invoice_number)
+            for invoice in found
+            if invoice.invoice_number in numbers and getattr(invoice.type, "value", invoice.type) == "ACCREC"}
 
 
 ID_FIELD, NUMBER_FIELD = "InvoiceID", "InvoiceNumber"

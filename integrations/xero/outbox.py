@@ -91,6 +91,9 @@ class OutboxRow(Base):
     send_round: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     batch_key: Mapped[str | None] = mapped_column(String(128), default=None, index=True)
+    # When the batch was claimed, just before its call: Xero replays an Idempotency-Key for 6
+    # minutes only, so a batch left SENDING longer than that is looked up in Xero, not resent.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 

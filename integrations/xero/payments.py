@@ -10,17 +10,23 @@
 Ledger effect in Xero equals ours: Dr the mapped bank account, Cr Accounts Receivable (DEBTORS).
 A payment whose bill is not in Xero waits, saying for what (its bill waiting, or failed with
 Xero's message). Linked: the payment's journal is locked "In Xero as a payment on INV-00042".
+Found after a lost answer (`find_sent`, past Xero's 6-minute replay): among its invoice's
+payments, one with its date, amount and reference that no other payment of ours is linked to.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from accounting.money import CENT
 
 from accounting.office.bills import BillEvent
 from integrations.mapping import account_mappings, held_back_by_missing_mapping
 from integrations.xero.elements import Answer, NotReady, NotSent, Unmappable, batch_answer
-from integrations.xero.links import add_link, link_of, lock_reason
+from integrations.xero.links import XeroLink, add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow, OutboxState, rows_for_journal
 
 KIND = "bill_payment"
@@ -75,6 +81,36 @@ def send(api, tenant_id: str, elements: list[dict], key: str, timeout: float = 6
     return batch_answer(api, "Payments", lambda: api.create_payments(
         tenant_id, {"Payments": elements}, summarize_errors=False, idempotency_key=key,
         _request_timeout=timeout))
+
+
+def find_sent(session: Session, api, tenant_id: str, rows: list[OutboxRow]) -> dict[int, Answer]:
+    """The rows whose payment Xero has, read from their invoices' payments: one call."""
+    wanted = {row.id: (payment_of(session, row), build(session, tenant_id, row)) for row in rows}
+    invoice_ids = sorted({element["Invoice"]["InvoiceID"] for _, element in wanted.values()})
+    invoices = api.get_invoices(tenant_id, i_ds=invoice_ids, page=1,
+                                page_size=len(invoice_ids)).invoices or []
+    on_invoice = {str(invoice.invoice_id): list(invoice.payments or []) for invoice in invoices}
+    taken = _linked_payment_ids(session, tenant_id, on_invoice)
+    found = {}
+    for row_id, (payment, element) in wanted.items():
+        for candidate in on_invoice.get(element["Invoice"]["InvoiceID"], []):
+            if str(candidate.payment_id) not in taken and _same_payment(candidate, element):
+                taken.add(str(candidate.payment_id))
+                found[row_id] = Answer(str(candidate.payment_id))
+                break
+    return found
+
+
+def _linked_payment_ids(session: Session, tenant_id: str, on_invoice: dict[str, list]) -> set[str]:
+    ids = [str(p.payment_id) for payments in on_invoice.values() for p in payments]
+    return set(session.execute(select(XeroLink.xero_id).where(
+        XeroLink.tenant_id == tenant_id, XeroLink.xero_id.in_(ids))).scalars())
+
+
+def _same_payment(candidate, element: dict) -> bool:
+    return (candidate.date.isoformat() == element["Date"]
+            and Decimal(str(candidate.amount)).quantize(CENT) == element["Amount"]
+            and (candidate.reference or "") == element["Reference"])
 
 
 ID_FIELD, NUMBER_FIELD = "PaymentID", None
