@@ -3,7 +3,8 @@
 from integrations.chart_store import ChartCopy
 from integrations.connection import Connection
 from integrations.mapping import AccountMapping, TaxMapping
+from integrations.ratelimit import CallBudget, CallLease
 from integrations.xero.links import XeroLink
 from integrations.xero.outbox import OutboxRow
 
-__all__ = ["AccountMapping", "ChartCopy", "Connection", "OutboxRow", "TaxMapping", "XeroLink"]
+__all__ = ["AccountMapping", "CallBudget", "CallLease", "ChartCopy", "Connection", "OutboxRow", "TaxMapping", "XeroLink"]

@@ -50,6 +50,7 @@ from accounting.base import utcnow
 from accounting.parties.clients import Client
 from integrations.connection import as_utc
 from integrations.oauth import ConnectionLost, NotConnected
+from integrations.ratelimit import DatabaseBudget, RedisBudget, budget_from_config, wait_text
 from integrations.xero import contacts, invoices, payments
 from integrations.xero.chart import organisation_from_sdk
 from integrations.xero.elements import (
@@ -79,18 +80,23 @@ class DrainSettings:
     batch_size: int = 50
     max_bytes: int = 3_500_000
     backoff: tuple[float, ...] = (1.0, 4.0, 15.0)
-    max_retry_after: float = 60.0
+    # Long enough for a minute window of the shared budget (61 s) to come round.
+    max_retry_after: float = 65.0
     timeout: float = 60.0
     # Xero replays an Idempotency-Key for 6 minutes (FACTS §5); a minute's margin for the call
     # itself and for clocks.
     replay_window: timedelta = timedelta(minutes=5)
     sleep: Callable[[float], None] = time.sleep
     now: Callable[[], datetime] = utcnow
+    # The call budget every consumer shares (integrations/ratelimit.py); None only in tests that
+    # construct a drain by hand.
+    budget: DatabaseBudget | RedisBudget | None = None
 
     @classmethod
-    def from_config(cls, config) -> DrainSettings:
+    def from_config(cls, config, engine) -> DrainSettings:
         return cls(batch_size=int(config.get("XERO_PUSH_BATCH_SIZE", 50)),
-                   max_bytes=int(config.get("XERO_PUSH_MAX_BYTES", 3_500_000)))
+                   max_bytes=int(config.get("XERO_PUSH_MAX_BYTES", 3_500_000)),
+                   budget=budget_from_config(config, engine))
 
 
 @dataclass
@@ -103,6 +109,8 @@ class DrainReport:
     not_sent: int = 0
     stopped: str = ""
     calls_by_endpoint: dict[str, int] = field(default_factory=dict)
+    # Seconds spent waiting for the shared call budget (Xero's limits, before Xero says 429).
+    waited: float = 0.0
 
 
 class StopDrain(Exception):
@@ -111,6 +119,10 @@ class StopDrain(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class OverBudget(Exception):
+    """The shared call budget says wait longer than the drain waits; Xero was not called."""
 
 
 def drain_outbox(session: Session, api, tenant_id: str,
@@ -151,10 +163,8 @@ class _Drain:
         """One Xero call: 429 waits its Retry-After, 5xx and timeouts back off, then StopDrain."""
         transient_tries = 0
         while True:
-            self.report.calls += 1
-            self.report.calls_by_endpoint[endpoint] = self.report.calls_by_endpoint.get(endpoint, 0) + 1
             try:
-                return send()
+                return self._within_budget(endpoint, send)
             except (ConnectionLost, NotConnected) as lost:
                 raise StopDrain(f"The Xero connection is lost: {lost}") from lost
             except RateLimitException as limited:
@@ -174,6 +184,44 @@ class _Drain:
                                     "the next drain sends it again.") from error
                 self.settings.sleep(self.settings.backoff[transient_tries])
                 transient_tries += 1
+
+    def _within_budget(self, endpoint: str, send: Callable[[], object]):
+        """Send once the shared budget lets the call go; give the budget Xero's counts after."""
+        lease = self._take_budget()
+        self.report.calls += 1
+        self.report.calls_by_endpoint[endpoint] = self.report.calls_by_endpoint.get(endpoint, 0) + 1
+        headers = None
+        try:
+            result = send()
+            headers = _last_headers(self.api)
+            return result
+        except ApiException as error:
+            headers = error.headers
+            raise
+        finally:
+            if lease:
+                # A lookup reads through the session while it calls: end that transaction
+                # before the budget's own (SQLite: one writer, and ours would hold it).
+                self.session.commit()
+                self.settings.budget.release(self.tenant_id, lease, headers)
+
+    def _take_budget(self) -> str:
+        """A lease on one call from the budget every consumer shares; waits while the wait is
+        short, else stops the drain (nothing sent, nothing lost: the next drain goes on)."""
+        budget = self.settings.budget
+        if budget is None:
+            return ""
+        # Never hold a transaction across a wait or a call (on SQLite it would hold the one
+        # write lock the budget and the other consumers need); the drain has recorded its work.
+        self.session.commit()
+        while True:
+            grant = budget.take(self.tenant_id)
+            if grant.granted:
+                return grant.lease
+            if grant.wait > self.settings.max_retry_after:
+                raise StopDrain(wait_text(grant)) from OverBudget(grant.limit)
+            self.report.waited += grant.wait
+            self.settings.sleep(grant.wait)
 
     # ------------------------------------------------------------ 1. the lock date
 
@@ -372,7 +420,8 @@ class _Drain:
         except AccountingBadRequestException as refused:
             return [Answer(messages=(str(refused.reason),))] * size
         except StopDrain as stop:
-            if isinstance(stop.__cause__, (RateLimitException, ConnectionLost, NotConnected)):
+            if isinstance(stop.__cause__, (RateLimitException, ConnectionLost, NotConnected,
+                                           OverBudget)):
                 self._unclaim()  # Xero did nothing: the rows wait again, free to be corrected
             raise
         if len(items) != size:
@@ -437,6 +486,12 @@ def own_the_retries(api) -> None:
     pool.clear()
 
 
+def _last_headers(api) -> dict | None:
+    """The headers of the SDK's last answer (X-MinLimit-Remaining and the rest)."""
+    response = getattr(getattr(api, "api_client", None), "last_response", None)
+    return dict(response.getheaders()) if response is not None else None
+
+
 def _retry_after(limited: RateLimitException) -> float:
     headers = getattr(limited, "headers", None) or {}
     try:
@@ -467,4 +522,5 @@ def drain_connected(session: Session, config) -> DrainReport:
         api, tenant_id = accounting_api(session, config)
     except (ConnectionLost, NotConnected) as lost:
         return DrainReport(stopped=str(lost))
-    return drain_outbox(session, api, tenant_id, DrainSettings.from_config(config))
+    return drain_outbox(session, api, tenant_id,
+                        DrainSettings.from_config(config, session.get_bind()))

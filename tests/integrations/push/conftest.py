@@ -4,11 +4,25 @@ payments dated today (the connection is made today: anything earlier is "before 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 import pytest
+
+
+class BudgetClock:
+    """time.time, moved on by the seconds the drains were told to sleep."""
+
+    def __init__(self) -> None:
+        self.slept = 0.0
+
+    def advance(self, seconds: float) -> None:
+        self.slept += seconds
+
+    def __call__(self) -> float:
+        return time.time() + self.slept
 
 
 @dataclass
@@ -20,6 +34,8 @@ class Pushing:
     tenant_id: str
     live: object
     clients: dict = field(default_factory=dict)
+    # The call budget's time: real time plus every second a drain "slept" (tests do not wait).
+    clock: BudgetClock = field(default_factory=lambda: BudgetClock())
 
     @property
     def today(self) -> date:
@@ -70,9 +86,12 @@ class Pushing:
         return accounting_api(self.session)[0]
 
     def drain(self, **settings):
+        from integrations.ratelimit import DatabaseBudget
         from integrations.xero.drain import DrainSettings, drain_outbox
 
-        settings.setdefault("sleep", lambda seconds: None)
+        settings.setdefault("budget", DatabaseBudget(self.session.get_bind(), clock=self.clock))
+        sleep = settings.pop("sleep", lambda seconds: None)
+        settings["sleep"] = lambda seconds: (self.clock.advance(seconds), sleep(seconds))
         settings.setdefault("backoff", (0.0, 0.0))
         return drain_outbox(self.session, self.api(), self.tenant_id, DrainSettings(**settings))
 

@@ -73,3 +73,35 @@ def test_documents_on_or_before_xeros_lock_date_are_not_sent(pushing):
     [row] = pushing.outbox()
     assert row.state is OutboxState.NOT_SENT and "lock date" in row.reason
     assert pushing.invoices(bill.number) == []
+
+
+def test_the_shared_budget_keeps_the_drain_within_xeros_minute_so_xero_never_says_429(pushing):
+    from integrations.ratelimit import DatabaseBudget, Limits
+
+    for number in range(120):
+        pushing.bill(client=f"Client {number % 4}", commit=False)
+    pushing.session.commit()
+    sandbox_control(pushing.live, "limits", LIMIT_MINUTE=4)  # Xero allows 4 a minute, as we do
+    budget = DatabaseBudget(pushing.session.get_bind(), Limits(per_minute=4), clock=pushing.clock)
+
+    report = pushing.drain(budget=budget, sleep=lambda seconds: sandbox_control(
+        pushing.live, "clock", advance_seconds=seconds))
+
+    assert report.sent == 120 and not report.stopped, report
+    # Organisation, contacts read and create, 3 invoice batches: 6 calls, none retried after a 429.
+    assert report.calls == 6
+    assert report.waited >= 55
+
+
+def test_calls_other_consumers_made_count_and_a_long_wait_stops_with_nothing_sent(pushing):
+    from integrations.ratelimit import DatabaseBudget
+
+    pushing.bill()
+    budget = DatabaseBudget(pushing.session.get_bind(), clock=pushing.clock)
+    for _ in range(60):  # another consumer's minute
+        budget.release(pushing.tenant_id, budget.take(pushing.tenant_id).lease)
+
+    report = pushing.drain(budget=budget, max_retry_after=5)
+
+    assert report.calls == 0 and "minute limit is reached" in report.stopped, report
+    assert {row.state for row in pushing.outbox()} == {OutboxState.WAITING}
