@@ -91,7 +91,9 @@ class Pushing:
 
 
 # What the suggestions cannot guess (Demo Company's codes differ from ours).
-OUR_ACCOUNTS_IN_DEMO_COMPANY = {"4-1000": "200", "4-2000": "260", "1-1000": "090"}
+OUR_ACCOUNTS_IN_DEMO_COMPANY = {"4-1000": "200", "4-2000": "260", "1-1000": "090",
+                                # the supplier tests' expense accounts
+                                "6-2400": "453", "5-1000": "429"}
 
 
 @pytest.fixture
