@@ -14,11 +14,10 @@ A payment whose invoice is not in Xero waits, saying for what. Linked: the payme
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.office.supplier_documents import SupplierPayment
-from integrations.xero.elements import Answer, NotReady, Unmappable
+from integrations.xero.elements import Answer, NotReady, posted_by
 from integrations.xero.links import add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow
 from integrations.xero.payments import payment_element, send, waiting_for
@@ -30,11 +29,8 @@ __all__ = ["KIND", "party_of", "build", "send", "accept", "ID_FIELD", "NUMBER_FI
 
 def payment_of(session: Session, row: OutboxRow) -> SupplierPayment:
     """The supplier payment whose journal this row pushes."""
-    payment = session.execute(select(SupplierPayment).where(
-        SupplierPayment.journal_id == row.journal_id)).scalar_one_or_none()
-    if payment is None:
-        raise Unmappable("The supplier payment of this posting is no longer recorded here.")
-    return payment
+    return posted_by(session, SupplierPayment, row,
+                     "The supplier payment of this posting is no longer recorded here.")
 
 
 def party_of(session: Session, row: OutboxRow) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.events import PartyKind
@@ -31,7 +30,7 @@ from accounting.money import ZERO
 from accounting.office.bills import Bill
 from integrations.mapping import account_mappings, held_back_by_missing_mapping, tax_mappings
 from integrations.suggest import TaxUse
-from integrations.xero.elements import Answer, NotReady, Unmappable, batch_answer
+from integrations.xero.elements import Answer, NotReady, Unmappable, batch_answer, posted_by
 from integrations.xero.links import add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow, Party
 
@@ -43,10 +42,7 @@ INCOME_TAX_USE = {use.tax_code: use for use in TaxUse if use.side == "income"}
 
 def bill_of(session: Session, row: OutboxRow) -> Bill:
     """The bill whose posting this row pushes."""
-    bill = session.execute(select(Bill).where(Bill.journal_id == row.journal_id)).scalar_one_or_none()
-    if bill is None:
-        raise Unmappable("The bill of this posting is no longer posted here.")
-    return bill
+    return posted_by(session, Bill, row, "The bill of this posting is no longer posted here.")
 
 
 def party_of(session: Session, row: OutboxRow) -> Party:

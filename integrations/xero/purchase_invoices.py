@@ -20,13 +20,12 @@ Linked: the supplier invoice is locked "In Xero as <the supplier's number>".
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.events import PartyKind
 from accounting.office.supplier_documents import SupplierInvoice
 from integrations.suggest import TaxUse
-from integrations.xero.elements import Answer, NotReady, Unmappable
+from integrations.xero.elements import Answer, NotReady, posted_by
 from integrations.xero.invoices import MAX_DESCRIPTION, send, summed_line_items
 from integrations.xero.links import add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow, Party
@@ -39,11 +38,8 @@ EXPENSE_TAX_USE = {use.tax_code: use for use in TaxUse if use.side == "expenses"
 
 def invoice_of(session: Session, row: OutboxRow) -> SupplierInvoice:
     """The supplier invoice whose posting this row pushes."""
-    invoice = session.execute(select(SupplierInvoice).where(
-        SupplierInvoice.journal_id == row.journal_id)).scalar_one_or_none()
-    if invoice is None:
-        raise Unmappable("The supplier invoice of this posting is no longer posted here.")
-    return invoice
+    return posted_by(session, SupplierInvoice, row,
+                     "The supplier invoice of this posting is no longer posted here.")
 
 
 def party_of(session: Session, row: OutboxRow) -> Party:

@@ -152,20 +152,11 @@ def test_a_supplier_payment_becomes_one_payment_on_the_bill_from_the_mapped_bank
 
 def test_a_batch_of_supplier_invoices_resent_after_a_crash_makes_no_duplicate(pushing):
     from integrations.xero import purchase_invoices
-    from integrations.xero.drain import DrainReport, DrainSettings, _Drain
 
     supplier = _supplier(pushing)
     invoices = [_approved(pushing, supplier, ref=f"OW-9{n}", commit=False) for n in range(3)]
     pushing.session.commit()
-    drain = _Drain(pushing.session, pushing.api(), pushing.tenant_id,
-                   DrainSettings(sleep=lambda s: None), DrainReport())
-    drain.cut_off_at_lock_date()
-    drain.push_new_contacts()
-    rows = [row for row in pushing.outbox() if row.kind == "purchase_invoice"]
-    elements = [purchase_invoices.build(pushing.session, pushing.tenant_id, row) for row in rows]
-    key = drain._claim(rows, "purchase_invoice")
-    purchase_invoices.send(pushing.api(), pushing.tenant_id, elements, key)
-    pushing.session.rollback()  # "dies" before recording Xero's answer
+    pushing.send_and_crash(purchase_invoices)
     assert {row.state for row in pushing.outbox()} == {OutboxState.SENDING}
 
     report = pushing.drain()
