@@ -1,7 +1,9 @@
 """Every table of the books, imported in one place so metadata (and Alembic) sees them all; and the
-wings' closing checks for matters, registered by importing them."""
+wings' closing checks for matters and journal kinds, registered by importing them."""
 
 import accounting.office.matter_closing  # noqa: F401  (warns of unbilled work on closing)
+import accounting.office.supplier_credits  # noqa: F401  (registers the vendor_credit kind)
+import accounting.office.supplier_invoices  # noqa: F401  (registers purchase_invoice, ap_payment)
 import accounting.trust.closing  # noqa: F401  (refuses closing a matter holding trust money)
 from accounting.audit import AuditEvent
 from accounting.base import Base

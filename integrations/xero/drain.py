@@ -5,9 +5,10 @@ and by its periodic backstop:
 
 1. Xero's lock date (GET /Organisation, once): WAITING rows dated on or before it become NOT_SENT
    with the reason (Xero refuses them: FACTS §7.4).
-2. Contacts: the clients of the documents about to go that are not yet linked are matched to
-   Xero's contacts (by our code as ContactNumber, then by exact name) or created, in batches
-   (integrations/xero/contacts.py); then changed clients already in Xero are updated.
+2. Contacts: the parties (clients, suppliers) of the documents about to go that are not yet
+   linked are matched to Xero's contacts (by our code as ContactNumber, then by exact name) or
+   created, in batches (integrations/xero/contacts.py); then changed parties already in Xero are
+   updated.
 3. Each document stage in `STAGES` order (invoices, then payments): first any batch left SENDING
    by a crash or a stop is sent again exactly as it was, under the same Idempotency-Key (Xero
    replays its first answer within 6 minutes instead of making a copy); then the WAITING rows, in
@@ -47,11 +48,13 @@ from urllib3.util.retry import Retry
 from xero_python.exceptions import AccountingBadRequestException, ApiException, RateLimitException
 
 from accounting.base import utcnow
+from accounting.events import PartyKind
+from accounting.office.suppliers import Supplier
 from accounting.parties.clients import Client
 from integrations.connection import as_utc
 from integrations.oauth import ConnectionLost, NotConnected
 from integrations.ratelimit import DatabaseBudget, RedisBudget, budget_from_config, wait_text
-from integrations.xero import contacts, invoices, payments
+from integrations.xero import ap_payments, contacts, invoices, payments, purchase_invoices
 from integrations.xero.chart import organisation_from_sdk
 from integrations.xero.elements import (
     Answer,
@@ -63,10 +66,11 @@ from integrations.xero.elements import (
     what_to_do,
 )
 from integrations.xero.links import add_link, links_of
-from integrations.xero.outbox import CONTACT, OutboxRow, OutboxState, idempotency_key
+from integrations.xero.outbox import CONTACT, OutboxRow, OutboxState, Party, idempotency_key
 
 # Dependency order: a payment needs its invoice's id.
-STAGES: tuple[ModuleType, ...] = (invoices, payments)
+STAGES: tuple[ModuleType, ...] = (invoices, payments, purchase_invoices, ap_payments)
+PARTY_MODELS = {PartyKind.CLIENT: Client, PartyKind.SUPPLIER: Supplier}
 CONTACTS_PAGE = 1000
 NOT_LOOKED_UP = ("Sent to Xero over 6 minutes ago and no answer was recorded: it may be in Xero "
                  "already. Look for it in Xero; if it is not there, retry.")
@@ -146,7 +150,7 @@ class _Drain:
     tenant_id: str
     settings: DrainSettings
     report: DrainReport
-    contact_errors: dict[int, str] = field(default_factory=dict)
+    contact_errors: dict[Party, str] = field(default_factory=dict)
 
     def run(self) -> None:
         if not self._due_rows_exist():
@@ -247,23 +251,21 @@ class _Drain:
     # ------------------------------------------------------------ 2. contacts
 
     def push_new_contacts(self) -> None:
-        """Link or create the contact of every client whose documents are about to go."""
-        needed = self._clients_needed()
-        linked = links_of(self.session, self.tenant_id, "client", needed)
-        missing = [self.session.get(Client, client_id) for client_id in sorted(needed - set(linked))]
+        """Link or create the contact of every party whose documents are about to go."""
+        missing = self._parties_not_linked(self._parties_needed())
         if not missing:
             return
         existing = self._read_contacts()
         to_create = []
-        for client in missing:
-            match = contacts.match_contact(client, existing)
+        for party, record in missing:
+            match = contacts.match_contact(record, existing)
             if match is not None:
-                add_link(self.session, self.tenant_id, "client", client.id, match.contact_id)
+                add_link(self.session, self.tenant_id, party.kind.value, party.id, match.contact_id)
             else:
-                to_create.append(client)
+                to_create.append((party, record))
         self.session.commit()
         for batch in _chunks(to_create, self.settings.batch_size):
-            elements = [contacts.contact_element(client) for client in batch]
+            elements = [contacts.contact_element(record) for _, record in batch]
             # No replay needed: a crash after Xero made them is recovered by the match above,
             # by ContactNumber, before anything is created again.
             answers = self._send_or_fail("Contacts", lambda elements=elements: batch_answer(
@@ -271,14 +273,25 @@ class _Drain:
                     self.tenant_id, {"Contacts": elements}, summarize_errors=False,
                     idempotency_key=f"pl-contacts-{uuid.uuid4().hex}",
                     _request_timeout=self.settings.timeout)), len(batch))
-            for client, answer in zip(batch, answers, strict=True):
+            for (party, _), answer in zip(batch, answers, strict=True):
                 if answer.accepted:
-                    add_link(self.session, self.tenant_id, "client", client.id, answer.xero_id)
+                    add_link(self.session, self.tenant_id, party.kind.value, party.id,
+                             answer.xero_id)
                 else:
-                    self.contact_errors[client.id] = what_to_do("; ".join(answer.messages))
+                    self.contact_errors[party] = what_to_do("; ".join(answer.messages))
             self.session.commit()
 
-    def _clients_needed(self) -> set[int]:
+    def _parties_not_linked(self, needed: set[Party]) -> list[tuple[Party, Client | Supplier]]:
+        """The needed parties without a contact link, each with its record, in a stable order."""
+        missing = []
+        for kind in sorted({party.kind for party in needed}):
+            ids = {party.id for party in needed if party.kind is kind}
+            linked = links_of(self.session, self.tenant_id, kind.value, ids)
+            missing += [(Party(kind, party_id), self.session.get(PARTY_MODELS[kind], party_id))
+                        for party_id in sorted(ids - set(linked))]
+        return missing
+
+    def _parties_needed(self) -> set[Party]:
         needed = set()
         for stage in STAGES:
             for row in self._rows(stage.KIND, (OutboxState.WAITING, OutboxState.SENDING)):
@@ -302,12 +315,17 @@ class _Drain:
             page += 1
 
     def push_contact_changes(self) -> None:
-        """Changed clients already in Xero: their details again, by ContactID."""
+        """Changed parties already in Xero: their details again, by ContactID."""
         rows = self._rows(CONTACT, (OutboxState.SENDING, OutboxState.WAITING))
-        linked = links_of(self.session, self.tenant_id, "client", {row.party_id for row in rows})
+        linked = {}
+        for kind in {row.party_kind for row in rows}:
+            found = links_of(self.session, self.tenant_id, kind,
+                             {row.party_id for row in rows if row.party_kind == kind})
+            linked.update({(kind, party_id): link for party_id, link in found.items()})
         for batch in _chunks(rows, self.settings.batch_size):
-            elements = [contacts.contact_element(self.session.get(Client, row.party_id),
-                                                 linked[row.party_id].xero_id) for row in batch]
+            elements = [contacts.contact_element(
+                self.session.get(PARTY_MODELS[PartyKind(row.party_kind)], row.party_id),
+                linked[(row.party_kind, row.party_id)].xero_id) for row in batch]
             key = self._claim(batch, CONTACT)
             answers = self._send_or_fail(
                 "Contacts", lambda elements=elements, key=key: batch_answer(
@@ -339,7 +357,7 @@ class _Drain:
         try:
             party = stage.party_of(self.session, row)
             if party in self.contact_errors:
-                raise Unmappable(f"Its client could not become a Xero contact: "
+                raise Unmappable(f"Its {party.kind.value} could not become a Xero contact: "
                                  f"{self.contact_errors[party]}")
             return stage.build(self.session, self.tenant_id, row)
         except NotReady as waiting:

@@ -59,6 +59,18 @@ class Answer:
 ZERO_ID = "00000000-0000-0000-0000-000000000000"
 
 
+def posted_by(session, model, row, missing: str):
+    """The `model` document (a bill, a supplier invoice, a payment) whose journal the outbox row
+    pushes; Unmappable with `missing` when it is no longer there."""
+    from sqlalchemy import select
+
+    document = session.execute(select(model).where(
+        model.journal_id == row.journal_id)).scalar_one_or_none()
+    if document is None:
+        raise Unmappable(missing)
+    return document
+
+
 def batch_answer(api, envelope: str, send: Callable[[], object]) -> list[dict]:
     """The elements of one batch call's answer, as Xero's JSON (money as Decimal).
 

@@ -23,17 +23,17 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounting.events import PartyKind
 from accounting.ledger.tax import TaxCode
 from accounting.money import ZERO
 from accounting.office.bills import Bill
 from integrations.mapping import account_mappings, held_back_by_missing_mapping, tax_mappings
 from integrations.suggest import TaxUse
-from integrations.xero.elements import Answer, NotReady, Unmappable, batch_answer
+from integrations.xero.elements import Answer, NotReady, Unmappable, batch_answer, posted_by
 from integrations.xero.links import add_link, link_of, lock_reason
-from integrations.xero.outbox import OutboxRow
+from integrations.xero.outbox import OutboxRow, Party
 
 KIND = "bill"
 MAX_DESCRIPTION = 4000
@@ -43,15 +43,12 @@ INCOME_TAX_USE = {use.tax_code: use for use in TaxUse if use.side == "income"}
 
 def bill_of(session: Session, row: OutboxRow) -> Bill:
     """The bill whose posting this row pushes."""
-    bill = session.execute(select(Bill).where(Bill.journal_id == row.journal_id)).scalar_one_or_none()
-    if bill is None:
-        raise Unmappable("The bill of this posting is no longer posted here.")
-    return bill
+    return posted_by(session, Bill, row, "The bill of this posting is no longer posted here.")
 
 
-def party_of(session: Session, row: OutboxRow) -> int:
+def party_of(session: Session, row: OutboxRow) -> Party:
     """The client whose contact must be in Xero before this bill goes."""
-    return bill_of(session, row).client_id
+    return Party(PartyKind.CLIENT, bill_of(session, row).client_id)
 
 
 def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
@@ -68,24 +65,34 @@ def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
 
 def line_items(session: Session, tenant_id: str, bill: Bill) -> list[dict]:
     """The bill's lines summed per income account and tax code, on the mapped Xero codes."""
-    missing = held_back_by_missing_mapping(session, tenant_id, {line.account_id for line in bill.lines})
+    return summed_line_items(session, tenant_id, [(line, line.gst) for line in bill.lines],
+                             INCOME_TAX_USE)
+
+
+def summed_line_items(session: Session, tenant_id: str, lines_with_gst: list[tuple],
+                      tax_uses: dict) -> list[dict]:
+    """Lines (each with its GST) summed per account and tax code, on the mapped Xero codes: one
+    LineItem each, Quantity 1, the amounts' sum, their GST as TaxAmount. `tax_uses` says which
+    side's tax mapping applies (income or expenses)."""
+    missing = held_back_by_missing_mapping(
+        session, tenant_id, {line.account_id for line, _ in lines_with_gst})
     if missing:
         raise Unmappable(" ".join(missing) + " Map it (Integrations > Mapping), then retry.")
     accounts, taxes = account_mappings(session, tenant_id), tax_mappings(session, tenant_id)
     groups: dict[tuple[int, TaxCode], list] = defaultdict(list)
-    for line in bill.lines:
-        groups[(line.account_id, line.tax)].append(line)
+    for line, gst in lines_with_gst:
+        groups[(line.account_id, line.tax)].append((line, gst))
     items = []
-    for (account_id, tax), lines in groups.items():
-        use = INCOME_TAX_USE[tax]
+    for (account_id, tax), grouped in groups.items():
+        use = tax_uses[tax]
         if use not in taxes:
             raise Unmappable(f"{use.label} has no Xero tax type: map it (Integrations > Mapping), "
                              "then retry.")
-        amount = sum((line.amount for line in lines), ZERO)
-        gst = sum((line.gst for line in lines), ZERO)
-        items.append({"Description": _description(lines), "Quantity": Decimal(1),
-                      "UnitAmount": amount, "LineAmount": amount, "TaxAmount": gst,
-                      "AccountCode": accounts[account_id].xero_code,
+        amount = sum((line.amount for line, _ in grouped), ZERO)
+        gst = sum((gst for _, gst in grouped), ZERO)
+        items.append({"Description": _description([line for line, _ in grouped]),
+                      "Quantity": Decimal(1), "UnitAmount": amount, "LineAmount": amount,
+                      "TaxAmount": gst, "AccountCode": accounts[account_id].xero_code,
                       "TaxType": taxes[use].xero_tax_type})
     return items
 

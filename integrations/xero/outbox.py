@@ -22,9 +22,10 @@ How it is kept:
 - After the commit that wrote a WAITING row, `kick` starts a drain (tasks.py enqueues it); a
   periodic drain is the backstop, so a lost kick only delays.
 
-Contacts: a client becomes a contact when its first document is drained (the drain creates the
-missing contacts in batches first); a later change to a client already in Xero writes (or
-refreshes) one WAITING "contact" row, whose `version` counts the changes it carries.
+Contacts: a party (a client or a supplier, named by `Party`: its kind and id) becomes a contact
+when its first document is drained (the drain creates the missing contacts in batches first); a
+later change to a party already in Xero writes (or refreshes) one WAITING "contact" row, whose
+`version` counts the changes it carries.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -46,10 +48,19 @@ from integrations.connection import Connection, as_utc, current_connection
 from integrations.xero.links import link_of
 
 CONTACT = "contact"
-# Journal kinds the push sends, in the order their stages run; the mappers live in
-# integrations/xero/invoices.py and payments.py. Any other kind is not written to the outbox yet.
-PUSHED_KINDS = ("bill", "bill_payment")
+# Journal kinds the push sends; their mappers are drain.STAGES. Any other kind is not written to
+# the outbox yet.
+PUSHED_KINDS = ("bill", "bill_payment", "purchase_invoice", "ap_payment")
 NOT_PUSHED = {JournalKind.GENERAL.value: "General journals are not sent to Xero."}
+# The parties that become Xero contacts; a Party's kind is also its links' local kind.
+CONTACT_PARTIES = (PartyKind.CLIENT, PartyKind.SUPPLIER)
+
+
+class Party(NamedTuple):
+    """One party a document needs as its Xero contact: a client or a supplier."""
+
+    kind: PartyKind
+    id: int
 DRAIN_DUE = "xero_drain_due"
 logger = logging.getLogger(__name__)
 
@@ -76,7 +87,8 @@ class OutboxRow(Base):
     kind: Mapped[str] = mapped_column(String(30))
     journal_id: Mapped[int | None] = mapped_column(ForeignKey("journal.id"), unique=True,
                                                    default=None)
-    # For contact rows: the client.
+    # For contact rows: the party ("client" or "supplier") and its id.
+    party_kind: Mapped[str | None] = mapped_column(String(10), default=None)
     party_id: Mapped[int | None] = mapped_column(Integer, default=None)
     # The document's date (the lock-date check); None for contacts.
     document_date: Mapped[date | None] = mapped_column(Date, default=None)
@@ -175,22 +187,23 @@ def _follow_correction(session: Session, reversal: JournalPosted) -> None:
 
 
 def on_party_changed(session: Session, changed: PartyChanged) -> None:
-    """A client already in Xero changed: push its details again (one WAITING row per client)."""
-    if changed.kind is not PartyKind.CLIENT or changed.created:
+    """A client or supplier already in Xero changed: push its details again (one WAITING row per
+    party)."""
+    if changed.kind not in CONTACT_PARTIES or changed.created:
         return
     connection = _connection_for_push(session)
-    if connection is None or link_of(session, connection.tenant_id, "client",
+    if connection is None or link_of(session, connection.tenant_id, changed.kind.value,
                                      changed.party_id) is None:
         return  # not in Xero yet: it is created with its first document, as it is then
     waiting = session.execute(select(OutboxRow).where(
         OutboxRow.tenant_id == connection.tenant_id, OutboxRow.kind == CONTACT,
-        OutboxRow.party_id == changed.party_id,
+        OutboxRow.party_kind == changed.kind.value, OutboxRow.party_id == changed.party_id,
         OutboxRow.state == OutboxState.WAITING)).scalar_one_or_none()
     if waiting is not None:
         waiting.version += 1
     else:
         session.add(OutboxRow(tenant_id=connection.tenant_id, kind=CONTACT,
-                              party_id=changed.party_id))
+                              party_kind=changed.kind.value, party_id=changed.party_id))
     session.info[DRAIN_DUE] = True
 
 

@@ -50,24 +50,32 @@ def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
     bill = payment.bill
     invoice = link_of(session, tenant_id, "bill", bill.id)
     if invoice is None:
-        raise NotReady(_waiting_for(session, bill))
-    missing = held_back_by_missing_mapping(session, tenant_id, {payment.bank_account_id})
+        raise NotReady(waiting_for(session, bill.journal_id, bill.number))
+    return payment_element(session, tenant_id, invoice.xero_id, payment.bank_account_id, payment)
+
+
+def waiting_for(session: Session, journal_id: int, number: str, what: str = "bill") -> str:
+    """What a payment waits for while the document it pays (posted by `journal_id`) is not in
+    Xero; NotSent when that document never goes."""
+    row = rows_for_journal(session, journal_id)
+    if row is not None and row.state is OutboxState.FAILED:
+        return f"Waiting for {number}, which failed to reach Xero: {row.last_error}"
+    if row is None or row.state is OutboxState.NOT_SENT:
+        raise NotSent(f"Its {what} {number} is not sent to Xero"
+                      + (f": {row.reason}" if row is not None else "."))
+    return f"Waiting for {number} to reach Xero."
+
+
+def payment_element(session: Session, tenant_id: str, invoice_id: str, bank_account_id: int,
+                    payment) -> dict:
+    """A Payment on the Xero invoice `invoice_id` from our mapped bank account."""
+    missing = held_back_by_missing_mapping(session, tenant_id, {bank_account_id})
     if missing:
         raise Unmappable(" ".join(missing) + " Map it (Integrations > Mapping), then retry.")
-    bank = account_mappings(session, tenant_id)[payment.bank_account_id]
-    return {"Invoice": {"InvoiceID": invoice.xero_id}, "Account": {"Code": bank.xero_code},
+    bank = account_mappings(session, tenant_id)[bank_account_id]
+    return {"Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": bank.xero_code},
             "Date": payment.date.isoformat(), "Amount": payment.amount,
             "Reference": payment.reference or payment.journal.number}
-
-
-def _waiting_for(session: Session, bill) -> str:
-    row = rows_for_journal(session, bill.journal_id)
-    if row is not None and row.state is OutboxState.FAILED:
-        return f"Waiting for {bill.number}, which failed to reach Xero: {row.last_error}"
-    if row is None or row.state is OutboxState.NOT_SENT:
-        raise NotSent(f"Its bill {bill.number} is not sent to Xero"
-                      + (f": {row.reason}" if row is not None else "."))
-    return f"Waiting for {bill.number} to reach Xero."
 
 
 def accept(session: Session, tenant_id: str, row: OutboxRow, answer: Answer) -> None:

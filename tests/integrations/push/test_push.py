@@ -77,20 +77,10 @@ def test_120_bills_drain_in_3_invoice_calls(pushing):
 
 def test_a_batch_resent_after_a_crash_replays_and_makes_no_duplicate(pushing):
     from integrations.xero import invoices
-    from integrations.xero.drain import DrainReport, DrainSettings, _Drain
 
     bills = [pushing.bill(commit=False) for _ in range(3)]
     pushing.session.commit()
-    # The first drain sends the batch, and "dies" before recording Xero's answer.
-    drain = _Drain(pushing.session, pushing.api(), pushing.tenant_id,
-                   DrainSettings(sleep=lambda s: None), DrainReport())
-    drain.cut_off_at_lock_date()
-    drain.push_new_contacts()
-    rows = [row for row in pushing.outbox() if row.kind == "bill"]
-    elements = [invoices.build(pushing.session, pushing.tenant_id, row) for row in rows]
-    key = drain._claim(rows, "bill")
-    invoices.send(pushing.api(), pushing.tenant_id, elements, key)
-    pushing.session.rollback()
+    pushing.send_and_crash(invoices)
     assert {row.state for row in pushing.outbox()} == {OutboxState.SENDING}
 
     report = pushing.drain()  # the restart, within Xero's 6 minutes
