@@ -65,14 +65,16 @@ def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
             "LineAmountTypes": "Exclusive", "LineItems": line_items(session, tenant_id, bill)}
 
 
-def line_items(session: Session, tenant_id: str, bill: Bill) -> list[dict]:
-    """The bill's lines summed per income account and tax code, on the mapped Xero codes."""
-    missing = held_back_by_missing_mapping(session, tenant_id, {line.account_id for line in bill.lines})
+def line_items(session: Session, tenant_id: str, document) -> list[dict]:
+    """A bill's (or credit note's) lines summed per income account and tax code, on the mapped
+    Xero codes."""
+    missing = held_back_by_missing_mapping(session, tenant_id,
+                                           {line.account_id for line in document.lines})
     if missing:
         raise Unmappable(" ".join(missing) + " Map it (Integrations > Mapping), then retry.")
     accounts, taxes = account_mappings(session, tenant_id), tax_mappings(session, tenant_id)
     groups: dict[tuple[int, TaxCode], list] = defaultdict(list)
-    for line in bill.lines:
+    for line in document.lines:
         groups[(line.account_id, line.tax)].append(line)
     items = []
     for (account_id, tax), lines in groups.items():

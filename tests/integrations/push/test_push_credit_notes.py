@@ -1,0 +1,145 @@
+"""Credit notes against the sandbox: each becomes one AUTHORISED ACCRECCREDIT with our number and
+our ledger effect on the mapped accounts; a crash-resend makes no copy; a bad one fails alone with
+what to do; linked means locked; voided while waiting means never sent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from accounting.errors import DocumentLocked
+from integrations.xero.outbox import OutboxState
+
+
+def _credit_note(pushing, *lines: tuple[str, str, str], commit=True):
+    from accounting.ledger.tax import TaxCode
+    from accounting.office.bills import BillLineInput
+    from accounting.office.credit_notes import create_credit_note
+
+    client, _ = pushing.client()
+    lines = lines or (("4-1000", "200.00", "gst"),)
+    note = create_credit_note(pushing.session, pushing.books.admin, client_id=client.id,
+                              date=pushing.today, reference="Fee reduction",
+                              lines=[BillLineInput(f"Credit on {code}", Decimal("1"),
+                                                   Decimal(amount), pushing.books.account(code).id,
+                                                   TaxCode(tax)) for code, amount, tax in lines])
+    if commit:
+        pushing.session.commit()
+    return note
+
+
+def _xero_credit_notes(pushing, number):
+    notes = pushing.api().get_credit_notes(pushing.tenant_id, page=1).credit_notes or []
+    return [note for note in notes if note.credit_note_number == number]
+
+
+def _text(value) -> str:
+    return str(getattr(value, "value", value))
+
+
+def _rows(pushing, kind="credit_note"):
+    return [row for row in pushing.outbox() if row.kind == kind]
+
+
+def test_a_credit_note_is_linked_once_with_our_ledger_effect_on_the_mapped_accounts(pushing):
+    from integrations.mapping import account_mappings
+    from integrations.xero.links import link_of
+
+    note = _credit_note(pushing, ("4-1000", "200.00", "gst"), ("4-1000", "50.00", "gst"),
+                        ("4-2000", "30.00", "gst_free"))
+    report = pushing.drain()
+    assert report.failed == 0, report
+
+    [xero] = _xero_credit_notes(pushing, note.number)
+    assert _text(xero.type) == "ACCRECCREDIT" and _text(xero.status) == "AUTHORISED"
+    assert Decimal(str(xero.total)) == note.total and Decimal(str(xero.total_tax)) == note.gst
+    # Ours: the journal's debit on each income account equals Xero's line on its mapped code.
+    mapped = {account_id: m.xero_code
+              for account_id, m in account_mappings(pushing.session, pushing.tenant_id).items()}
+    ours = defaultdict(Decimal)
+    for line in note.journal.lines:
+        if line.account.code in ("4-1000", "4-2000"):
+            ours[mapped[line.account_id]] += line.amount
+    theirs = defaultdict(Decimal)
+    for item in xero.line_items:
+        theirs[item.account_code] += Decimal(str(item.line_amount))
+    assert dict(ours) == dict(theirs) == {"200": Decimal("250.00"), "260": Decimal("30.00")}
+    link = link_of(pushing.session, pushing.tenant_id, "credit_note", note.id)
+    assert link.xero_id == xero.credit_note_id and link.xero_number == note.number
+    [row] = _rows(pushing)
+    assert row.state is OutboxState.SENT
+
+    again = pushing.drain()
+    assert again.sent == 0 and len(_xero_credit_notes(pushing, note.number)) == 1
+
+
+def test_a_credit_note_batch_resent_after_a_crash_makes_no_duplicate(pushing):
+    from integrations.xero import credit_notes
+    from integrations.xero.drain import DrainReport, DrainSettings, _Drain
+
+    notes = [_credit_note(pushing, commit=False) for _ in range(3)]
+    pushing.session.commit()
+    drain = _Drain(pushing.session, pushing.api(), pushing.tenant_id,
+                   DrainSettings(sleep=lambda s: None), DrainReport())
+    drain.cut_off_at_lock_date()
+    drain.push_new_contacts()
+    rows = _rows(pushing)
+    elements = [credit_notes.build(pushing.session, pushing.tenant_id, row) for row in rows]
+    key = drain._claim(rows, "credit_note")
+    credit_notes.send(pushing.api(), pushing.tenant_id, elements, key)
+    pushing.session.rollback()  # "dies" before recording Xero's answer
+    assert {row.state for row in _rows(pushing)} == {OutboxState.SENDING}
+
+    report = pushing.drain()
+
+    assert report.sent == 3 and report.failed == 0, report
+    for note in notes:
+        assert len(_xero_credit_notes(pushing, note.number)) == 1
+    assert {row.state for row in _rows(pushing)} == {OutboxState.SENT}
+
+
+def test_a_credit_note_xero_refuses_fails_alone_with_what_to_do(pushing):
+    from integrations.mapping import AccountMapping
+
+    recovered = pushing.books.account("4-2000")
+    mapping = pushing.session.query(AccountMapping).filter_by(account_id=recovered.id).one()
+    mapping.xero_code = "999"  # a code Xero does not have
+    pushing.session.commit()
+    bad = _credit_note(pushing, ("4-2000", "40.00", "gst_free"))
+    good = _credit_note(pushing)
+
+    report = pushing.drain()
+
+    assert report.sent == 1 and report.failed == 1, report
+    rows = {row.journal_id: row for row in _rows(pushing)}
+    assert rows[bad.journal_id].state is OutboxState.FAILED
+    assert "999" in rows[bad.journal_id].last_error
+    assert "Check the account mapping" in rows[bad.journal_id].last_error
+    assert rows[good.journal_id].state is OutboxState.SENT
+    assert _xero_credit_notes(pushing, bad.number) == []
+
+
+def test_a_linked_credit_note_cannot_be_voided_here_and_says_its_xero_number(pushing):
+    from accounting.office.credit_notes import void_credit_note
+
+    note = _credit_note(pushing)
+    pushing.drain()
+    with pytest.raises(DocumentLocked, match=f"In Xero as {note.number}"):
+        void_credit_note(pushing.session, pushing.books.admin, note.id, date=pushing.today,
+                         reason="Issued in error")
+    pushing.session.rollback()
+
+
+def test_a_credit_note_voided_while_waiting_is_never_sent(pushing):
+    from accounting.office.credit_notes import void_credit_note
+
+    note = _credit_note(pushing)
+    void_credit_note(pushing.session, pushing.books.admin, note.id, date=pushing.today,
+                     reason="Issued in error")
+    pushing.session.commit()
+    [row] = _rows(pushing)
+    assert row.state is OutboxState.NOT_SENT and "Reversed here" in row.reason
+    pushing.drain()
+    assert _xero_credit_notes(pushing, note.number) == []
