@@ -13,23 +13,6 @@ from accounting.errors import DocumentLocked
 from integrations.xero.outbox import OutboxState
 
 
-def _credit_note(pushing, *lines: tuple[str, str, str], commit=True):
-    from accounting.ledger.tax import TaxCode
-    from accounting.office.bills import BillLineInput
-    from accounting.office.credit_notes import create_credit_note
-
-    client, _ = pushing.client()
-    lines = lines or (("4-1000", "200.00", "gst"),)
-    note = create_credit_note(pushing.session, pushing.books.admin, client_id=client.id,
-                              date=pushing.today, reference="Fee reduction",
-                              lines=[BillLineInput(f"Credit on {code}", Decimal("1"),
-                                                   Decimal(amount), pushing.books.account(code).id,
-                                                   TaxCode(tax)) for code, amount, tax in lines])
-    if commit:
-        pushing.session.commit()
-    return note
-
-
 def _xero_credit_notes(pushing, number):
     notes = pushing.api().get_credit_notes(pushing.tenant_id, page=1).credit_notes or []
     return [note for note in notes if note.credit_note_number == number]
@@ -47,7 +30,7 @@ def test_a_credit_note_is_linked_once_with_our_ledger_effect_on_the_mapped_accou
     from integrations.mapping import account_mappings
     from integrations.xero.links import link_of
 
-    note = _credit_note(pushing, ("4-1000", "200.00", "gst"), ("4-1000", "50.00", "gst"),
+    note = pushing.credit_note(("4-1000", "200.00", "gst"), ("4-1000", "50.00", "gst"),
                         ("4-2000", "30.00", "gst_free"))
     report = pushing.drain()
     assert report.failed == 0, report
@@ -79,7 +62,7 @@ def test_a_credit_note_batch_resent_after_a_crash_makes_no_duplicate(pushing):
     from integrations.xero import credit_notes
     from integrations.xero.drain import DrainReport, DrainSettings, _Drain
 
-    notes = [_credit_note(pushing, commit=False) for _ in range(3)]
+    notes = [pushing.credit_note(commit=False) for _ in range(3)]
     pushing.session.commit()
     drain = _Drain(pushing.session, pushing.api(), pushing.tenant_id,
                    DrainSettings(sleep=lambda s: None), DrainReport())
@@ -107,8 +90,8 @@ def test_a_credit_note_xero_refuses_fails_alone_with_what_to_do(pushing):
     mapping = pushing.session.query(AccountMapping).filter_by(account_id=recovered.id).one()
     mapping.xero_code = "999"  # a code Xero does not have
     pushing.session.commit()
-    bad = _credit_note(pushing, ("4-2000", "40.00", "gst_free"))
-    good = _credit_note(pushing)
+    bad = pushing.credit_note(("4-2000", "40.00", "gst_free"))
+    good = pushing.credit_note()
 
     report = pushing.drain()
 
@@ -124,7 +107,7 @@ def test_a_credit_note_xero_refuses_fails_alone_with_what_to_do(pushing):
 def test_a_linked_credit_note_cannot_be_voided_here_and_says_its_xero_number(pushing):
     from accounting.office.credit_notes import void_credit_note
 
-    note = _credit_note(pushing)
+    note = pushing.credit_note()
     pushing.drain()
     with pytest.raises(DocumentLocked, match=f"In Xero as {note.number}"):
         void_credit_note(pushing.session, pushing.books.admin, note.id, date=pushing.today,
@@ -135,7 +118,7 @@ def test_a_linked_credit_note_cannot_be_voided_here_and_says_its_xero_number(pus
 def test_a_credit_note_voided_while_waiting_is_never_sent(pushing):
     from accounting.office.credit_notes import void_credit_note
 
-    note = _credit_note(pushing)
+    note = pushing.credit_note()
     void_credit_note(pushing.session, pushing.books.admin, note.id, date=pushing.today,
                      reason="Issued in error")
     pushing.session.commit()
