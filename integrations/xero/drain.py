@@ -8,11 +8,11 @@ and by its periodic backstop:
 2. Contacts: the clients of the documents about to go that are not yet linked are matched to
    Xero's contacts (by our code as ContactNumber, then by exact name) or created, in batches
    (integrations/xero/contacts.py); then changed clients already in Xero are updated.
-3. Each document stage in `STAGES` order (invoices, payments, credit notes): first any batch left SENDING
-   by a crash or a stop is sent again exactly as it was, under the same Idempotency-Key (Xero
-   replays its first answer within 6 minutes instead of making a copy); then the WAITING rows, in
-   batches of up to `batch_size` elements and never over `max_bytes`, with summarizeErrors=false
-   so one bad element fails alone and the rest link.
+3. Each document stage in `STAGES` order (invoices, payments, credit notes, their refunds):
+   first any batch left SENDING by a crash or a stop is sent again exactly as it was, under the
+   same Idempotency-Key (Xero replays its first answer within 6 minutes instead of making a
+   copy); then the WAITING rows, in batches of up to `batch_size` elements and never over
+   `max_bytes`, with summarizeErrors=false so one bad element fails alone and the rest link.
 
 Every batch is claimed (its rows SENDING, its key stored) and committed before the call, and its
 answers recorded and committed after it, so a crash in between leaves a batch that is resent
@@ -43,7 +43,7 @@ from xero_python.exceptions import AccountingBadRequestException, ApiException, 
 
 from accounting.parties.clients import Client
 from integrations.oauth import ConnectionLost, NotConnected
-from integrations.xero import contacts, credit_notes, invoices, payments
+from integrations.xero import contacts, credit_notes, credit_refunds, invoices, payments
 from integrations.xero.chart import organisation_from_sdk
 from integrations.xero.elements import (
     Answer,
@@ -58,7 +58,7 @@ from integrations.xero.links import add_link, links_of
 from integrations.xero.outbox import CONTACT, OutboxRow, OutboxState, idempotency_key
 
 # Dependency order: a payment needs its invoice's id.
-STAGES: tuple[ModuleType, ...] = (invoices, payments, credit_notes)
+STAGES: tuple[ModuleType, ...] = (invoices, payments, credit_notes, credit_refunds)
 CONTACTS_PAGE = 1000
 ENVELOPE_BYTES = 64  # {"Invoices": [...]} around the elements
 

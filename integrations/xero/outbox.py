@@ -47,8 +47,9 @@ from integrations.xero.links import link_of
 
 CONTACT = "contact"
 # Journal kinds the push sends, in the order their stages run; the mappers live in
-# integrations/xero/ (invoices.py, payments.py, credit_notes.py). Any other kind is not written to the outbox yet.
-PUSHED_KINDS = ("bill", "bill_payment", "credit_note")
+# integrations/xero/ (invoices.py, payments.py, credit_notes.py, credit_refunds.py). Any other
+# kind is not written to the outbox yet.
+PUSHED_KINDS = ("bill", "bill_payment", "credit_note", "credit_refund")
 NOT_PUSHED = {JournalKind.GENERAL.value: "General journals are not sent to Xero."}
 DRAIN_DUE = "xero_drain_due"
 logger = logging.getLogger(__name__)

@@ -44,7 +44,7 @@ def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
     bill = payment.bill
     invoice = link_of(session, tenant_id, "bill", bill.id)
     if invoice is None:
-        raise NotReady(_waiting_for(session, bill))
+        raise NotReady(waiting_for(session, bill))
     missing = held_back_by_missing_mapping(session, tenant_id, {payment.bank_account_id})
     if missing:
         raise Unmappable(" ".join(missing) + " Map it (Integrations > Mapping), then retry.")
@@ -54,14 +54,16 @@ def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
             "Reference": payment.reference or payment.journal.number}
 
 
-def _waiting_for(session: Session, bill) -> str:
-    row = rows_for_journal(session, bill.journal_id)
+def waiting_for(session: Session, document, what: str = "bill") -> str:
+    """What a row waits for while its document (a bill, a credit note) is not linked; NotSent
+    when that document will never be sent."""
+    row = rows_for_journal(session, document.journal_id)
     if row is not None and row.state is OutboxState.FAILED:
-        return f"Waiting for {bill.number}, which failed to reach Xero: {row.last_error}"
+        return f"Waiting for {document.number}, which failed to reach Xero: {row.last_error}"
     if row is None or row.state is OutboxState.NOT_SENT:
-        raise NotSent(f"Its bill {bill.number} is not sent to Xero"
+        raise NotSent(f"Its {what} {document.number} is not sent to Xero"
                       + (f": {row.reason}" if row is not None else "."))
-    return f"Waiting for {bill.number} to reach Xero."
+    return f"Waiting for {document.number} to reach Xero."
 
 
 def accept(session: Session, tenant_id: str, row: OutboxRow, answer: Answer) -> None:

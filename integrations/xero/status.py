@@ -92,7 +92,7 @@ def push_status(session: Session) -> PushStatus | None:
 
 
 KIND_LABELS = {"bill": "Bill", "bill_payment": "Payment", "credit_note": "Credit note",
-               "contact": "Contact"}
+               "credit_refund": "Refund", "contact": "Contact"}
 
 
 def _what(session: Session, row: OutboxRow) -> str:

@@ -126,3 +126,61 @@ def test_a_credit_note_voided_while_waiting_is_never_sent(pushing):
     assert row.state is OutboxState.NOT_SENT and "Reversed here" in row.reason
     pushing.drain()
     assert _xero_credit_notes(pushing, note.number) == []
+
+
+def _refund(pushing, note, amount: str):
+    from accounting.ledger.accounts import AccountRole, account_for_role
+    from accounting.office.credit_notes import refund_credit
+
+    refund = refund_credit(pushing.session, pushing.books.admin, note.id, amount=Decimal(amount),
+                           date=pushing.today, reference="EFT back",
+                           bank_account_id=account_for_role(pushing.session,
+                                                            AccountRole.OFFICE_BANK).id)
+    pushing.session.commit()
+    return refund
+
+
+def test_a_refund_becomes_one_payment_on_the_credit_note_from_the_mapped_bank(pushing):
+    note = pushing.credit_note(("4-1000", "200.00", "gst"))
+    _refund(pushing, note, "150.00")
+
+    report = pushing.drain()
+
+    assert report.failed == 0 and {row.state for row in pushing.outbox()} == {OutboxState.SENT}
+    [xero] = _xero_credit_notes(pushing, note.number)
+    payments = pushing.api().get_payments(pushing.tenant_id).payments
+    ours = [p for p in payments if p.credit_note and p.credit_note.credit_note_id == xero.credit_note_id]
+    assert len(ours) == 1 and Decimal(str(ours[0].amount)) == Decimal("150.00")
+    assert ours[0].account.code == "090"  # the office bank's mapping
+    # Xero's credit left equals ours.
+    [xero] = _xero_credit_notes(pushing, note.number)
+    pushing.session.refresh(note)
+    assert Decimal(str(xero.remaining_credit)) == note.remaining == Decimal("70.00")
+
+
+def test_a_refund_whose_credit_note_failed_waits_and_says_for_what(pushing):
+    from integrations.mapping import AccountMapping
+
+    recovered = pushing.books.account("4-2000")
+    pushing.session.query(AccountMapping).filter_by(account_id=recovered.id).delete()
+    pushing.session.commit()
+    note = pushing.credit_note(("4-2000", "60.00", "gst_free"))
+    _refund(pushing, note, "20.00")
+    pushing.drain()
+    [row] = _rows(pushing, "credit_refund")
+    assert row.state is OutboxState.WAITING
+    assert f"Waiting for {note.number}, which failed" in row.reason
+
+
+def test_a_linked_refund_cannot_be_undone_here(pushing):
+    from accounting.office.credit_notes import undo_refund
+
+    note = pushing.credit_note()
+    refund = _refund(pushing, note, "50.00")
+    pushing.drain()
+    pushing.session.refresh(refund.journal)
+    assert refund.journal.locked_reason == f"In Xero as a refund of {note.number}"
+    with pytest.raises(DocumentLocked, match="In Xero as"):
+        undo_refund(pushing.session, pushing.books.admin, refund.id, date=pushing.today,
+                    reason="Bounced")
+    pushing.session.rollback()

@@ -1,0 +1,67 @@
+"""Refunds of a credit note's remaining credit -> Xero Payments on the credit note (batch PUT
+/Payments).
+
+| ours (a credit note's refund)   | Xero payment                                              |
+|---------------------------------|-----------------------------------------------------------|
+| the credit note                 | CreditNote.CreditNoteID (its link: it must be in Xero)    |
+| office bank account             | Account.Code (the bank account's mapping)                 |
+| date, amount                    | Date, Amount                                              |
+| reference, else journal number  | Reference                                                 |
+
+Ledger effect in Xero equals ours: Dr Accounts Receivable (DEBTORS), Cr the mapped bank account
+(money paid out to the client). A refund whose credit note is not in Xero waits, saying for what.
+Linked: the refund's journal is locked "In Xero as a refund of CN-00007".
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounting.office.bills import CreditRefund
+from integrations.mapping import account_mappings, held_back_by_missing_mapping
+from integrations.xero import payments
+from integrations.xero.elements import Answer, NotReady, Unmappable
+from integrations.xero.links import add_link, link_of, lock_reason
+from integrations.xero.outbox import OutboxRow
+
+KIND = "credit_refund"
+
+
+def refund_of(session: Session, row: OutboxRow) -> CreditRefund:
+    """The refund whose journal this row pushes."""
+    refund = session.execute(select(CreditRefund).where(
+        CreditRefund.journal_id == row.journal_id)).scalar_one_or_none()
+    if refund is None:
+        raise Unmappable("The refund of this posting is no longer recorded here.")
+    return refund
+
+
+def party_of(session: Session, row: OutboxRow) -> int | None:
+    return None  # the credit note carries the contact
+
+
+def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
+    refund = refund_of(session, row)
+    note = refund.credit_note
+    linked = link_of(session, tenant_id, "credit_note", note.id)
+    if linked is None:
+        raise NotReady(payments.waiting_for(session, note, "credit note"))
+    missing = held_back_by_missing_mapping(session, tenant_id, {refund.bank_account_id})
+    if missing:
+        raise Unmappable(" ".join(missing) + " Map it (Integrations > Mapping), then retry.")
+    bank = account_mappings(session, tenant_id)[refund.bank_account_id]
+    return {"CreditNote": {"CreditNoteID": linked.xero_id}, "Account": {"Code": bank.xero_code},
+            "Date": refund.date.isoformat(), "Amount": refund.amount,
+            "Reference": refund.reference or refund.journal.number}
+
+
+def accept(session: Session, tenant_id: str, row: OutboxRow, answer: Answer) -> None:
+    refund = refund_of(session, row)
+    add_link(session, tenant_id, KIND, refund.id, answer.xero_id, "", lock=refund.journal,
+             reason=lock_reason(refund.credit_note.number, "a refund of "))
+
+
+# The same batch PUT /Payments as a bill's payments (a Payment names its invoice or credit note).
+send = payments.send
+ID_FIELD, NUMBER_FIELD = "PaymentID", None
