@@ -58,22 +58,27 @@ def test_a_credit_note_is_linked_once_with_our_ledger_effect_on_the_mapped_accou
     assert again.sent == 0 and len(_xero_credit_notes(pushing, note.number)) == 1
 
 
-def test_a_credit_note_batch_resent_after_a_crash_makes_no_duplicate(pushing):
-    from integrations.xero import credit_notes
+def _send_and_die(pushing, stage):
+    """Send the stage's WAITING rows as one batch, then "die" before recording Xero's answer."""
     from integrations.xero.drain import DrainReport, DrainSettings, _Drain
 
-    notes = [pushing.credit_note(commit=False) for _ in range(3)]
-    pushing.session.commit()
     drain = _Drain(pushing.session, pushing.api(), pushing.tenant_id,
                    DrainSettings(sleep=lambda s: None), DrainReport())
     drain.cut_off_at_lock_date()
     drain.push_new_contacts()
-    rows = _rows(pushing)
-    elements = [credit_notes.build(pushing.session, pushing.tenant_id, row) for row in rows]
-    key = drain._claim(rows, "credit_note")
-    credit_notes.send(pushing.api(), pushing.tenant_id, elements, key)
-    pushing.session.rollback()  # "dies" before recording Xero's answer
-    assert {row.state for row in _rows(pushing)} == {OutboxState.SENDING}
+    rows = _rows(pushing, stage.KIND)
+    elements = [stage.build(pushing.session, pushing.tenant_id, row) for row in rows]
+    stage.send(pushing.api(), pushing.tenant_id, elements, drain._claim(rows, stage.KIND))
+    pushing.session.rollback()
+    assert {row.state for row in _rows(pushing, stage.KIND)} == {OutboxState.SENDING}
+
+
+def test_a_credit_note_batch_resent_after_a_crash_makes_no_duplicate(pushing):
+    from integrations.xero import credit_notes
+
+    notes = [pushing.credit_note(commit=False) for _ in range(3)]
+    pushing.session.commit()
+    _send_and_die(pushing, credit_notes)
 
     report = pushing.drain()
 
@@ -184,3 +189,23 @@ def test_a_linked_refund_cannot_be_undone_here(pushing):
         undo_refund(pushing.session, pushing.books.admin, refund.id, date=pushing.today,
                     reason="Bounced")
     pushing.session.rollback()
+
+
+def test_a_refund_batch_resent_after_a_crash_makes_no_duplicate(pushing):
+    from integrations.xero import credit_refunds
+
+    notes = [pushing.credit_note() for _ in range(2)]
+    pushing.drain()
+    for note in notes:
+        _refund(pushing, note, "30.00")
+    _send_and_die(pushing, credit_refunds)
+
+    report = pushing.drain()
+
+    assert report.sent == 2 and report.failed == 0, report
+    payments = pushing.api().get_payments(pushing.tenant_id).payments
+    for note in notes:
+        [xero] = _xero_credit_notes(pushing, note.number)
+        assert len([p for p in payments if p.credit_note
+                    and p.credit_note.credit_note_id == xero.credit_note_id]) == 1
+        assert Decimal(str(xero.remaining_credit)) == Decimal("190.00")
