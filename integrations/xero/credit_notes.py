@@ -18,13 +18,12 @@ Linked: the credit note is locked "In Xero as CN-00007".
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.office.bills import CreditNote
-from integrations.xero.elements import Answer, NotReady, Unmappable, batch_answer
+from integrations.xero.elements import Answer, batch_answer, contact_id, posted_document
 from integrations.xero.invoices import line_items
-from integrations.xero.links import add_link, link_of, lock_reason
+from integrations.xero.links import add_link, lock_reason
 from integrations.xero.outbox import OutboxRow
 
 KIND = "credit_note"
@@ -32,11 +31,7 @@ KIND = "credit_note"
 
 def credit_note_of(session: Session, row: OutboxRow) -> CreditNote:
     """The credit note whose posting this row pushes."""
-    note = session.execute(select(CreditNote).where(
-        CreditNote.journal_id == row.journal_id)).scalar_one_or_none()
-    if note is None:
-        raise Unmappable("The credit note of this posting is no longer recorded here.")
-    return note
+    return posted_document(session, CreditNote, row.journal_id, "credit note")
 
 
 def party_of(session: Session, row: OutboxRow) -> int:
@@ -47,11 +42,9 @@ def party_of(session: Session, row: OutboxRow) -> int:
 def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
     """The ACCRECCREDIT credit note of the row's credit note."""
     note = credit_note_of(session, row)
-    contact = link_of(session, tenant_id, "client", note.client_id)
-    if contact is None:
-        raise NotReady(f"Waiting for the contact {note.client.name} to reach Xero.")
     return {"Type": "ACCRECCREDIT", "CreditNoteNumber": note.number,
-            "Contact": {"ContactID": contact.xero_id}, "Date": note.date.isoformat(),
+            "Contact": {"ContactID": contact_id(session, tenant_id, note.client)},
+            "Date": note.date.isoformat(),
             "Reference": note.reference, "Status": "AUTHORISED", "LineAmountTypes": "Exclusive",
             "LineItems": line_items(session, tenant_id, note)}
 

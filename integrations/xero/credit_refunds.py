@@ -15,13 +15,11 @@ Linked: the refund's journal is locked "In Xero as a refund of CN-00007".
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.office.bills import CreditRefund
-from integrations.mapping import account_mappings, held_back_by_missing_mapping
 from integrations.xero import payments
-from integrations.xero.elements import Answer, NotReady, Unmappable
+from integrations.xero.elements import Answer, NotReady, bank_code, posted_document
 from integrations.xero.links import add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow
 
@@ -30,11 +28,7 @@ KIND = "credit_refund"
 
 def refund_of(session: Session, row: OutboxRow) -> CreditRefund:
     """The refund whose journal this row pushes."""
-    refund = session.execute(select(CreditRefund).where(
-        CreditRefund.journal_id == row.journal_id)).scalar_one_or_none()
-    if refund is None:
-        raise Unmappable("The refund of this posting is no longer recorded here.")
-    return refund
+    return posted_document(session, CreditRefund, row.journal_id, "refund")
 
 
 def party_of(session: Session, row: OutboxRow) -> int | None:
@@ -47,11 +41,8 @@ def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
     linked = link_of(session, tenant_id, "credit_note", note.id)
     if linked is None:
         raise NotReady(payments.waiting_for(session, note, "credit note"))
-    missing = held_back_by_missing_mapping(session, tenant_id, {refund.bank_account_id})
-    if missing:
-        raise Unmappable(" ".join(missing) + " Map it (Integrations > Mapping), then retry.")
-    bank = account_mappings(session, tenant_id)[refund.bank_account_id]
-    return {"CreditNote": {"CreditNoteID": linked.xero_id}, "Account": {"Code": bank.xero_code},
+    bank = bank_code(session, tenant_id, refund.bank_account_id)
+    return {"CreditNote": {"CreditNoteID": linked.xero_id}, "Account": {"Code": bank},
             "Date": refund.date.isoformat(), "Amount": refund.amount,
             "Reference": refund.reference or refund.journal.number}
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.ledger.tax import TaxCode
@@ -30,8 +29,8 @@ from accounting.money import ZERO
 from accounting.office.bills import Bill
 from integrations.mapping import account_mappings, held_back_by_missing_mapping, tax_mappings
 from integrations.suggest import TaxUse
-from integrations.xero.elements import Answer, NotReady, Unmappable, batch_answer
-from integrations.xero.links import add_link, link_of, lock_reason
+from integrations.xero.elements import Answer, Unmappable, batch_answer, contact_id, posted_document
+from integrations.xero.links import add_link, lock_reason
 from integrations.xero.outbox import OutboxRow
 
 KIND = "bill"
@@ -42,10 +41,7 @@ INCOME_TAX_USE = {use.tax_code: use for use in TaxUse if use.side == "income"}
 
 def bill_of(session: Session, row: OutboxRow) -> Bill:
     """The bill whose posting this row pushes."""
-    bill = session.execute(select(Bill).where(Bill.journal_id == row.journal_id)).scalar_one_or_none()
-    if bill is None:
-        raise Unmappable("The bill of this posting is no longer posted here.")
-    return bill
+    return posted_document(session, Bill, row.journal_id, "bill")
 
 
 def party_of(session: Session, row: OutboxRow) -> int:
@@ -56,10 +52,8 @@ def party_of(session: Session, row: OutboxRow) -> int:
 def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
     """The ACCREC invoice of the row's bill."""
     bill = bill_of(session, row)
-    contact = link_of(session, tenant_id, "client", bill.client_id)
-    if contact is None:
-        raise NotReady(f"Waiting for the contact {bill.client.name} to reach Xero.")
-    return {"Type": "ACCREC", "InvoiceNumber": bill.number, "Contact": {"ContactID": contact.xero_id},
+    contact = contact_id(session, tenant_id, bill.client)
+    return {"Type": "ACCREC", "InvoiceNumber": bill.number, "Contact": {"ContactID": contact},
             "Date": bill.date.isoformat(), "DueDate": (bill.due_date or bill.date).isoformat(),
             "Reference": bill.reference or bill.matter.number, "Status": "AUTHORISED",
             "LineAmountTypes": "Exclusive", "LineItems": line_items(session, tenant_id, bill)}

@@ -14,12 +14,18 @@ Xero's message). Linked: the payment's journal is locked "In Xero as a payment o
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.office.bills import BillEvent
-from integrations.mapping import account_mappings, held_back_by_missing_mapping
-from integrations.xero.elements import Answer, NotReady, NotSent, Unmappable, batch_answer
+from integrations.xero.elements import (
+    Answer,
+    NotReady,
+    NotSent,
+    Unmappable,
+    bank_code,
+    batch_answer,
+    posted_document,
+)
 from integrations.xero.links import add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow, OutboxState, rows_for_journal
 
@@ -28,9 +34,8 @@ KIND = "bill_payment"
 
 def payment_of(session: Session, row: OutboxRow) -> BillEvent:
     """The bill event whose journal this row pushes."""
-    payment = session.execute(select(BillEvent).where(
-        BillEvent.journal_id == row.journal_id)).scalar_one_or_none()
-    if payment is None or payment.bank_account_id is None:
+    payment = posted_document(session, BillEvent, row.journal_id, "payment")
+    if payment.bank_account_id is None:
         raise Unmappable("The payment of this posting is no longer recorded here.")
     return payment
 
@@ -45,11 +50,8 @@ def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
     invoice = link_of(session, tenant_id, "bill", bill.id)
     if invoice is None:
         raise NotReady(waiting_for(session, bill))
-    missing = held_back_by_missing_mapping(session, tenant_id, {payment.bank_account_id})
-    if missing:
-        raise Unmappable(" ".join(missing) + " Map it (Integrations > Mapping), then retry.")
-    bank = account_mappings(session, tenant_id)[payment.bank_account_id]
-    return {"Invoice": {"InvoiceID": invoice.xero_id}, "Account": {"Code": bank.xero_code},
+    bank = bank_code(session, tenant_id, payment.bank_account_id)
+    return {"Invoice": {"InvoiceID": invoice.xero_id}, "Account": {"Code": bank},
             "Date": payment.date.isoformat(), "Amount": payment.amount,
             "Reference": payment.reference or payment.journal.number}
 
