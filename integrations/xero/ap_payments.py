@@ -17,7 +17,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from accounting.office.supplier_documents import SupplierPayment
-from integrations.xero.elements import Answer, NotReady, posted_by
+from integrations.xero.elements import Answer, NotReady, posted_document
 from integrations.xero.links import add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow
 from integrations.xero.payments import payment_element, send, waiting_for
@@ -29,8 +29,7 @@ __all__ = ["KIND", "party_of", "build", "send", "accept", "ID_FIELD", "NUMBER_FI
 
 def payment_of(session: Session, row: OutboxRow) -> SupplierPayment:
     """The supplier payment whose journal this row pushes."""
-    return posted_by(session, SupplierPayment, row,
-                     "The supplier payment of this posting is no longer recorded here.")
+    return posted_document(session, SupplierPayment, row.journal_id, "supplier payment")
 
 
 def party_of(session: Session, row: OutboxRow) -> None:

@@ -9,7 +9,8 @@ and by its periodic backstop:
    linked are matched to Xero's contacts (by our code as ContactNumber, then by exact name) or
    created, in batches (integrations/xero/contacts.py); then changed parties already in Xero are
    updated.
-3. Each document stage in `STAGES` order (invoices, then payments): first any batch left SENDING
+3. Each document stage in `STAGES` order (invoices, payments, credit notes, refunds,
+   supplier invoices, their payments): first any batch left SENDING
    by a crash or a stop is sent again exactly as it was, under the same Idempotency-Key (Xero
    replays its first answer within 6 minutes instead of making a copy); then the WAITING rows, in
    batches of up to `batch_size` elements and never over `max_bytes`, with summarizeErrors=false
@@ -54,7 +55,15 @@ from accounting.parties.clients import Client
 from integrations.connection import as_utc
 from integrations.oauth import ConnectionLost, NotConnected
 from integrations.ratelimit import DatabaseBudget, RedisBudget, budget_from_config, wait_text
-from integrations.xero import ap_payments, contacts, invoices, payments, purchase_invoices
+from integrations.xero import (
+    ap_payments,
+    contacts,
+    credit_notes,
+    credit_refunds,
+    invoices,
+    payments,
+    purchase_invoices,
+)
 from integrations.xero.chart import organisation_from_sdk
 from integrations.xero.elements import (
     Answer,
@@ -69,7 +78,8 @@ from integrations.xero.links import add_link, links_of
 from integrations.xero.outbox import CONTACT, OutboxRow, OutboxState, Party, idempotency_key
 
 # Dependency order: a payment needs its invoice's id.
-STAGES: tuple[ModuleType, ...] = (invoices, payments, purchase_invoices, ap_payments)
+STAGES: tuple[ModuleType, ...] = (invoices, payments, credit_notes, credit_refunds,
+                                   purchase_invoices, ap_payments)
 PARTY_MODELS = {PartyKind.CLIENT: Client, PartyKind.SUPPLIER: Supplier}
 CONTACTS_PAGE = 1000
 NOT_LOOKED_UP = ("Sent to Xero over 6 minutes ago and no answer was recorded: it may be in Xero "

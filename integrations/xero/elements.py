@@ -17,6 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from integrations.mapping import account_mappings, held_back_by_missing_mapping
+from integrations.xero.links import link_of
+
 
 class NotReady(Exception):
     """The row waits for another to reach Xero first; `reason` says which."""
@@ -42,6 +48,31 @@ class Unmappable(Exception):
         self.message = message
 
 
+def posted_document(session: Session, model, journal_id: int | None, what: str):
+    """The document (a bill, a credit note, a refund...) that posted this journal."""
+    document = session.execute(select(model).where(
+        model.journal_id == journal_id)).scalar_one_or_none()
+    if document is None:
+        raise Unmappable(f"The {what} of this posting is no longer recorded here.")
+    return document
+
+
+def contact_id(session: Session, tenant_id: str, client) -> str:
+    """The client's ContactID in Xero; the document waits for it otherwise."""
+    contact = link_of(session, tenant_id, "client", client.id)
+    if contact is None:
+        raise NotReady(f"Waiting for the contact {client.name} to reach Xero.")
+    return contact.xero_id
+
+
+def bank_code(session: Session, tenant_id: str, account_id: int) -> str:
+    """The Xero code of the bank account money moved through; it fails until mapped."""
+    missing = held_back_by_missing_mapping(session, tenant_id, {account_id})
+    if missing:
+        raise Unmappable(" ".join(missing) + " Map it (Integrations > Mapping), then retry.")
+    return account_mappings(session, tenant_id)[account_id].xero_code
+
+
 @dataclass(frozen=True)
 class Answer:
     """Xero's answer for one element of a batch: accepted (with its id and number) or refused
@@ -57,18 +88,6 @@ class Answer:
 
 
 ZERO_ID = "00000000-0000-0000-0000-000000000000"
-
-
-def posted_by(session, model, row, missing: str):
-    """The `model` document (a bill, a supplier invoice, a payment) whose journal the outbox row
-    pushes; Unmappable with `missing` when it is no longer there."""
-    from sqlalchemy import select
-
-    document = session.execute(select(model).where(
-        model.journal_id == row.journal_id)).scalar_one_or_none()
-    if document is None:
-        raise Unmappable(missing)
-    return document
 
 
 def batch_answer(api, envelope: str, send: Callable[[], object]) -> list[dict]:

@@ -31,7 +31,7 @@ from accounting.money import ZERO
 from accounting.office.bills import Bill
 from integrations.mapping import account_mappings, held_back_by_missing_mapping, tax_mappings
 from integrations.suggest import TaxUse
-from integrations.xero.elements import Answer, NotReady, Unmappable, batch_answer, posted_by
+from integrations.xero.elements import Answer, NotReady, Unmappable, batch_answer, posted_document
 from integrations.xero.links import add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow, Party
 
@@ -43,7 +43,7 @@ INCOME_TAX_USE = {use.tax_code: use for use in TaxUse if use.side == "income"}
 
 def bill_of(session: Session, row: OutboxRow) -> Bill:
     """The bill whose posting this row pushes."""
-    return posted_by(session, Bill, row, "The bill of this posting is no longer posted here.")
+    return posted_document(session, Bill, row.journal_id, "bill")
 
 
 def party_of(session: Session, row: OutboxRow) -> Party:

@@ -50,7 +50,8 @@ from integrations.xero.links import link_of
 CONTACT = "contact"
 # Journal kinds the push sends; their mappers are drain.STAGES. Any other kind is not written to
 # the outbox yet.
-PUSHED_KINDS = ("bill", "bill_payment", "purchase_invoice", "ap_payment")
+PUSHED_KINDS = ("bill", "bill_payment", "credit_note", "credit_refund", "purchase_invoice",
+                "ap_payment")
 NOT_PUSHED = {JournalKind.GENERAL.value: "General journals are not sent to Xero."}
 # The parties that become Xero contacts; a Party's kind is also its links' local kind.
 CONTACT_PARTIES = (PartyKind.CLIENT, PartyKind.SUPPLIER)

@@ -22,10 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting.money import CENT
-
 from accounting.office.bills import BillEvent
-from integrations.mapping import account_mappings, held_back_by_missing_mapping
-from integrations.xero.elements import Answer, NotReady, NotSent, Unmappable, batch_answer
+from integrations.xero.elements import Answer, NotReady, NotSent, Unmappable, bank_code, batch_answer
 from integrations.xero.links import XeroLink, add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow, OutboxState, rows_for_journal
 
@@ -69,11 +67,8 @@ def waiting_for(session: Session, journal_id: int, number: str, what: str = "bil
 def payment_element(session: Session, tenant_id: str, invoice_id: str, bank_account_id: int,
                     payment) -> dict:
     """A Payment on the Xero invoice `invoice_id` from our mapped bank account."""
-    missing = held_back_by_missing_mapping(session, tenant_id, {bank_account_id})
-    if missing:
-        raise Unmappable(" ".join(missing) + " Map it (Integrations > Mapping), then retry.")
-    bank = account_mappings(session, tenant_id)[bank_account_id]
-    return {"Invoice": {"InvoiceID": invoice_id}, "Account": {"Code": bank.xero_code},
+    return {"Invoice": {"InvoiceID": invoice_id},
+            "Account": {"Code": bank_code(session, tenant_id, bank_account_id)},
             "Date": payment.date.isoformat(), "Amount": payment.amount,
             "Reference": payment.reference or payment.journal.number}
 
@@ -93,14 +88,14 @@ def send(api, tenant_id: str, elements: list[dict], key: str, timeout: float = 6
 
 def find_sent(session: Session, api, tenant_id: str, rows: list[OutboxRow]) -> dict[int, Answer]:
     """The rows whose payment Xero has, read from their invoices' payments: one call."""
-    wanted = {row.id: (payment_of(session, row), build(session, tenant_id, row)) for row in rows}
-    invoice_ids = sorted({element["Invoice"]["InvoiceID"] for _, element in wanted.values()})
+    wanted = {row.id: build(session, tenant_id, row) for row in rows}
+    invoice_ids = sorted({element["Invoice"]["InvoiceID"] for element in wanted.values()})
     invoices = api.get_invoices(tenant_id, i_ds=invoice_ids, page=1,
                                 page_size=len(invoice_ids)).invoices or []
     on_invoice = {str(invoice.invoice_id): list(invoice.payments or []) for invoice in invoices}
     taken = _linked_payment_ids(session, tenant_id, on_invoice)
     found = {}
-    for row_id, (payment, element) in wanted.items():
+    for row_id, element in wanted.items():
         for candidate in on_invoice.get(element["Invoice"]["InvoiceID"], []):
             if str(candidate.payment_id) not in taken and _same_payment(candidate, element):
                 taken.add(str(candidate.payment_id))

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from accounting.events import PartyKind
 from accounting.office.supplier_documents import SupplierInvoice
 from integrations.suggest import TaxUse
-from integrations.xero.elements import Answer, NotReady, posted_by
+from integrations.xero.elements import Answer, NotReady, posted_document
 from integrations.xero.invoices import MAX_DESCRIPTION, send, summed_line_items
 from integrations.xero.links import add_link, link_of, lock_reason
 from integrations.xero.outbox import OutboxRow, Party
@@ -38,8 +38,7 @@ EXPENSE_TAX_USE = {use.tax_code: use for use in TaxUse if use.side == "expenses"
 
 def invoice_of(session: Session, row: OutboxRow) -> SupplierInvoice:
     """The supplier invoice whose posting this row pushes."""
-    return posted_by(session, SupplierInvoice, row,
-                     "The supplier invoice of this posting is no longer posted here.")
+    return posted_document(session, SupplierInvoice, row.journal_id, "supplier invoice")
 
 
 def party_of(session: Session, row: OutboxRow) -> Party:

@@ -91,7 +91,8 @@ def push_status(session: Session) -> PushStatus | None:
                       by_state[OutboxState.NOT_SENT], last, listed)
 
 
-KIND_LABELS = {"bill": "Bill", "bill_payment": "Payment", "contact": "Contact",
+KIND_LABELS = {"bill": "Bill", "bill_payment": "Payment", "credit_note": "Credit note",
+               "credit_refund": "Refund", "contact": "Contact",
                "purchase_invoice": "Supplier invoice", "ap_payment": "Supplier payment"}
 
 

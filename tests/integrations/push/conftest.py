@@ -69,6 +69,23 @@ class Pushing:
             self.session.commit()
         return bill
 
+    def credit_note(self, *lines: tuple[str, str, str], client: str = "Acme Pty Ltd", commit=True):
+        """Issue a credit note of (account code, amount, tax code) lines."""
+        from accounting.ledger.tax import TaxCode
+        from accounting.office.bills import BillLineInput
+        from accounting.office.credit_notes import create_credit_note
+
+        party, _ = self.client(client)
+        lines = lines or (("4-1000", "200.00", "gst"),)
+        note = create_credit_note(self.session, self.books.admin, client_id=party.id,
+                                  date=self.today, reference="Fee reduction",
+                                  lines=[BillLineInput(f"Credit on {code}", Decimal("1"),
+                                                       Decimal(amount), self.books.account(code).id,
+                                                       TaxCode(tax)) for code, amount, tax in lines])
+        if commit:
+            self.session.commit()
+        return note
+
     def pay(self, bill, amount: str = "100.00"):
         from accounting.ledger.accounts import AccountRole, account_for_role
         from accounting.office.billing import record_payment

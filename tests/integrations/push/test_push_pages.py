@@ -35,6 +35,23 @@ def test_the_integrations_page_counts_and_lists_failures_with_what_to_do(client,
     assert failure.find("button", string="Retry") is not None
 
 
+def test_the_integrations_page_names_a_failed_credit_note_with_what_to_do(client, auth, pushing):
+    from integrations.mapping import AccountMapping
+
+    recovered = pushing.books.account("4-2000")
+    pushing.session.query(AccountMapping).filter_by(account_id=recovered.id).delete()
+    pushing.session.commit()
+    bad = pushing.credit_note(("4-2000", "40.00", "gst_free"))
+    pushing.credit_note()
+    pushing.drain()
+    auth.login()
+    push = html(client.get("/integrations/")).find(id="xero-push")
+    assert text_of(push.find(attrs={"data-count": "sent"})) == "1"
+    [failure] = push.select("tr[data-failure]")
+    assert f"Credit note {bad.number}" in text_of(failure)
+    assert "4-2000" in text_of(failure) and "Map it" in text_of(failure)
+
+
 def test_staff_see_failures_but_no_retry_and_cannot_post_one(client, auth, pushing):
     _fail_one(pushing)
     auth.login("staff@example.com")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
 from accounting.base import utcnow
 from integrations.xero import invoices, payments
 from integrations.xero.drain import NOT_LOOKED_UP, DrainReport, DrainSettings, _Drain
