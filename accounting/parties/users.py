@@ -10,7 +10,9 @@ import math
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Boolean, DateTime, Enum, Integer, String, select
+from sqlalchemy import Boolean, DateTime, Enum, Integer, String, bindparam, case, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -260,16 +262,21 @@ def login_wait_seconds(session: Session, key: str, now: datetime | None = None,
 
 
 def record_login_failure(session: Session, email: str, now: datetime | None = None) -> None:
+    """Count one failure, in one statement: two failures at once (on PostgreSQL, where nothing
+    serialises two sign-ins) both count, and the first failures of a key never meet at the
+    primary key. A count older than WINDOW starts again at 1."""
     now = now or utcnow()
-    key = normalise_email(email)
-    row = session.get(LoginThrottle, key)
-    if row is None:
-        session.add(LoginThrottle(email=key, failures=1, last_failure_at=now))
-    else:
-        fresh = now - _aware(row.last_failure_at) > LoginThrottle.WINDOW
-        row.failures = 1 if fresh else row.failures + 1
-        row.last_failure_at = now
-    session.flush()
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    table = LoginThrottle.__table__
+    stale = table.c.last_failure_at < bindparam("cutoff", now - LoginThrottle.WINDOW,
+                                                type_=table.c.last_failure_at.type)
+    statement = insert(table).values(email=normalise_email(email), failures=1,
+                                     last_failure_at=now)
+    session.execute(statement.on_conflict_do_update(index_elements=[table.c.email], set_={
+        "failures": case((stale, 1), else_=table.c.failures + 1),
+        "last_failure_at": statement.excluded.last_failure_at}))
+    session.expire_all()  # a LoginThrottle already loaded would show the count before this one
 
 
 def clear_login_failures(session: Session, email: str) -> None:

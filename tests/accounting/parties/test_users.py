@@ -177,3 +177,34 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(db_session, book
     assert "at least one active admin" in result
     with new_session() as check:
         assert count_active_admins(check) == 1
+
+
+def test_failures_at_once_all_count_and_none_meets_the_key(db_session, books, database_url):
+    """Twenty failed sign-ins of one new email at once, each in its own transaction on its own
+    connection, under real threads: no error, and the count is twenty."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from accounting.parties.users import LoginThrottle
+
+    db_session.commit()
+    engine, errors, start = db_session.get_bind(), [], threading.Barrier(20)
+
+    def fail_once():
+        try:
+            with Session(engine) as session:
+                start.wait(timeout=10)
+                record_login_failure(session, "Race@Example.com")
+                session.commit()
+        except Exception as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=fail_once) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db_session.expire_all()
+    assert db_session.get(LoginThrottle, "race@example.com").failures == 20
