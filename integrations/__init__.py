@@ -31,8 +31,10 @@ def wire(app) -> None:
 
 
 def _template_globals(app) -> None:
-    """`xero_bill_state(bill)` for templates/integrations/_xero_state.html on a bill's page."""
+    """`xero_state(kind, document)` for templates/integrations/_xero_state.html on the page of a
+    document the push sends (a bill, a credit note, a supplier invoice)."""
     from extensions import db
-    from integrations.xero.status import bill_state
+    from integrations.xero.status import document_state
 
-    app.jinja_env.globals["xero_bill_state"] = lambda bill: bill_state(db.session, bill)
+    app.jinja_env.globals["xero_state"] = lambda kind, document: document_state(db.session, kind,
+                                                                                document)

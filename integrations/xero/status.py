@@ -25,16 +25,23 @@ class XeroState:
     detail: str = ""
 
 
-def bill_state(session: Session, bill) -> XeroState | None:
-    """The bill's Xero state; None when the practice is not connected or the bill never posted."""
+# The documents whose pages show their Xero state: the outbox kind (and link kind) of each.
+DOCUMENT_KINDS = ("bill", "credit_note", "purchase_invoice")
+
+
+def document_state(session: Session, kind: str, document) -> XeroState | None:
+    """A posted document's Xero state (`kind` one of DOCUMENT_KINDS); None when the practice is
+    not connected or the document never posted."""
+    if kind not in DOCUMENT_KINDS:
+        raise ValueError(f"{kind!r} is not a document the push sends")
     connection = current_connection(session)
-    if connection is None or bill.journal_id is None:
+    if connection is None or document.journal_id is None:
         return None
-    link = link_of(session, connection.tenant_id, "bill", bill.id)
+    link = link_of(session, connection.tenant_id, kind, document.id)
     if link is not None:
         return XeroState("linked", f"In Xero as {link.xero_number}",
                          f"Linked {link.linked_at:%d %b %Y %H:%M}.")
-    row = rows_for_journal(session, bill.journal_id)
+    row = rows_for_journal(session, document.journal_id)
     if row is None:
         return XeroState("not_sent", "Not sent to Xero",
                          "It was posted before the practice connected to Xero.")

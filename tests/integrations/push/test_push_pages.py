@@ -1,5 +1,6 @@
 """The push on the pages (BeautifulSoup): the integrations page's counts and failures with Retry
-(admins only; a bad retry is a 4xx that changes nothing), and a bill's own Xero state."""
+(admins only; a bad retry is a 4xx that changes nothing), and each document's own Xero state
+(bills, credit notes, supplier invoices)."""
 
 from __future__ import annotations
 
@@ -93,3 +94,35 @@ def test_a_failed_bills_page_shows_xeros_message(client, auth, pushing):
     state = html(client.get(f"/billing/{bad.id}")).find(id="xero-state")
     assert state["data-xero-state"] == "failed"
     assert "4-2000" in text_of(state) and "Retry it in Integrations" in text_of(state)
+
+
+def test_a_credit_notes_page_shows_its_xero_state(client, auth, pushing):
+    note = pushing.credit_note()
+    auth.login()
+    state = html(client.get(f"/billing/credit-notes/{note.id}")).find(id="xero-state")
+    assert state["data-xero-state"] == "waiting"
+    pushing.drain()
+    state = html(client.get(f"/billing/credit-notes/{note.id}")).find(id="xero-state")
+    assert state["data-xero-state"] == "linked"
+    assert f"In Xero as {note.number}" in text_of(state)
+
+
+def test_a_supplier_invoices_page_shows_its_xero_state(client, auth, pushing):
+    from tests.integrations.push.test_push_suppliers import _approved, _supplier
+
+    invoice = _approved(pushing, _supplier(pushing), ref="OW-2002")
+    auth.login()
+    state = html(client.get(f"/suppliers/invoices/{invoice.id}")).find(id="xero-state")
+    assert state["data-xero-state"] == "waiting"
+    pushing.drain()
+    state = html(client.get(f"/suppliers/invoices/{invoice.id}")).find(id="xero-state")
+    assert state["data-xero-state"] == "linked" and "In Xero as OW-2002" in text_of(state)
+
+
+def test_a_document_page_shows_no_xero_panel_when_the_practice_is_not_connected(client, auth,
+                                                                                books):
+    from tests.integrations.push.conftest import Pushing
+
+    bill = Pushing(books.session, books, "", None).bill()
+    auth.login()
+    assert html(client.get(f"/billing/{bill.id}")).find(id="xero-state") is None
