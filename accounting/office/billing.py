@@ -69,7 +69,7 @@ from accounting.office.bills import (
     TimeEntry,
     line_amount,
 )
-from accounting.office.corrections import check_correction
+from accounting.office.corrections import check_correction, required_reason
 from accounting.parties.clients import Client, Matter, MatterStatus
 from accounting.parties.users import User
 from accounting.sequences import next_number
@@ -343,22 +343,21 @@ def revert_bill(session: Session, user: User | None, bill: Bill, *, on: date) ->
 
 
 def void_bill(session: Session, user: User | None, bill: Bill, *, on: date,
-              reason: str = "") -> Journal | None:
+              reason: str) -> Journal | None:
     """Void a posted bill with nothing applied (reversing its journal), or a numbered draft.
 
-    The reason (the page requires one) is kept on the voided event in the bill's history, on the
-    reversing journal's narration and in the audit log."""
-    why = reason.strip()
+    The reason is required (refused blank), and kept on the voided event in the bill's history,
+    on the reversing journal's narration and in the audit log."""
+    why = required_reason(reason, "bill", "voided")
     reversal = None
     if bill.is_draft() and bill.number:
         add_event(bill, user, EventKind.VOIDED, on, reference=why[:100])
     else:
-        reversal = _undo_posting(session, user, bill, on,
-                                 f"{bill.number} voided" + (f": {why}" if why else ""),
+        reversal = _undo_posting(session, user, bill, on, f"{bill.number} voided: {why}",
                                  EventKind.VOIDED, why)
     bill.status = BillStatus.VOIDED
     free_entries(session, bill)
-    record(session, user, "voided", "bill", bill.id, f"{bill.title} voided" + (f": {why}" if why else ""))
+    record(session, user, "voided", "bill", bill.id, f"{bill.title} voided: {why}")
     return reversal
 
 
@@ -422,26 +421,27 @@ def record_payment(session: Session, user: User | None, bill_id: int, *, amount:
 
 
 def write_off(session: Session, user: User | None, bill_id: int, *, date: date,
-              reason: str = "") -> BillEvent:
-    """Write off what is left owing on a bill: Dr Bad Debts, Cr Accounts Receivable."""
+              reason: str) -> BillEvent:
+    """Write off what is left owing on a bill: Dr Bad Debts, Cr Accounts Receivable. The reason
+    is required (refused blank), and kept like a void's."""
     bill = get_bill(session, bill_id, for_update=True)
     amount = bill.owed
     if bill.is_posted() and amount == ZERO:
         raise LedgerError(f"{bill.number} is paid: there is nothing left to write off.")
+    reason = required_reason(reason, "bill", "written off")
     check_applicable(bill, amount, date, "write-off")
     label = f"Write-off of {bill.number} {bill.client.name}"
     journal = post(session, user, date=date, kind="bill_write_off", reference=bill.number,
-                   narration=label + (f": {reason.strip()}" if reason.strip() else ""),
+                   narration=f"{label}: {reason}",
                    lines=[LineInput(account_for_role(session, AccountRole.BAD_DEBTS).id, amount, label),
                           LineInput(account_for_role(session, AccountRole.ACCOUNTS_RECEIVABLE).id,
                                     -amount, label)])
     bill.applied += amount
     written_off = add_event(bill, user, EventKind.WRITE_OFF, date, amount=amount, journal_id=journal.id,
-                        reference=reason.strip()[:100])
+                            reference=reason[:100])
     session.flush()
     record(session, user, "written_off", "bill", bill.id,
-           f"{bill.number}: {format_money(amount)} written off"
-           + (f": {reason.strip()}" if reason.strip() else ""))
+           f"{bill.number}: {format_money(amount)} written off: {reason}")
     return written_off
 
 

@@ -18,17 +18,23 @@ from accounting.errors import DocumentLocked, LedgerError
 MAX_REASON = 200
 
 
+def required_reason(reason: str | None, what: str, doing: str) -> str:
+    """The reason a void, write-off or undo must give, trimmed; refused blank or too long."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError(f"Say why the {what} is {doing}.", "reason")
+    if len(reason) > MAX_REASON:
+        raise LedgerError(f"Keep the reason under {MAX_REASON} characters.", "reason")
+    return reason
+
+
 def check_correction(when: date | None, reason: str, since: date, what: str,
                      doing: str = "undone") -> str:
     """The date and reason every undo asks for; returns the reason, trimmed.
 
     `what` names what is corrected ("payment", "credit note") and `doing` how ("undone",
     "voided"), for the messages; `since` is the corrected document's own date."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise LedgerError(f"Say why the {what} is {doing}.", "reason")
-    if len(reason) > MAX_REASON:
-        raise LedgerError(f"Keep the reason under {MAX_REASON} characters.", "reason")
+    reason = required_reason(reason, what, doing)
     if when is None:
         raise LedgerError("Enter the date of the correction.", "date")
     if when < since:

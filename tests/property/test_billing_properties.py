@@ -101,11 +101,11 @@ def _apply(session, books, matters, clients, operation):
         elif kind == "pay_all":
             billing.record_payment(session, None, bill.id, amount=bill.owed, date=on, bank_account_id=bank)
         elif kind == "write_off":
-            billing.write_off(session, None, bill.id, date=on)
+            billing.write_off(session, None, bill.id, date=on, reason="Test correction")
         elif kind == "revert":
             billing.revert_bill(session, None, bill, on=on)
         else:
-            billing.void_bill(session, None, bill, on=on)
+            billing.void_bill(session, None, bill, on=on, reason="Test correction")
     elif kind == "apply":
         note, bill = _nth(session, CreditNote, args[0]), _nth(session, Bill, args[1])
         if note and bill:

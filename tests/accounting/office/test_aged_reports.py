@@ -168,7 +168,7 @@ def test_aged_receivables_as_at_an_earlier_date_ignore_what_came_after(books, of
 
 def test_a_bill_voided_after_the_as_at_date_was_still_owed_then(books, office):
     bill = office.bill("100.00", on=date(2026, 7, 1))
-    billing.void_bill(books.session, books.admin, bill, on=date(2026, 8, 15))
+    billing.void_bill(books.session, books.admin, bill, on=date(2026, 8, 15), reason="Test correction")
     books.session.commit()
     assert aged_receivables(books.session, date(2026, 8, 1)).total == D("110.00")
     assert aged_receivables(books.session, date(2026, 8, 15)).rows == []
@@ -301,9 +301,9 @@ def _apply(books, office, operation):
             billing.record_payment(s, None, bill.id, amount=min(args[1], bill.owed) or args[1], date=on,
                                    bank_account_id=bank)
         elif kind == "write_off":
-            billing.write_off(s, None, bill.id, date=on)
+            billing.write_off(s, None, bill.id, date=on, reason="Test correction")
         else:
-            billing.void_bill(s, None, bill, on=on)
+            billing.void_bill(s, None, bill, on=on, reason="Test correction")
     elif kind == "apply":
         note, bill = _nth(s, CreditNote, args[0]), _nth(s, Bill, args[1])
         if note and bill:

@@ -61,7 +61,7 @@ def test_a_clients_totals_follow_each_bill_from_draft_to_paid_on_commit(billing)
     assert owed_on(s, JULY) == (1, D("110.00"))  # no due date: due on the bill's date
     billing.pay(draft, "10.00")
     assert totals_of(s, billing.client) == counts(part_paid=1, open_bills=1, owed="100.00")
-    write_off(s, billing.books.admin, draft.id, date=JULY)
+    write_off(s, billing.books.admin, draft.id, date=JULY, reason="Test correction")
     s.commit()
     assert totals_of(s, billing.client) == counts(paid=1)
     assert owed_on(s, JULY) == (0, D("0.00"))
@@ -78,7 +78,7 @@ def test_revert_void_delete_and_a_new_due_date_move_the_totals(billing):
     update_bill(s, admin, bill, matter_id=billing.matter.id, date=JULY, due_date=DUE,
                 lines=[billing.line(rate="50.00")])
     approve_bill(s, admin, bill)
-    void_bill(s, admin, other, on=JULY)
+    void_bill(s, admin, other, on=JULY, reason="Test correction")
     s.commit()
     assert totals_of(s, billing.client) == counts(awaiting_payment=1, voided=1, open_bills=1, owed="55.00")
     assert (owed_on(s, JULY), owed_on(s, DUE)) == ((0, D("0.00")), (1, D("55.00")))
@@ -126,7 +126,7 @@ def test_the_bills_list_counts_each_status_from_the_totals_as_a_search_counts_th
     billing.bill(approve=False)
     billing.pay(billing.bill(), "110.00")
     billing.pay(billing.bill(matter=matter), "50.00")
-    void_bill(s, admin, billing.bill(matter=matter), on=JULY)
+    void_bill(s, admin, billing.bill(matter=matter), on=JULY, reason="Test correction")
     billing.bill()
     for status in ("", *DISPLAY_STATUSES):
         _, searched = search_bills(s, "INV", status=status)  # a search counts the rows it finds

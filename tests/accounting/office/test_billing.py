@@ -204,7 +204,7 @@ def test_write_off_posts_bad_debts_against_receivable_for_the_remainder(billing,
     assert journal_lines(event.journal) == [("6-2700", D("10.00")), ("1-2000", D("-10.00"))]
     assert bill.display_status == "paid"
     with pytest.raises(LedgerError, match="nothing left"):
-        write_off(db_session, None, bill.id, date=JULY)
+        write_off(db_session, None, bill.id, date=JULY, reason="Test correction")
 
 
 def test_revert_to_draft_reverses_the_journal_and_keeps_the_number(billing, db_session):
@@ -232,12 +232,12 @@ def test_revert_and_void_are_refused_when_something_is_applied_or_locked(billing
     other.journal.lock("Pushed to Xero as INV-0042")
     db_session.commit()
     with pytest.raises(TransactionLocked, match="Pushed to Xero as INV-0042. Unlink it in Integrations"):
-        void_bill(db_session, None, other, on=JULY)
+        void_bill(db_session, None, other, on=JULY, reason="Test correction")
 
 
 def test_void_reverses_and_shows_voided_and_nothing_can_be_paid(billing, db_session):
     bill = billing.bill()
-    void_bill(db_session, None, bill, on=JULY)
+    void_bill(db_session, None, bill, on=JULY, reason="Test correction")
     db_session.commit()
     assert bill.display_status == "voided" and bill.journal_id is None
     with pytest.raises(LedgerError, match="voided"):
@@ -321,3 +321,30 @@ def test_entries_are_checked(billing, db_session):
             record_entry(db_session, None, matter_id=billing.matter.id, on=JULY, person_id=None,
                          description="Work", **values)
         assert refusal.value.field == field
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_void_or_write_off_without_a_reason_is_refused_and_changes_nothing(billing, db_session,
+                                                                            reason):
+    bill = billing.bill()
+    db_session.commit()
+    with pytest.raises(LedgerError, match="Say why the bill is voided") as refused:
+        void_bill(db_session, None, bill, on=JULY, reason=reason)
+    assert refused.value.field == "reason"
+    with pytest.raises(LedgerError, match="Say why the bill is written off"):
+        write_off(db_session, None, bill.id, date=JULY, reason=reason)
+    db_session.rollback()
+    assert bill.status == BillStatus.POSTED and bill.owed == bill.total
+
+
+def test_the_reason_of_a_void_is_kept_in_the_history_and_the_audit_log(billing, db_session):
+    from sqlalchemy import select
+
+    from accounting.audit import AuditEvent
+
+    bill = billing.bill()
+    void_bill(db_session, None, bill, on=JULY, reason="  Sent to the wrong client ")
+    db_session.commit()
+    assert [e.reference for e in bill.events if e.kind.value == "voided"] == ["Sent to the wrong client"]
+    logged = db_session.execute(select(AuditEvent).where(AuditEvent.action == "voided")).scalars()
+    assert any("Sent to the wrong client" in event.summary for event in logged)

@@ -140,7 +140,7 @@ def test_a_bad_transfer_is_refused_and_saves_nothing(trust, case, message):
     if case == "zero":
         amount = "0"
     if case == "voided":
-        billing_module.void_bill(trust.s, None, bill, on=JULY)
+        billing_module.void_bill(trust.s, None, bill, on=JULY, reason="Test correction")
         trust.s.commit()
     if case == "closed":
         trust.lease.status = MatterStatus.CLOSED

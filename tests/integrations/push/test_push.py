@@ -152,7 +152,7 @@ def test_a_linked_bill_cannot_be_voided_here_and_says_its_xero_number(pushing):
     pushing.drain()
     pushing.session.refresh(bill)
     with pytest.raises(DocumentLocked, match=f"In Xero as {bill.number}"):
-        void_bill(pushing.session, pushing.books.admin, bill, on=pushing.today)
+        void_bill(pushing.session, pushing.books.admin, bill, on=pushing.today, reason="Test correction")
     pushing.session.rollback()
 
 
@@ -184,7 +184,7 @@ def test_a_bill_voided_while_waiting_is_never_sent(pushing):
     from accounting.office.billing import void_bill
 
     bill = pushing.bill()
-    void_bill(pushing.session, pushing.books.admin, bill, on=pushing.today)
+    void_bill(pushing.session, pushing.books.admin, bill, on=pushing.today, reason="Test correction")
     pushing.session.commit()
     [row] = pushing.outbox()
     assert row.state is OutboxState.NOT_SENT and "Reversed here" in row.reason
@@ -201,7 +201,7 @@ def test_a_bill_being_sent_cannot_be_voided_until_xero_answers(pushing):
     row.state = OutboxState.SENDING
     pushing.session.commit()
     with pytest.raises(DocumentLocked, match="being sent to Xero"):
-        void_bill(pushing.session, pushing.books.admin, bill, on=pushing.today)
+        void_bill(pushing.session, pushing.books.admin, bill, on=pushing.today, reason="Test correction")
     pushing.session.rollback()
 
 
