@@ -50,7 +50,8 @@ def _gst_books(books, office):
     bill = office.bill("100.00", on=date(2026, 7, 5), free="40.00")     # 150 = 110 + 40 GST-free
     office.bill("300.00", on=date(2026, 7, 6))                          # 330
     voided = office.bill("50.00", on=date(2026, 6, 20))                 # before the period: 55
-    billing.void_bill(books.session, books.admin, voided, on=date(2026, 7, 2), reason="Test correction")   # -55 in the period
+    # -55 in the period
+    billing.void_bill(books.session, books.admin, voided, on=date(2026, 7, 2), reason="Test correction")
     office.credit_note("20.00", on=date(2026, 7, 10))                   # -22
     office.bill("999.00", on=date(2026, 10, 1))                         # after the period
     office.pay(bill, "75.00", on=date(2026, 7, 20))                     # half of the first bill

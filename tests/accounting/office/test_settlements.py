@@ -27,7 +27,8 @@ def test_a_bills_payments_and_credits_read_as_settlements(books, db_session):
     note = billing.credit_note(billing.line(rate="20.00"))  # 22.00
     [credit] = apply_credit(db_session, None, note.id, date=JULY, amounts={bill.id: D("22.00")})
     undo_event(db_session, None, first.id, date=LATER, reason="Bounced")
-    write_off(db_session, None, bill.id, date=LATER, reason="Test correction")  # neither a payment nor a credit
+    # neither a payment nor a credit
+    write_off(db_session, None, bill.id, date=LATER, reason="Test correction")
     db_session.commit()
 
     payments = payments_of(db_session, bill)
