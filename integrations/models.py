@@ -7,4 +7,5 @@ from integrations.ratelimit import CallBudget, CallLease
 from integrations.xero.links import XeroLink
 from integrations.xero.outbox import OutboxRow
 
-__all__ = ["AccountMapping", "CallBudget", "CallLease", "ChartCopy", "Connection", "OutboxRow", "TaxMapping", "XeroLink"]
+__all__ = ["AccountMapping", "CallBudget", "CallLease", "ChartCopy", "Connection", "OutboxRow",
+           "TaxMapping", "XeroLink"]

@@ -231,7 +231,7 @@ redis.call('ZADD', KEYS[3], now + tonumber(ARGV[7]), ARGV[2])
 redis.call('EXPIRE', KEYS[1], 172800)
 redis.call('EXPIRE', KEYS[3], 3600)
 return {ARGV[2]}
-""" % {"concurrent_wait": CONCURRENT_WAIT, "minute": MINUTE, "day": DAY}
+""" % {"concurrent_wait": CONCURRENT_WAIT, "minute": MINUTE, "day": DAY}  # noqa: UP031 (Lua's braces)
 
 # KEYS: tenant hash, app hash, tenant leases. ARGV: lease, minute floor, day floor, app floor.
 _RELEASE = """
