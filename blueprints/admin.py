@@ -18,7 +18,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from accounting.errors import LedgerError
 from accounting.ledger import accounts, practice
@@ -37,6 +44,25 @@ ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 def _text(label: str, max_length: int, required: str | None = None, field=StringField):
     checks = [DataRequired(required)] if required else [Optional()]
     return field(label, validators=[*checks, Length(max=max_length, message=TOO_LONG)])
+
+
+def _invoice_text(label: str, column: str, rule=None, field=StringField, max_length=None):
+    """An optional text field of a Practice column: its length limit, and the books' `rule`
+    (which raises LedgerError) run as a validator."""
+    limit = max_length or practice.Practice.__table__.c[column].type.length
+    checks = [Optional(), Length(max=limit, message=TOO_LONG)]
+    if rule is not None:
+        checks.append(_books_rule(rule))
+    return field(label, validators=checks)
+
+
+def _books_rule(rule):
+    def check(_form, field):
+        try:
+            rule(field.data)
+        except LedgerError as refused:
+            raise ValidationError(refused.message) from None
+    return check
 
 
 # ---- forms: parsing only; the rules are in accounting/ ----
@@ -82,12 +108,26 @@ class PracticeForm(FlaskForm):
         NumberRange(1, 31, "Enter a day from 1 to 31."),
     ])
     lock_date = DateField("Lock date", validators=[Optional()])
+    # What a tax invoice shows, and how to pay it: checked by the books' own rules, so that a
+    # bad ABN, BSB and email are all reported at once.
+    legal_name = _invoice_text("Legal name", "legal_name")
+    abn = _invoice_text("ABN", "abn", practice.normalise_abn, max_length=20)
+    address = _invoice_text("Address", "address", field=TextAreaField)
+    phone = _invoice_text("Phone", "phone")
+    email = _invoice_text("Email", "email", practice.normalise_email)
+    bank_account_name = _invoice_text("Account name", "bank_account_name")
+    bsb = _invoice_text("BSB", "bsb", practice.normalise_bsb, max_length=7)
+    bank_account_number = _invoice_text("Account number", "bank_account_number",
+                                        practice.normalise_account_number, max_length=20)
+    payment_reference = _invoice_text("Reference to quote", "payment_reference")
 
     def values(self) -> dict:
-        return {name: self[name].data for name in (
+        settings = {name: self[name].data for name in (
             "name", "base_currency", "basis", "gst_registered", "gst_rate", "fy_start_month",
             "fy_start_day", "lock_date",
         )}
+        return {**settings,
+                "invoice_details": {name: self[name].data for name in practice.INVOICE_FIELDS}}
 
 
 # Grouped by class in the order of the chart: Asset, Liability, Equity, Revenue, Expense.

@@ -7,12 +7,15 @@ changed from what to what.
 
 import calendar
 import enum
+import re
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Boolean, Date, Enum, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from stdnum.au import abn as stdnum_abn
 from stdnum.au.abn import format as abn_format
+from stdnum.exceptions import ValidationError
 
 from accounting.audit import record
 from accounting.base import Base
@@ -154,12 +157,69 @@ LABELS = {
 }
 
 
+# What a tax invoice shows of the practice, and how to pay it (Practice's columns of those names).
+INVOICE_FIELDS = {
+    "legal_name": "legal name", "abn": "ABN", "address": "address", "phone": "phone",
+    "email": "email", "bank_account_name": "account name", "bsb": "BSB",
+    "bank_account_number": "account number", "payment_reference": "payment reference",
+}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_abn(value: str | None) -> str:
+    """An ABN, spaces removed and its check digits tested (python-stdnum); '' stays ''."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    try:
+        return stdnum_abn.validate(text)
+    except ValidationError:
+        raise LedgerError("That is not a valid ABN: check its 11 digits.", "abn") from None
+
+
+def normalise_bsb(value: str | None) -> str:
+    """A BSB of exactly 6 digits, '062-000' or '062 000' accepted; '' stays ''."""
+    text = re.sub(r"[\s-]", "", value or "")
+    if text and not re.fullmatch(r"\d{6}", text):
+        raise LedgerError("A BSB is 6 digits, such as 062-000.", "bsb")
+    return text
+
+
+def normalise_account_number(value: str | None) -> str:
+    """A bank account number: 4 to 10 digits, spaces and dashes removed; '' stays ''."""
+    text = re.sub(r"[\s-]", "", value or "")
+    if text and not re.fullmatch(r"\d{4,10}", text):
+        raise LedgerError("An account number is 4 to 10 digits.", "bank_account_number")
+    return text
+
+
+def normalise_email(value: str | None) -> str:
+    text = (value or "").strip()
+    if text and not EMAIL.match(text):
+        raise LedgerError("Enter an email address such as accounts@example.com.", "email")
+    return text
+
+
+def _invoice_values(details: dict) -> dict:
+    """The tax-invoice details, checked and normalised; each text no longer than its column."""
+    values = {key: (details.get(key) or "").strip() for key in INVOICE_FIELDS}
+    values.update(abn=normalise_abn(values["abn"]), bsb=normalise_bsb(values["bsb"]),
+                  bank_account_number=normalise_account_number(values["bank_account_number"]),
+                  email=normalise_email(values["email"]))
+    for key, value in values.items():
+        limit = Practice.__table__.c[key].type.length
+        if len(value) > limit:
+            raise LedgerError(f"Use at most {limit} characters.", key)
+    return values
+
+
 def update_practice(
     session: Session, user: User | None, practice: Practice, *, name: str, base_currency: str,
     basis: Basis | str, gst_registered: bool, gst_rate, fy_start_month: int, fy_start_day: int,
-    lock_date: date | None,
+    lock_date: date | None, invoice_details: dict | None = None,
 ) -> list[str]:
-    """Change the settings after checking them; records what changed. Returns the changes."""
+    """Change the settings after checking them; records what changed. Returns the changes.
+    `invoice_details` (INVOICE_FIELDS' keys) are what a tax invoice shows; None keeps them."""
     name = name.strip()
     if not name:
         raise LedgerError("Enter the practice's name.", "name")
@@ -178,11 +238,14 @@ def update_practice(
         "lock_date": lock_date,
     }
     _check_fy_start(values["fy_start_month"], values["fy_start_day"])
+    if invoice_details is not None:
+        values.update(_invoice_values(invoice_details))
     changes = []
     for key, value in values.items():
         old = getattr(practice, key)
         if old != value:
-            changes.append(f"{LABELS[key]} {_shown(old)} → {_shown(value)}")
+            label = LABELS.get(key) or INVOICE_FIELDS[key]
+            changes.append(f"{label} {_shown(old) or 'none'} → {_shown(value) or 'none'}")
             setattr(practice, key, value)
     session.flush()
     if changes:

@@ -340,6 +340,55 @@ def test_bad_practice_settings_are_refused_beside_the_field(admin, db_session, d
     assert count(db_session, AuditEvent) == events
 
 
+INVOICE_DETAILS = {"legal_name": "Smith & Co Lawyers Pty Ltd", "abn": "51 824 753 556",
+                   "address": "1 George St\nSydney NSW 2000", "phone": "02 9000 0000",
+                   "email": "accounts@smithco.example", "bank_account_name": "Smith & Co Office",
+                   "bsb": "062-000", "bank_account_number": "1234 5678",
+                   "payment_reference": "your invoice number"}
+
+
+def test_an_admin_saves_the_tax_invoice_details_normalised_and_the_audit_log_says_what(admin, db_session,
+                                                                                 books):
+    response = admin.submit("/admin/practice", practice_data(**INVOICE_DETAILS))
+    assert response.status_code == 303
+    db_session.expire_all()
+    practice = get_practice(db_session)
+    assert (practice.abn, practice.bsb, practice.bank_account_number) == (
+        "51824753556", "062000", "12345678")
+    assert practice.abn_display == "51 824 753 556" and practice.bsb_display == "062-000"
+    summary = db_session.scalars(select(AuditEvent.summary).where(
+        AuditEvent.entity_type == "practice")).one()
+    assert "ABN none → 51824753556" in summary and "BSB none → 062000" in summary
+
+
+def test_a_bad_abn_bsb_and_email_are_all_refused_at_once_and_nothing_is_saved(admin, db_session):
+    events = count(db_session, AuditEvent)
+    response = admin.submit("/admin/practice", practice_data(**{
+        **INVOICE_DETAILS, "abn": "51 824 753 557", "bsb": "06-200", "email": "accounts at smith"}))
+    assert response.status_code in (400, 422)
+    assert "not a valid ABN" in error_beside(response, "abn")
+    assert "6 digits" in error_beside(response, "bsb")
+    assert "email address" in error_beside(response, "email")
+    page = html(response)
+    assert page.find("input", attrs={"name": "abn"})["value"] == "51 824 753 557"
+    assert page.find("input", attrs={"name": "legal_name"})["value"] == "Smith & Co Lawyers Pty Ltd"
+    db_session.expire_all()
+    assert get_practice(db_session).abn == "" and count(db_session, AuditEvent) == events
+
+
+def test_the_books_refuse_a_bad_abn_whatever_the_page(db_session, books):
+    from accounting.errors import LedgerError
+    from accounting.ledger.practice import update_practice
+
+    practice = get_practice(db_session)
+    with pytest.raises(LedgerError, match="not a valid ABN") as refused:
+        update_practice(db_session, None, practice, name="P", base_currency="AUD",
+                        basis="accrual", gst_registered=True, gst_rate="10", fy_start_month=7,
+                        fy_start_day=1, lock_date=None,
+                        invoice_details={**INVOICE_DETAILS, "abn": "12345678901"})
+    assert refused.value.field == "abn"
+
+
 def test_practice_name_with_script_is_shown_escaped(admin):
     admin.submit("/admin/practice", practice_data(name=XSS))
     for url in ("/admin/practice", "/admin/", "/"):
