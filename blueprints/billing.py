@@ -603,6 +603,13 @@ def show_credit_note(note_id):
     return _render_note(notes.get_credit_note(db.session, note_id))
 
 
+@bp.route("/credit-notes/<int:note_id>/print")
+def print_credit_note(note_id):
+    """The credit note as the client receives it: an adjustment note, ready to print."""
+    return render("billing/credit_note_print.html", note=notes.get_credit_note(db.session, note_id),
+                  practice=get_practice(db.session))
+
+
 @bp.route("/credit-notes/<int:note_id>/apply", methods=["POST"])
 def apply_credit_note(note_id):
     """Apply the credit note to one or more of the client's bills."""

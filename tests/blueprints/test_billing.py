@@ -225,6 +225,28 @@ def test_the_printable_bill(client, billing):
     assert page.find("nav") is None
 
 
+def test_a_credit_note_prints_as_an_adjustment_note_with_the_practices_details(client, billing,
+                                                                              db_session):
+    from accounting.ledger.practice import get_practice
+
+    practice = get_practice(db_session)
+    practice.legal_name, practice.abn = "Smith & Co Lawyers Pty Ltd", "51824753556"
+    db_session.commit()
+    client.submit("/billing/credit-notes/new", {
+        "client": str(billing.client.id), "date": "2026-07-02", "lines-0-description": "Goodwill",
+        "lines-0-quantity": "1", "lines-0-rate": "100.00", "lines-0-account": str(billing.id("4-1000")),
+        "lines-0-tax": "gst"})
+    note = db_session.scalars(select(CreditNote)).one()
+    shown = html(client.get(f"/billing/credit-notes/{note.id}"))
+    link = shown.find("a", string="Print adjustment note")
+    page = html(client.get(link["href"]))
+    assert page.select_one(".bill-title h2").text == "Adjustment note"
+    assert note.number in page.text and "Acme Pty Ltd" in page.text
+    assert "Smith & Co Lawyers Pty Ltd" in page.text and "ABN 51 824 753 556" in page.text
+    assert page.select_one(".owed").text == "110.00"  # the credit remaining
+    assert page.find(class_="payment-details") is None and page.find("button", attrs={"data-print": True})
+
+
 def test_credit_note_issued_applied_to_bills_and_refunded(client, billing, db_session):
     first, second = billing.bill(), billing.bill()
     form = html(client.get("/billing/credit-notes/new"))
