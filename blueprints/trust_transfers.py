@@ -390,6 +390,8 @@ def statutory():
         else:
             status = 400
         account = _chosen_account(form.trust_account.data)
+        # A refusal rolled back the request's work, the settings row first made by it included.
+        settings = get_trust_settings(db.session)
     ledger = statutory_ledger(db.session, account) if account else []
     held = statutory_deposit_balance(db.session, account) if account else 0
     return render("trust_transfers/statutory.html", status=status, form=form, account=account, ledger=ledger,
