@@ -31,6 +31,7 @@ from accounting.office.bank_reconciliation import (
     reconciliation_state,
     register,
     save_reconciliation,
+    selection_totals,
     undo_reconciliation,
     unmatch,
     why_not_undoable,
@@ -352,11 +353,12 @@ def reverse_transfer(transfer_id):
 
 def _render_reconcile(bank, status=200, statement_form=None, reconcile_form=None, block=None,
                       match_error=None):
-    state = reconciliation_state(db.session, bank)
+    # The pages shown come as ?page=&book_page= or, after matching, from the form's hidden fields.
+    state = reconciliation_state(db.session, bank, page=request.values.get("page", 1),
+                                 book_page=request.values.get("book_page", 1))
     if reconcile_form is None:
         reconcile_form = ReconcileForm(formdata=None)
-        if state.statement:
-            reconcile_form.statement_date.data = max(s.date for s in state.statement)
+        reconcile_form.statement_date.data = state.latest_date
     return render("banking/reconcile.html", block=block, status=status, bank=bank, state=state,
                   statement_form=statement_form or StatementForm(formdata=None),
                   reconcile_form=reconcile_form, history=reconciliation_history(db.session, bank),
@@ -364,10 +366,17 @@ def _render_reconcile(bank, status=200, statement_form=None, reconcile_form=None
                   selection={"statement": ZERO, "book": ZERO, "difference": ZERO})
 
 
+def _reconcile_page(bank):
+    """Back to the reconcile page, at the pages the person was on."""
+    pages = {name: request.form[name] for name in ("page", "book_page") if request.form.get(name)}
+    return redirect(url_for("banking.reconcile", account_id=bank.id, **pages), 303)
+
+
 @bp.route("/accounts/<int:account_id>/reconcile")
 def reconcile(account_id):
-    """Statement lines beside unreconciled book entries, suggested and manual matching, saving."""
-    return _render_reconcile(_bank_or_404(account_id))
+    """Statement lines beside unreconciled book entries, a page of each (the pagers swap the
+    workspace), suggested and manual matching, saving."""
+    return _render_reconcile(_bank_or_404(account_id), block="workspace")
 
 
 @bp.route("/accounts/<int:account_id>/statement", methods=["POST"])
@@ -409,7 +418,7 @@ def _matching(account_id, action):
         return _render_reconcile(bank, block="workspace", match_error=error)
     if error:
         return _render_reconcile(bank, 422, match_error=error)
-    return redirect(url_for("banking.reconcile", account_id=bank.id), 303)
+    return _reconcile_page(bank)
 
 
 @bp.route("/accounts/<int:account_id>/match", methods=["POST"])
@@ -428,11 +437,8 @@ def match_selection(account_id):
         # The totals are a part of the reconcile page; without htmx there is no page to put them in.
         flash("The selection's totals update on the reconciliation page as you tick lines.", "info")
         return redirect(url_for("banking.reconcile", account_id=bank.id), 303)
-    state = reconciliation_state(db.session, bank)
-    ticked_statement = set(request.form.getlist("statement_line"))
-    ticked_book = set(request.form.getlist("journal_line"))
-    on_statement = sum((s.amount for s in state.unmatched if str(s.id) in ticked_statement), ZERO)
-    in_books = sum((b.amount for b in state.unmatched_book if str(b.id) in ticked_book), ZERO)
+    on_statement, in_books = selection_totals(db.session, bank, request.form.getlist("statement_line"),
+                                              request.form.getlist("journal_line"))
     return render("banking/reconcile.html", block="selection", bank=bank,
                   selection={"statement": on_statement, "book": in_books,
                              "difference": on_statement - in_books})

@@ -24,7 +24,9 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     String,
+    case,
     delete,
+    exists,
     func,
     or_,
     select,
@@ -45,6 +47,7 @@ from accounting.parties.users import User
 
 MAX_MATCH_LINES = 100  # statement lines, or book entries, matched at once
 MATCH_WINDOW_DAYS = 7
+RECONCILE_PAGE_SIZE = 50  # statement lines, and book entries, on a page of the reconcile page
 
 
 # ---- Models -------------------------------------------------------------------------------------
@@ -319,43 +322,89 @@ def opening_reconciled_balance(session: Session, bank: Account) -> Decimal:
     return last.closing_balance if last else ZERO
 
 
-def open_statement_lines(session: Session, bank: Account) -> list[StatementLine]:
-    """Statement lines not yet in a saved reconciliation (matched or not), by date."""
-    return list(session.scalars(select(StatementLine).where(
-        StatementLine.bank_account_id == bank.id, StatementLine.reconciliation_id.is_(None))
-        .options(selectinload(StatementLine.match).selectinload(BankMatch.book_lines)
-                 .selectinload(MatchedBookLine.journal_line).selectinload(JournalLine.journal))
-        .order_by(StatementLine.date, StatementLine.id)))
-
-
-def unreconciled_book_lines(session: Session, bank: Account, on: date | None = None) -> list[JournalLine]:
-    """The bank account's journal lines that no saved reconciliation has cleared."""
-    query = (select(JournalLine).outerjoin(ReconciledLine,
-                                           ReconciledLine.journal_line_id == JournalLine.id)
-             .where(JournalLine.account_id == bank.id, ReconciledLine.journal_line_id.is_(None))
-             .options(selectinload(JournalLine.journal))
-             .order_by(JournalLine.date, JournalLine.id))
-    if on is not None:
-        query = query.where(JournalLine.date <= on)
+def open_statement_lines(session: Session, bank: Account, *, page: int | None = None,
+                         per_page: int = RECONCILE_PAGE_SIZE) -> list[StatementLine]:
+    """Statement lines not yet in a saved reconciliation (matched or not), by date; every one, or
+    one page of them."""
+    query = (_open_statement_query(bank)
+             .options(selectinload(StatementLine.match).selectinload(BankMatch.book_lines)
+                      .selectinload(MatchedBookLine.journal_line).selectinload(JournalLine.journal),
+                      selectinload(StatementLine.match).selectinload(BankMatch.statement_lines))
+             .order_by(StatementLine.date, StatementLine.id))
+    if page is not None:
+        query = query.limit(per_page).offset((page_number(page) - 1) * per_page)
     return list(session.scalars(query))
 
 
-def suggest_matches(statement: Sequence[StatementLine],
-                    book: Sequence[JournalLine]) -> dict[int, JournalLine]:
-    """For each unmatched statement line, an unmatched book line of the same amount, nearest in date
-    (within a week); each book line is suggested once. Suggestions are one to one."""
-    taken = {j.id for s in statement for j in s.journal_lines}
+def _open_statement_query(bank: Account):
+    return select(StatementLine).where(StatementLine.bank_account_id == bank.id,
+                                       StatementLine.reconciliation_id.is_(None))
+
+
+def _unmatched_book_query(bank: Account):
+    """The bank account's journal lines neither reconciled nor matched to a statement line (a
+    reconciled group's book lines are reconciled too, so unmatched is enough for open groups)."""
+    return select(JournalLine).where(
+        JournalLine.account_id == bank.id,
+        ~exists().where(ReconciledLine.journal_line_id == JournalLine.id),
+        ~exists().where(MatchedBookLine.journal_line_id == JournalLine.id))
+
+
+def unmatched_book_lines(session: Session, bank: Account, *, page: int = 1,
+                         per_page: int = RECONCILE_PAGE_SIZE) -> list[JournalLine]:
+    """One page of the bank account's book entries still to match, by date."""
+    return list(session.scalars(
+        _unmatched_book_query(bank).options(selectinload(JournalLine.journal))
+        .order_by(JournalLine.date, JournalLine.id)
+        .limit(per_page).offset((page_number(page) - 1) * per_page)))
+
+
+def suggest_matches(session: Session, bank: Account,
+                    statement: Sequence[StatementLine]) -> dict[int, JournalLine]:
+    """For each unmatched line of `statement` (one page), an unmatched book line of the same amount,
+    nearest in date (within a week); each book line is suggested once. Suggestions are one to one.
+
+    One query fetches every candidate for the page (ix_journal_line_balance: account, date)."""
+    unmatched = [line for line in statement if not line.match_id]
+    if not unmatched:
+        return {}
+    window = timedelta(days=MATCH_WINDOW_DAYS)
+    candidates: dict[Decimal, list[JournalLine]] = {}
+    for book in session.scalars(
+            _unmatched_book_query(bank).where(
+                JournalLine.date.between(min(s.date for s in unmatched) - window,
+                                         max(s.date for s in unmatched) + window),
+                JournalLine.amount.in_({s.amount for s in unmatched}))
+            .options(selectinload(JournalLine.journal)).order_by(JournalLine.date, JournalLine.id)):
+        candidates.setdefault(book.amount, []).append(book)
+    taken: set[int] = set()
     suggestions = {}
-    for line in statement:
-        if line.match_id:
-            continue
-        candidates = [b for b in book if b.id not in taken and b.amount == line.amount
-                      and abs((b.date - line.date).days) <= MATCH_WINDOW_DAYS]
-        if candidates:
-            best = min(candidates, key=lambda b: (abs((b.date - line.date).days), b.id))
+    for line in unmatched:
+        near = [b for b in candidates.get(line.amount, []) if b.id not in taken
+                and abs((b.date - line.date).days) <= MATCH_WINDOW_DAYS]
+        if near:
+            best = min(near, key=lambda b: (abs((b.date - line.date).days), b.id))
             suggestions[line.id] = best
             taken.add(best.id)
     return suggestions
+
+
+def selection_totals(session: Session, bank: Account, statement_line_ids,
+                     journal_line_ids) -> tuple[Decimal, Decimal]:
+    """What the ticked open statement lines and the ticked unmatched book entries add up to; ids
+    that are junk, of another account, matched or reconciled count for nothing."""
+    statement_ids = [i for i in map(valid_id, statement_line_ids) if i is not None][:MAX_MATCH_LINES]
+    book_ids = [i for i in map(valid_id, journal_line_ids) if i is not None][:MAX_MATCH_LINES]
+    on_statement = session.scalar(select(_cents_sum(StatementLine.amount)).where(
+        _open_statement_query(bank).whereclause, StatementLine.match_id.is_(None),
+        StatementLine.id.in_(statement_ids)))
+    in_books = session.scalar(select(_cents_sum(JournalLine.amount)).where(
+        _unmatched_book_query(bank).whereclause, JournalLine.id.in_(book_ids)))
+    return from_cents(on_statement), from_cents(in_books)
+
+
+def _cents_sum(column):
+    return func.coalesce(func.sum(type_coerce(column, BigInteger)), 0)
 
 
 def _ids(values, field: str, empty: str) -> list[int]:
@@ -472,43 +521,68 @@ def unmatch(session: Session, user: User | None, bank: Account, statement_line_i
 
 @dataclass
 class ReconciliationState:
-    """What the reconciliation page and the save rule need."""
+    """What the reconciliation page and the save rule need: the totals over every open line, and
+    one page of the statement lines and one of the book entries still to match."""
 
     opening: Decimal
-    matched_total: Decimal
-    statement: list[StatementLine]
-    book: list[JournalLine]
+    matched_total: Decimal  # every open statement line matched, not only the page's
+    open_total: Decimal  # every open statement line, matched or not
+    statement: list[StatementLine]  # the page's open statement lines
+    statement_count: int
+    unmatched_book: list[JournalLine]  # the page's book entries still to match
+    book_count: int
     suggestions: dict[int, JournalLine]
-
-    @property
-    def matched(self) -> list[StatementLine]:
-        return [s for s in self.statement if s.match_id]
+    latest_date: date | None  # of the open statement lines
+    first: bool = False  # no reconciliation yet: the statement's opening balance is asked for
+    page: int = 1
+    book_page: int = 1
+    per_page: int = RECONCILE_PAGE_SIZE
 
     @property
     def unmatched(self) -> list[StatementLine]:
         return [s for s in self.statement if not s.match_id]
 
     @property
-    def unmatched_book(self) -> list[JournalLine]:
-        taken = {j.id for s in self.statement for j in s.journal_lines}
-        return [b for b in self.book if b.id not in taken]
-
-    first: bool = False  # no reconciliation yet: the statement's opening balance is asked for
+    def choices(self) -> list[JournalLine]:
+        """The book entries a statement line of the page may be matched to from its list: the
+        page's book entries and the page's suggestions, by date (built once for the page)."""
+        shown = {b.id: b for b in self.unmatched_book}
+        shown.update((b.id, b) for b in self.suggestions.values())
+        return sorted(shown.values(), key=lambda b: (b.date, b.id))
 
     @property
     def reconciled_balance(self) -> Decimal:
         return self.opening + self.matched_total
 
+    @property
+    def statement_balance(self) -> Decimal:
+        """Where the statement stands with every open line: the opening plus all of them."""
+        return self.opening + self.open_total
 
-def reconciliation_state(session: Session, bank: Account) -> ReconciliationState:
-    """The bank account's open statement lines and book entries, what is matched and what is
-    suggested: the reconciliation page's state."""
-    statement = open_statement_lines(session, bank)
-    book = unreconciled_book_lines(session, bank)
-    matched_total = sum((s.amount for s in statement if s.match_id), ZERO)
-    return ReconciliationState(opening_reconciled_balance(session, bank), matched_total, statement,
-                               book, suggest_matches(statement, book),
-                               first=last_reconciliation(session, bank) is None)
+    @property
+    def difference(self) -> Decimal:
+        """The open statement lines still to match, in money."""
+        return self.statement_balance - self.reconciled_balance
+
+
+def reconciliation_state(session: Session, bank: Account, *, page: int = 1, book_page: int = 1,
+                         per_page: int = RECONCILE_PAGE_SIZE) -> ReconciliationState:
+    """The reconciliation page's state: totals by SQL over every open line, one page of open
+    statement lines with their suggestions, and one page of book entries still to match."""
+    page, book_page = page_number(page), page_number(book_page)
+    open_lines = _open_statement_query(bank).whereclause
+    count, open_total, matched_total, latest = session.execute(select(
+        func.count(StatementLine.id), _cents_sum(StatementLine.amount),
+        _cents_sum(case((StatementLine.match_id.is_not(None), StatementLine.amount), else_=None)),
+        func.max(StatementLine.date)).where(open_lines)).one()
+    book_count = session.scalar(select(func.count()).select_from(_unmatched_book_query(bank).subquery()))
+    statement = open_statement_lines(session, bank, page=page, per_page=per_page)
+    return ReconciliationState(
+        opening_reconciled_balance(session, bank), from_cents(matched_total), from_cents(open_total),
+        statement, count, unmatched_book_lines(session, bank, page=book_page, per_page=per_page),
+        book_count, suggest_matches(session, bank, statement), latest,
+        first=last_reconciliation(session, bank) is None, page=page, book_page=book_page,
+        per_page=per_page)
 
 
 def save_reconciliation(session: Session, user: User | None, bank: Account, *, statement_date: date,
