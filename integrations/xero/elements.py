@@ -57,11 +57,12 @@ def posted_document(session: Session, model, journal_id: int | None, what: str):
     return document
 
 
-def contact_id(session: Session, tenant_id: str, client) -> str:
-    """The client's ContactID in Xero; the document waits for it otherwise."""
-    contact = link_of(session, tenant_id, "client", client.id)
+def contact_id(session: Session, tenant_id: str, party, kind: str = "client") -> str:
+    """The ContactID in Xero of a client (or, with kind "supplier", a supplier); the document
+    waits for it otherwise."""
+    contact = link_of(session, tenant_id, kind, party.id)
     if contact is None:
-        raise NotReady(f"Waiting for the contact {client.name} to reach Xero.")
+        raise NotReady(f"Waiting for the contact {party.name} to reach Xero.")
     return contact.xero_id
 
 

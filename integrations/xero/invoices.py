@@ -31,8 +31,14 @@ from accounting.money import ZERO
 from accounting.office.bills import Bill
 from integrations.mapping import account_mappings, held_back_by_missing_mapping, tax_mappings
 from integrations.suggest import TaxUse
-from integrations.xero.elements import Answer, NotReady, Unmappable, batch_answer, posted_document
-from integrations.xero.links import add_link, link_of, lock_reason
+from integrations.xero.elements import (
+    Answer,
+    Unmappable,
+    batch_answer,
+    contact_id,
+    posted_document,
+)
+from integrations.xero.links import add_link, lock_reason
 from integrations.xero.outbox import OutboxRow, Party
 
 KIND = "bill"
@@ -54,10 +60,8 @@ def party_of(session: Session, row: OutboxRow) -> Party:
 def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
     """The ACCREC invoice of the row's bill."""
     bill = bill_of(session, row)
-    contact = link_of(session, tenant_id, "client", bill.client_id)
-    if contact is None:
-        raise NotReady(f"Waiting for the contact {bill.client.name} to reach Xero.")
-    return {"Type": "ACCREC", "InvoiceNumber": bill.number, "Contact": {"ContactID": contact.xero_id},
+    return {"Type": "ACCREC", "InvoiceNumber": bill.number,
+            "Contact": {"ContactID": contact_id(session, tenant_id, bill.client)},
             "Date": bill.date.isoformat(), "DueDate": (bill.due_date or bill.date).isoformat(),
             "Reference": bill.reference or bill.matter.number, "Status": "AUTHORISED",
             "LineAmountTypes": "Exclusive", "LineItems": line_items(session, tenant_id, bill)}

@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from accounting.events import PartyKind
 from accounting.office.supplier_documents import SupplierInvoice
 from integrations.suggest import TaxUse
-from integrations.xero.elements import Answer, NotReady, posted_document
+from integrations.xero.elements import Answer, contact_id, posted_document
 from integrations.xero.invoices import MAX_DESCRIPTION, send, summed_line_items
-from integrations.xero.links import add_link, link_of, lock_reason
+from integrations.xero.links import add_link, lock_reason
 from integrations.xero.outbox import OutboxRow, Party
 
 KIND = "purchase_invoice"
@@ -49,15 +49,13 @@ def party_of(session: Session, row: OutboxRow) -> Party:
 def build(session: Session, tenant_id: str, row: OutboxRow) -> dict:
     """The ACCPAY invoice of the row's supplier invoice."""
     invoice = invoice_of(session, row)
-    contact = link_of(session, tenant_id, PartyKind.SUPPLIER.value, invoice.supplier_id)
-    if contact is None:
-        raise NotReady(f"Waiting for the contact {invoice.supplier.name} to reach Xero.")
+    contact = contact_id(session, tenant_id, invoice.supplier, PartyKind.SUPPLIER.value)
     lines = [(line, line.gst_amount) for line in invoice.lines]
     items = summed_line_items(session, tenant_id, lines, EXPENSE_TAX_USE)
     for item in items:
         item["Description"] = f"{invoice.number}: {item['Description']}"[:MAX_DESCRIPTION]
     return {"Type": "ACCPAY", "InvoiceNumber": invoice.supplier_ref,
-            "Contact": {"ContactID": contact.xero_id},
+            "Contact": {"ContactID": contact},
             "Date": invoice.date.isoformat(), "DueDate": invoice.due_date.isoformat(),
             "Status": "AUTHORISED", "LineAmountTypes": "Exclusive", "LineItems": items}
 
